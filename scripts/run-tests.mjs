@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Runs the whole test suite with node's test runner (TypeScript through tsx).
+// Tests that need an external service live in files named *.redis.test.ts or *.pg.test.ts; when the
+// service does not answer they are skipped and listed with the reason, and under CI=true a skip fails the run.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+
+const SERVICES = {
+  redis: { host: '127.0.0.1', port: 6379, label: 'Redis at 127.0.0.1:6379' },
+  pg: { host: '127.0.0.1', port: 5432, label: 'PostgreSQL at 127.0.0.1:5432' },
+};
+
+function findTests(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (entry.endsWith('.test.ts')) out.push(path);
+  }
+  return out.sort();
+}
+
+function answers({ host, port }) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1500 });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+const filter = process.argv.slice(2);
+let files = findTests('test');
+if (filter.length > 0) files = files.filter((file) => filter.some((part) => file.includes(part)));
+
+const skipped = [];
+for (const [name, service] of Object.entries(SERVICES)) {
+  const needing = files.filter((file) => file.endsWith(`.${name}.test.ts`));
+  if (needing.length === 0) continue;
+  if (await answers(service)) continue;
+  for (const file of needing) skipped.push({ file, reason: `${service.label} did not answer` });
+  files = files.filter((file) => !needing.includes(file));
+}
+
+if (skipped.length > 0) {
+  console.log(`\nSKIPPED ${skipped.length} test file(s) because a service is missing:`);
+  for (const { file, reason } of skipped) console.log(`  - ${file}: ${reason}`);
+  console.log('');
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+child.on('exit', (code, signal) => {
+  if (skipped.length > 0) {
+    console.log(`\n${skipped.length} test file(s) skipped for a missing service (listed above).`);
+    if (process.env.CI === 'true') {
+      console.log('CI=true: a skipped service test is a failure.');
+      process.exit(1);
+    }
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});

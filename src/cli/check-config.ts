@@ -1,0 +1,24 @@
+import { ConfigError, loadConfigFile } from '../config/load-config.js';
+
+/** `switchyard check-config FILE`: exit 0 and a summary when valid; every problem, by path and line, when not. */
+export async function checkConfig(args: string[]): Promise<number> {
+  const file = args.find((arg) => !arg.startsWith('-'));
+  if (!file) {
+    process.stderr.write('Usage: switchyard check-config FILE\n');
+    return 2;
+  }
+  try {
+    const config = await loadConfigFile(file);
+    const count = (record: object) => Object.keys(record).length;
+    process.stdout.write(
+      `${file} is valid: ${count(config.providers)} provider(s), ${count(config.deployments)} deployment(s), ${count(config.routes)} route(s): ${Object.keys(config.routes).join(', ')}\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

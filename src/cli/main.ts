@@ -1,0 +1,31 @@
+/**
+ * The switchyard command. Each subcommand is a file of its own; this one only dispatches.
+ */
+import { checkConfig } from './check-config.js';
+import { runMock } from './mock.js';
+import { start } from './start.js';
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string }> = {
+  start: { run: start, summary: 'serve the gateway (--config FILE; without one, the built-in demo)' },
+  'check-config': { run: checkConfig, summary: 'validate a config file and point at every problem (check-config FILE)' },
+  mock: { run: runMock, summary: 'run the built-in mock provider as its own server (--port N)' },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
+  return `Usage: switchyard <command> [options]\n\nCommands:\n${lines.join('\n')}\n  help           show this text\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`switchyard: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest);
+}

@@ -1,0 +1,62 @@
+/**
+ * `switchyard start [--config FILE]`: serve until SIGTERM/SIGINT; SIGHUP reloads the file without
+ * dropping requests in flight (an invalid file is reported and the running config stays).
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile, parseConfigText } from '../config/load-config.js';
+import { DEMO_CONFIG_YAML } from '../config/demo-config.js';
+import { createGateway } from '../gateway/create-gateway.js';
+import { startServer } from '../server/create-server.js';
+import { createLogger } from '../telemetry/logger.js';
+
+export async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
+  const file = values.config ?? process.env.SWITCHYARD_CONFIG;
+  let config;
+  try {
+    config = file ? await loadConfigFile(file) : parseConfigText(DEMO_CONFIG_YAML, 'built-in demo config');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.log.level);
+  const gateway = await createGateway(config, { logger });
+  const listening = await startServer(gateway, { host: config.server.host, port: config.server.port });
+  logger.info({ url: listening.url, config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
+  if (!file && process.stdout.isTTY) {
+    process.stdout.write(
+      `\nSwitchyard is serving the built-in demo on ${listening.url}\nTry: curl ${listening.url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
+    );
+  }
+
+  process.on('SIGHUP', () => {
+    if (!file) {
+      logger.warn('SIGHUP: the built-in demo config has no file to reload');
+      return;
+    }
+    loadConfigFile(file)
+      .then((next) => gateway.reload(next))
+      .catch((err: unknown) => logger.error({ err: err instanceof ConfigError ? err.message : err }, 'reload failed; the running config stays'));
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      void listening
+        .close()
+        .then(() => gateway.close())
+        .then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * HTTP to one upstream origin, over a keep-alive undici Pool. The only place that knows undici's
+ * errors: every transport failure leaves here as a GatewayError with a failure shape.
+ */
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { GatewayError } from '../../errors.js';
+import type { HopTimeouts } from '../types.js';
+
+/** Default cap on open connections to one upstream origin. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+/** Default idle time before a kept-alive upstream connection is closed. */
+export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+
+export interface UpstreamClientOptions {
+  /** Base URL, with its path prefix (e.g. `https://api.openai.com/v1`). */
+  baseUrl: string;
+  maxConnections?: number;
+  connectTimeoutMs: number;
+}
+
+export interface UpstreamRequest {
+  /** Path below the base URL's path, starting with `/`. */
+  path: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  timeouts: HopTimeouts;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  /** Clears the hop's total-time timer; call once the body is consumed or abandoned. */
+  done(): void;
+  /** Maps an error raised while reading the body (a cut stream, an idle timeout) to a GatewayError. */
+  fail(err: unknown): GatewayError;
+}
+
+export class UpstreamClient {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  readonly origin: string;
+
+  constructor(options: UpstreamClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(this.origin, {
+      connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      pipelining: 1,
+      keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,
+      connect: { timeout: options.connectTimeoutMs },
+    });
+  }
+
+  /**
+   * Sends one request. Resolves once the response headers arrived, whatever the status; rejects with
+   * a `timeout` or `connection_error` GatewayError when the transport fails, and with a
+   * `client_closed` one when the caller's signal aborted.
+   */
+  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const hop = linkTimeout(req.signal, req.timeouts.totalMs);
+    try {
+      const res = await this.pool.request({
+        path: this.basePath + req.path,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: hop.signal,
+        headersTimeout: req.timeouts.firstByteMs,
+        bodyTimeout: req.timeouts.idleMs,
+      });
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        body: res.body,
+        done: hop.dispose,
+        fail: (err) => mapTransportError(err, req.signal, hop),
+      };
+    } catch (err) {
+      hop.dispose();
+      throw mapTransportError(err, req.signal, hop);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+interface LinkedTimeout {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  dispose(): void;
+}
+
+/** One AbortController per hop: aborts when the caller aborts or the hop's total time runs out. */
+export function linkTimeout(parent: AbortSignal, totalMs: number): LinkedTimeout {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onParentAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('hop deadline'));
+  }, totalMs);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParentAbort);
+    },
+  };
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+function mapTransportError(err: unknown, callerSignal: AbortSignal, hop: { timedOut(): boolean }): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (callerSignal.aborted && !hop.timedOut()) {
+    return new GatewayError('The client closed the request.', { status: 499, code: 'client_closed', cause: err });
+  }
+  if (hop.timedOut()) {
+    return new GatewayError('The upstream did not finish within the hop deadline.', { status: 504, code: 'hop_deadline', shape: 'timeout', cause: err });
+  }
+  if (err instanceof undiciErrors.ConnectTimeoutError) {
+    return new GatewayError('Connecting to the upstream timed out.', { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
+  }
+  if (err instanceof undiciErrors.HeadersTimeoutError) {
+    return new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause: err });
+  }
+  if (err instanceof undiciErrors.BodyTimeoutError) {
+    return new GatewayError('The upstream went silent mid-response for longer than the idle timeout.', { status: 504, code: 'idle_timeout', shape: 'timeout', cause: err });
+  }
+  const code = errorCode(err);
+  if (code !== undefined && CONNECTION_CODES.has(code)) {
+    return new GatewayError(`The connection to the upstream failed (${code}).`, { status: 502, code: 'connection_error', shape: 'connection_error', cause: err });
+  }
+  return new GatewayError('The upstream request failed.', { status: 502, code: 'upstream_transport_error', shape: 'connection_error', cause: err });
+}
+
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}

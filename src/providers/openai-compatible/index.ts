@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { createOpenAIProvider } from '../openai/openai-provider.js';
+import { httpProviderOptions } from '../provider-options.js';
+import type { ProviderDefinition } from '../types.js';
+import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES } from './presets.js';
+
+const options = z
+  .strictObject({
+    type: z.literal('openai-compatible'),
+    /** A known server by name; sets the base URL (which `base_url` may still override). */
+    preset: z.enum(PRESET_NAMES).optional(),
+    ...httpProviderOptions,
+  })
+  .superRefine((value, ctx) => {
+    if (!value.preset && !value.base_url) {
+      ctx.addIssue({ code: 'custom', path: ['base_url'], message: `needs a base_url, or a preset (one of ${PRESET_NAMES.join(', ')})` });
+    }
+    if (value.preset && OPENAI_COMPATIBLE_PRESETS[value.preset].needsKey && !value.api_key) {
+      ctx.addIssue({ code: 'custom', path: ['api_key'], message: `the ${value.preset} preset needs an api_key (write \${YOUR_ENV_VAR})` });
+    }
+  });
+
+export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
+  type: 'openai-compatible',
+  options,
+  async create(config, context) {
+    const baseUrl = config.base_url ?? OPENAI_COMPATIBLE_PRESETS[config.preset as keyof typeof OPENAI_COMPATIBLE_PRESETS].baseUrl;
+    return createOpenAIProvider({
+      name: context.name,
+      type: 'openai-compatible',
+      baseUrl,
+      apiKey: config.api_key,
+      headers: { ...config.headers },
+      connectTimeoutMs: config.connect_timeout_ms,
+      maxConnections: config.max_connections,
+    });
+  },
+};

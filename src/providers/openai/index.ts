@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { httpProviderOptions } from '../provider-options.js';
+import type { ProviderDefinition } from '../types.js';
+import { createOpenAIProvider } from './openai-provider.js';
+
+/** OpenAI's public API. */
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+const options = z.strictObject({
+  type: z.literal('openai'),
+  ...httpProviderOptions,
+  /** Sent as `OpenAI-Organization`. */
+  organization: z.string().optional(),
+  /** Sent as `OpenAI-Project`. */
+  project: z.string().optional(),
+});
+
+export const openaiProvider: ProviderDefinition<typeof options> = {
+  type: 'openai',
+  options,
+  async create(config, context) {
+    const headers: Record<string, string> = { ...config.headers };
+    if (config.organization) headers['openai-organization'] = config.organization;
+    if (config.project) headers['openai-project'] = config.project;
+    return createOpenAIProvider({
+      name: context.name,
+      type: 'openai',
+      baseUrl: config.base_url ?? OPENAI_BASE_URL,
+      apiKey: config.api_key,
+      headers,
+      connectTimeoutMs: config.connect_timeout_ms,
+      maxConnections: config.max_connections,
+    });
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * Partial schemas of OpenAI's wire format: only the fields the gateway reads. Everything else in a
+ * response passes through as bytes, so new upstream fields reach clients without a release.
+ */
+import { z } from 'zod';
+
+const usageSchema = z.looseObject({
+  prompt_tokens: z.number().optional(),
+  completion_tokens: z.number().optional(),
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
+});
+
+export const openaiCompletionSchema = z.looseObject({
+  id: z.string(),
+  model: z.string(),
+  choices: z.array(z.looseObject({ finish_reason: z.string().nullish() })),
+  usage: usageSchema.nullish(),
+});
+
+export const openaiChunkSchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        delta: z
+          .looseObject({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z.array(z.unknown()).nullish(),
+            function_call: z.unknown().optional(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .optional(),
+  usage: usageSchema.nullish(),
+});
+
+export const openaiErrorSchema = z.looseObject({
+  error: z.looseObject({
+    message: z.string().nullish(),
+    type: z.string().nullish(),
+    code: z.union([z.string(), z.number()]).nullish(),
+    param: z.string().nullish(),
+  }),
+});
+
+export const openaiEmbeddingsSchema = z.looseObject({
+  data: z.array(z.unknown()),
+  usage: usageSchema.nullish(),
+});
+
+export type OpenAIUsage = z.infer<typeof usageSchema>;
+export type OpenAIError = z.infer<typeof openaiErrorSchema>['error'];

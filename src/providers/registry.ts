@@ -1,0 +1,16 @@
+/**
+ * Every provider type the gateway knows, by its config `type`. Adding a provider is one line here
+ * and a folder of its own.
+ */
+import { mockProvider } from './mock/index.js';
+import { openaiCompatibleProvider } from './openai-compatible/index.js';
+import { openaiProvider } from './openai/index.js';
+import type { ProviderDefinition } from './types.js';
+
+export const PROVIDER_DEFINITIONS = {
+  openai: openaiProvider,
+  'openai-compatible': openaiCompatibleProvider,
+  mock: mockProvider,
+} as const satisfies Record<string, ProviderDefinition>;
+
+export type ProviderType = keyof typeof PROVIDER_DEFINITIONS;

@@ -1,0 +1,125 @@
+/**
+ * The provider interface: the only thing the gateway and the fallback engine know of a provider.
+ * Requests and responses cross it in the gateway's canonical shape, which is OpenAI's Chat
+ * Completions wire format (the shape most clients already speak). A provider that speaks it
+ * natively passes bytes through; others translate inside their own folder.
+ */
+import type { z } from 'zod';
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A chat request in the canonical (OpenAI) shape. Fields the gateway does not read pass through untouched. */
+export interface ChatBody extends JsonObject {
+  model: string;
+  messages: JsonObject[];
+  stream?: boolean;
+}
+
+/** Per-hop time limits. A hang costs at most these, once per hop. */
+export interface HopTimeouts {
+  /** From sending the request to the response headers (for a non-streaming call: the whole generation). */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  idleMs: number;
+  /** The whole hop, first byte to last. */
+  totalMs: number;
+}
+
+export interface ProviderCall {
+  /** The model name the upstream knows (the deployment's, not the route's). */
+  model: string;
+  signal: AbortSignal;
+  timeouts: HopTimeouts;
+  /** Extra headers for the upstream (idempotency key, trace context). Never the client's credentials. */
+  headers?: Record<string, string>;
+}
+
+export interface ChatCall extends ProviderCall {
+  body: ChatBody;
+}
+
+export interface EmbeddingsCall extends ProviderCall {
+  body: JsonObject;
+}
+
+/** Finish reasons normalised to one vocabulary, with the raw value kept beside it. */
+export type UnifiedFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
+
+export interface FinishReason {
+  unified: UnifiedFinishReason;
+  raw: string | null;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+}
+
+/** A completed, non-streaming answer. */
+export interface ChatResult {
+  /** The canonical completion as JSON text, served to the client as is. */
+  text: string;
+  /** What the gateway reads of it. */
+  id: string;
+  responseModel: string;
+  finishReasons: FinishReason[];
+  usage: Usage | undefined;
+}
+
+/** One streamed chunk in the canonical shape. */
+export interface StreamChunk {
+  /** The chunk as JSON text (the `data:` payload), forwarded as is. */
+  data: string;
+  /** True when the chunk carries content (text, tool-call deltas), not only a role or usage. */
+  hasContent: boolean;
+  finishReason: FinishReason | undefined;
+  usage: Usage | undefined;
+}
+
+/** An opened stream: the upstream answered 200, chunks follow. Errors surface as thrown GatewayErrors. */
+export interface ChatStream {
+  chunks: AsyncIterator<StreamChunk, void>;
+  /** Stops reading and releases the upstream connection. Safe to call twice. */
+  cancel(): void;
+}
+
+export interface EmbeddingsResult {
+  text: string;
+  usage: Usage | undefined;
+}
+
+export interface Provider {
+  /** The name given in config. */
+  readonly name: string;
+  /** The provider type (`openai`, `mock`, ...). */
+  readonly type: string;
+  chat(call: ChatCall): Promise<ChatResult>;
+  chatStream(call: ChatCall): Promise<ChatStream>;
+  embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult>;
+  /** Lets in-flight calls finish, then releases connections. */
+  close(): Promise<void>;
+  /** Run-time fault injection; only the built-in mock provider has it. */
+  readonly faults?: FaultControl;
+}
+
+/** Starts and stops a simulated outage on a mock provider (drills, tests, the admin API). */
+export interface FaultControl {
+  get(): unknown;
+  /** Replaces the fault list; throws a 400 GatewayError naming the bad field when the input is invalid. */
+  set(input: unknown): void;
+  clear(): void;
+  stats(): unknown;
+}
+
+export interface ProviderContext {
+  /** The name given in config. */
+  name: string;
+}
+
+/** What the registry holds per provider type: its config schema and its factory. */
+export interface ProviderDefinition<S extends z.ZodType = z.ZodType> {
+  type: string;
+  options: S;
+  create(options: z.infer<S>, context: ProviderContext): Promise<Provider>;
+}

@@ -1,0 +1,134 @@
+/**
+ * HTTP in: node:http with a route table, nothing more. Each request gets an id, an abort signal that
+ * fires when the client leaves, and an OpenAI-shaped error for anything that goes wrong.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GatewayError } from '../errors.js';
+import type { Gateway } from '../gateway/create-gateway.js';
+import { RequestError } from '../gateway/served.js';
+import { sendError } from './render-error.js';
+import { servedHeaders } from './served-headers.js';
+import type { Handler, HttpContext } from './context.js';
+import { admin } from './routes/admin.js';
+import { chatCompletions } from './routes/chat-completions.js';
+import { embeddings } from './routes/embeddings.js';
+import { live, ready } from './routes/health.js';
+import { models } from './routes/models.js';
+
+type Methods = Partial<Record<string, Handler>>;
+
+/** Exact paths. A trailing slash or a query string does not change the route. */
+const ROUTES = new Map<string, Methods>([
+  ['/v1/chat/completions', { POST: chatCompletions }],
+  ['/chat/completions', { POST: chatCompletions }],
+  ['/v1/embeddings', { POST: embeddings }],
+  ['/embeddings', { POST: embeddings }],
+  ['/v1/models', { GET: models }],
+  ['/models', { GET: models }],
+  ['/health/live', { GET: live }],
+  ['/health/ready', { GET: ready }],
+]);
+
+/** Prefix routes: the handler checks method and subpath itself. */
+const PREFIXES: [string, Handler][] = [['/admin', admin]];
+
+/** How long an idle client connection is kept open (longer than common load balancers' 60 s). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface ListeningServer {
+  server: Server;
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish, then closes idle connections. */
+  close(): Promise<void>;
+}
+
+export function createRequestListener(gateway: Gateway) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    void dispatch(gateway, req, res);
+  };
+}
+
+async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const incomingId = req.headers['x-request-id'];
+  const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID();
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const ctx: HttpContext = { req, res, gateway, requestId, signal: controller.signal, subpath: '' };
+  try {
+    const handler = resolve(req, ctx);
+    await handler(ctx);
+  } catch (err) {
+    if (controller.signal.aborted) return;
+    const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': requestId };
+    const error = sendError(res, err, headers);
+    if (error.status >= 500) gateway.logger.error({ err, requestId, code: error.code }, 'request failed');
+    else gateway.logger.debug({ requestId, code: error.code, status: error.status }, 'request refused');
+  } finally {
+    // A body left unread (an early error) is drained so the connection can be reused.
+    if (!req.complete && !req.destroyed) req.resume();
+  }
+}
+
+function resolve(req: IncomingMessage, ctx: HttpContext): Handler {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  let path = query === -1 ? url : url.slice(0, query);
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  const methods = ROUTES.get(path);
+  if (methods) {
+    const handler = methods[req.method ?? 'GET'];
+    if (handler) return handler;
+    const allow = Object.keys(methods).join(', ');
+    throw new GatewayError(`Method ${req.method} is not allowed on ${path}; use ${allow}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow } });
+  }
+  for (const [prefix, handler] of PREFIXES) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) {
+      ctx.subpath = path.slice(prefix.length);
+      return handler;
+    }
+  }
+  throw new GatewayError(`Unknown path ${path}. This gateway serves /v1/chat/completions, /v1/embeddings and /v1/models.`, { status: 404, code: 'unknown_url', shape: 'client_error' });
+}
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+}
+
+/** Serves the gateway over HTTP until `close()`. */
+export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, createRequestListener(gateway));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed HTTP from a client: answer 400 if the socket still takes it, never crash.
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"Malformed HTTP request.","type":"invalid_request_error","param":null,"code":"bad_request"}}');
+    } else {
+      socket.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    port: address.port,
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * /admin/...: operator calls, behind `server.admin_token`. Without a token configured the admin API
+ * does not exist (404), so an install never exposes it by accident.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { GatewayError } from '../../errors.js';
+import { readJsonBody } from '../read-body.js';
+import { sendJson } from '../render-error.js';
+import type { Handler, HttpContext } from '../context.js';
+
+const MOCK_FAULTS = /^\/mocks\/([^/]+)\/faults$/;
+
+export const admin: Handler = async (ctx) => {
+  authorize(ctx);
+  const { req, res, gateway, subpath } = ctx;
+  const match = MOCK_FAULTS.exec(subpath);
+  if (!match) throw new GatewayError(`No admin endpoint at /admin${subpath}.`, { status: 404, code: 'not_found', shape: 'client_error' });
+  const providerName = decodeURIComponent(match[1] as string);
+  const control = gateway.faults(providerName);
+  if (!control) {
+    throw new GatewayError(`'${providerName}' is not a built-in mock provider of this gateway.`, { status: 404, code: 'provider_not_found', shape: 'client_error' });
+  }
+  switch (req.method) {
+    case 'GET':
+      return sendJson(res, 200, JSON.stringify({ faults: control.get(), stats: control.stats() }));
+    case 'PUT': {
+      const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
+      const faults = typeof body === 'object' && body !== null && 'faults' in body ? (body as { faults: unknown }).faults : body;
+      control.set(faults);
+      gateway.logger.warn({ provider: providerName, faults }, 'mock faults set by admin call');
+      return sendJson(res, 200, JSON.stringify({ faults: control.get() }));
+    }
+    case 'DELETE':
+      control.clear();
+      gateway.logger.warn({ provider: providerName }, 'mock faults cleared by admin call');
+      return sendJson(res, 200, JSON.stringify({ faults: control.get() }));
+    default:
+      throw new GatewayError(`Method ${req.method} is not allowed here.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: 'GET, PUT, DELETE' } });
+  }
+};
+
+function authorize({ req, gateway }: HttpContext): void {
+  const token = gateway.config.server.admin_token;
+  if (!token) throw new GatewayError('The admin API is off: set server.admin_token to turn it on.', { status: 404, code: 'admin_disabled', shape: 'client_error' });
+  const header = req.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new GatewayError('A valid admin token is required (Authorization: Bearer <token>).', { status: 401, code: 'invalid_admin_token', shape: 'client_error', headers: { 'www-authenticate': 'Bearer' } });
+  }
+}

@@ -1,0 +1,18 @@
+import { readJsonBody } from '../read-body.js';
+import { sendJson } from '../render-error.js';
+import { servedHeaders } from '../served-headers.js';
+import { SSE_HEADERS, writeSse } from '../write-sse.js';
+import type { Handler } from '../context.js';
+
+/** POST /v1/chat/completions */
+export const chatCompletions: Handler = async ({ req, res, gateway, requestId, signal }) => {
+  const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
+  const outcome = await gateway.chatCompletion(body, { signal, requestId });
+  if (outcome.kind === 'completion') {
+    sendJson(res, 200, outcome.result.text, servedHeaders(outcome.served));
+    return;
+  }
+  res.on('close', outcome.cancel);
+  res.writeHead(200, { ...servedHeaders(outcome.served), ...SSE_HEADERS });
+  await writeSse(res, outcome.chunks, (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'));
+};

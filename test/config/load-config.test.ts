@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, parseConfig, parseConfigText } from '../../src/config/load-config.js';
+import { DEMO_CONFIG_YAML } from '../../src/config/demo-config.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../src/config/schema.js';
+
+function problemsOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('expected the config to be rejected');
+}
+
+const VALID = `
+providers:
+  openai:
+    type: openai
+    api_key: \${TEST_OPENAI_KEY}
+  groq:
+    type: openai-compatible
+    preset: groq
+    api_key: \${TEST_GROQ_KEY:-gsk-default}
+deployments:
+  gpt:
+    provider: openai
+    model: gpt-4o-mini
+  llama:
+    provider: groq
+    model: llama-3.1-8b-instant
+routes:
+  chat:
+    chain: [gpt, llama]
+`;
+
+describe('config loading', () => {
+  test('the built-in demo config is valid and fills defaults', () => {
+    const config = parseConfigText(DEMO_CONFIG_YAML, 'demo', { env: {} });
+    assert.deepEqual(Object.keys(config.routes).sort(), ['chat', 'embed']);
+    assert.equal(config.server.port, DEFAULT_PORT);
+    assert.equal(config.server.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+    assert.equal(config.routes.embed?.deadline_ms, DEFAULT_DEADLINE_MS);
+  });
+
+  test('${VAR} and ${VAR:-default} are read from the environment', () => {
+    const config = parseConfigText(VALID, 'x.yaml', { env: { TEST_OPENAI_KEY: 'sk-from-env' } });
+    assert.equal(config.providers.openai?.api_key, 'sk-from-env');
+    assert.equal(config.providers.groq?.api_key, 'gsk-default');
+  });
+
+  test('an environment value cannot change the structure of the file', () => {
+    const config = parseConfigText(VALID, 'x.yaml', { env: { TEST_OPENAI_KEY: 'a\nrouting: {}\nb: [' } });
+    assert.equal(config.providers.openai?.api_key, 'a\nrouting: {}\nb: [');
+  });
+
+  test('numbers may come from the environment', () => {
+    const config = parseConfigText(`server:\n  port: \${PORT}\nproviders: {}\ndeployments: {}\nroutes: {}\n`, 'x.yaml', { env: { PORT: '9123' } });
+    assert.equal(config.server.port, 9123);
+  });
+
+  test('a missing environment variable is reported at its path and line', () => {
+    const message = problemsOf(() => parseConfigText(VALID, 'x.yaml', { env: {} }));
+    assert.match(message, /x\.yaml:5:14 providers\.openai\.api_key: environment variable TEST_OPENAI_KEY is not set/);
+    assert.match(message, /has a problem:/, 'the empty value left by the missing variable is not reported a second time');
+  });
+
+  test('an unknown key is named, with the key it probably meant', () => {
+    const message = problemsOf(() => parseConfigText(VALID.replace('api_key: ${TEST_OPENAI_KEY}', 'apikey: sk-x'), 'x.yaml', { env: {} }));
+    assert.match(message, /providers\.openai: unknown key 'apikey' \(did you mean 'api_key'\?\)/);
+  });
+
+  test('a wrong type says what was expected and what was found', () => {
+    const message = problemsOf(() => parseConfig({ server: { port: 'eighty' }, providers: {}, deployments: {}, routes: {} }));
+    assert.match(message, /server\.port: expected a whole number|server\.port: expected a number/);
+    assert.match(message, /"eighty"/);
+  });
+
+  test('an unknown provider type lists the known ones', () => {
+    const message = problemsOf(() => parseConfig({ providers: { x: { type: 'nope' } }, deployments: {}, routes: {} }));
+    assert.match(message, /providers\.x/);
+    assert.match(message, /openai-compatible/);
+  });
+
+  test('dangling references between routes, deployments and providers are reported at the referring key', () => {
+    const message = problemsOf(() =>
+      parseConfig({
+        providers: { a: { type: 'openai', api_key: 'k' } },
+        deployments: { d: { provider: 'missing', model: 'm' } },
+        routes: { chat: { chain: ['d', 'ghost'] } },
+      }),
+    );
+    assert.match(message, /deployments\.d\.provider: names provider 'missing'/);
+    assert.match(message, /routes\.chat\.chain\[1\]: names deployment 'ghost'/);
+  });
+
+  test('every problem is reported at once', () => {
+    const message = problemsOf(() => parseConfig({ server: { port: -1 }, providers: {}, deployments: {}, routes: { chat: { chain: [] } } }));
+    assert.match(message, /2 problems/);
+  });
+
+  test('a preset that needs a key without one is refused', () => {
+    const message = problemsOf(() => parseConfig({ providers: { g: { type: 'openai-compatible', preset: 'groq' } }, deployments: {}, routes: {} }));
+    assert.match(message, /providers\.g\.api_key: the groq preset needs an api_key/);
+  });
+
+  test('YAML syntax errors give the line', () => {
+    const message = problemsOf(() => parseConfigText('providers:\n  a: [1, 2\n', 'bad.yaml', { env: {} }));
+    assert.match(message, /bad\.yaml:\d+:\d+/);
+  });
+});

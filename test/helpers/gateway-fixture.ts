@@ -1,0 +1,49 @@
+/** Starts a real gateway server on port 0 for a test, with a config object, and stops it after. */
+import OpenAI from 'openai';
+import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
+import { startServer, type ListeningServer } from '../../src/server/create-server.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+
+export interface GatewayFixture {
+  gateway: Gateway;
+  server: ListeningServer;
+  url: string;
+  /** An `openai` client pointed at the gateway, with retries off so each call is one request. */
+  client: OpenAI;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: ConfigInput, logLines?: string[]): Promise<GatewayFixture> {
+  const logger = logLines ? createLogger('trace', { write: (line: string) => void logLines.push(line) }) : createLogger('silent');
+  const gateway = await createGateway(config, { logger });
+  const server = await startServer(gateway, { host: '127.0.0.1', port: 0 });
+  const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'client-key-not-for-upstream', maxRetries: 0 });
+  return {
+    gateway,
+    server,
+    url: server.url,
+    client,
+    async close() {
+      await server.close();
+      await gateway.close();
+    },
+  };
+}
+
+/** A config with one openai-compatible provider per upstream URL, chained in order under route `chat`. */
+export function chainConfig(upstreams: string[], extra: Partial<ConfigInput> = {}): ConfigInput {
+  const providers: Record<string, unknown> = {};
+  const deployments: Record<string, unknown> = {};
+  upstreams.forEach((url, i) => {
+    providers[`p${i}`] = { type: 'openai-compatible', base_url: url, api_key: `sk-upstream-secret-${i}-abcdef` };
+    deployments[`d${i}`] = { provider: `p${i}`, model: `model-${i}` };
+  });
+  return {
+    log: { level: 'silent' },
+    providers,
+    deployments,
+    routes: { chat: { chain: Object.keys(deployments), timeouts: { first_byte_ms: 2000, idle_ms: 2000, total_ms: 5000 } }, embed: { chain: Object.keys(deployments) } },
+    ...extra,
+  } as ConfigInput;
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { request as rawRequest } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** One raw HTTP request, with full control over method, path, headers and body bytes. */
+function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = rawRequest(`${url}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+function openaiError(reply: Reply): { message: string; type: string; param: string | null; code: string } {
+  assert.match(String(reply.headers['content-type']), /application\/json/);
+  const body = JSON.parse(reply.text) as { error: { message: string; type: string; param: string | null; code: string } };
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.message.length > 10, 'the message says what is wrong');
+  assert.equal(typeof body.error.type, 'string');
+  assert.ok('param' in body.error && 'code' in body.error);
+  return body.error;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+describe('bad input gets a clear OpenAI-shaped error with the right status', () => {
+  let upstream: RecordingUpstream;
+  let gw: GatewayFixture;
+  before(async () => {
+    upstream = await startRecordingUpstream();
+    const config = chainConfig([upstream.url]);
+    gw = await startGateway({ ...config, server: { max_body_bytes: 2048 } });
+  });
+  after(async () => {
+    await gw.close();
+    await upstream.close();
+  });
+
+  test('malformed JSON is a 400 invalid_json', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, '{"model": "chat", "messages": [');
+    assert.equal(reply.status, 400);
+    assert.equal(openaiError(reply).code, 'invalid_json');
+  });
+
+  test('a missing model is a 400 naming the param', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }));
+    assert.equal(reply.status, 400);
+    assert.equal(openaiError(reply).param, 'model');
+  });
+
+  test('missing messages is a 400 naming the param', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, JSON.stringify({ model: 'chat' }));
+    assert.equal(reply.status, 400);
+    assert.equal(openaiError(reply).param, 'messages');
+  });
+
+  test('a message without a role is a 400 naming the message', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, JSON.stringify({ model: 'chat', messages: [{ content: 'x' }] }));
+    assert.equal(reply.status, 400);
+    assert.equal(openaiError(reply).param, 'messages[0].role');
+  });
+
+  test('an unknown model is a 404 model_not_found', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }));
+    assert.equal(reply.status, 404);
+    const error = openaiError(reply);
+    assert.equal(error.code, 'model_not_found');
+    assert.match(error.message, /nope/);
+  });
+
+  test('a body over the configured limit is a 413, by header and by actual size', async () => {
+    const big = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(5000) }] });
+    const declared = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, big);
+    assert.equal(declared.status, 413);
+    assert.equal(openaiError(declared).code, 'request_too_large');
+    const chunked = await send(gw.url, 'POST', '/v1/chat/completions', { ...JSON_HEADERS, 'transfer-encoding': 'chunked' }, big);
+    assert.equal(chunked.status, 413);
+  });
+
+  test('a wrong content type is a 415 that says how to fix it', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', { 'content-type': 'application/x-www-form-urlencoded' }, '{"model":"chat"}');
+    assert.equal(reply.status, 415);
+    assert.match(openaiError(reply).message, /application\/json/);
+  });
+
+  test('an unknown path is a 404 and a wrong method a 405 with Allow', async () => {
+    const unknown = await send(gw.url, 'GET', '/v2/whatever', {});
+    assert.equal(unknown.status, 404);
+    openaiError(unknown);
+    const wrong = await send(gw.url, 'GET', '/v1/chat/completions', {});
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.allow, 'POST');
+    openaiError(wrong);
+  });
+
+  test('an empty body is a 400', async () => {
+    const reply = await send(gw.url, 'POST', '/v1/chat/completions', JSON_HEADERS, '');
+    assert.equal(reply.status, 400);
+    openaiError(reply);
+  });
+
+  test('no upstream request was made for any of the bad requests above', () => {
+    assert.equal(upstream.requests.length, 0);
+  });
+
+  test('fuzz: arbitrary bodies, paths, methods and content types never get a 5xx and always a well-formed error', async () => {
+    const jsonish = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc.constantFrom('{"model":"chat","messages":[]}', '{"model":1,"messages":[{"role":"user"}]}', '{"model":"chat","messages":[{"role":5}]}', '{"model":"chat","messages":"hi"}', '{"model":"chat","messages":[null]}', '{"model":"chat","messages":[{"role":"user"}],"stream":"yes"}', 'null', '[]', '"str"', '{"model":"chat","input":[]}'),
+      fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+    );
+    const path = fc.constantFrom('/v1/chat/completions', '/v1/embeddings', '/v1/models', '/health/live', '/v1/unknown', '/admin/x', '/', '/v1/chat/completions/', '/v1/chat/completions?x=1', '/%zz', '//v1');
+    const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH');
+    const contentType = fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data', undefined);
+    await fc.assert(
+      fc.asyncProperty(jsonish, path, method, contentType, async (body, p, m, type) => {
+        const headers: Record<string, string> = type ? { 'content-type': type } : {};
+        const reply = await send(gw.url, m, p, headers, m === 'GET' ? undefined : body);
+        assert.ok(reply.status < 500, `${m} ${p} ${type} ${JSON.stringify(body).slice(0, 80)} -> ${reply.status} ${reply.text.slice(0, 200)}`);
+        if (reply.status >= 400) openaiError(reply);
+      }),
+      { numRuns: 300 },
+    );
+    // Fuzzing sent only invalid requests or valid ones; the server is still up and answers.
+    const live = await send(gw.url, 'GET', '/health/live', {});
+    assert.equal(live.status, 200);
+  });
+});
