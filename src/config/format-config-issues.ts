@@ -23,7 +23,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** What the schema knows, for suggestions in messages. */
 export interface SchemaHints {
-  knownKeys: ReadonlySet<string>;
+  /** The keys allowed at a path of the document. */
+  keysAt(path: readonly (string | number)[]): ReadonlySet<string>;
   providerTypes: readonly string[];
 }
 
@@ -50,7 +51,7 @@ function describe(issue: z.core.$ZodIssue, hints: SchemaHints): string {
       if (issue.input === undefined) return `is required (expected ${article(issue.expected)})`;
       return `expected ${article(issue.expected)}, got ${kindOf(issue.input)}`;
     case 'unrecognized_keys':
-      return issue.keys.map((key) => unknownKey(key, hints.knownKeys)).join('; ');
+      return issue.keys.map((key) => unknownKey(key, hints.keysAt(issue.path.filter(isPathPart)))).join('; ');
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(issue.input)}`;
     case 'invalid_union':

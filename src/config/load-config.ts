@@ -31,7 +31,8 @@ export function parseConfig(input: unknown, options: LoadOptions = {}, source = 
   if (!result.success) {
     // A missing ${VAR} already explains the empty value it left behind: report it once.
     const envPaths = new Set(problems.map((problem) => formatPath(problem.path)));
-    const schemaProblems = problemsFromIssues(result.error.issues, HINTS).filter((problem) => !envPaths.has(formatPath(problem.path)));
+    const hints = { keysAt: (path: readonly (string | number)[]) => keysAt(path, interpolated), providerTypes: PROVIDER_TYPES };
+    const schemaProblems = problemsFromIssues(result.error.issues, hints).filter((problem) => !envPaths.has(formatPath(problem.path)));
     problems.push(...schemaProblems);
   }
   if (problems.length > 0) {
@@ -81,24 +82,49 @@ function locator(doc: Document, lineCounter: LineCounter): Locate {
   };
 }
 
-/** Every key name the schema knows (for "did you mean" suggestions), and the provider types. */
-const HINTS = { knownKeys: collectKeys(configSchema), providerTypes: Object.keys(PROVIDER_DEFINITIONS) };
+/** The provider types, for the message on an unknown `type`. */
+const PROVIDER_TYPES = Object.keys(PROVIDER_DEFINITIONS);
 
-function collectKeys(schema: unknown, into = new Set<string>(), seen = new Set<unknown>()): Set<string> {
-  if (schema === null || typeof schema !== 'object' || seen.has(schema)) return into;
-  seen.add(schema);
-  const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
-  if (!def) return into;
-  const shape = def.shape as Record<string, unknown> | undefined;
-  if (shape) {
-    for (const [key, child] of Object.entries(shape)) {
-      into.add(key);
-      collectKeys(child, into, seen);
-    }
-  }
-  for (const field of ['innerType', 'valueType', 'element', 'in', 'out']) collectKeys(def[field], into, seen);
-  if (Array.isArray(def.options)) for (const option of def.options) collectKeys(option, into, seen);
-  return into;
+type ZodDef = Record<string, unknown> & { type?: string };
+
+function defOf(schema: unknown): ZodDef | undefined {
+  return (schema as { _zod?: { def?: ZodDef } } | undefined)?._zod?.def;
 }
 
-export { formatPath };
+/** Strips optional/default/pipe wrappers down to the schema that holds the shape. */
+function unwrap(schema: unknown): unknown {
+  let current = schema;
+  for (let depth = 0; depth < 10; depth++) {
+    const def = defOf(current);
+    if (!def) return current;
+    if (def.innerType) current = def.innerType;
+    else if (def.type === 'pipe') current = defOf(def.in)?.type === 'transform' ? def.out : def.in;
+    else return current;
+  }
+  return current;
+}
+
+/**
+ * The keys the schema allows at a path of the document (for "did you mean" on an unknown key),
+ * following records and choosing a provider's schema by the `type` the document gives.
+ */
+function keysAt(path: readonly (string | number)[], data: unknown): Set<string> {
+  let schema: unknown = configSchema;
+  let value: unknown = data;
+  for (const part of [...path, null]) {
+    schema = unwrap(schema);
+    const def = defOf(schema);
+    if (def?.type === 'union' && Array.isArray(def.options)) {
+      const type = (value as { type?: unknown } | undefined)?.type;
+      const options = def.options.map(unwrap);
+      schema = options.find((option) => (defOf(defOf(option)?.shape && (defOf(option)?.shape as Record<string, unknown>).type)?.values as unknown[] | undefined)?.includes(type)) ?? options[0];
+    }
+    const current = defOf(schema);
+    if (part === null) return new Set(Object.keys((current?.shape as object | undefined) ?? {}));
+    if (current?.type === 'record') schema = current.valueType;
+    else if (current?.type === 'array') schema = current.element;
+    else schema = (current?.shape as Record<string, unknown> | undefined)?.[part as string];
+    value = (value as Record<string | number, unknown> | undefined)?.[part];
+  }
+  return new Set();
+}

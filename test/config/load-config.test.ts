@@ -71,6 +71,14 @@ describe('config loading', () => {
     assert.match(message, /providers\.openai: unknown key 'apikey' \(did you mean 'api_key'\?\)/);
   });
 
+  test('suggestions come from the keys allowed where the unknown key stands', () => {
+    const message = problemsOf(() =>
+      parseConfig({ providers: { m: { type: 'mock', faultz: [] } }, deployments: { d: { provider: 'm', model: 'x' } }, routes: { chat: { chian: ['d'] } } }),
+    );
+    assert.match(message, /providers\.m: unknown key 'faultz' \(did you mean 'faults'\?\)/);
+    assert.match(message, /routes\.chat: unknown key 'chian' \(did you mean 'chain'\?\)/);
+  });
+
   test('a wrong type says what was expected and what was found', () => {
     const message = problemsOf(() => parseConfig({ server: { port: 'eighty' }, providers: {}, deployments: {}, routes: {} }));
     assert.match(message, /server\.port: expected a whole number|server\.port: expected a number/);

@@ -1,0 +1,14 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonObject } from '../types.js';
+
+/** One request as a route handler sees it. */
+export interface MockExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Aborts when the response closes: the client left, or the server is closing. */
+  signal: AbortSignal;
+  /** The parsed JSON body; `{}` for routes that take none. */
+  body: JsonObject;
+  /** The bearer token the caller sent, if any. */
+  presentedKey: string | undefined;
+}

@@ -1,0 +1,57 @@
+/**
+ * An answer plan rendered as OpenAI's stream: the `data:` payloads of `chat.completion.chunk`
+ * events, in order, without the final `[DONE]` (the writer adds it, or does not, per fault).
+ * Shapes follow OpenAI's: a role chunk first, content a word or two per chunk, tool-call arguments
+ * in pieces after a header delta, a finish chunk with an empty delta, then usage when asked for.
+ */
+import type { JsonObject } from '../types.js';
+import { SYSTEM_FINGERPRINT, type AnswerPlan } from './mock-completion.js';
+
+/** Words per content chunk. */
+const WORDS_PER_CHUNK = 2;
+/** Characters of tool-call arguments per chunk. */
+const ARGUMENT_CHARS_PER_CHUNK = 8;
+/** A word with the whitespace before it, so joined pieces give back the text exactly. */
+const WORD = /\s*\S+|\s+$/g;
+
+export interface StreamOptions {
+  /** `stream_options.include_usage`: every chunk carries `usage: null`, and a last chunk carries the usage. */
+  includeUsage: boolean;
+}
+
+export function buildStreamChunks(plan: AnswerPlan, options: StreamOptions): string[] {
+  const base: JsonObject = { id: plan.id, object: 'chat.completion.chunk', created: plan.created, model: plan.model, system_fingerprint: SYSTEM_FINGERPRINT };
+  const chunk = (choices: JsonObject[], extra?: JsonObject): string =>
+    JSON.stringify({ ...base, choices, ...(options.includeUsage ? { usage: null } : {}), ...extra });
+  const forEachChoice = (delta: JsonObject, finishReason: string | null = null): string =>
+    chunk(Array.from({ length: plan.choices }, (_, index) => ({ index, delta, logprobs: null, finish_reason: finishReason })));
+
+  const out: string[] = [];
+  const call = plan.toolCall;
+  if (call) {
+    const header = { index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
+    out.push(forEachChoice({ role: 'assistant', content: null, tool_calls: [header], refusal: null }));
+    for (const piece of slices(call.arguments, ARGUMENT_CHARS_PER_CHUNK)) {
+      out.push(forEachChoice({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    }
+  } else {
+    out.push(forEachChoice({ role: 'assistant', content: '', refusal: null }));
+    for (const piece of wordGroups(plan.content ?? '', WORDS_PER_CHUNK)) out.push(forEachChoice({ content: piece }));
+  }
+  out.push(forEachChoice({}, plan.finishReason));
+  if (options.includeUsage) out.push(chunk([], { usage: plan.usage }));
+  return out;
+}
+
+function wordGroups(text: string, size: number): string[] {
+  const words = text.match(WORD) ?? [];
+  const groups: string[] = [];
+  for (let index = 0; index < words.length; index += size) groups.push(words.slice(index, index + size).join(''));
+  return groups;
+}
+
+function slices(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < text.length; index += size) out.push(text.slice(index, index + size));
+  return out;
+}

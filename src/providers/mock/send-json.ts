@@ -1,0 +1,22 @@
+/** Writes JSON answers, whole or (for `stream_cut` and stalling `hang` faults) only in part. */
+import type { ServerResponse } from 'node:http';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Promises the whole body (content-length) and sends half. Then `cut` closes the connection (the
+ * client sees a body broken mid-way) and `stall` goes silent with it open (an idle timeout).
+ */
+export function sendPartialJson(res: ServerResponse, status: number, body: unknown, then: 'cut' | 'stall'): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.write(text.slice(0, Math.floor(text.length / 2)));
+  // end(), not destroy(): it flushes what was written before it closes.
+  if (then === 'cut') res.socket?.end();
+}

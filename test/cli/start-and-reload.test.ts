@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { answerWith, completionJson, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { runCli, startCli, type RunningGateway } from '../helpers/spawn-cli.js';
+
+function configYaml(upstreamUrl: string, routes: string[]): string {
+  return `server:
+  host: 127.0.0.1
+  port: 0
+log:
+  level: info
+providers:
+  up:
+    type: openai-compatible
+    base_url: ${upstreamUrl}
+    api_key: \${TEST_UP_KEY}
+deployments:
+  d:
+    provider: up
+    model: m
+routes:
+${routes.map((route) => `  ${route}:\n    chain: [d]`).join('\n')}
+`;
+}
+
+async function chat(url: string, model: string): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+}
+
+describe('switchyard start and SIGHUP reload', () => {
+  let upstream: RecordingUpstream;
+  let dir: string;
+  let file: string;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    upstream = await startRecordingUpstream(answerWith('ok'));
+    dir = await mkdtemp(join(tmpdir(), 'switchyard-'));
+    file = join(dir, 'switchyard.yaml');
+    await writeFile(file, configYaml(upstream.url, ['chat']));
+    gateway = await startCli(['--config', file], { TEST_UP_KEY: 'sk-test-secret-key-123456' });
+  });
+  after(async () => {
+    await gateway.stop();
+    await upstream.close();
+  });
+
+  test('serves the routes of the file', async () => {
+    const res = await chat(gateway.url, 'chat');
+    assert.equal(res.status, 200);
+    const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string }[] };
+    assert.deepEqual(models.data.map((m) => m.id), ['chat']);
+  });
+
+  test('a changed file is picked up on SIGHUP while a request in flight completes', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    upstream.respond(async (_req, res) => {
+      await held;
+      const text = completionJson('slow but fine');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(text);
+    });
+    const inflight = chat(gateway.url, 'chat');
+    while (upstream.requests.length < 2) await sleep(10);
+
+    await writeFile(file, configYaml(upstream.url, ['chat', 'chat-v2']));
+    gateway.child.kill('SIGHUP');
+    let ids: string[] = [];
+    for (let i = 0; i < 100 && !ids.includes('chat-v2'); i++) {
+      await sleep(50);
+      const models = (await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string }[] };
+      ids = models.data.map((m) => m.id);
+    }
+    assert.deepEqual(ids, ['chat', 'chat-v2']);
+
+    release();
+    const res = await inflight;
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    assert.equal(body.choices[0]?.message.content, 'slow but fine');
+    upstream.respond(answerWith('ok'));
+    assert.equal((await chat(gateway.url, 'chat-v2')).status, 200);
+  });
+
+  test('an invalid file on SIGHUP is reported and the running config stays', async () => {
+    await writeFile(file, 'routes: [not, a, mapping\n');
+    gateway.child.kill('SIGHUP');
+    for (let i = 0; i < 100 && !gateway.logs.some((line) => line.msg === 'reload failed; the running config stays'); i++) await sleep(50);
+    assert.ok(gateway.logs.some((line) => line.msg === 'reload failed; the running config stays'));
+    assert.equal((await chat(gateway.url, 'chat-v2')).status, 200);
+  });
+
+  test('no log line carries the provider key', () => {
+    const all = JSON.stringify(gateway.logs);
+    assert.ok(gateway.logs.length > 0);
+    assert.ok(!all.includes('sk-test-secret-key-123456'));
+  });
+
+  test('SIGTERM shuts down cleanly with exit code 0', async () => {
+    assert.equal(await gateway.stop(), 0);
+  });
+});
+
+describe('switchyard check-config', () => {
+  test('a valid file exits 0 with a summary', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-'));
+    const file = join(dir, 'ok.yaml');
+    await writeFile(file, configYaml('http://127.0.0.1:9/v1', ['chat']));
+    const run = await runCli(['check-config', file], { TEST_UP_KEY: 'k' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /is valid: 1 provider\(s\), 1 deployment\(s\), 1 route\(s\): chat/);
+  });
+
+  test('a bad file exits 1 and points at the bad key by path and line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, configYaml('http://127.0.0.1:9/v1', ['chat']).replace('model: m', 'modle: m'));
+    const run = await runCli(['check-config', file], { TEST_UP_KEY: 'k' });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /bad\.yaml:\d+:\d+ deployments\.d: unknown key 'modle' \(did you mean 'model'\?\)/);
+    assert.match(run.stderr, /deployments\.d\.model: is required/);
+  });
+
+  test('a missing file says so', async () => {
+    const run = await runCli(['check-config', '/nonexistent/switchyard.yaml']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /no such file/);
+  });
+
+  test('an unknown command prints usage and exits 2', async () => {
+    const run = await runCli(['frobnicate']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Usage: switchyard/);
+  });
+});
