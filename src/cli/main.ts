@@ -2,6 +2,7 @@
  * The switchyard command. Each subcommand is a file of its own; this one only dispatches.
  */
 import { checkConfig } from './check-config.js';
+import { runDrill } from '../drill/index.js';
 import { runMock } from './mock.js';
 import { start } from './start.js';
 
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summa
   start: { run: start, summary: 'serve the gateway (--config FILE; without one, the built-in demo)' },
   'check-config': { run: checkConfig, summary: 'validate a config file and point at every problem (check-config FILE)' },
   mock: { run: runMock, summary: 'run the built-in mock provider as its own server (--port N)' },
+  drill: { run: runDrill, summary: 'outage drill: break the primary in each failure shape under load, report how the chain held' },
 };
 
 export function usage(): string {

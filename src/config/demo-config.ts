@@ -9,6 +9,11 @@ server:
   # Admin API (/admin/...): send "Authorization: Bearer <token>".
   admin_token: \${SWITCHYARD_ADMIN_TOKEN:-demo-admin-token}
 
+# Repeating the same curl should show the flaky primary and the fallback each time, so requests
+# without an Idempotency-Key header are not deduplicated by their body here (the default does).
+idempotency:
+  derive_key: false
+
 providers:
   mock-primary:
     type: mock

@@ -19,6 +19,10 @@ export const DEFAULT_IDLE_MS = 30_000;
 export const DEFAULT_HOP_TOTAL_MS = 600_000;
 /** Default ceiling on a whole request, every hop included. */
 export const DEFAULT_DEADLINE_MS = 900_000;
+/** Default hop budget of a request (calls, retries and hedges included). */
+export const DEFAULT_MAX_HOPS = 8;
+/** Default time a handoff webhook has to answer. */
+export const DEFAULT_HANDOFF_TIMEOUT_MS = 5_000;
 
 /** Route, deployment and provider names: what clients type in `model`, so no spaces or control characters. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
@@ -41,6 +45,8 @@ function parseByteSize(value: number | string): number {
 
 const timeoutsSchema = z.strictObject({
   first_byte_ms: int().pipe(z.int().positive()).optional(),
+  /** Streaming only: from sending the request to the first content chunk. */
+  first_token_ms: int().pipe(z.int().positive()).optional(),
   idle_ms: int().pipe(z.int().positive()).optional(),
   total_ms: int().pipe(z.int().positive()).optional(),
 });
@@ -80,16 +86,132 @@ const deploymentSchema = z.strictObject({
   timeouts: timeoutsSchema.optional(),
 });
 
+/** Default retry schedule: waits before the 1st, 2nd, 3rd retry of a hop (then the last value repeats). */
+export const DEFAULT_RETRY_SCHEDULE_MS = [100, 500, 2000];
+/** Default jitter: each wait is drawn from ±20% of the schedule's value. */
+export const DEFAULT_RETRY_JITTER = 0.2;
+/** Default cap on honouring an upstream's retry-after: a longer wait moves on instead. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 5_000;
+
+/** A chain step: a deployment by name, the route's response cache, or a manual handler. */
+const stepSchema = z.union([
+  name,
+  z.strictObject({ deployment: name }),
+  z.strictObject({ cache: z.literal('exact') }),
+  z.strictObject({ manual: name }),
+]);
+
+const nextOrStop = z.enum(['next', 'stop']);
+const downgrade = z.strictObject({ downgrade: name });
+/** What to do for one failure shape. */
+const actionSchema = z.union([
+  nextOrStop,
+  downgrade,
+  z.strictObject({
+    /** Retries of the same hop (with backoff) before `then`. */
+    retry: int().pipe(z.int().min(0).max(10)),
+    then: z.union([nextOrStop, downgrade]).default('next'),
+  }),
+]);
+
+/** The shapes a route's policy may act on. The client's own errors are always returned, never retried. */
+export const POLICY_SHAPES = [
+  'upstream_5xx',
+  'rate_limit_429',
+  'timeout',
+  'connection_error',
+  'guardrail_block',
+  'context_overflow',
+  'quality_floor_miss',
+  'auth_error',
+  'quota_exhausted',
+  'unknown_upstream_error',
+] as const;
+
+const policySchema = z.strictObject(Object.fromEntries(POLICY_SHAPES.map((shape) => [shape, actionSchema.optional()])) as Record<(typeof POLICY_SHAPES)[number], z.ZodOptional<typeof actionSchema>>);
+
+const retrySchema = z
+  .strictObject({
+    schedule_ms: z.array(int().pipe(z.int().min(0))).min(1).default(DEFAULT_RETRY_SCHEDULE_MS),
+    jitter: z.number().min(0).max(1).default(DEFAULT_RETRY_JITTER),
+    max_retry_after_ms: int().pipe(z.int().min(0)).default(DEFAULT_MAX_RETRY_AFTER_MS),
+  })
+  .prefault({});
+
 const routeSchema = z.strictObject({
-  /** Deployments tried in order: the first serves, the rest are the fallback chain. */
-  chain: z.array(name).min(1, 'list at least one deployment'),
+  /** Steps tried in order: the first serves, the rest are the fallback chain. */
+  chain: z.array(stepSchema).min(1, 'list at least one deployment'),
+  /** What to do per failure shape; shapes left out get the defaults. */
+  policy: policySchema.prefault({}),
+  retry: retrySchema,
+  /** Start the next deployment in parallel when the first has not answered after this long. */
+  hedge_after_ms: int().pipe(z.int().positive()).optional(),
   /** Per-hop time limits for this route (a deployment's own `timeouts` win). */
   timeouts: timeoutsSchema.optional(),
   /** Ceiling on the whole request, every hop included. */
   deadline_ms: int().pipe(z.int().positive()).default(DEFAULT_DEADLINE_MS),
-  /** Most hops one request may take; defaults to the chain's length. */
-  max_hops: int().pipe(z.int().positive()).optional(),
+  /** Most calls one request may make, retries and hedges included. */
+  max_hops: int().pipe(z.int().positive()).default(DEFAULT_MAX_HOPS),
 });
+
+const manualSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('static'), answer: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal('rules'),
+    /** Tried in order against the last user message; `match` is a case-insensitive regular expression. */
+    rules: z
+      .array(z.strictObject({ match: z.string().min(1).refine(isRegExp, 'is not a valid regular expression'), answer: z.string().min(1) }))
+      .min(1),
+    /** The answer when no rule matches; without it, the chain goes on. */
+    default: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('handoff'),
+    /** Receives the request as JSON (POST) and may answer `{"ticket": "..."}`. */
+    webhook: z.url({ protocol: /^https?$/ }),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** The answer the client gets; `{ticket}` is replaced by the ticket reference. */
+    answer: z.string().min(1).default('A member of our team will follow up on this request. Your reference is {ticket}.'),
+    timeout_ms: int().pipe(z.int().positive()).default(DEFAULT_HANDOFF_TIMEOUT_MS),
+  }),
+]);
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Default lifetime of a cached response served on failure. */
+export const DEFAULT_CACHE_TTL_MS = 24 * 3_600_000;
+/** Default cap on cached responses. */
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+/** Default cap on the bytes the response cache holds. */
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+const cacheSchema = z
+  .strictObject({
+    ttl_ms: int().pipe(z.int().positive()).default(DEFAULT_CACHE_TTL_MS),
+    max_entries: int().pipe(z.int().positive()).default(DEFAULT_CACHE_MAX_ENTRIES),
+    max_bytes: byteSize.default(DEFAULT_CACHE_MAX_BYTES),
+  })
+  .prefault({});
+
+/** Default time a completed response is replayed for the same idempotency key. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 60_000;
+
+const idempotencySchema = z
+  .strictObject({
+    enabled: bool().default(true),
+    /** Without an Idempotency-Key header, key the request by its canonical body and tenant. */
+    derive_key: bool().default(true),
+    ttl_ms: int().pipe(z.int().positive()).default(DEFAULT_IDEMPOTENCY_TTL_MS),
+    max_entries: int().pipe(z.int().positive()).default(DEFAULT_CACHE_MAX_ENTRIES),
+  })
+  .prefault({});
 
 export const configSchema = z
   .strictObject({
@@ -98,6 +220,9 @@ export const configSchema = z
     providers: z.record(name, providerSchema),
     deployments: z.record(name, deploymentSchema),
     routes: z.record(name, routeSchema),
+    manual: z.record(name, manualSchema).default({}),
+    cache: cacheSchema,
+    idempotency: idempotencySchema,
   })
   .superRefine((config, ctx) => {
     for (const [deploymentName, deployment] of Object.entries(config.deployments)) {
@@ -109,16 +234,24 @@ export const configSchema = z
         });
       }
     }
+    const deploymentNames = Object.keys(config.deployments).join(', ') || 'none';
+    const missingDeployment = (target: string, path: (string | number)[]) =>
+      ctx.addIssue({ code: 'custom', path, message: `names deployment '${target}', which is not under deployments (have: ${deploymentNames})` });
     for (const [routeName, route] of Object.entries(config.routes)) {
       route.chain.forEach((step, index) => {
-        if (!(step in config.deployments)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['routes', routeName, 'chain', index],
-            message: `names deployment '${step}', which is not under deployments (have: ${Object.keys(config.deployments).join(', ') || 'none'})`,
-          });
+        const path = ['routes', routeName, 'chain', index];
+        if (typeof step === 'string' && !(step in config.deployments)) missingDeployment(step, path);
+        if (typeof step === 'object' && 'deployment' in step && !(step.deployment in config.deployments)) missingDeployment(step.deployment, [...path, 'deployment']);
+        if (typeof step === 'object' && 'manual' in step && !(step.manual in config.manual)) {
+          ctx.addIssue({ code: 'custom', path: [...path, 'manual'], message: `names manual handler '${step.manual}', which is not under manual (have: ${Object.keys(config.manual).join(', ') || 'none'})` });
         }
       });
+      for (const [shape, action] of Object.entries(route.policy)) {
+        const target = typeof action === 'object' ? ('downgrade' in action ? action.downgrade : typeof action.then === 'object' ? action.then.downgrade : undefined) : undefined;
+        if (target !== undefined && !(target in config.deployments)) {
+          missingDeployment(target, ['routes', routeName, 'policy', shape, ...('downgrade' in (action as object) ? ['downgrade'] : ['then', 'downgrade'])]);
+        }
+      }
     }
   });
 
@@ -130,3 +263,7 @@ export type ProviderConfig = Config['providers'][string];
 export type DeploymentConfig = Config['deployments'][string];
 export type RouteConfig = Config['routes'][string];
 export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
+export type StepConfig = RouteConfig['chain'][number];
+export type ActionConfig = z.output<typeof actionSchema>;
+export type RetryConfig = RouteConfig['retry'];
+export type ManualConfig = Config['manual'][string];

@@ -5,6 +5,7 @@
  * both are rethrown rather than retried.
  */
 import { GatewayError, type FailureShape } from '../errors.js';
+import type { FinishReason } from '../providers/types.js';
 
 export interface Failure {
   shape: FailureShape;
@@ -18,4 +19,15 @@ export function classifyFailure(err: unknown): Failure {
     return { shape: err.shape, error: err, retryAfterMs: err.retryAfterMs };
   }
   throw err;
+}
+
+/**
+ * A 200 can still be a failure: an answer whose every choice was stopped by the upstream's content
+ * filter is a refusal, and another deployment may answer.
+ */
+export function failureOfAnswer(finishReasons: readonly FinishReason[]): GatewayError | undefined {
+  if (finishReasons.length > 0 && finishReasons.every((reason) => reason.unified === 'content_filter')) {
+    return new GatewayError("The upstream's content filter blocked the answer.", { status: 400, code: 'content_filter', shape: 'guardrail_block' });
+  }
+  return undefined;
 }

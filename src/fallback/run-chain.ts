@@ -1,50 +1,74 @@
 /**
  * The hop loop: try each step of a route's chain in order, ask the policy after every classified
- * failure, stop at the first success, the hop budget or the deadline. Every call is recorded, so
- * a response can say how it was served and the attempt log can show why.
+ * failure (retry this step, move on, jump to a downgrade target, or stop), within the hop budget
+ * and the deadline. Every call, and every step not taken, is recorded, so a response can say how it
+ * was served and the attempt log can say why.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, type FailureShape } from '../errors.js';
 import { classifyFailure, type Failure } from './classify-failure.js';
 import type { Policy } from './policy.js';
+import { StepSkipped } from './step-skipped.js';
+import { raceWithHedge } from './hedge.js';
 
 export interface ChainStep {
-  /** The deployment's name. */
+  /** The deployment's name, or the cache's or manual handler's. */
   name: string;
+  kind: 'deployment' | 'cache' | 'manual';
   providerName: string;
   model: string;
 }
 
 export interface AttemptRecord {
-  /** 1-based position in the chain. */
+  /** 1-based position in the walk (a downgrade target gets the next number). */
   hop: number;
+  step: ChainStep['kind'];
   deployment: string;
   provider: string;
   model: string;
-  outcome: 'served' | 'failed';
+  outcome: 'served' | 'failed' | 'skipped' | 'aborted';
   shape?: FailureShape;
   status?: number;
   code?: string;
   message?: string;
+  /** Which call on this step this was (1 = first, 2 = first retry, ...). */
+  attempt: number;
+  /** The wait before this call, when it was a retry. */
+  backoffMs?: number;
+  /** True for a call started in parallel because the previous one was slow. */
+  hedge?: boolean;
   /** Wall-clock start, ms since the epoch. */
   startedAt: number;
   durationMs: number;
 }
 
+export interface AttemptContext {
+  /** What is left of the request's deadline. */
+  remainingMs: number;
+  /** Aborts this call alone (a hedge that lost) or with the whole request. */
+  signal: AbortSignal;
+  /** 1-based call number on this step. */
+  attempt: number;
+}
+
 export interface ChainOptions<S extends ChainStep, T> {
   steps: readonly S[];
+  /** Finds a downgrade target by name (it need not be in the chain). */
+  resolve(name: string): S | undefined;
   policy: Policy;
+  /** Most calls, retries and hedges included. */
   maxHops: number;
   /** `performance.now()` time after which no new call starts. */
   deadlineAt: number;
   signal: AbortSignal;
-  /** Makes one call; `remainingMs` is what is left of the request's deadline. */
-  attempt(step: S, remainingMs: number): Promise<T>;
+  /** Start the next deployment in parallel when a deployment has not answered after this long. */
+  hedgeAfterMs?: number;
+  attempt(step: S, context: AttemptContext): Promise<T>;
 }
 
 export interface ChainReport<S> {
   attempts: AttemptRecord[];
-  /** The shape of the first failure that moved the request off its first hop. */
+  /** The shape of the first failure (or skip) that moved the request off its first step. */
   fallbackReason: FailureShape | undefined;
   /** 1-based hop that served or failed last. */
   hop: number;
@@ -54,73 +78,227 @@ export interface ChainReport<S> {
 export type ChainResult<S, T> = ({ ok: true; value: T; step: S } & ChainReport<S>) | ({ ok: false; error: GatewayError } & ChainReport<S>);
 
 export async function runChain<S extends ChainStep, T>(options: ChainOptions<S, T>): Promise<ChainResult<S, T>> {
-  const attempts: AttemptRecord[] = [];
-  let fallbackReason: FailureShape | undefined;
-  let lastFailure: Failure | undefined;
-  const hops = Math.min(options.maxHops, options.steps.length);
+  const walk = new Walk<S, T>(options);
+  return walk.run();
+}
 
-  for (let index = 0; index < hops; index++) {
-    const step = options.steps[index] as S;
-    for (let attemptsOnHop = 1; ; attemptsOnHop++) {
-      const remainingMs = options.deadlineAt - performance.now();
-      if (remainingMs <= 0) {
-        return fail(deadlineError(lastFailure), attempts, fallbackReason, index + 1, step);
+class Walk<S extends ChainStep, T> {
+  readonly attempts: AttemptRecord[] = [];
+  private fallbackReason: FailureShape | undefined;
+  private lastFailure: Failure | undefined;
+  private lastSkip: StepSkipped | undefined;
+  private calls = 0;
+  private hop = 0;
+  private lastStep: S | undefined;
+
+  constructor(private readonly options: ChainOptions<S, T>) {}
+
+  async run(): Promise<ChainResult<S, T>> {
+    const queue = [...this.options.steps];
+    const visited = new Set<string>();
+    while (queue.length > 0) {
+      const step = queue.shift() as S;
+      if (visited.has(step.name)) continue;
+      visited.add(step.name);
+      this.hop++;
+      this.lastStep = step;
+      const hedgeWith = this.hedgePartner(step, queue);
+      const outcome = hedgeWith ? await this.runHedged(step, hedgeWith, queue, visited) : await this.runStep(step);
+      if (outcome.kind === 'served') return { ...this.report(outcome.step), ok: true, value: outcome.value, step: outcome.step };
+      if (outcome.kind === 'stop') return this.fail(outcome.error);
+      if (outcome.kind === 'downgrade') {
+        const target = this.options.resolve(outcome.to);
+        if (target && !visited.has(target.name)) {
+          // Jump to the target: past it in the chain if it is there, else right next.
+          const at = queue.findIndex((candidate) => candidate.name === target.name);
+          queue.splice(0, at === -1 ? 0 : at + 1, target);
+        }
       }
-      const startedAt = Date.now();
-      const started = performance.now();
+    }
+    return this.fail(this.exhaustedError());
+  }
+
+  /** Runs one step with its retries. */
+  private async runStep(step: S): Promise<StepOutcome<S, T>> {
+    let backoff: number | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const budget = this.checkBudget();
+      if (budget) return { kind: 'stop', error: budget };
+      const record = this.begin(step, attempt, backoff, false);
+      const controller = linkedController(this.options.signal);
       try {
-        const value = await options.attempt(step, remainingMs);
-        attempts.push(record(step, index, 'served', startedAt, started));
-        return { ok: true, value, step, attempts, fallbackReason, hop: index + 1 };
+        const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: controller.signal, attempt });
+        this.end(record, 'served');
+        return { kind: 'served', value, step };
       } catch (err) {
-        const failure = classifyFailure(err);
-        attempts.push({ ...record(step, index, 'failed', startedAt, started), shape: failure.shape, status: failure.error.status, code: failure.error.code, message: failure.error.message });
-        lastFailure = failure;
-        const decision = options.policy(failure, { hop: index, attemptsOnHop });
-        if (decision.action === 'stop') return fail(failure.error, attempts, fallbackReason, index + 1, step);
+        if (err instanceof StepSkipped) {
+          this.skip(record, err);
+          return { kind: 'next' };
+        }
+        const failure = this.fail_(record, err);
+        const decision = this.options.policy(failure, { hop: this.hop - 1, attemptsOnHop: attempt });
         if (decision.action === 'retry') {
-          const waitMs = Math.min(decision.inMs, options.deadlineAt - performance.now());
-          if (waitMs > 0) await sleep(waitMs, undefined, { signal: options.signal });
+          backoff = Math.min(decision.inMs, Math.max(0, this.remainingMs()));
+          if (backoff > 0) await sleep(backoff, undefined, { signal: this.options.signal });
           continue;
         }
-        fallbackReason ??= failure.shape;
-        break;
+        this.fallbackReason ??= failure.shape;
+        if (decision.action === 'stop') return { kind: 'stop', error: failure.error };
+        if (decision.action === 'downgrade') return { kind: 'downgrade', to: decision.to };
+        return { kind: 'next' };
+      } finally {
+        controller.dispose();
       }
     }
   }
-  return fail(exhaustedError(lastFailure, attempts.length), attempts, fallbackReason, hops, options.steps[hops - 1]);
+
+  /** Races `step` against `partner`, started `hedgeAfterMs` later if `step` has not answered; the loser is aborted. */
+  private async runHedged(step: S, partner: S, queue: S[], visited: Set<string>): Promise<StepOutcome<S, T>> {
+    const budget = this.checkBudget();
+    if (budget) return { kind: 'stop', error: budget };
+    const result = await raceWithHedge({
+      hedgeAfterMs: this.options.hedgeAfterMs as number,
+      signal: this.options.signal,
+      canHedge: () => this.calls < this.options.maxHops && this.remainingMs() > 0,
+      start: (which, signal) => {
+        const target = which === 'primary' ? step : partner;
+        if (which === 'hedge') {
+          queue.splice(queue.indexOf(partner), 1);
+          visited.add(partner.name);
+          this.hop++;
+        }
+        const record = this.begin(target, 1, undefined, which === 'hedge');
+        return {
+          record,
+          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1 }),
+        };
+      },
+      onSettled: (record, outcome, err) => {
+        if (outcome === 'served') this.end(record, 'served');
+        else if (outcome === 'aborted') this.end(record, 'aborted');
+        else if (err instanceof StepSkipped) this.skip(record, err);
+        else this.fallbackReason ??= this.fail_(record, err).shape;
+      },
+    });
+    if (result.winner) return { kind: 'served', value: result.value as T, step: result.winner === 'primary' ? step : partner };
+    // Both failed (or the primary failed before a hedge was due): go on down the chain.
+    return { kind: 'next' };
+  }
+
+  private hedgePartner(step: S, queue: S[]): S | undefined {
+    if (this.options.hedgeAfterMs === undefined || step.kind !== 'deployment') return undefined;
+    const next = queue[0];
+    return next && next.kind === 'deployment' ? next : undefined;
+  }
+
+  private checkBudget(): GatewayError | undefined {
+    if (this.remainingMs() <= 0) {
+      const suffix = this.lastFailure ? ` The last failure: ${this.lastFailure.error.message}` : '';
+      return new GatewayError(`The request's deadline passed before a deployment answered.${suffix}`, { status: 504, code: 'deadline_exceeded', shape: 'timeout' });
+    }
+    if (this.calls >= this.options.maxHops) {
+      const last = this.lastFailure?.error;
+      return new GatewayError(`The request used its budget of ${this.options.maxHops} calls.${last ? ` The last failure: ${last.message}` : ''}`, {
+        status: last?.status ?? 502,
+        code: 'hop_budget_exhausted',
+        shape: this.lastFailure?.shape ?? 'unknown_upstream_error',
+      });
+    }
+    return undefined;
+  }
+
+  private remainingMs(): number {
+    return this.options.deadlineAt - performance.now();
+  }
+
+  private begin(step: S, attempt: number, backoffMs: number | undefined, hedge: boolean): PendingRecord {
+    this.calls++;
+    const record: AttemptRecord = {
+      hop: this.hop,
+      step: step.kind,
+      deployment: step.name,
+      provider: step.providerName,
+      model: step.model,
+      outcome: 'served',
+      attempt,
+      startedAt: Date.now(),
+      durationMs: 0,
+    };
+    if (backoffMs !== undefined) record.backoffMs = backoffMs;
+    if (hedge) record.hedge = true;
+    this.attempts.push(record);
+    return { record, started: performance.now() };
+  }
+
+  private end(pending: PendingRecord, outcome: AttemptRecord['outcome']): void {
+    pending.record.outcome = outcome;
+    pending.record.durationMs = Math.round((performance.now() - pending.started) * 100) / 100;
+  }
+
+  private skip(pending: PendingRecord, skipped: StepSkipped): void {
+    this.calls--; // a step not taken spends no budget
+    this.end(pending, 'skipped');
+    pending.record.message = skipped.message;
+    if (skipped.shape) {
+      pending.record.shape = skipped.shape;
+      this.fallbackReason ??= skipped.shape;
+    }
+    this.lastSkip = skipped;
+  }
+
+  private fail_(pending: PendingRecord, err: unknown): Failure {
+    const failure = classifyFailure(err);
+    this.end(pending, 'failed');
+    Object.assign(pending.record, { shape: failure.shape, status: failure.error.status, code: failure.error.code, message: failure.error.message });
+    this.lastFailure = failure;
+    return failure;
+  }
+
+  private report(step: S | undefined): ChainReport<S> {
+    return { attempts: this.attempts, fallbackReason: this.fallbackReason, hop: this.hop, step };
+  }
+
+  private fail(error: GatewayError): ChainResult<S, T> {
+    return { ok: false, error, ...this.report(this.lastStep) };
+  }
+
+  /** Every step failed or was skipped: the client sees the last failure, with a message that says so. */
+  private exhaustedError(): GatewayError {
+    const last = this.lastFailure;
+    if (!last) {
+      if (this.lastSkip?.shape === 'context_overflow') {
+        return new GatewayError(`No deployment of this route can hold the request: ${this.lastSkip.message}`, { status: 400, code: 'context_length_exceeded', param: 'messages', shape: 'context_overflow' });
+      }
+      return new GatewayError(`No step of this route could serve the request${this.lastSkip ? `: ${this.lastSkip.message}` : '.'}`, { status: 502, code: 'no_route_available', shape: 'unknown_upstream_error' });
+    }
+    const calls = this.attempts.filter((record) => record.outcome === 'failed').length;
+    if (calls === 1) return last.error;
+    return new GatewayError(`All ${calls} attempts failed; the last: ${last.error.message}`, {
+      status: last.error.status,
+      code: last.error.code,
+      param: last.error.param,
+      shape: last.shape,
+      retryAfterMs: last.retryAfterMs,
+    });
+  }
 }
 
-function record(step: ChainStep, index: number, outcome: AttemptRecord['outcome'], startedAt: number, started: number): AttemptRecord {
+type StepOutcome<S, T> = { kind: 'served'; value: T; step: S } | { kind: 'next' } | { kind: 'downgrade'; to: string } | { kind: 'stop'; error: GatewayError };
+
+export interface PendingRecord {
+  record: AttemptRecord;
+  started: number;
+}
+
+/** An AbortController that also aborts with the request. */
+export function linkedController(parent: AbortSignal): { signal: AbortSignal; abort(): void; dispose(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', onAbort, { once: true });
   return {
-    hop: index + 1,
-    deployment: step.name,
-    provider: step.providerName,
-    model: step.model,
-    outcome,
-    startedAt,
-    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    signal: controller.signal,
+    abort: () => controller.abort(new Error('hedge lost')),
+    dispose: () => parent.removeEventListener('abort', onAbort),
   };
-}
-
-function fail<S, T>(error: GatewayError, attempts: AttemptRecord[], fallbackReason: FailureShape | undefined, hop: number, step: S | undefined): ChainResult<S, T> {
-  return { ok: false, error, attempts, fallbackReason, hop, step };
-}
-
-/** Every hop failed: the client sees the last failure's status, with a message that says so. */
-function exhaustedError(last: Failure | undefined, calls: number): GatewayError {
-  if (!last) return new GatewayError('The route has no deployment to call.', { status: 502, code: 'no_route_available', shape: 'unknown_upstream_error' });
-  if (calls === 1) return last.error;
-  return new GatewayError(`All ${calls} attempts failed; the last: ${last.error.message}`, {
-    status: last.error.status,
-    code: last.error.code,
-    param: last.error.param,
-    shape: last.shape,
-    retryAfterMs: last.retryAfterMs,
-  });
-}
-
-function deadlineError(last: Failure | undefined): GatewayError {
-  const suffix = last ? ` The last failure: ${last.error.message}` : '';
-  return new GatewayError(`The request's deadline passed before a deployment answered.${suffix}`, { status: 504, code: 'deadline_exceeded', shape: 'timeout' });
 }

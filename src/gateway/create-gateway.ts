@@ -8,10 +8,12 @@ import type { Config, ConfigInput } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { EmbeddingsResult, FaultControl } from '../providers/types.js';
 import { createLogger } from '../telemetry/logger.js';
+import type { RecentRequest } from './recent-requests.js';
 import { buildRuntime, type Runtime } from './runtime.js';
 import { serveChat, type CallOptions, type ChatOutcome } from './serve-chat.js';
 import { serveEmbeddings } from './serve-embeddings.js';
 import type { Served } from './served.js';
+import { createServices, reconfigureServices } from './services.js';
 
 export interface GatewayOptions extends LoadOptions {
   /** Where the gateway logs; by default a pino logger at the config's level (silent for `silent`). */
@@ -27,6 +29,10 @@ export interface Gateway {
   embeddings(body: unknown, options?: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }>;
   /** The `GET /v1/models` body: the route names a client may ask for. */
   modelsJson(): string;
+  /** The attempt log of a recent request, by its id (the last 1,000 are kept). */
+  recentRequest(requestId: string): RecentRequest | undefined;
+  /** The most recent requests, newest first. */
+  recentRequests(limit: number): RecentRequest[];
   /** Fault injection for a mock provider (drills, tests). */
   faults(provider: string): FaultControl | undefined;
   /** True from start until close. */
@@ -40,6 +46,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   let runtime: Runtime = await buildRuntime(parseConfig(input, options));
   const logger = options.logger ?? createLogger(runtime.config.log.level);
   let closed = false;
+  const services = createServices(() => runtime.config);
   const retiring = new Set<Promise<void>>();
 
   function current(): Runtime {
@@ -58,8 +65,10 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       return runtime.config;
     },
     logger,
-    chatCompletion: (body, callOptions = {}) => serveChat(current(), body, callOptions),
-    embeddings: (body, callOptions = {}) => serveEmbeddings(current(), body, callOptions),
+    chatCompletion: (body, callOptions = {}) => serveChat(current(), services, body, callOptions),
+    embeddings: (body, callOptions = {}) => serveEmbeddings(current(), services, body, callOptions),
+    recentRequest: (requestId) => services.recent.get(requestId),
+    recentRequests: (limit) => services.recent.list(limit),
     modelsJson: () => current().modelsText,
     faults: (provider) => runtime.providers.get(provider)?.faults,
     ready: () => !closed,
@@ -72,6 +81,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       }
       const old = runtime;
       runtime = fresh;
+      reconfigureServices(services, config);
       retire(old);
       logger.info({ routes: [...fresh.routes.keys()] }, 'config reloaded');
     },

@@ -1,24 +1,60 @@
 /**
- * Everything one config version needs at run time: live providers, deployments and routes with
- * their limits resolved. A reload builds a new Runtime and swaps it in; the old one closes once
- * its in-flight requests are done.
+ * Everything one config version needs at run time: live providers, chain steps and route policies
+ * with their limits resolved. A reload builds a new Runtime and swaps it in; the old one closes
+ * once its in-flight requests are done. State that must outlive a reload (caches, the idempotency
+ * store, the recent-request log) belongs to the gateway and is handed in.
  */
-import { DEFAULT_FIRST_BYTE_MS, DEFAULT_HOP_TOTAL_MS, DEFAULT_IDLE_MS, type Config, type TimeoutsConfig } from '../config/schema.js';
+import {
+  DEFAULT_FIRST_BYTE_MS,
+  DEFAULT_HOP_TOTAL_MS,
+  DEFAULT_IDLE_MS,
+  type Config,
+  type StepConfig,
+  type TimeoutsConfig,
+} from '../config/schema.js';
+import { createRoutePolicy, type Policy } from '../fallback/policy.js';
 import type { ChainStep } from '../fallback/run-chain.js';
+import { createManualHandler, type ManualHandler } from '../manual/manual-handler.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import type { HopTimeouts, Provider, ProviderDefinition } from '../providers/types.js';
+import { preloadTokenizer } from './count-prompt-tokens.js';
 
-export interface Deployment extends ChainStep {
+export interface StepTimeouts extends HopTimeouts {
+  /** Streaming: from sending the request to the first content chunk. */
+  firstTokenMs: number | undefined;
+}
+
+export interface DeploymentStep extends ChainStep {
+  kind: 'deployment';
   provider: Provider;
   contextWindow: number | undefined;
-  timeouts: HopTimeouts;
+  timeouts: StepTimeouts;
 }
+
+export interface CacheStep extends ChainStep {
+  kind: 'cache';
+}
+
+export interface ManualStep extends ChainStep {
+  kind: 'manual';
+  handler: ManualHandler;
+}
+
+export type Step = DeploymentStep | CacheStep | ManualStep;
 
 export interface Route {
   name: string;
-  chain: Deployment[];
+  chain: Step[];
+  /** Every deployment with this route's timeouts, for downgrade targets outside the chain. */
+  resolve(name: string): Step | undefined;
+  policy: Policy;
   deadlineMs: number;
   maxHops: number;
+  hedgeAfterMs: number | undefined;
+  /** Whether answers are written to the response cache (the chain has a cache step). */
+  cachesAnswers: boolean;
+  /** Whether any deployment declares a context window (so prompts are counted). */
+  checksContext: boolean;
 }
 
 export class Runtime {
@@ -32,26 +68,43 @@ export class Runtime {
     readonly config: Config,
     readonly providers: Map<string, Provider>,
   ) {
-    const deployments = new Map<string, Deployment>();
-    for (const [name, deployment] of Object.entries(config.deployments)) {
-      deployments.set(name, {
-        name,
-        providerName: deployment.provider,
-        model: deployment.model,
-        provider: providers.get(deployment.provider) as Provider,
-        contextWindow: deployment.context_window,
-        timeouts: resolveTimeouts(deployment.timeouts, undefined),
-      });
-    }
+    const manual = new Map(Object.entries(config.manual).map(([name, handler]) => [name, createManualHandler(name, handler)]));
     this.routes = new Map();
     for (const [name, route] of Object.entries(config.routes)) {
-      const chain = route.chain.map((step) => {
-        const deployment = deployments.get(step) as Deployment;
-        const own = config.deployments[step]?.timeouts;
-        return { ...deployment, timeouts: resolveTimeouts(own, route.timeouts) };
+      const deployment = (target: string): DeploymentStep => {
+        const own = config.deployments[target];
+        if (!own) throw new Error(`unknown deployment ${target}`); // the schema has already refused this
+        return {
+          kind: 'deployment',
+          name: target,
+          providerName: own.provider,
+          model: own.model,
+          provider: providers.get(own.provider) as Provider,
+          contextWindow: own.context_window,
+          timeouts: resolveTimeouts(own.timeouts, route.timeouts),
+        };
+      };
+      const toStep = (step: StepConfig): Step => {
+        if (typeof step === 'string') return deployment(step);
+        if ('deployment' in step) return deployment(step.deployment);
+        if ('cache' in step) return { kind: 'cache', name: 'cache', providerName: 'switchyard', model: 'cache/exact' };
+        return { kind: 'manual', name: step.manual, providerName: 'switchyard', model: `manual/${step.manual}`, handler: manual.get(step.manual) as ManualHandler };
+      };
+      const chain = route.chain.map(toStep);
+      const byName = new Map(chain.map((step) => [step.name, step]));
+      this.routes.set(name, {
+        name,
+        chain,
+        resolve: (target) => byName.get(target) ?? (target in config.deployments ? deployment(target) : undefined),
+        policy: createRoutePolicy(route.policy, route.retry),
+        deadlineMs: route.deadline_ms,
+        maxHops: route.max_hops,
+        hedgeAfterMs: route.hedge_after_ms,
+        cachesAnswers: chain.some((step) => step.kind === 'cache'),
+        checksContext: Object.values(config.deployments).some((d) => d.context_window !== undefined),
       });
-      this.routes.set(name, { name, chain, deadlineMs: route.deadline_ms, maxHops: route.max_hops ?? chain.length });
     }
+    if ([...this.routes.values()].some((route) => route.checksContext)) preloadTokenizer();
     const created = Math.floor(Date.now() / 1000);
     this.modelsText = JSON.stringify({
       object: 'list',
@@ -92,10 +145,11 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
   return new Runtime(config, providers);
 }
 
-function resolveTimeouts(own: TimeoutsConfig | undefined, route: TimeoutsConfig | undefined): HopTimeouts {
+function resolveTimeouts(own: TimeoutsConfig | undefined, route: TimeoutsConfig | undefined): StepTimeouts {
   return {
     firstByteMs: own?.first_byte_ms ?? route?.first_byte_ms ?? DEFAULT_FIRST_BYTE_MS,
     idleMs: own?.idle_ms ?? route?.idle_ms ?? DEFAULT_IDLE_MS,
     totalMs: own?.total_ms ?? route?.total_ms ?? DEFAULT_HOP_TOTAL_MS,
+    firstTokenMs: own?.first_token_ms ?? route?.first_token_ms,
   };
 }

@@ -1,28 +1,33 @@
 /**
- * One chat request, start to finish: find the route, walk its chain through the fallback engine,
- * and hand back either a completion or a stream that has already produced its first content (so
- * a failure before any content still falls back).
+ * One chat request, start to finish: validate, find the route, claim the idempotency key, walk the
+ * chain through the fallback engine, and hand back either a completion or a stream that has
+ * already produced its first content (so a failure before any content still falls back). Answers
+ * are recorded for idempotent replay and, where the route has a cache step, for cache-on-failure.
  */
 import { GatewayError } from '../errors.js';
-import { nextOnFailure } from '../fallback/policy.js';
-import { runChain, type ChainResult } from '../fallback/run-chain.js';
+import { failureOfAnswer } from '../fallback/classify-failure.js';
+import { runChain, type AttemptContext, type ChainResult } from '../fallback/run-chain.js';
+import { StepSkipped } from '../fallback/step-skipped.js';
+import { requestKey } from '../cache/request-key.js';
+import type { CachedAnswer } from '../cache/response-cache.js';
+import type { Flight } from '../idempotency/idempotency-store.js';
+import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, StreamChunk } from '../providers/types.js';
-import type { Deployment, Route, Runtime } from './runtime.js';
+import { countPromptTokens, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
+import { planRoute, type CallOptions, type RoutePlan } from './plan-route.js';
+import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
+import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
 import { validateChatBody } from './validate-request.js';
 
-export interface CallOptions {
-  /** Aborts every upstream call of the request (a client that went away). */
-  signal?: AbortSignal;
-  /** Carried into logs and response headers; generated when absent. */
-  requestId?: string;
-}
+export type { CallOptions } from './plan-route.js';
 
 export type ChatOutcome =
   | { kind: 'completion'; result: ChatResult; served: Served }
   | { kind: 'stream'; chunks: AsyncIterable<StreamChunk>; cancel(): void; served: Served };
 
-const NEVER = new AbortController().signal;
+/** A served answer before it is handed out: a completion, or a stream primed up to its first content. */
+type Answer = { kind: 'completion'; result: ChatResult; cacheAgeMs?: number } | { kind: 'stream'; primed: PrimedStream; cacheAgeMs?: number };
 
 interface PrimedStream {
   stream: ChatStream;
@@ -31,58 +36,167 @@ interface PrimedStream {
   ended: boolean;
 }
 
-export async function serveChat(runtime: Runtime, rawBody: unknown, options: CallOptions): Promise<ChatOutcome> {
+const NEVER = new AbortController().signal;
+/** A streamed answer longer than this is not recorded for replay or cache. */
+const MAX_RECORDED_STREAM_CHARS = 1024 * 1024;
+
+export async function serveChat(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<ChatOutcome> {
   const body = validateChatBody(rawBody);
-  const route = findRoute(runtime, body.model);
+  const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? crypto.randomUUID();
-  const signal = options.signal ?? NEVER;
+  const clientSignal = options.signal ?? NEVER;
+  const stream = body.stream === true;
+  const tenant = options.tenant ?? '';
+
+  const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
+  let flight: Flight | undefined;
+  if (idempotency) {
+    const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientSignal);
+    if (claim.role === 'replay') return replay(claim.recorded.answer, { ...claim.recorded.served, requestId, replayOf: claim.recorded.served.requestId });
+    flight = claim.flight;
+  }
+
   const leave = runtime.enter();
   try {
-    if (body.stream === true) {
-      const result = await runChain({
-        ...chainLimits(route, signal),
-        attempt: (deployment: Deployment, remainingMs: number) => openPrimed(deployment, body, signal, remainingMs),
-      });
-      const served = toServed(requestId, route, result);
-      if (!result.ok) throw new RequestError(result.error, served);
-      const primed = result.value;
-      return { kind: 'stream', chunks: replay(primed, leave), cancel: () => primed.stream.cancel(), served };
-    }
-    const result = await runChain({
-      ...chainLimits(route, signal),
-      attempt: (deployment: Deployment, remainingMs: number) => deployment.provider.chat({ model: deployment.model, body, signal, timeouts: hopTimeouts(deployment, remainingMs) }),
+    // A client that sent its own Idempotency-Key may come back for the answer: let a non-streaming call finish.
+    const upstreamSignal = options.idempotencyKey !== undefined && !stream ? NEVER : clientSignal;
+    const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
+    const result = await runChain<Step, Answer>({
+      steps: plan.steps,
+      resolve: plan.route.resolve,
+      policy: plan.route.policy,
+      maxHops: plan.maxHops,
+      deadlineAt: performance.now() + plan.deadlineMs,
+      signal: upstreamSignal,
+      hedgeAfterMs: plan.route.hedgeAfterMs,
+      attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined }),
     });
-    const served = toServed(requestId, route, result);
-    if (!result.ok) throw new RequestError(result.error, served);
-    leave();
-    return { kind: 'completion', result: result.value, served };
+    const served = toServed(requestId, plan.route, result);
+    if (!result.ok) {
+      const error = new RequestError(result.error, served);
+      services.recent.add(served, error.status);
+      flight?.fail(error);
+      throw error;
+    }
+    const answer = result.value;
+    if (answer.cacheAgeMs !== undefined) served.cache = { ageMs: answer.cacheAgeMs };
+    if (result.step.kind === 'manual') served.manual = result.step.name;
+    const record = (recorded: CachedAnswer) => {
+      flight?.complete({ answer: recorded, served });
+      if (cacheKey && result.step.kind === 'deployment') services.cache.set(cacheKey, recorded);
+    };
+    if (answer.kind === 'completion') {
+      services.recent.add(served, 200);
+      record({ kind: 'completion', text: answer.result.text });
+      leave();
+      return { kind: 'completion', result: answer.result, served };
+    }
+    const primed = answer.primed;
+    return {
+      kind: 'stream',
+      chunks: relay(primed, {
+        recording: flight !== undefined || cacheKey !== undefined,
+        onEnd(chunks, complete) {
+          services.recent.add(served, 200);
+          if (complete && chunks) record({ kind: 'stream', chunks });
+          else flight?.abandon();
+          leave();
+        },
+      }),
+      cancel: () => primed.stream.cancel(),
+      served,
+    };
   } catch (err) {
+    // A leader whose client left hands the key to a follower rather than its own error.
+    if (err instanceof GatewayError && err.code === 'client_closed') flight?.abandon();
+    else flight?.fail(err);
     leave();
     throw err;
   }
 }
 
-export function findRoute(runtime: Runtime, model: string): Route {
-  const route = runtime.routes.get(model);
-  if (route) return route;
-  throw new GatewayError(`The model '${model}' does not exist. Ask GET /v1/models for the models this gateway serves.`, {
-    status: 404,
-    code: 'model_not_found',
-    param: 'model',
-    shape: 'client_error',
-  });
+interface AttemptDeps {
+  services: GatewayServices;
+  body: ChatBody;
+  stream: boolean;
+  requestId: string;
+  route: Route;
+  cacheKey: string | undefined;
+  bodyBytes: number | undefined;
+  upstreamHeaders: Record<string, string> | undefined;
 }
 
-export function chainLimits(route: Route, signal: AbortSignal) {
-  return { steps: route.chain, policy: nextOnFailure, maxHops: route.maxHops, deadlineAt: performance.now() + route.deadlineMs, signal };
+function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext) => Promise<Answer> {
+  let promptTokens: Promise<number> | undefined;
+  const failures: { deployment: string; shape?: string; message?: string }[] = [];
+
+  async function checkContext(step: DeploymentStep): Promise<void> {
+    if (step.contextWindow === undefined) return;
+    const output = requestedOutputTokens(deps.body);
+    if (promptTokenUpperBound(deps.body, deps.bodyBytes) + output <= step.contextWindow) return;
+    promptTokens ??= countPromptTokens(deps.body);
+    const needed = (await promptTokens) + output;
+    if (needed > step.contextWindow) {
+      throw new StepSkipped(`the request needs about ${needed} tokens (prompt and requested output); ${step.name} holds ${step.contextWindow}`, 'context_overflow');
+    }
+  }
+
+  async function callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
+    await checkContext(step);
+    const call = {
+      model: step.model,
+      body: deps.body,
+      signal: context.signal,
+      timeouts: hopTimeouts(step, context.remainingMs),
+      headers: deps.upstreamHeaders,
+    };
+    try {
+      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call) };
+      const result = await step.provider.chat(call);
+      const refusal = failureOfAnswer(result.finishReasons);
+      if (refusal) throw refusal;
+      return { kind: 'completion', result };
+    } catch (err) {
+      if (err instanceof GatewayError && err.shape) failures.push({ deployment: step.name, shape: err.shape, message: err.message });
+      throw err;
+    }
+  }
+
+  return async (step, context) => {
+    switch (step.kind) {
+      case 'deployment':
+        return callDeployment(step, context);
+      case 'cache': {
+        const entry = deps.cacheKey ? deps.services.cache.get(deps.cacheKey) : undefined;
+        if (!entry) throw new StepSkipped('no cached answer for this request');
+        const ageMs = Date.now() - entry.storedAt;
+        return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(entry.answer.text), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(entry.answer.chunks), cacheAgeMs: ageMs };
+      }
+      case 'manual': {
+        const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures, signal: context.signal });
+        return deps.stream ? { kind: 'stream', primed: storedStream(manualChunkTexts(step.name, content)) } : { kind: 'completion', result: syntheticResult(manualCompletionText(step.name, content)) };
+      }
+    }
+  };
 }
 
-export function hopTimeouts(deployment: Deployment, remainingMs: number) {
-  const { timeouts } = deployment;
+function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBody, options: CallOptions, tenant: string): { key: string; bodyHash: string } | undefined {
+  const config = services.idempotencyConfig();
+  if (!config.enabled) return undefined;
+  if (options.idempotencyKey !== undefined) {
+    return { key: requestKey(['idempotency', tenant, options.idempotencyKey], null), bodyHash: requestKey(['body', route.name], body) };
+  }
+  if (!config.derive_key) return undefined;
+  const key = requestKey(['idempotency', tenant, route.name], body);
+  return { key, bodyHash: key };
+}
+
+export function hopTimeouts(step: DeploymentStep, remainingMs: number) {
+  const { timeouts } = step;
   return remainingMs < timeouts.totalMs ? { ...timeouts, totalMs: Math.max(1, Math.floor(remainingMs)) } : timeouts;
 }
 
-export function toServed<T>(requestId: string, route: Route, result: ChainResult<Deployment, T>): Served {
+export function toServed<T>(requestId: string, route: Route, result: ChainResult<Step, T>): Served {
   return {
     requestId,
     route: route.name,
@@ -94,34 +208,94 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
   };
 }
 
-/** Opens a stream and reads up to its first content, so that a failure before content can still fall back. */
-async function openPrimed(deployment: Deployment, body: ChatBody, signal: AbortSignal, remainingMs: number): Promise<PrimedStream> {
-  const stream = await deployment.provider.chatStream({ model: deployment.model, body, signal, timeouts: hopTimeouts(deployment, remainingMs) });
+/**
+ * Opens a stream and reads up to its first content, so that a failure before content (an error
+ * event, a cut, a refusal, no first token in time) can still fall back.
+ */
+async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep['provider']['chatStream']>[0]): Promise<PrimedStream> {
+  const started = performance.now();
+  const stream = await step.provider.chatStream(call);
   const head: StreamChunk[] = [];
+  let timedOut = false;
+  const firstTokenMs = step.timeouts.firstTokenMs;
+  const timer =
+    firstTokenMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          stream.cancel();
+        }, Math.max(0, firstTokenMs - (performance.now() - started)));
   try {
     for (;;) {
       const next = await stream.chunks.next();
       if (next.done) return { stream, head, ended: true };
       head.push(next.value);
+      if (next.value.finishReason?.unified === 'content_filter' && !next.value.hasContent && head.every((chunk) => !chunk.hasContent)) {
+        throw failureOfAnswer([next.value.finishReason]);
+      }
       if (next.value.hasContent || next.value.finishReason) return { stream, head, ended: false };
     }
   } catch (err) {
     stream.cancel();
+    if (timedOut) throw new GatewayError(`No content arrived within the first-token timeout (${firstTokenMs} ms).`, { status: 504, code: 'first_token_timeout', shape: 'timeout', cause: err });
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function* replay(primed: PrimedStream, leave: () => void): AsyncGenerator<StreamChunk, void> {
+/** A stream over stored chunk texts (a cached or manual answer). */
+function storedStream(texts: string[]): PrimedStream {
+  const head = texts.map((data) => ({ data, hasContent: true, finishReason: undefined, usage: undefined }));
+  const chunks: AsyncIterator<StreamChunk, void> = { next: async () => ({ done: true, value: undefined }) };
+  return { stream: { chunks, cancel() {} }, head, ended: true };
+}
+
+function syntheticResult(text: string): ChatResult {
+  return { text, id: '', responseModel: '', finishReasons: [{ unified: 'stop', raw: 'stop' }], usage: undefined };
+}
+
+interface RelayOptions {
+  recording: boolean;
+  /** Called once: with the chunk texts when recording, and whether the stream ended cleanly. */
+  onEnd(chunks: string[] | undefined, complete: boolean): void;
+}
+
+async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerator<StreamChunk, void> {
+  let recorded: string[] | undefined = options.recording ? [] : undefined;
+  let size = 0;
+  let complete = false;
+  const keep = (chunk: StreamChunk) => {
+    if (!recorded) return;
+    size += chunk.data.length;
+    if (size > MAX_RECORDED_STREAM_CHARS) recorded = undefined;
+    else recorded.push(chunk.data);
+  };
   try {
-    yield* primed.head;
-    if (primed.ended) return;
-    for (;;) {
-      const next = await primed.stream.chunks.next();
-      if (next.done) return;
-      yield next.value;
+    for (const chunk of primed.head) {
+      keep(chunk);
+      yield chunk;
     }
+    if (!primed.ended) {
+      for (;;) {
+        const next = await primed.stream.chunks.next();
+        if (next.done) break;
+        keep(next.value);
+        yield next.value;
+      }
+    }
+    complete = true;
   } finally {
     primed.stream.cancel();
-    leave();
+    options.onEnd(recorded, complete);
   }
 }
+
+/** An earlier answer for the same idempotency key, served again. */
+function replay(answer: CachedAnswer, served: Served): ChatOutcome {
+  if (answer.kind === 'completion') return { kind: 'completion', result: syntheticResult(answer.text), served };
+  const primed = storedStream(answer.chunks);
+  return { kind: 'stream', chunks: relay(primed, { recording: false, onEnd() {} }), cancel() {}, served };
+}
+
+export type { RoutePlan };

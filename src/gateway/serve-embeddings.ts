@@ -1,27 +1,41 @@
-/** One embeddings request through its route's chain. */
+/** One embeddings request through its route's chain (deployments only: cache and manual steps are passed over). */
 import { runChain } from '../fallback/run-chain.js';
+import { StepSkipped } from '../fallback/step-skipped.js';
 import type { EmbeddingsResult } from '../providers/types.js';
-import type { Deployment, Runtime } from './runtime.js';
-import { chainLimits, findRoute, hopTimeouts, toServed, type CallOptions } from './serve-chat.js';
+import { planRoute, type CallOptions } from './plan-route.js';
+import type { Runtime, Step } from './runtime.js';
+import { hopTimeouts, toServed } from './serve-chat.js';
+import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
 import { validateEmbeddingsBody } from './validate-request.js';
 
 const NEVER = new AbortController().signal;
 
-export async function serveEmbeddings(runtime: Runtime, rawBody: unknown, options: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }> {
+export async function serveEmbeddings(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }> {
   const body = validateEmbeddingsBody(rawBody);
-  const route = findRoute(runtime, body.model);
+  const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? crypto.randomUUID();
-  const signal = options.signal ?? NEVER;
   const leave = runtime.enter();
   try {
-    const result = await runChain({
-      ...chainLimits(route, signal),
-      attempt: (deployment: Deployment, remainingMs: number) =>
-        deployment.provider.embeddings({ model: deployment.model, body, signal, timeouts: hopTimeouts(deployment, remainingMs) }),
+    const result = await runChain<Step, EmbeddingsResult>({
+      steps: plan.steps,
+      resolve: plan.route.resolve,
+      policy: plan.route.policy,
+      maxHops: plan.maxHops,
+      deadlineAt: performance.now() + plan.deadlineMs,
+      signal: options.signal ?? NEVER,
+      attempt: async (step, context) => {
+        if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
+        return step.provider.embeddings({ model: step.model, body, signal: context.signal, timeouts: hopTimeouts(step, context.remainingMs) });
+      },
     });
-    const served = toServed(requestId, route, result);
-    if (!result.ok) throw new RequestError(result.error, served);
+    const served = toServed(requestId, plan.route, result);
+    if (!result.ok) {
+      const error = new RequestError(result.error, served);
+      services.recent.add(served, error.status);
+      throw error;
+    }
+    services.recent.add(served, 200);
     return { result: result.value, served };
   } finally {
     leave();

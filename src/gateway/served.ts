@@ -6,15 +6,21 @@ export interface Served {
   requestId: string;
   /** The route the client asked for (its `model`). */
   route: string;
-  /** The deployment that served, or that failed last. */
+  /** The step that served (a deployment, `cache`, or a manual handler), or that failed last. */
   deployment: string | undefined;
   provider: string | undefined;
   /** 1-based hop that served (or failed last). */
   hop: number;
-  /** Every upstream call made for this request. */
+  /** Every call made for this request, and every step not taken. */
   attempts: AttemptRecord[];
-  /** The failure shape that first moved the request off its first hop. */
+  /** The failure shape that first moved the request off its first step. */
   fallbackReason: FailureShape | undefined;
+  /** Served from the response cache after every live hop failed. */
+  cache?: { ageMs: number };
+  /** Served by a manual handler. */
+  manual?: string;
+  /** A replay of an earlier answer for the same idempotency key (the attempts are the original's). */
+  replayOf?: string;
 }
 
 /** A request that the gateway could not serve, with how far it got. */

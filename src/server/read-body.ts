@@ -4,7 +4,12 @@ import { GatewayError, invalidRequest } from '../errors.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+export interface JsonBody {
+  value: unknown;
+  bytes: number;
+}
+
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
   const type = req.headers['content-type'];
   // No content type at all is taken as JSON: many scripts omit it. A different one is refused.
   if (type !== undefined && !JSON_TYPE.test(type)) {
@@ -24,7 +29,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (size === 0) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_body');
   const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) as unknown, bytes: size };
   } catch (err) {
     throw invalidRequest(`We could not parse the JSON body of your request: ${(err as Error).message}`, null, 'invalid_json');
   }

@@ -11,5 +11,11 @@ export function servedHeaders(served: Served): Record<string, string> {
   if (served.deployment) headers['x-switchyard-deployment'] = served.deployment;
   if (served.provider) headers['x-switchyard-provider'] = served.provider;
   if (served.fallbackReason) headers['x-switchyard-fallback-reason'] = served.fallbackReason;
+  if (served.cache) {
+    headers['x-switchyard-cache'] = 'stale';
+    headers['x-switchyard-cache-age-ms'] = String(served.cache.ageMs);
+  }
+  if (served.manual) headers['x-switchyard-manual'] = served.manual;
+  if (served.replayOf) headers['x-switchyard-idempotent-replay'] = served.replayOf;
   return headers;
 }

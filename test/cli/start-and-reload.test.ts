@@ -13,6 +13,8 @@ function configYaml(upstreamUrl: string, routes: string[]): string {
   port: 0
 log:
   level: info
+idempotency:
+  derive_key: false
 providers:
   up:
     type: openai-compatible

@@ -181,7 +181,8 @@ describe('POST /v1/chat/completions through the openai client', () => {
     assert.equal(data.choices[0]?.message.content, 'from backup');
     assert.equal(response.headers.get('x-switchyard-deployment'), 'd1');
     assert.equal(response.headers.get('x-switchyard-hop'), '2');
-    assert.equal(response.headers.get('x-switchyard-attempts'), '2');
+    // The default policy retries a 5xx once on the same deployment before moving on.
+    assert.equal(response.headers.get('x-switchyard-attempts'), '3');
     assert.equal(response.headers.get('x-switchyard-fallback-reason'), 'upstream_5xx');
   });
 
@@ -253,8 +254,9 @@ describe('POST /v1/chat/completions through the openai client', () => {
     assert.ok(!text.includes('sk-upstream-secret'), text);
     const body = JSON.parse(text) as { error: { message: string; type: string; code: string } };
     assert.equal(body.error.type, 'upstream_error');
-    assert.match(body.error.message, /All 2 attempts failed/);
-    assert.equal(raw.headers.get('x-switchyard-attempts'), '2');
+    // The 401 is not retried (auth_error moves on); the 502 gets its one default retry.
+    assert.match(body.error.message, /All 3 attempts failed/);
+    assert.equal(raw.headers.get('x-switchyard-attempts'), '3');
     upstream.respond(answerWith('ok'));
     backup.respond(answerWith('from backup'));
   });

@@ -9,13 +9,41 @@ import { sendJson } from '../render-error.js';
 import type { Handler, HttpContext } from '../context.js';
 
 const MOCK_FAULTS = /^\/mocks\/([^/]+)\/faults$/;
+const REQUEST = /^\/requests\/([^/]+)$/;
 
 export const admin: Handler = async (ctx) => {
   authorize(ctx);
-  const { req, res, gateway, subpath } = ctx;
+  const { subpath } = ctx;
+  if (subpath === '/requests') return listRequests(ctx);
+  const request = REQUEST.exec(subpath);
+  if (request) return showRequest(ctx, decodeURIComponent(request[1] as string));
   const match = MOCK_FAULTS.exec(subpath);
   if (!match) throw new GatewayError(`No admin endpoint at /admin${subpath}.`, { status: 404, code: 'not_found', shape: 'client_error' });
-  const providerName = decodeURIComponent(match[1] as string);
+  return mockFaults(ctx, decodeURIComponent(match[1] as string));
+};
+
+/** GET /admin/requests/{id}: the full attempt log of a recent request. */
+function showRequest({ req, res, gateway }: HttpContext, requestId: string): void {
+  allowOnly(req.method, 'GET');
+  const found = gateway.recentRequest(requestId);
+  if (!found) throw new GatewayError(`No recent request with id '${requestId}' (the last 1,000 are kept).`, { status: 404, code: 'request_not_found', shape: 'client_error' });
+  sendJson(res, 200, JSON.stringify(found));
+}
+
+/** GET /admin/requests?limit=N: the most recent requests, newest first. */
+function listRequests({ req, res, gateway }: HttpContext): void {
+  allowOnly(req.method, 'GET');
+  const limit = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('limit') ?? 50);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError('limit must be a whole number from 1 to 1000.', { status: 400, code: 'invalid_limit', param: 'limit', shape: 'client_error' });
+  sendJson(res, 200, JSON.stringify({ data: gateway.recentRequests(limit) }));
+}
+
+function allowOnly(method: string | undefined, allowed: string): void {
+  if (method !== allowed) throw new GatewayError(`Method ${method} is not allowed here; use ${allowed}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: allowed } });
+}
+
+async function mockFaults(ctx: HttpContext, providerName: string): Promise<void> {
+  const { req, res, gateway } = ctx;
   const control = gateway.faults(providerName);
   if (!control) {
     throw new GatewayError(`'${providerName}' is not a built-in mock provider of this gateway.`, { status: 404, code: 'provider_not_found', shape: 'client_error' });
@@ -24,7 +52,7 @@ export const admin: Handler = async (ctx) => {
     case 'GET':
       return sendJson(res, 200, JSON.stringify({ faults: control.get(), stats: control.stats() }));
     case 'PUT': {
-      const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
+      const { value: body } = await readJsonBody(req, gateway.config.server.max_body_bytes);
       const faults = typeof body === 'object' && body !== null && 'faults' in body ? (body as { faults: unknown }).faults : body;
       control.set(faults);
       gateway.logger.warn({ provider: providerName, faults }, 'mock faults set by admin call');

@@ -3,11 +3,12 @@ import { sendJson } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, writeSse } from '../write-sse.js';
 import type { Handler } from '../context.js';
+import { callOptionsFrom } from '../call-options.js';
 
 /** POST /v1/chat/completions */
 export const chatCompletions: Handler = async ({ req, res, gateway, requestId, signal }) => {
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
-  const outcome = await gateway.chatCompletion(body, { signal, requestId });
+  const outcome = await gateway.chatCompletion(body.value, { signal, requestId, bodyBytes: body.bytes, ...callOptionsFrom(req) });
   if (outcome.kind === 'completion') {
     sendJson(res, 200, outcome.result.text, servedHeaders(outcome.served));
     return;

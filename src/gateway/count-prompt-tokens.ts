@@ -1,0 +1,65 @@
+/**
+ * Counts a chat request's prompt tokens before any call, so a deployment whose context window
+ * cannot hold it is skipped rather than called (proactive context_overflow). The count uses a real
+ * BPE tokenizer (o200k, GPT-4o's); other model families tokenize differently, so the figure is an
+ * estimate, not a bill. The tokenizer loads on first use; a cheap upper bound avoids running it
+ * when every window is clearly large enough.
+ */
+import type { ChatBody } from '../providers/types.js';
+
+/** Per-message framing tokens (role, separators), as OpenAI documents for its chat models. */
+const TOKENS_PER_MESSAGE = 4;
+/** A low-detail image costs this many tokens on OpenAI's models; higher detail costs more. */
+const TOKENS_PER_IMAGE = 85;
+
+type CountTokens = (text: string) => number;
+let tokenizer: Promise<CountTokens> | undefined;
+
+function loadTokenizer(): Promise<CountTokens> {
+  tokenizer ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => (text: string) => module.countTokens(text));
+  return tokenizer;
+}
+
+/** Starts loading the tokenizer ahead of the first request that needs it. */
+export function preloadTokenizer(): void {
+  void loadTokenizer();
+}
+
+/** The output tokens the request reserves (max_completion_tokens, else max_tokens), 0 when unset. */
+export function requestedOutputTokens(body: ChatBody): number {
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  return typeof value === 'number' && value > 0 ? value : 0;
+}
+
+/** An upper bound on prompt tokens that needs no tokenizer: a token always covers at least one byte. */
+export function promptTokenUpperBound(body: ChatBody, bodyBytes: number | undefined): number {
+  const bytes = bodyBytes ?? Buffer.byteLength(JSON.stringify(body.messages));
+  return bytes + body.messages.length * TOKENS_PER_MESSAGE + 3;
+}
+
+export async function countPromptTokens(body: ChatBody): Promise<number> {
+  const count = await loadTokenizer();
+  let tokens = 3;
+  for (const message of body.messages) {
+    tokens += TOKENS_PER_MESSAGE;
+    for (const [key, value] of Object.entries(message)) {
+      if (key === 'content') tokens += contentTokens(value, count);
+      else if (typeof value === 'string') tokens += count(value);
+      else if (value !== null && value !== undefined) tokens += count(JSON.stringify(value));
+    }
+  }
+  if (Array.isArray(body.tools)) tokens += count(JSON.stringify(body.tools));
+  return tokens;
+}
+
+function contentTokens(content: unknown, count: CountTokens): number {
+  if (typeof content === 'string') return count(content);
+  if (!Array.isArray(content)) return content == null ? 0 : count(JSON.stringify(content));
+  let tokens = 0;
+  for (const part of content as { type?: unknown; text?: unknown }[]) {
+    if (part?.type === 'text' && typeof part.text === 'string') tokens += count(part.text);
+    else if (part?.type === 'image_url' || part?.type === 'input_image') tokens += TOKENS_PER_IMAGE;
+    else tokens += count(JSON.stringify(part));
+  }
+  return tokens;
+}

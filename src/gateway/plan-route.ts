@@ -1,0 +1,59 @@
+/** The route a request takes, after its own overrides (forced deployment, no fallback, its own deadline). */
+import { GatewayError, invalidRequest } from '../errors.js';
+import type { Route, Runtime, Step } from './runtime.js';
+
+export interface RequestOverrides {
+  /** Pin the request to this deployment: no other step is tried. */
+  deployment?: string;
+  /** `false`: only the first step of the chain (retries on it still apply). */
+  fallback?: boolean;
+  /** The request's own deadline; it can only shorten the route's. */
+  deadlineMs?: number;
+}
+
+export interface CallOptions {
+  /** Aborts every upstream call of the request (a client that went away). */
+  signal?: AbortSignal;
+  /** Carried into logs and response headers; generated when absent. */
+  requestId?: string;
+  /** The client's Idempotency-Key. */
+  idempotencyKey?: string;
+  /** Who is asking; scopes idempotency keys and cached answers. */
+  tenant?: string;
+  overrides?: RequestOverrides;
+  /** The raw body's size in bytes, when known: a free upper bound for the context-window check. */
+  bodyBytes?: number;
+}
+
+export interface RoutePlan {
+  route: Route;
+  steps: readonly Step[];
+  deadlineMs: number;
+  maxHops: number;
+}
+
+export function planRoute(runtime: Runtime, model: string, options: CallOptions): RoutePlan {
+  const route = runtime.routes.get(model);
+  if (!route) {
+    throw new GatewayError(`The model '${model}' does not exist. Ask GET /v1/models for the models this gateway serves.`, {
+      status: 404,
+      code: 'model_not_found',
+      param: 'model',
+      shape: 'client_error',
+    });
+  }
+  const overrides = options.overrides;
+  if (!overrides) return { route, steps: route.chain, deadlineMs: route.deadlineMs, maxHops: route.maxHops };
+  let steps: readonly Step[] = route.chain;
+  if (overrides.deployment !== undefined) {
+    const pinned = route.resolve(overrides.deployment);
+    if (!pinned || pinned.kind !== 'deployment') {
+      throw invalidRequest(`x-switchyard-deployment names '${overrides.deployment}', which is not a deployment of this gateway.`, 'x-switchyard-deployment', 'unknown_deployment');
+    }
+    steps = [pinned];
+  } else if (overrides.fallback === false) {
+    steps = route.chain.slice(0, 1);
+  }
+  const deadlineMs = overrides.deadlineMs !== undefined ? Math.min(route.deadlineMs, overrides.deadlineMs) : route.deadlineMs;
+  return { route, steps, deadlineMs, maxHops: route.maxHops };
+}

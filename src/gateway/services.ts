@@ -1,0 +1,33 @@
+/** Gateway-wide state that outlives a config reload. */
+import type { Config } from '../config/schema.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { RecentRequests } from './recent-requests.js';
+
+export interface GatewayServices {
+  cache: ResponseCache;
+  idempotency: IdempotencyStore;
+  recent: RecentRequests;
+  /** The idempotency settings in force (they change on reload). */
+  idempotencyConfig(): Config['idempotency'];
+}
+
+export function createServices(config: () => Config): GatewayServices {
+  const initial = config();
+  return {
+    cache: new ResponseCache(cacheOptions(initial)),
+    idempotency: new IdempotencyStore({ ttlMs: initial.idempotency.ttl_ms, maxEntries: initial.idempotency.max_entries }),
+    recent: new RecentRequests(),
+    idempotencyConfig: () => config().idempotency,
+  };
+}
+
+/** Applies a reloaded config's limits to the long-lived stores. */
+export function reconfigureServices(services: GatewayServices, config: Config): void {
+  services.cache.configure(cacheOptions(config));
+  services.idempotency.configure({ ttlMs: config.idempotency.ttl_ms, maxEntries: config.idempotency.max_entries });
+}
+
+function cacheOptions(config: Config) {
+  return { ttlMs: config.cache.ttl_ms, maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes };
+}

@@ -1,0 +1,133 @@
+/**
+ * Idempotency: concurrent requests with the same key share one upstream call (single-flight), and
+ * a completed answer is replayed for the same key within a TTL, so a client's retry after a
+ * timeout or a disconnect never runs (and bills) the request twice. In memory now; bounded.
+ */
+import { GatewayError } from '../errors.js';
+import type { CachedAnswer } from '../cache/response-cache.js';
+import type { Served } from '../gateway/served.js';
+
+export interface Recorded {
+  answer: CachedAnswer;
+  served: Served;
+}
+
+type Settlement = { kind: 'done'; recorded: Recorded } | { kind: 'failed'; error: unknown } | { kind: 'abandoned' };
+
+interface Entry {
+  /** Hash of the body, so a key reused for a different request is refused. */
+  bodyHash: string;
+  settled: Promise<Settlement>;
+  done: Recorded | undefined;
+  expiresAt: number;
+}
+
+/** What the leader of a key reports when it is finished. */
+export interface Flight {
+  complete(recorded: Recorded): void;
+  /** The request failed: followers waiting now get the same error; nothing is kept. */
+  fail(error: unknown): void;
+  /** The leader went away without an answer: followers run the request themselves. */
+  abandon(): void;
+}
+
+export type Claim = { role: 'leader'; flight: Flight } | { role: 'replay'; recorded: Recorded };
+
+export interface IdempotencyOptions {
+  ttlMs: number;
+  maxEntries: number;
+}
+
+export class IdempotencyStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private options: IdempotencyOptions) {}
+
+  configure(options: IdempotencyOptions): void {
+    this.options = options;
+  }
+
+  /**
+   * Leads the key, or waits for its leader and replays its answer. A follower whose leader failed
+   * gets the same failure; one whose leader gave up takes the lead.
+   */
+  async claim(key: string, bodyHash: string, signal: AbortSignal): Promise<Claim> {
+    for (;;) {
+      const entry = this.live(key);
+      if (!entry) return { role: 'leader', flight: this.lead(key, bodyHash) };
+      if (entry.bodyHash !== bodyHash) {
+        throw new GatewayError('This Idempotency-Key was already used for a different request body.', { status: 422, code: 'idempotency_key_reused', param: 'Idempotency-Key', shape: 'client_error' });
+      }
+      if (entry.done) return { role: 'replay', recorded: entry.done };
+      const settlement = await abortable(entry.settled, signal);
+      if (settlement.kind === 'done') return { role: 'replay', recorded: settlement.recorded };
+      if (settlement.kind === 'failed') throw settlement.error;
+      // abandoned: loop and take the lead
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private lead(key: string, bodyHash: string): Flight {
+    let settle!: (settlement: Settlement) => void;
+    const entry: Entry = { bodyHash, settled: new Promise((resolve) => (settle = resolve)), done: undefined, expiresAt: Infinity };
+    this.entries.set(key, entry);
+    this.evict();
+    let finished = false;
+    const end = (settlement: Settlement) => {
+      if (finished) return;
+      finished = true;
+      if (settlement.kind === 'done') {
+        entry.done = settlement.recorded;
+        entry.expiresAt = Date.now() + this.options.ttlMs;
+      } else if (this.entries.get(key) === entry) {
+        this.entries.delete(key);
+      }
+      settle(settlement);
+    };
+    return {
+      complete: (recorded) => end({ kind: 'done', recorded }),
+      fail: (error) => end({ kind: 'failed', error }),
+      abandon: () => end({ kind: 'abandoned' }),
+    };
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private evict(): void {
+    if (this.entries.size <= this.options.maxEntries) return;
+    const now = Date.now();
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.options.maxEntries) return;
+      // Never drop a flight in progress: its followers wait on it.
+      if (entry.done || entry.expiresAt <= now) this.entries.delete(key);
+    }
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * What a request's headers say to the gateway: its idempotency key, who is asking, and its own
+ * overrides (`x-switchyard-force-deployment`, `x-switchyard-fallback: off`, `x-switchyard-deadline-ms`).
+ */
+import type { IncomingMessage } from 'node:http';
+import { invalidRequest } from '../errors.js';
+import type { CallOptions, RequestOverrides } from '../gateway/plan-route.js';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function callOptionsFrom(req: IncomingMessage): Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides'> {
+  const headers = req.headers;
+  const options: Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides'> = {};
+  const key = headers['idempotency-key'];
+  if (typeof key === 'string') {
+    if (!IDEMPOTENCY_KEY.test(key)) throw invalidRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', 'Idempotency-Key', 'invalid_idempotency_key');
+    options.idempotencyKey = key;
+  }
+  // Until virtual keys land, the caller's credential is what tells tenants apart (it is only ever hashed).
+  const auth = headers.authorization;
+  if (typeof auth === 'string') options.tenant = auth;
+
+  const force = headers['x-switchyard-force-deployment'];
+  const fallback = headers['x-switchyard-fallback'];
+  const deadline = headers['x-switchyard-deadline-ms'];
+  if (force === undefined && fallback === undefined && deadline === undefined) return options;
+  const overrides: RequestOverrides = {};
+  if (typeof force === 'string') overrides.deployment = force;
+  if (typeof fallback === 'string') {
+    if (fallback !== 'on' && fallback !== 'off') throw invalidRequest("x-switchyard-fallback must be 'on' or 'off'.", 'x-switchyard-fallback', 'invalid_header');
+    overrides.fallback = fallback === 'on';
+  }
+  if (typeof deadline === 'string') {
+    const ms = Number(deadline);
+    if (!Number.isInteger(ms) || ms < 1) throw invalidRequest('x-switchyard-deadline-ms must be a whole number of milliseconds.', 'x-switchyard-deadline-ms', 'invalid_header');
+    overrides.deadlineMs = ms;
+  }
+  options.overrides = overrides;
+  return options;
+}
