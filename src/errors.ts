@@ -49,6 +49,8 @@ export interface GatewayErrorOptions {
   shape?: FailureShape;
   /** Upstream asked us to wait this long before trying it again. */
   retryAfterMs?: number;
+  /** The upstream's own HTTP status, when the failure came from one (kept for the attempt log). */
+  upstreamStatus?: number;
   /** Extra response headers (e.g. `allow` on a 405). */
   headers?: Record<string, string>;
   cause?: unknown;
@@ -61,6 +63,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly shape: FailureShape | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly upstreamStatus: number | undefined;
   readonly headers: Record<string, string> | undefined;
 
   constructor(message: string, options: GatewayErrorOptions) {
@@ -72,6 +75,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.shape = options.shape;
     this.retryAfterMs = options.retryAfterMs;
+    this.upstreamStatus = options.upstreamStatus;
     this.headers = options.headers;
   }
 }

@@ -28,7 +28,10 @@ export interface AttemptRecord {
   model: string;
   outcome: 'served' | 'failed' | 'skipped' | 'aborted';
   shape?: FailureShape;
+  /** The status the client would have seen for this failure. */
   status?: number;
+  /** The upstream's own HTTP status, when it answered with one. */
+  upstreamStatus?: number;
   code?: string;
   message?: string;
   /** Which call on this step this was (1 = first, 2 = first retry, ...). */
@@ -102,8 +105,8 @@ class Walk<S extends ChainStep, T> {
       visited.add(step.name);
       this.hop++;
       this.lastStep = step;
-      const hedgeWith = this.hedgePartner(step, queue);
-      const outcome = hedgeWith ? await this.runHedged(step, hedgeWith, queue, visited) : await this.runStep(step);
+      const partner = this.hedgePartner(step, queue);
+      const outcome = await this.runStep(step, partner ? { partner, queue, visited } : undefined);
       if (outcome.kind === 'served') return { ...this.report(outcome.step), ok: true, value: outcome.value, step: outcome.step };
       if (outcome.kind === 'stop') return this.fail(outcome.error);
       if (outcome.kind === 'downgrade') {
@@ -118,44 +121,60 @@ class Walk<S extends ChainStep, T> {
     return this.fail(this.exhaustedError());
   }
 
-  /** Runs one step with its retries. */
-  private async runStep(step: S): Promise<StepOutcome<S, T>> {
+  /** Runs one step with its retries; when the route hedges, its first call races the next step. */
+  private async runStep(step: S, hedge?: Hedge<S>): Promise<StepOutcome<S, T>> {
+    const hop = this.hop - 1;
     let backoff: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const budget = this.checkBudget();
       if (budget) return { kind: 'stop', error: budget };
-      const record = this.begin(step, attempt, backoff, false);
-      const controller = linkedController(this.options.signal);
-      try {
-        const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: controller.signal, attempt });
-        this.end(record, 'served');
-        return { kind: 'served', value, step };
-      } catch (err) {
-        if (err instanceof StepSkipped) {
-          this.skip(record, err);
-          return { kind: 'next' };
+      let failure: Failure;
+      let hedged = false;
+      if (attempt === 1 && hedge) {
+        const raced = await this.runHedged(step, hedge);
+        if (raced.kind !== 'failed') return raced;
+        ({ failure, hedged } = raced);
+      } else {
+        const record = this.begin(step, attempt, backoff, false);
+        const controller = linkedController(this.options.signal);
+        try {
+          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: controller.signal, attempt });
+          this.end(record, 'served');
+          return { kind: 'served', value, step };
+        } catch (err) {
+          if (err instanceof StepSkipped) {
+            this.skip(record, err);
+            return { kind: 'next' };
+          }
+          failure = this.fail_(record, err);
+        } finally {
+          controller.dispose();
         }
-        const failure = this.fail_(record, err);
-        const decision = this.options.policy(failure, { hop: this.hop - 1, attemptsOnHop: attempt });
-        if (decision.action === 'retry') {
-          backoff = Math.min(decision.inMs, Math.max(0, this.remainingMs()));
-          if (backoff > 0) await sleep(backoff, undefined, { signal: this.options.signal });
-          continue;
-        }
-        this.fallbackReason ??= failure.shape;
-        if (decision.action === 'stop') return { kind: 'stop', error: failure.error };
-        if (decision.action === 'downgrade') return { kind: 'downgrade', to: decision.to };
-        return { kind: 'next' };
-      } finally {
-        controller.dispose();
       }
+      const decision = this.options.policy(failure, { hop, attemptsOnHop: attempt });
+      // A hedged call already gave the next step its turn: the step is not called again.
+      // Only deployments are retried: a manual step (a handoff webhook) must not file the same ticket twice.
+      if (decision.action === 'retry' && !hedged && step.kind === 'deployment') {
+        backoff = Math.min(decision.inMs, Math.max(0, this.remainingMs()));
+        if (backoff > 0) await sleep(backoff, undefined, { signal: this.options.signal });
+        continue;
+      }
+      this.fallbackReason ??= failure.shape;
+      if (decision.action === 'stop') return { kind: 'stop', error: failure.error };
+      if (decision.action === 'downgrade') return { kind: 'downgrade', to: decision.to };
+      return { kind: 'next' };
     }
   }
 
-  /** Races `step` against `partner`, started `hedgeAfterMs` later if `step` has not answered; the loser is aborted. */
-  private async runHedged(step: S, partner: S, queue: S[], visited: Set<string>): Promise<StepOutcome<S, T>> {
-    const budget = this.checkBudget();
-    if (budget) return { kind: 'stop', error: budget };
+  /**
+   * Races `step` against the next one, started `hedgeAfterMs` later if `step` has not answered; the
+   * loser is aborted. A failure comes back for the policy to judge (the client's own error first).
+   */
+  private async runHedged(step: S, { partner, queue, visited }: Hedge<S>): Promise<StepOutcome<S, T> | { kind: 'failed'; failure: Failure; hedged: boolean }> {
+    let hedged = false;
+    let primaryRecord: PendingRecord | undefined;
+    let primaryFailure: Failure | undefined;
+    let clientFailure: Failure | undefined;
     const result = await raceWithHedge({
       hedgeAfterMs: this.options.hedgeAfterMs as number,
       signal: this.options.signal,
@@ -163,11 +182,13 @@ class Walk<S extends ChainStep, T> {
       start: (which, signal) => {
         const target = which === 'primary' ? step : partner;
         if (which === 'hedge') {
+          hedged = true;
           queue.splice(queue.indexOf(partner), 1);
           visited.add(partner.name);
           this.hop++;
         }
         const record = this.begin(target, 1, undefined, which === 'hedge');
+        if (which === 'primary') primaryRecord = record;
         return {
           record,
           promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1 }),
@@ -177,11 +198,17 @@ class Walk<S extends ChainStep, T> {
         if (outcome === 'served') this.end(record, 'served');
         else if (outcome === 'aborted') this.end(record, 'aborted');
         else if (err instanceof StepSkipped) this.skip(record, err);
-        else this.fallbackReason ??= this.fail_(record, err).shape;
+        else {
+          const failure = this.fail_(record, err);
+          if (record === primaryRecord) primaryFailure = failure;
+          if (failure.shape === 'client_error') clientFailure ??= failure;
+        }
       },
     });
     if (result.winner) return { kind: 'served', value: result.value as T, step: result.winner === 'primary' ? step : partner };
-    // Both failed (or the primary failed before a hedge was due): go on down the chain.
+    const failure = clientFailure ?? primaryFailure;
+    if (failure) return { kind: 'failed', failure, hedged };
+    // The primary was skipped (and the hedge, if it ran, failed): go on down the chain.
     return { kind: 'next' };
   }
 
@@ -250,6 +277,7 @@ class Walk<S extends ChainStep, T> {
     const failure = classifyFailure(err);
     this.end(pending, 'failed');
     Object.assign(pending.record, { shape: failure.shape, status: failure.error.status, code: failure.error.code, message: failure.error.message });
+    if (failure.error.upstreamStatus !== undefined) pending.record.upstreamStatus = failure.error.upstreamStatus;
     this.lastFailure = failure;
     return failure;
   }
@@ -281,6 +309,13 @@ class Walk<S extends ChainStep, T> {
       retryAfterMs: last.retryAfterMs,
     });
   }
+}
+
+/** The step a hedged call races, and the walk's queue it is taken from once started. */
+interface Hedge<S> {
+  partner: S;
+  queue: S[];
+  visited: Set<string>;
 }
 
 type StepOutcome<S, T> = { kind: 'served'; value: T; step: S } | { kind: 'next' } | { kind: 'downgrade'; to: string } | { kind: 'stop'; error: GatewayError };

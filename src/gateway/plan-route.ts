@@ -48,7 +48,7 @@ export function planRoute(runtime: Runtime, model: string, options: CallOptions)
   if (overrides.deployment !== undefined) {
     const pinned = route.resolve(overrides.deployment);
     if (!pinned || pinned.kind !== 'deployment') {
-      throw invalidRequest(`x-switchyard-deployment names '${overrides.deployment}', which is not a deployment of this gateway.`, 'x-switchyard-deployment', 'unknown_deployment');
+      throw invalidRequest(`x-switchyard-force-deployment names '${overrides.deployment}', which is not a deployment of this gateway.`, 'x-switchyard-force-deployment', 'unknown_deployment');
     }
     steps = [pinned];
   } else if (overrides.fallback === false) {

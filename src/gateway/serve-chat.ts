@@ -51,8 +51,15 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
   let flight: Flight | undefined;
   if (idempotency) {
-    const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientSignal);
-    if (claim.role === 'replay') return replay(claim.recorded.answer, { ...claim.recorded.served, requestId, replayOf: claim.recorded.served.requestId });
+    const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientSignal).catch((err: unknown) => {
+      // A follower shares its leader's failure, under its own request id (as a replay does).
+      throw err instanceof RequestError && err.served ? new RequestError(err, { ...err.served, requestId, replayOf: err.served.requestId }) : err;
+    });
+    if (claim.role === 'replay') {
+      const served: Served = { ...claim.recorded.served, requestId, replayOf: claim.recorded.served.requestId };
+      services.recent.add(served, 200);
+      return replay(claim.recorded.answer, served);
+    }
     flight = claim.flight;
   }
 
@@ -107,8 +114,9 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       served,
     };
   } catch (err) {
-    // A leader whose client left hands the key to a follower rather than its own error.
-    if (err instanceof GatewayError && err.code === 'client_closed') flight?.abandon();
+    // A leader whose client left hands the key to a follower rather than its own error (which may
+    // be the abort of a retry's backoff, not a GatewayError).
+    if ((err instanceof GatewayError && err.code === 'client_closed') || clientSignal.aborted) flight?.abandon();
     else flight?.fail(err);
     leave();
     throw err;
@@ -213,19 +221,22 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
  * event, a cut, a refusal, no first token in time) can still fall back.
  */
 async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep['provider']['chatStream']>[0]): Promise<PrimedStream> {
-  const started = performance.now();
-  const stream = await step.provider.chatStream(call);
-  const head: StreamChunk[] = [];
-  let timedOut = false;
   const firstTokenMs = step.timeouts.firstTokenMs;
+  // The first-token limit runs from sending the request, so it also cuts off an upstream that sends no headers at all.
+  const firstToken = new AbortController();
+  let stream: ChatStream | undefined;
+  let timedOut = false;
   const timer =
     firstTokenMs === undefined
       ? undefined
       : setTimeout(() => {
           timedOut = true;
-          stream.cancel();
-        }, Math.max(0, firstTokenMs - (performance.now() - started)));
+          firstToken.abort(new Error('first token deadline'));
+          stream?.cancel();
+        }, firstTokenMs);
+  const head: StreamChunk[] = [];
   try {
+    stream = await step.provider.chatStream(timer === undefined ? call : { ...call, signal: AbortSignal.any([call.signal, firstToken.signal]) });
     for (;;) {
       const next = await stream.chunks.next();
       if (next.done) return { stream, head, ended: true };
@@ -236,7 +247,7 @@ async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep[
       if (next.value.hasContent || next.value.finishReason) return { stream, head, ended: false };
     }
   } catch (err) {
-    stream.cancel();
+    stream?.cancel();
     if (timedOut) throw new GatewayError(`No content arrived within the first-token timeout (${firstTokenMs} ms).`, { status: 504, code: 'first_token_timeout', shape: 'timeout', cause: err });
     throw err;
   } finally {

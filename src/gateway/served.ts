@@ -34,6 +34,7 @@ export class RequestError extends GatewayError {
       param: error.param,
       shape: error.shape,
       retryAfterMs: error.retryAfterMs,
+      upstreamStatus: error.upstreamStatus,
       headers: error.headers,
       cause: error.cause,
     });

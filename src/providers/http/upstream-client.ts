@@ -63,6 +63,13 @@ export class UpstreamClient {
    */
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     const hop = linkTimeout(req.signal, req.timeouts.totalMs);
+    // undici checks headersTimeout on a ~0.5 s tick, so a 300 ms limit fires after up to a second;
+    // a native timer keeps a short first-byte limit what it says (undici's stays as a backstop).
+    let firstByteLate = false;
+    const firstByte = setTimeout(() => {
+      firstByteLate = true;
+      hop.abort(new Error('first byte deadline'));
+    }, req.timeouts.firstByteMs);
     try {
       const res = await this.pool.request({
         path: this.basePath + req.path,
@@ -73,6 +80,7 @@ export class UpstreamClient {
         headersTimeout: req.timeouts.firstByteMs,
         bodyTimeout: req.timeouts.idleMs,
       });
+      clearTimeout(firstByte);
       return {
         status: res.statusCode,
         headers: res.headers,
@@ -81,7 +89,11 @@ export class UpstreamClient {
         fail: (err) => mapTransportError(err, req.signal, hop),
       };
     } catch (err) {
+      clearTimeout(firstByte);
       hop.dispose();
+      if (firstByteLate && !req.signal.aborted && !hop.timedOut()) {
+        throw new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause: err });
+      }
       throw mapTransportError(err, req.signal, hop);
     }
   }
@@ -93,6 +105,8 @@ export class UpstreamClient {
 
 interface LinkedTimeout {
   signal: AbortSignal;
+  /** Aborts the hop for a reason of the caller's own (a first-byte deadline). */
+  abort(reason: Error): void;
   timedOut(): boolean;
   dispose(): void;
 }
@@ -111,6 +125,7 @@ export function linkTimeout(parent: AbortSignal, totalMs: number): LinkedTimeout
   timer.unref();
   return {
     signal: controller.signal,
+    abort: (reason) => controller.abort(reason),
     timedOut: () => timedOut,
     dispose() {
       clearTimeout(timer);

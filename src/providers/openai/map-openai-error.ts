@@ -33,6 +33,7 @@ export function mapOpenAIError(input: UpstreamErrorInput): GatewayError {
     param: error?.param ?? null,
     shape,
     retryAfterMs,
+    upstreamStatus: input.status,
   });
 }
 

@@ -1,0 +1,193 @@
+/**
+ * The three things the load is pointed at: the upstream itself (direct), the bare proxy, and the
+ * gateway. Each proxy runs as its own process pinned to the target core and is ready when
+ * `GET /health/ready` answers 200.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { request } from 'undici';
+
+export type TargetName = 'direct' | 'bare' | 'gateway';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway'];
+export const TARGET_LABELS: Record<TargetName, string> = { direct: 'direct', bare: 'bare proxy', gateway: 'gateway' };
+
+/** How long a proxy may take to answer /health/ready after it was spawned. */
+export const READY_TIMEOUT_MS = 10_000;
+const READY_POLL_MS = 50;
+/** How long a proxy may take to exit after SIGTERM before it gets SIGKILL. */
+const STOP_TIMEOUT_MS = 3_000;
+
+export interface RunningTarget {
+  name: TargetName;
+  origin: string;
+  /** The target's own process, when there is one (not for direct). */
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export interface TargetContext {
+  repoRoot: string;
+  /** Directory with the transpiled child sources (bare-proxy.js). */
+  buildDir: string;
+  /** Directory for configs and logs. */
+  workDir: string;
+  upstreamPort: number;
+  /** Core to pin the proxy to, or null to run unpinned. */
+  core: number | null;
+  /** Used in the log file name. */
+  round: number;
+}
+
+export async function startTarget(name: TargetName, ctx: TargetContext): Promise<RunningTarget> {
+  switch (name) {
+    case 'direct':
+      return { name, origin: `http://127.0.0.1:${ctx.upstreamPort}`, stop: async () => {} };
+    case 'bare': {
+      const port = await freePort();
+      const child = spawnPinned(ctx, name, [path.join(ctx.buildDir, 'bare-proxy.js')], {
+        UPSTREAM_URL: `http://127.0.0.1:${ctx.upstreamPort}/v1`,
+        PORT: String(port),
+      });
+      return awaitReady(name, child, port, ctx);
+    }
+    case 'gateway': {
+      const cli = path.join(ctx.repoRoot, 'bin', 'switchyard.js');
+      const compiled = path.join(ctx.repoRoot, 'dist', 'cli', 'main.js');
+      if (!fs.existsSync(compiled)) {
+        throw new Error(`gateway: ${path.relative(ctx.repoRoot, compiled)} is missing; build it with \`npm run build\` (\`npm run bench\` does).`);
+      }
+      const port = await freePort();
+      const configFile = path.join(ctx.workDir, 'gateway.yaml');
+      fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort));
+      const child = spawnPinned(ctx, name, [cli, 'start', '--config', configFile], {});
+      try {
+        return await awaitReady(name, child, port, ctx);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${checkConfig(cli, configFile, ctx.repoRoot)}`);
+      }
+    }
+  }
+}
+
+/** The gateway config the bench runs: one openai-compatible provider, one deployment, one route. */
+export function gatewayConfig(port: number, upstreamPort: number): string {
+  return `# Written by bench/run.ts for one benchmark run.
+server:
+  host: 127.0.0.1
+  port: ${port}
+log:
+  level: warn
+providers:
+  bench:
+    type: openai-compatible
+    base_url: http://127.0.0.1:${upstreamPort}/v1
+    api_key: bench-key
+deployments:
+  bench-model:
+    provider: bench
+    model: gpt-4o-mini
+routes:
+  chat:
+    chain: [bench-model]
+`;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  logFile: string;
+}
+
+function spawnPinned(ctx: TargetContext, name: TargetName, args: string[], env: Record<string, string>): Spawned {
+  const logFile = path.join(ctx.workDir, `${name}-round${ctx.round}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const command = ctx.core === null ? process.execPath : 'taskset';
+  const argv = ctx.core === null ? args : ['-c', String(ctx.core), process.execPath, ...args];
+  const child = spawn(command, argv, { cwd: ctx.repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  return { child, logFile };
+}
+
+async function awaitReady(name: TargetName, { child, logFile }: Spawned, port: number, ctx: TargetContext): Promise<RunningTarget> {
+  const origin = `http://127.0.0.1:${port}`;
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
+  const stop = (): Promise<void> => stopChild(child);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && !exited) {
+    try {
+      const res = await request(`${origin}/health/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      await res.body.dump();
+      if (res.statusCode === 200) return { name, origin, pid: child.pid as number, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  await stop();
+  const why = exited ?? `did not answer 200 on GET ${origin}/health/ready within ${READY_TIMEOUT_MS / 1000} s`;
+  throw new Error(`${TARGET_LABELS[name]} ${why}. Log (${path.relative(ctx.repoRoot, logFile)}):\n${tail(logFile)}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** What `switchyard check-config` says about the bench's config, to explain a gateway that never got ready. */
+function checkConfig(cli: string, configFile: string, cwd: string): string {
+  try {
+    const out = execFileSync(process.execPath, [cli, 'check-config', configFile], { cwd, encoding: 'utf8', timeout: 10_000, stdio: 'pipe' });
+    return `switchyard check-config ${configFile}: ${out.trim() || 'ok'}`;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    return `switchyard check-config ${configFile} failed: ${(e.stderr || e.stdout || e.message).trim()}`;
+  }
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trimEnd();
+    return text ? text.split('\n').slice(-lines).join('\n') : '(empty)';
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** A port nothing listens on right now (bound then released; the target binds it right after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const ECHO_SOURCE = `
+const net = require('node:net');
+const server = net.createServer({ noDelay: true }, (s) => { s.on('data', (d) => s.write(d)); s.on('error', () => s.destroy()); });
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+/** A one-line TCP echo server on `core`, to time bare round trips between the cores. */
+export async function startEcho(core: number | null): Promise<{ port: number; stop(): Promise<void> }> {
+  const args = ['-e', ECHO_SOURCE];
+  const child = core === null ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    child.once('exit', (code) => reject(new Error(`echo server exited with code ${code}`)));
+  });
+  return { port, stop: () => stopChild(child) };
+}
