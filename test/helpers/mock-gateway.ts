@@ -5,7 +5,7 @@
  */
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { AttemptRecord } from '../../src/fallback/run-chain.js';
-import type { RecentRequest } from '../../src/gateway/recent-requests.js';
+import type { RecentRequestView } from '../../src/gateway/recent-requests.js';
 import type { FaultSpec, MockStats } from '../../src/providers/mock/index.js';
 import { startGateway, type GatewayFixture } from './gateway-fixture.js';
 
@@ -116,11 +116,11 @@ export function contentOf(json: Record<string, unknown>): string {
 }
 
 /** The attempt log of a request, through the admin endpoint. */
-export async function attemptLog(gw: GatewayFixture, requestId: string | null): Promise<RecentRequest & { attempts: AttemptRecord[] }> {
+export async function attemptLog(gw: GatewayFixture, requestId: string | null): Promise<RecentRequestView> {
   if (!requestId) throw new Error('the response carried no x-request-id');
   const res = await fetch(`${gw.url}/admin/requests/${encodeURIComponent(requestId)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   if (res.status !== 200) throw new Error(`GET /admin/requests/${requestId} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as RecentRequest & { attempts: AttemptRecord[] };
+  return (await res.json()) as RecentRequestView;
 }
 
 /** The attempt log reduced to what a fallback test compares: deployment, outcome, shape per hop. */

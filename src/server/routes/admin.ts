@@ -7,6 +7,7 @@ import { GatewayError } from '../../errors.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJson } from '../render-error.js';
 import type { Handler, HttpContext } from '../context.js';
+import { viewOf } from '../../gateway/recent-requests.js';
 
 const MOCK_FAULTS = /^\/mocks\/([^/]+)\/faults$/;
 const REQUEST = /^\/requests\/([^/]+)$/;
@@ -27,7 +28,7 @@ function showRequest({ req, res, gateway }: HttpContext, requestId: string): voi
   allowOnly(req.method, 'GET');
   const found = gateway.recentRequest(requestId);
   if (!found) throw new GatewayError(`No recent request with id '${requestId}' (the last 1,000 are kept).`, { status: 404, code: 'request_not_found', shape: 'client_error' });
-  sendJson(res, 200, JSON.stringify(found));
+  sendJson(res, 200, JSON.stringify(viewOf(found)));
 }
 
 /** GET /admin/requests?limit=N: the most recent requests, newest first. */
@@ -35,7 +36,7 @@ function listRequests({ req, res, gateway }: HttpContext): void {
   allowOnly(req.method, 'GET');
   const limit = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('limit') ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError('limit must be a whole number from 1 to 1000.', { status: 400, code: 'invalid_limit', param: 'limit', shape: 'client_error' });
-  sendJson(res, 200, JSON.stringify({ data: gateway.recentRequests(limit) }));
+  sendJson(res, 200, JSON.stringify({ data: gateway.recentRequests(limit).map(viewOf) }));
 }
 
 function allowOnly(method: string | undefined, allowed: string): void {
