@@ -136,9 +136,9 @@ class Walk<S extends ChainStep, T> {
         ({ failure, hedged } = raced);
       } else {
         const record = this.begin(step, attempt, backoff, false);
-        const controller = linkedController(this.options.signal);
         try {
-          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: controller.signal, attempt });
+          // Only a hedged call needs a signal of its own (to abort the loser): this one shares the request's.
+          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: this.options.signal, attempt });
           this.end(record, 'served');
           return { kind: 'served', value, step };
         } catch (err) {
@@ -147,8 +147,6 @@ class Walk<S extends ChainStep, T> {
             return { kind: 'next' };
           }
           failure = this.fail_(record, err);
-        } finally {
-          controller.dispose();
         }
       }
       const decision = this.options.policy(failure, { hop, attemptsOnHop: attempt });
@@ -323,17 +321,4 @@ type StepOutcome<S, T> = { kind: 'served'; value: T; step: S } | { kind: 'next' 
 export interface PendingRecord {
   record: AttemptRecord;
   started: number;
-}
-
-/** An AbortController that also aborts with the request. */
-export function linkedController(parent: AbortSignal): { signal: AbortSignal; abort(): void; dispose(): void } {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    abort: () => controller.abort(new Error('hedge lost')),
-    dispose: () => parent.removeEventListener('abort', onAbort),
-  };
 }

@@ -9,6 +9,8 @@ import type { HopTimeouts } from '../types.js';
 
 /** Default cap on open connections to one upstream origin. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
+/** First-byte limits shorter than this get a timer of their own (undici's own check ticks about every 0.5 s). */
+const PRECISE_TIMER_BELOW_MS = 10_000;
 /** Default idle time before a kept-alive upstream connection is closed. */
 export const DEFAULT_KEEP_ALIVE_MS = 30_000;
 
@@ -65,11 +67,15 @@ export class UpstreamClient {
     const hop = linkTimeout(req.signal, req.timeouts.totalMs);
     // undici checks headersTimeout on a ~0.5 s tick, so a 300 ms limit fires after up to a second;
     // a native timer keeps a short first-byte limit what it says (undici's stays as a backstop).
+    // Past PRECISE_TIMER_BELOW_MS the tick is a small error, and the hot path is spared a timer.
     let firstByteLate = false;
-    const firstByte = setTimeout(() => {
-      firstByteLate = true;
-      hop.abort(new Error('first byte deadline'));
-    }, req.timeouts.firstByteMs);
+    const firstByte =
+      req.timeouts.firstByteMs < PRECISE_TIMER_BELOW_MS
+        ? setTimeout(() => {
+            firstByteLate = true;
+            hop.abort(new Error('first byte deadline'));
+          }, req.timeouts.firstByteMs)
+        : undefined;
     try {
       const res = await this.pool.request({
         path: this.basePath + req.path,
