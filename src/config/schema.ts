@@ -3,6 +3,7 @@
  * named constant here, next to the option it fills.
  */
 import { z } from 'zod';
+import { FAILURE_SHAPES, type FailureShape } from '../errors.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 
 /** Default listen address: loopback, so a fresh install is not open to the network. */
@@ -115,20 +116,9 @@ const actionSchema = z.union([
 ]);
 
 /** The shapes a route's policy may act on. The client's own errors are always returned, never retried. */
-export const POLICY_SHAPES = [
-  'upstream_5xx',
-  'rate_limit_429',
-  'timeout',
-  'connection_error',
-  'guardrail_block',
-  'context_overflow',
-  'quality_floor_miss',
-  'auth_error',
-  'quota_exhausted',
-  'unknown_upstream_error',
-] as const;
+export const POLICY_SHAPES = FAILURE_SHAPES.filter((shape): shape is Exclude<FailureShape, 'client_error'> => shape !== 'client_error');
 
-const policySchema = z.strictObject(Object.fromEntries(POLICY_SHAPES.map((shape) => [shape, actionSchema.optional()])) as Record<(typeof POLICY_SHAPES)[number], z.ZodOptional<typeof actionSchema>>);
+const policySchema = z.strictObject(Object.fromEntries(POLICY_SHAPES.map((shape) => [shape, actionSchema.optional()])) as Record<Exclude<FailureShape, 'client_error'>, z.ZodOptional<typeof actionSchema>>);
 
 const retrySchema = z
   .strictObject({

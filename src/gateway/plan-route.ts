@@ -32,6 +32,17 @@ export interface RoutePlan {
   maxHops: number;
 }
 
+/** The chain walk's limits for this plan (the caller adds its signal and its attempt function). */
+export function chainLimits(plan: RoutePlan) {
+  return {
+    steps: plan.steps,
+    resolve: plan.route.resolve,
+    policy: plan.route.policy,
+    maxHops: plan.maxHops,
+    deadlineAt: performance.now() + plan.deadlineMs,
+  };
+}
+
 export function planRoute(runtime: Runtime, model: string, options: CallOptions): RoutePlan {
   const route = runtime.routes.get(model);
   if (!route) {

@@ -14,7 +14,7 @@ import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, StreamChunk } from '../providers/types.js';
 import { countPromptTokens, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
-import { planRoute, type CallOptions, type RoutePlan } from './plan-route.js';
+import { chainLimits, planRoute, type CallOptions, type RoutePlan } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
@@ -69,11 +69,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     const upstreamSignal = options.idempotencyKey !== undefined && !stream ? NEVER : clientSignal;
     const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
     const result = await runChain<Step, Answer>({
-      steps: plan.steps,
-      resolve: plan.route.resolve,
-      policy: plan.route.policy,
-      maxHops: plan.maxHops,
-      deadlineAt: performance.now() + plan.deadlineMs,
+      ...chainLimits(plan),
       signal: upstreamSignal,
       hedgeAfterMs: plan.route.hedgeAfterMs,
       attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined }),

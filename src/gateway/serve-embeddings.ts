@@ -2,7 +2,7 @@
 import { runChain } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import type { EmbeddingsResult } from '../providers/types.js';
-import { planRoute, type CallOptions } from './plan-route.js';
+import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { Runtime, Step } from './runtime.js';
 import { hopTimeouts, toServed } from './serve-chat.js';
 import type { GatewayServices } from './services.js';
@@ -18,11 +18,7 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   const leave = runtime.enter();
   try {
     const result = await runChain<Step, EmbeddingsResult>({
-      steps: plan.steps,
-      resolve: plan.route.resolve,
-      policy: plan.route.policy,
-      maxHops: plan.maxHops,
-      deadlineAt: performance.now() + plan.deadlineMs,
+      ...chainLimits(plan),
       signal: options.signal ?? NEVER,
       attempt: async (step, context) => {
         if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
