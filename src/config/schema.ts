@@ -192,6 +192,10 @@ const cacheSchema = z
 
 /** Default time a completed response is replayed for the same idempotency key. */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 60_000;
+/** Default cap on the answers kept for replay (count). */
+export const DEFAULT_IDEMPOTENCY_MAX_ENTRIES = 5_000;
+/** Default cap on the answers kept for replay (size). */
+export const DEFAULT_IDEMPOTENCY_MAX_BYTES = 16 * 1024 * 1024;
 
 const idempotencySchema = z
   .strictObject({
@@ -199,7 +203,8 @@ const idempotencySchema = z
     /** Without an Idempotency-Key header, key the request by its canonical body and tenant. */
     derive_key: bool().default(true),
     ttl_ms: int().pipe(z.int().positive()).default(DEFAULT_IDEMPOTENCY_TTL_MS),
-    max_entries: int().pipe(z.int().positive()).default(DEFAULT_CACHE_MAX_ENTRIES),
+    max_entries: int().pipe(z.int().positive()).default(DEFAULT_IDEMPOTENCY_MAX_ENTRIES),
+    max_bytes: byteSize.default(DEFAULT_IDEMPOTENCY_MAX_BYTES),
   })
   .prefault({});
 

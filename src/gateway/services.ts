@@ -16,7 +16,7 @@ export function createServices(config: () => Config): GatewayServices {
   const initial = config();
   return {
     cache: new ResponseCache(cacheOptions(initial)),
-    idempotency: new IdempotencyStore({ ttlMs: initial.idempotency.ttl_ms, maxEntries: initial.idempotency.max_entries }),
+    idempotency: new IdempotencyStore(idempotencyOptions(initial)),
     recent: new RecentRequests(),
     idempotencyConfig: () => config().idempotency,
   };
@@ -25,7 +25,11 @@ export function createServices(config: () => Config): GatewayServices {
 /** Applies a reloaded config's limits to the long-lived stores. */
 export function reconfigureServices(services: GatewayServices, config: Config): void {
   services.cache.configure(cacheOptions(config));
-  services.idempotency.configure({ ttlMs: config.idempotency.ttl_ms, maxEntries: config.idempotency.max_entries });
+  services.idempotency.configure(idempotencyOptions(config));
+}
+
+function idempotencyOptions(config: Config) {
+  return { ttlMs: config.idempotency.ttl_ms, maxEntries: config.idempotency.max_entries, maxBytes: config.idempotency.max_bytes };
 }
 
 function cacheOptions(config: Config) {

@@ -17,6 +17,8 @@ type Settlement = { kind: 'done'; recorded: Recorded } | { kind: 'failed'; error
 interface Entry {
   /** Hash of the body, so a key reused for a different request is refused. */
   bodyHash: string;
+  /** Characters of the kept answer (0 while in flight). */
+  size: number;
   settled: Promise<Settlement>;
   done: Recorded | undefined;
   expiresAt: number;
@@ -36,10 +38,13 @@ export type Claim = { role: 'leader'; flight: Flight } | { role: 'replay'; recor
 export interface IdempotencyOptions {
   ttlMs: number;
   maxEntries: number;
+  /** Cap on the characters of kept answers: replays are bounded in memory, not only in count. */
+  maxBytes: number;
 }
 
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
 
   constructor(private options: IdempotencyOptions) {}
 
@@ -72,16 +77,19 @@ export class IdempotencyStore {
 
   private lead(key: string, bodyHash: string): Flight {
     let settle!: (settlement: Settlement) => void;
-    const entry: Entry = { bodyHash, settled: new Promise((resolve) => (settle = resolve)), done: undefined, expiresAt: Infinity };
+    const entry: Entry = { bodyHash, size: 0, settled: new Promise((resolve) => (settle = resolve)), done: undefined, expiresAt: Infinity };
     this.entries.set(key, entry);
     this.evict();
     let finished = false;
     const end = (settlement: Settlement) => {
       if (finished) return;
       finished = true;
-      if (settlement.kind === 'done') {
+      if (settlement.kind === 'done' && this.entries.get(key) === entry) {
         entry.done = settlement.recorded;
         entry.expiresAt = Date.now() + this.options.ttlMs;
+        entry.size = sizeOf(settlement.recorded);
+        this.bytes += entry.size;
+        this.evict();
       } else if (this.entries.get(key) === entry) {
         this.entries.delete(key);
       }
@@ -97,21 +105,30 @@ export class IdempotencyStore {
   private live(key: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
+      this.remove(key, entry);
       return undefined;
     }
     return entry;
   }
 
   private evict(): void {
-    if (this.entries.size <= this.options.maxEntries) return;
-    const now = Date.now();
+    if (this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes) return;
     for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.options.maxEntries) return;
+      if (this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes) return;
       // Never drop a flight in progress: its followers wait on it.
-      if (entry.done || entry.expiresAt <= now) this.entries.delete(key);
+      if (entry.done) this.remove(key, entry);
     }
   }
+
+  private remove(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.size;
+  }
+}
+
+function sizeOf(recorded: Recorded): number {
+  const answer = recorded.answer;
+  return answer.kind === 'completion' ? answer.text.length : answer.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

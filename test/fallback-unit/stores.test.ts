@@ -48,7 +48,7 @@ describe('response cache', () => {
 
 describe('idempotency store', () => {
   test('concurrent claims of one key get one leader; followers replay its answer', async () => {
-    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100 });
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     const first = await store.claim('k', 'h', NEVER);
     assert.equal(first.role, 'leader');
     const followers = Array.from({ length: 5 }, () => store.claim('k', 'h', NEVER));
@@ -60,7 +60,7 @@ describe('idempotency store', () => {
   });
 
   test('a failed leader shares its error with waiting followers and keeps nothing', async () => {
-    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100 });
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     const first = await store.claim('k', 'h', NEVER);
     const follower = store.claim('k', 'h', NEVER);
     const error = new GatewayError('boom', { status: 502, code: 'x' });
@@ -70,7 +70,7 @@ describe('idempotency store', () => {
   });
 
   test('an abandoned lead passes to a follower', async () => {
-    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100 });
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     const first = await store.claim('k', 'h', NEVER);
     const follower = store.claim('k', 'h', NEVER);
     if (first.role === 'leader') first.flight.abandon();
@@ -78,13 +78,13 @@ describe('idempotency store', () => {
   });
 
   test('a key reused with another body is refused', async () => {
-    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100 });
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     await store.claim('k', 'h1', NEVER);
     await assert.rejects(store.claim('k', 'h2', NEVER), (err) => err instanceof GatewayError && err.status === 422);
   });
 
   test('replays end with the TTL', async () => {
-    const store = new IdempotencyStore({ ttlMs: 30, maxEntries: 100 });
+    const store = new IdempotencyStore({ ttlMs: 30, maxEntries: 100, maxBytes: 1e6 });
     const first = await store.claim('k', 'h', NEVER);
     if (first.role === 'leader') first.flight.complete({ answer: { kind: 'completion', text: 'a' }, served: served('r1') });
     assert.equal((await store.claim('k', 'h', NEVER)).role, 'replay');
@@ -92,8 +92,18 @@ describe('idempotency store', () => {
     assert.equal((await store.claim('k', 'h', NEVER)).role, 'leader');
   });
 
+  test('kept answers are bounded by size: the oldest replays go first', async () => {
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 250 });
+    for (const key of ['a', 'b', 'c']) {
+      const claim = await store.claim(key, 'h', NEVER);
+      if (claim.role === 'leader') claim.flight.complete({ answer: { kind: 'completion', text: 'x'.repeat(100) }, served: served(key) });
+    }
+    assert.equal((await store.claim('a', 'h', NEVER)).role, 'leader');
+    assert.equal((await store.claim('c', 'h', NEVER)).role, 'replay');
+  });
+
   test('a follower whose own client leaves stops waiting', async () => {
-    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100 });
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     await store.claim('k', 'h', NEVER);
     const controller = new AbortController();
     const follower = store.claim('k', 'h', controller.signal);
