@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FAILURE_SHAPES, type FailureShape } from '../errors.js';
+import { DEFAULT_BREAKER_OPTIONS } from '../health/circuit-breaker.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 
 /** Default listen address: loopback, so a fresh install is not open to the network. */
@@ -197,6 +198,22 @@ export const DEFAULT_IDEMPOTENCY_MAX_ENTRIES = 5_000;
 /** Default cap on the answers kept for replay (size). */
 export const DEFAULT_IDEMPOTENCY_MAX_BYTES = 16 * 1024 * 1024;
 
+const healthSchema = z
+  .strictObject({
+    /** Circuit breakers on deployments and provider keys (passive, from real traffic). */
+    enabled: bool().default(true),
+    window_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.windowMs),
+    min_calls: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.minCalls),
+    fail_rate: z.number().gt(0).max(1).default(DEFAULT_BREAKER_OPTIONS.failRate),
+    degrade_rate: z.number().gt(0).max(1).default(DEFAULT_BREAKER_OPTIONS.degradeRate),
+    consecutive_failures: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.consecutiveFailures),
+    cooldown_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.cooldownMs),
+    max_cooldown_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.maxCooldownMs),
+    long_cooldown_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.longCooldownMs),
+    recovery_successes: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.recoverySuccesses),
+  })
+  .prefault({});
+
 const idempotencySchema = z
   .strictObject({
     enabled: bool().default(true),
@@ -218,6 +235,7 @@ export const configSchema = z
     manual: z.record(name, manualSchema).default({}),
     cache: cacheSchema,
     idempotency: idempotencySchema,
+    health: healthSchema,
   })
   .superRefine((config, ctx) => {
     for (const [deploymentName, deployment] of Object.entries(config.deployments)) {

@@ -69,10 +69,13 @@ export interface ChainOptions<S extends ChainStep, T> {
   attempt(step: S, context: AttemptContext): Promise<T>;
 }
 
+/** Why a request left its first step: a failure shape, or a circuit already open on it. */
+export type FallbackReason = FailureShape | 'circuit_open';
+
 export interface ChainReport<S> {
   attempts: AttemptRecord[];
   /** The shape of the first failure (or skip) that moved the request off its first step. */
-  fallbackReason: FailureShape | undefined;
+  fallbackReason: FallbackReason | undefined;
   /** 1-based hop that served or failed last. */
   hop: number;
   step: S | undefined;
@@ -87,7 +90,7 @@ export async function runChain<S extends ChainStep, T>(options: ChainOptions<S, 
 
 class Walk<S extends ChainStep, T> {
   readonly attempts: AttemptRecord[] = [];
-  private fallbackReason: FailureShape | undefined;
+  private fallbackReason: FallbackReason | undefined;
   private lastFailure: Failure | undefined;
   private lastSkip: StepSkipped | undefined;
   private calls = 0;
@@ -267,6 +270,8 @@ class Walk<S extends ChainStep, T> {
     if (skipped.shape) {
       pending.record.shape = skipped.shape;
       this.fallbackReason ??= skipped.shape;
+    } else if (skipped.circuitRetryAt !== undefined) {
+      this.fallbackReason ??= 'circuit_open';
     }
     this.lastSkip = skipped;
   }
@@ -294,6 +299,12 @@ class Walk<S extends ChainStep, T> {
     if (!last) {
       if (this.lastSkip?.shape === 'context_overflow') {
         return new GatewayError(`No deployment of this route can hold the request: ${this.lastSkip.message}`, { status: 400, code: 'context_length_exceeded', param: 'messages', shape: 'context_overflow' });
+      }
+      const retryAt = this.lastSkip?.circuitRetryAt;
+      if (retryAt !== undefined) {
+        // Every step is behind an open circuit: fail fast, and say when to come back.
+        const wait = retryAt < Number.MAX_SAFE_INTEGER ? Math.max(0, retryAt - Date.now()) : undefined;
+        return new GatewayError(`Every deployment of this route is unavailable (circuit open): ${this.lastSkip?.message}`, { status: 503, code: 'circuit_open', shape: 'upstream_5xx', retryAfterMs: wait });
       }
       return new GatewayError(`No step of this route could serve the request${this.lastSkip ? `: ${this.lastSkip.message}` : '.'}`, { status: 502, code: 'no_route_available', shape: 'unknown_upstream_error' });
     }

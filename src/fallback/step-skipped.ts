@@ -10,6 +10,8 @@ export class StepSkipped extends Error {
     message: string,
     /** The shape this skip stands for, when it is one (a too-small context window: `context_overflow`). */
     readonly shape?: FailureShape,
+    /** An open circuit: when the step will be tried again (epoch ms). */
+    readonly circuitRetryAt?: number,
   ) {
     super(message);
     this.name = 'StepSkipped';

@@ -147,6 +147,40 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
 
   async function callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
     await checkContext(step);
+    const health = deps.services.health();
+    if (!health) return callUpstream(step, context);
+    const key = health.key(step.providerName);
+    const deployment = health.deployment(step.name);
+    if (!key.tryAcquire()) throw circuitOpen(step.providerName, 'its provider key', key.retryAt());
+    if (!deployment.tryAcquire()) {
+      key.release();
+      throw circuitOpen(step.name, step.name, deployment.retryAt());
+    }
+    try {
+      const answer = await callUpstream(step, context);
+      key.succeeded();
+      deployment.succeeded();
+      return answer;
+    } catch (err) {
+      if (err instanceof GatewayError && err.shape) {
+        // A rejected or exhausted key fails the key, not the deployment; anything else is the deployment's.
+        const keyFault = err.shape === 'auth_error' || err.shape === 'quota_exhausted';
+        if (keyFault) {
+          key.failed(err.shape, err.retryAfterMs);
+          deployment.release();
+        } else {
+          deployment.failed(err.shape, err.retryAfterMs);
+          key.release();
+        }
+      } else {
+        key.release();
+        deployment.release();
+      }
+      throw err;
+    }
+  }
+
+  async function callUpstream(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
     const call = {
       model: step.model,
       body: deps.body,
@@ -182,6 +216,11 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       }
     }
   };
+}
+
+function circuitOpen(name: string, what: string, retryAt: number): StepSkipped {
+  const until = retryAt > 0 && retryAt < Number.MAX_SAFE_INTEGER ? ` until ${new Date(retryAt).toISOString()}` : '';
+  return new StepSkipped(`circuit open for ${what} (${name})${until}: not called`, undefined, retryAt);
 }
 
 function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBody, options: CallOptions, tenant: string): { key: string; bodyHash: string } | undefined {

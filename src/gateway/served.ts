@@ -1,6 +1,6 @@
 /** What the gateway tells about how a request was served (response headers, attempt log). */
 import { GatewayError, type FailureShape } from '../errors.js';
-import type { AttemptRecord } from '../fallback/run-chain.js';
+import type { AttemptRecord, FallbackReason } from '../fallback/run-chain.js';
 
 export interface Served {
   requestId: string;
@@ -13,8 +13,8 @@ export interface Served {
   hop: number;
   /** Every call made for this request, and every step not taken. */
   attempts: AttemptRecord[];
-  /** The failure shape that first moved the request off its first step. */
-  fallbackReason: FailureShape | undefined;
+  /** The failure shape (or open circuit) that first moved the request off its first step. */
+  fallbackReason: FallbackReason | undefined;
   /** Served from the response cache after every live hop failed. */
   cache?: { ageMs: number };
   /** Served by a manual handler. */

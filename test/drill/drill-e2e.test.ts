@@ -57,7 +57,8 @@ describe('switchyard drill against the in-process demo', () => {
     for (const s of wholeOutage) {
       assert.equal(s.hop, 2);
       assert.equal(s.deployment, 'backup-small');
-      assert.equal(s.fallbackReason, 'upstream_5xx');
+      // The first few meet the 503s; once the primary's circuit opens, the rest skip it.
+      assert.ok(s.fallbackReason === 'upstream_5xx' || s.fallbackReason === 'circuit_open', String(s.fallbackReason));
     }
     assert.ok((outage.hops['2'] ?? 0) > 0);
     // Before the fault, the primary serves (a request still in flight when it is set may meet it).

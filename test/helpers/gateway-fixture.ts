@@ -43,6 +43,8 @@ export function chainConfig(upstreams: string[], extra: Partial<ConfigInput> = {
     log: { level: 'silent' },
     // Tests send the same body again and again and expect a call each time: no keys derived from bodies.
     idempotency: { derive_key: false },
+    // These tests count calls to failing upstreams: no circuit breaker may skip them (health has its own tests).
+    health: { enabled: false },
     providers,
     deployments,
     routes: { chat: { chain: Object.keys(deployments), timeouts: { first_byte_ms: 2000, idle_ms: 2000, total_ms: 5000 } }, embed: { chain: Object.keys(deployments) } },

@@ -26,6 +26,8 @@ export interface MockGatewayOptions {
   cache?: Record<string, unknown>;
   /** Defaults to `{ derive_key: false }`: tests repeat bodies and expect a call each time. */
   idempotency?: Record<string, unknown>;
+  /** Defaults to `{ enabled: false }`: these tests count calls to failing mocks, which a breaker would skip. */
+  health?: Record<string, unknown>;
 }
 
 export function mockGatewayConfig(options: MockGatewayOptions): ConfigInput {
@@ -43,6 +45,7 @@ export function mockGatewayConfig(options: MockGatewayOptions): ConfigInput {
     server: { admin_token: ADMIN_TOKEN },
     log: { level: 'silent' },
     idempotency: options.idempotency ?? { derive_key: false },
+    health: options.health ?? { enabled: false },
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.manual ? { manual: options.manual } : {}),
     providers,
