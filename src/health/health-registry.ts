@@ -15,7 +15,8 @@ export interface HealthSnapshot {
 }
 
 export class HealthRegistry {
-  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly deployments = new Map<string, CircuitBreaker>();
+  private readonly keys = new Map<string, CircuitBreaker>();
   /** Emits `transition` (breaker name, transition) for telemetry. */
   readonly events = new EventEmitter();
 
@@ -27,15 +28,15 @@ export class HealthRegistry {
   }
 
   deployment(name: string): CircuitBreaker {
-    return this.get(`deployment:${name}`);
+    return this.deployments.get(name) ?? this.make(this.deployments, name, `deployment:${name}`);
   }
 
   key(provider: string): CircuitBreaker {
-    return this.get(`key:${provider}`);
+    return this.keys.get(provider) ?? this.make(this.keys, provider, `key:${provider}`);
   }
 
   snapshot(): HealthSnapshot[] {
-    return [...this.breakers.values()].map((breaker) => ({
+    return [...this.deployments.values(), ...this.keys.values()].map((breaker) => ({
       name: breaker.name,
       state: breaker.state,
       retryAt: breaker.state === 'failed' ? breaker.retryAt() : undefined,
@@ -43,12 +44,9 @@ export class HealthRegistry {
     }));
   }
 
-  private get(name: string): CircuitBreaker {
-    let breaker = this.breakers.get(name);
-    if (!breaker) {
-      breaker = new CircuitBreaker(name, this.options, (b, transition) => this.events.emit('transition', b.name, transition));
-      this.breakers.set(name, breaker);
-    }
+  private make(into: Map<string, CircuitBreaker>, key: string, name: string): CircuitBreaker {
+    const breaker = new CircuitBreaker(name, this.options, (b, transition) => this.events.emit('transition', b.name, transition));
+    into.set(key, breaker);
     return breaker;
   }
 }
