@@ -3,7 +3,7 @@
  * rate 1) and recovery (the fault cleared), recording every request. The fault is cleared on the
  * way out whatever happens, so an interrupted drill never leaves the primary broken.
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '../providers/mock/sleep.js';
 import type { Dispatcher } from 'undici';
 import type { FaultSwitch } from './fault-switch.js';
 import { startProgress } from './progress.js';
@@ -97,16 +97,8 @@ export async function runShape(ctx: ShapeRunContext, shape: ShapeName, mode: Req
 }
 
 /** Waits until the performance.now() time `at`; false when aborted first. */
-async function waitUntil(at: number, signal: AbortSignal): Promise<boolean> {
-  const wait = at - performance.now();
-  if (signal.aborted) return false;
-  if (wait <= 0) return true;
-  try {
-    await delay(wait, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
+function waitUntil(at: number, signal: AbortSignal): Promise<boolean> {
+  return sleep(at - performance.now(), signal);
 }
 
 function roundMarks(marks: RunMarks): RunMarks {

@@ -22,9 +22,6 @@ export interface AttemptState {
 
 export type Policy = (failure: Failure, state: AttemptState) => Decision;
 
-/** Moves to the next step on any upstream failure; returns the client's own mistakes as they are. */
-export const nextOnFailure: Policy = (failure) => (failure.shape === 'client_error' ? { action: 'stop' } : { action: 'next' });
-
 /**
  * What a route does for a shape its config leaves out. Transient server and connection errors get
  * one quick retry; everything else moves on at once (waiting on a 429 or a hang only adds latency

@@ -53,8 +53,6 @@ export interface Route {
   hedgeAfterMs: number | undefined;
   /** Whether answers are written to the response cache (the chain has a cache step). */
   cachesAnswers: boolean;
-  /** Whether any deployment declares a context window (so prompts are counted). */
-  checksContext: boolean;
 }
 
 export class Runtime {
@@ -101,10 +99,10 @@ export class Runtime {
         maxHops: route.max_hops,
         hedgeAfterMs: route.hedge_after_ms,
         cachesAnswers: chain.some((step) => step.kind === 'cache'),
-        checksContext: Object.values(config.deployments).some((d) => d.context_window !== undefined),
       });
     }
-    if ([...this.routes.values()].some((route) => route.checksContext)) preloadTokenizer();
+    // Prompts are counted only against a declared context window: load the tokenizer only then.
+    if (Object.values(config.deployments).some((d) => d.context_window !== undefined)) preloadTokenizer();
     const created = Math.floor(Date.now() / 1000);
     this.modelsText = JSON.stringify({
       object: 'list',

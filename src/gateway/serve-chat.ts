@@ -14,7 +14,7 @@ import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, StreamChunk } from '../providers/types.js';
 import { countPromptTokens, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
-import { chainLimits, planRoute, type CallOptions, type RoutePlan } from './plan-route.js';
+import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
@@ -344,4 +344,3 @@ function replay(answer: CachedAnswer, served: Served): ChatOutcome {
   return { kind: 'stream', chunks: relay(primed, { recording: false, onEnd() {} }), cancel() {}, served };
 }
 
-export type { RoutePlan };

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GatewayFixture } from '../helpers/gateway-fixture.js';
-import { attemptLog, callsTo, contentOf, postChat, setFaults, startMockGateway, userBody, walkOf } from '../helpers/mock-gateway.js';
+import { attemptLog, callsTo, contentOf, postChat, setFaults, startMockGateway, userBody, walkOf, streamChat } from '../helpers/mock-gateway.js';
 
 const OPTIONS = {
   mocks: ['primary', 'backup'],
@@ -18,16 +18,6 @@ function breakEverything(gw: GatewayFixture): void {
   setFaults(gw, 'backup', [{ kind: 'error', status: 500 }]);
 }
 
-async function streamText(gw: GatewayFixture, content: string): Promise<{ text: string; finish: string | null | undefined; headers: Headers }> {
-  const { data: stream, response } = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content }], stream: true }).withResponse();
-  let text = '';
-  let finish: string | null | undefined;
-  for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta.content ?? '';
-    finish = chunk.choices[0]?.finish_reason ?? finish;
-  }
-  return { text, finish, headers: response.headers };
-}
 
 describe('cache-on-failure', () => {
   test('when every deployment fails, the same request is answered from the cache with x-switchyard-cache: stale and its age', async (t) => {
@@ -78,11 +68,11 @@ describe('cache-on-failure', () => {
 
   test('a cached streamed answer is replayed as a valid stream the openai client reads to the end', async (t) => {
     const gw = await startMockGateway(t, OPTIONS);
-    const fresh = await streamText(gw, 'Tell me about Lisbon.');
+    const fresh = await streamChat(gw, 'Tell me about Lisbon.');
     assert.match(fresh.text, /^Mock answer from primary/);
 
     breakEverything(gw);
-    const stale = await streamText(gw, 'Tell me about Lisbon.');
+    const stale = await streamChat(gw, 'Tell me about Lisbon.');
     assert.equal(stale.headers.get('x-switchyard-cache'), 'stale');
     assert.ok(stale.headers.get('x-switchyard-cache-age-ms') !== null);
     assert.equal(stale.text, fresh.text);

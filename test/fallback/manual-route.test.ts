@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { ServerResponse } from 'node:http';
 import { startRecordingUpstream } from '../helpers/recording-upstream.js';
 import type { GatewayFixture } from '../helpers/gateway-fixture.js';
-import { attemptLog, callsTo, contentOf, postChat, setFaults, startMockGateway, userBody, walkOf, type MockGatewayOptions } from '../helpers/mock-gateway.js';
+import { attemptLog, callsTo, contentOf, postChat, setFaults, startMockGateway, userBody, walkOf, type MockGatewayOptions, streamChat } from '../helpers/mock-gateway.js';
 
 const STATIC = { type: 'static', answer: 'Our assistant is down for maintenance; please try again in a few minutes.' };
 const FAQ = {
@@ -32,16 +32,6 @@ async function failingChainTo(t: Parameters<typeof startMockGateway>[0], chainTa
   return gw;
 }
 
-async function streamed(gw: GatewayFixture, content: string) {
-  const { data: stream, response } = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content }], stream: true }).withResponse();
-  let text = '';
-  let finish: string | null | undefined;
-  for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta.content ?? '';
-    finish = chunk.choices[0]?.finish_reason ?? finish;
-  }
-  return { text, finish, headers: response.headers };
-}
 
 describe('manual route', () => {
   test('a static handler answers with its text as a well-formed completion, named in x-switchyard-manual', async (t) => {
@@ -153,12 +143,12 @@ describe('manual route', () => {
       faq: FAQ,
       helpdesk: { type: 'handoff', webhook: webhook.url },
     });
-    const rule = await streamed(gw, 'I need a refund');
+    const rule = await streamChat(gw, 'I need a refund');
     assert.equal(rule.text, 'Refunds are processed within 5 business days.');
     assert.equal(rule.finish, 'stop');
     assert.equal(rule.headers.get('x-switchyard-manual'), 'faq');
 
-    const handoff = await streamed(gw, 'My order never arrived.');
+    const handoff = await streamChat(gw, 'My order never arrived.');
     assert.match(handoff.text, /T-42/);
     assert.equal(handoff.finish, 'stop');
     assert.equal(handoff.headers.get('x-switchyard-manual'), 'helpdesk');

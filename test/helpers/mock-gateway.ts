@@ -130,3 +130,15 @@ export async function attemptLog(gw: GatewayFixture, requestId: string | null): 
 export function walkOf(attempts: readonly AttemptRecord[]): string[] {
   return attempts.map((a) => `${a.deployment}:${a.outcome}${a.shape ? `:${a.shape}` : ''}`);
 }
+
+/** Streams a chat through the openai client and collects its text, last finish reason and headers. */
+export async function streamChat(gw: GatewayFixture, content: string): Promise<{ text: string; finish: string | null | undefined; headers: Headers }> {
+  const { data: stream, response } = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content }], stream: true }).withResponse();
+  let text = '';
+  let finish: string | null | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? '';
+    finish = chunk.choices[0]?.finish_reason ?? finish;
+  }
+  return { text, finish, headers: response.headers };
+}
