@@ -1,8 +1,10 @@
 /**
  * Carries out the part of a request that comes before the normal answer: the server's base
- * latency, then the fault that fired, if any. Shared by chat and embeddings.
+ * latency, then the fault that fired, if any. Shared by chat and embeddings, in every dialect
+ * (`errors` words the fault's answer as that provider would).
  */
 import type { Fault } from './mock-faults.js';
+import { mockErrors, type MockErrorSet } from './mock-errors.js';
 import type { MockExchange } from './mock-exchange.js';
 import type { MockState } from './mock-state.js';
 import { planFault, type AnswerMode, type FaultRequest } from './plan-fault.js';
@@ -21,10 +23,11 @@ export async function applyFault(
   state: MockState,
   fault: Fault | undefined,
   request: () => FaultRequest,
+  errors: MockErrorSet = mockErrors,
 ): Promise<AnswerMode | undefined> {
   if (!(await sleep(sampleLatency(state.latency), exchange.signal))) return undefined;
   if (fault === undefined) return NORMAL;
-  const action = planFault(fault, request());
+  const action = planFault(fault, request(), errors);
   switch (action.type) {
     case 'respond':
       sendJson(exchange.res, action.status, action.body, action.headers);

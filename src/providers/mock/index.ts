@@ -4,13 +4,13 @@
  * against a real upstream. With `base_url`, it talks to a mock already running elsewhere instead.
  */
 import { z } from 'zod';
-import { createOpenAIProvider } from '../openai/openai-provider.js';
 import { httpProviderOptions } from '../provider-options.js';
 import type { Provider, ProviderDefinition } from '../types.js';
 import { faultListSchema } from './mock-faults.js';
 import { startMockServer, type FaultControl, type MockServer } from './mock-server.js';
 import { latencySchema } from './sample-latency.js';
 import { sleep } from './sleep.js';
+import { WIRE_ADAPTERS, WIRE_FORMATS } from './wire-adapters.js';
 
 export { startMockServer, DEFAULT_MOCK_HOST, DEFAULT_MOCK_NAME, MOCK_MODELS } from './mock-server.js';
 export type { FaultControl, MockServer, MockServerOptions } from './mock-server.js';
@@ -26,6 +26,8 @@ const EMBEDDED_ONLY = ['faults', 'latency_ms', 'chunk_delay_ms'] as const;
 const options = z
   .strictObject({
     type: z.literal('mock'),
+    /** The wire format the gateway speaks to the mock, through that provider's real adapter. Default `openai`. */
+    wire: z.enum(WIRE_FORMATS).default('openai'),
     /** An external mock (e.g. `switchyard mock --port N`); absent: start one in-process. */
     base_url: httpProviderOptions.base_url,
     /** Embedded: the key the mock demands. External: the key sent to it. */
@@ -52,15 +54,14 @@ export const mockProvider: ProviderDefinition<typeof options> = {
   type: 'mock',
   options,
   async create(config, context) {
+    const adapter = WIRE_ADAPTERS[config.wire];
     const client = {
       name: context.name,
-      type: 'mock',
       apiKey: config.api_key,
-      headers: {},
       connectTimeoutMs: config.connect_timeout_ms,
       maxConnections: config.max_connections,
     };
-    if (config.base_url !== undefined) return createOpenAIProvider({ ...client, baseUrl: config.base_url });
+    if (config.base_url !== undefined) return adapter({ ...client, baseUrl: config.base_url, external: true });
 
     const server = await startMockServer({
       name: context.name,
@@ -69,7 +70,7 @@ export const mockProvider: ProviderDefinition<typeof options> = {
       chunkDelayMs: config.chunk_delay_ms,
       faults: config.faults,
     });
-    const inner = createOpenAIProvider({ ...client, baseUrl: server.url });
+    const inner = adapter({ ...client, baseUrl: server.origin, external: false });
     const faults: FaultControl = {
       get: () => server.getFaults(),
       set: (input) => server.setFaults(input),

@@ -10,6 +10,26 @@ export interface MockError {
   headers?: Record<string, string>;
 }
 
+/**
+ * The errors a fault answers with, worded in one provider's dialect. OpenAI's set is below; each
+ * other wire format the mock speaks (mock/dialects/) has its own with the same signatures.
+ */
+export interface MockErrorSet {
+  server(status: number, message?: string): MockError;
+  rateLimit(model: string, retryAfterS: number): MockError;
+  /** Headers a real 429 of this provider carries besides retry-after. */
+  rateLimitHeaders(): Record<string, string>;
+  quota(): MockError;
+  /** A wrong key (the `auth` fault, or a key that does not match the mock's own). */
+  invalidKey(presented: string | undefined): MockError;
+  missingKey(): MockError;
+  contextOverflow(maxTokens: number, requestedTokens: number, param: string): MockError;
+  /** A prompt rejected by the provider's safety system, as an HTTP error. */
+  contentFilter(): MockError;
+  /** The in-band error of a stream that fails after it started (the payload of its error event). */
+  streamError(message: string | undefined): JsonObject;
+}
+
 function openaiError(status: number, message: string, type: string | null, code: string | null, param: string | null = null): MockError {
   return { status, body: { error: { message, type, param, code } } };
 }
@@ -104,12 +124,15 @@ export const mockErrors = {
     return base;
   },
   internal: () => openaiError(500, 'The mock server hit an internal error.', 'server_error', null),
-};
-
-/** The in-band error event of a stream that fails after it started. */
-export function streamErrorPayload(message: string | undefined): JsonObject {
-  return { error: { message: message ?? SERVER_MESSAGES[500], type: 'server_error', code: null } };
-}
+  /** The in-band error event of a stream that fails after it started. */
+  streamError: (message: string | undefined): JsonObject => ({ error: { message: message ?? SERVER_MESSAGES[500], type: 'server_error', code: null } }),
+  /** OpenAI's rate-limit headers, so dashboards and the gateway's parsers see a realistic 429. */
+  rateLimitHeaders: () => ({
+    'x-ratelimit-limit-requests': '3',
+    'x-ratelimit-remaining-requests': '0',
+    'x-ratelimit-reset-requests': '20s',
+  }),
+} satisfies MockErrorSet & Record<string, (...args: never[]) => unknown>;
 
 /** Masks a key the way OpenAI's 401 does: first five and last two characters kept. */
 function maskKey(key: string | undefined): string {

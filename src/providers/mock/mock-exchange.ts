@@ -9,6 +9,8 @@ export interface MockExchange {
   signal: AbortSignal;
   /** The parsed JSON body; `{}` for routes that take none. */
   body: JsonObject;
-  /** The bearer token the caller sent, if any. */
+  /** The key the caller presented (in its dialect's header), if any. */
   presentedKey: string | undefined;
+  /** The capture groups of the route's path pattern (e.g. a model name in the path); empty for exact paths. */
+  params: readonly string[];
 }

@@ -6,11 +6,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonObject } from '../types.js';
-import { handleChat } from './handle-chat.js';
-import { handleEmbeddings } from './handle-embeddings.js';
+import { checkPresentedKey, type MockDialect, type MockRoute } from './dialect.js';
+import { MOCK_DIALECTS } from './dialects/index.js';
+import { openaiDialect } from './dialects/openai.js';
 import { controlRoutes } from './mock-control-api.js';
 import { mockErrors, type MockError } from './mock-errors.js';
-import type { MockExchange } from './mock-exchange.js';
 import type { Fault, FaultSpec } from './mock-faults.js';
 import { createMockState, type MockState, type MockStats } from './mock-state.js';
 import { readJsonBody } from './read-json-body.js';
@@ -21,8 +21,7 @@ import { sendJson } from './send-json.js';
 export const DEFAULT_MOCK_NAME = 'mock';
 /** Default interface: loopback only, since the control API takes no key unless `apiKey` is set. */
 export const DEFAULT_MOCK_HOST = '127.0.0.1';
-/** Model ids `GET /v1/models` lists. Any model name is accepted; these are for discovery. */
-export const MOCK_MODELS = ['mock-chat', 'mock-chat-mini', 'mock-embed'];
+export { MOCK_MODELS } from './dialects/openai.js';
 
 export interface MockServerOptions {
   /** Named in every answer's text, so a test can tell which deployment answered. Default `mock`. */
@@ -51,8 +50,10 @@ export interface FaultControl {
 }
 
 export interface MockServer {
-  /** Base URL with the API prefix, e.g. `http://127.0.0.1:41234/v1`. */
+  /** Base URL with OpenAI's API prefix, e.g. `http://127.0.0.1:41234/v1`. */
   readonly url: string;
+  /** The server's origin, e.g. `http://127.0.0.1:41234`: other dialects' base URLs start here. */
+  readonly origin: string;
   readonly port: number;
   /** Validates and replaces the fault list; schedules and counts restart now. Throws a 400 `invalid_faults` GatewayError. */
   setFaults(input: unknown): void;
@@ -64,20 +65,26 @@ export interface MockServer {
   close(): Promise<void>;
 }
 
-interface Route {
-  handle(exchange: MockExchange, state: MockState): Promise<void> | void;
-  readsBody: boolean;
+interface BoundRoute {
+  route: MockRoute;
+  dialect: MockDialect;
 }
 
-const ROUTES = new Map<string, Route>([
-  ['POST /v1/chat/completions', { handle: handleChat, readsBody: true }],
-  ['POST /v1/embeddings', { handle: handleEmbeddings, readsBody: true }],
-  ['GET /v1/models', { handle: listModels, readsBody: false }],
-  ...controlRoutes.map(([key, handle]): [string, Route] => [key, { handle, readsBody: key.startsWith('PUT ') }]),
-]);
+const EXACT_ROUTES = new Map<string, BoundRoute>();
+const PATTERN_ROUTES: Array<BoundRoute & { pattern: RegExp }> = [];
+for (const dialect of MOCK_DIALECTS) {
+  for (const route of dialect.routes) {
+    if (typeof route.path === 'string') EXACT_ROUTES.set(`${route.method} ${route.path}`, { route, dialect });
+    else PATTERN_ROUTES.push({ route, dialect, pattern: route.path });
+  }
+}
+// The control API takes the mock's key as a bearer token, whatever dialect the caller speaks.
+for (const [key, handle] of controlRoutes) {
+  const [method, path] = key.split(' ') as [MockRoute['method'], string];
+  EXACT_ROUTES.set(key, { route: { method, path, handle, readsBody: method === 'PUT' }, dialect: openaiDialect });
+}
 
 const CONTROL_PREFIX = '/_mock/';
-const BEARER = /^Bearer\s+(.+)$/i;
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
   const state = createMockState({
@@ -86,10 +93,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     chunkDelayMs: options.chunkDelayMs ?? 0,
     faults: options.faults ?? [],
   });
-  const expectedAuth = options.apiKey === undefined ? undefined : `Bearer ${options.apiKey}`;
 
   const server = createServer((req, res) => {
-    handle(req, res, state, expectedAuth).catch(() => {
+    handle(req, res, state, options.apiKey).catch(() => {
       // A bug in a handler answers 500 (or drops the connection mid-answer); it never takes the server down.
       if (!res.headersSent) sendError(res, mockErrors.internal());
       else res.destroy();
@@ -106,8 +112,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
 
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    url: `${origin}/v1`,
+    origin,
     port,
     setFaults: (input) => void state.setFaults(input),
     getFaults: () => state.getFaults(),
@@ -125,7 +133,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: MockState, expectedAuth: string | undefined): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: MockState, apiKey: string | undefined): Promise<void> {
   const controller = new AbortController();
   res.once('close', () => controller.abort());
   // Writes can race a socket the client just closed; such errors are expected, not crashes.
@@ -140,15 +148,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: MockStat
     if (counted) state.record(outcome);
   };
 
-  const route = ROUTES.get(`${method} ${path}`);
-  if (route === undefined) {
+  const found = findRoute(method, path);
+  if (found === undefined) {
     record('notFound');
     return sendError(res, mockErrors.notFound(method, path));
   }
-  const presentedKey = bearerToken(req.headers.authorization);
-  if (expectedAuth !== undefined && req.headers.authorization !== expectedAuth) {
-    record('unauthorized');
-    return sendError(res, presentedKey === undefined ? mockErrors.missingKey() : mockErrors.invalidKey(presentedKey));
+  const { route, dialect, params } = found;
+  const presentedKey = dialect.presentedKey(req);
+  if (apiKey !== undefined) {
+    const check = checkPresentedKey(dialect, req, apiKey);
+    if (check.type !== 'ok') {
+      record('unauthorized');
+      return sendError(res, check.type === 'missing' ? dialect.errors.missingKey() : dialect.errors.invalidKey(check.presented));
+    }
   }
   let body: JsonObject = {};
   if (route.readsBody) {
@@ -161,23 +173,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: MockStat
     }
     body = read.value;
   }
-  await route.handle({ req, res, signal: controller.signal, body, presentedKey }, state);
+  await route.handle({ req, res, signal: controller.signal, body, presentedKey, params }, state);
 }
 
-function listModels({ res }: MockExchange, state: MockState): void {
-  state.record('ok');
-  const created = Math.floor(Date.now() / 1000);
-  sendJson(res, 200, { object: 'list', data: MOCK_MODELS.map((id) => ({ id, object: 'model', created, owned_by: 'switchyard-mock' })) });
+function findRoute(method: string, path: string): (BoundRoute & { params: readonly string[] }) | undefined {
+  const exact = EXACT_ROUTES.get(`${method} ${path}`);
+  if (exact) return { ...exact, params: [] };
+  for (const candidate of PATTERN_ROUTES) {
+    if (candidate.route.method !== method) continue;
+    const match = candidate.pattern.exec(path);
+    if (match) return { ...candidate, params: match.slice(1).map((group) => safeDecode(group ?? '')) };
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function sendError(res: ServerResponse, error: MockError, headers?: Record<string, string>): void {
   sendJson(res, error.status, error.body, { ...error.headers, ...headers });
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = BEARER.exec(header);
-  return match?.[1]?.trim();
 }
 
 function ignore(): void {}

@@ -5,7 +5,7 @@
  */
 import type { JsonObject } from '../types.js';
 import type { Fault } from './mock-faults.js';
-import { mockErrors, streamErrorPayload } from './mock-errors.js';
+import { mockErrors, type MockErrorSet } from './mock-errors.js';
 import { sampleLatency } from './sample-latency.js';
 
 /** How the normal answer is delivered once any fault-related waiting is over. */
@@ -39,18 +39,18 @@ export interface FaultRequest {
 
 const NORMAL: AnswerMode = { type: 'normal' };
 
-export function planFault(fault: Fault, request: FaultRequest, now = Date.now()): FaultAction {
+export function planFault(fault: Fault, request: FaultRequest, errors: MockErrorSet = mockErrors, now = Date.now()): FaultAction {
   switch (fault.kind) {
     case 'error':
-      return respond(mockErrors.server(fault.status, fault.message));
+      return respond(errors.server(fault.status, fault.message));
     case 'rate_limit': {
-      const error = mockErrors.rateLimit(request.model, fault.retry_after_ms === undefined ? fault.retry_after_s : fault.retry_after_ms / 1000);
-      return respond(error, { ...rateLimitHeaders(), ...retryAfterHeaders(fault, now) });
+      const error = errors.rateLimit(request.model, fault.retry_after_ms === undefined ? fault.retry_after_s : fault.retry_after_ms / 1000);
+      return respond(error, { ...errors.rateLimitHeaders(), ...error.headers, ...retryAfterHeaders(fault, now) });
     }
     case 'quota':
-      return respond(mockErrors.quota());
+      return respond(errors.quota());
     case 'auth':
-      return respond(mockErrors.invalidKey(request.presentedKey));
+      return respond(errors.invalidKey(request.presentedKey));
     case 'hang':
       if (fault.after_chunks === undefined) return { type: 'hang' };
       return { type: 'answer', delayMs: 0, mode: { type: 'stall', afterChunks: fault.after_chunks } };
@@ -62,19 +62,19 @@ export function planFault(fault: Fault, request: FaultRequest, now = Date.now())
       return { type: 'answer', delayMs: 0, mode: { type: 'cut', afterChunks: fault.after_chunks } };
     case 'stream_error':
       // A non-streaming request has no stream to break: it gets the plain 500 the upstream would send.
-      if (!request.stream) return respond(mockErrors.server(500, fault.message));
-      return { type: 'answer', delayMs: 0, mode: { type: 'stream_error', afterChunks: fault.after_chunks, payload: streamErrorPayload(fault.message) } };
+      if (!request.stream) return respond(errors.server(500, fault.message));
+      return { type: 'answer', delayMs: 0, mode: { type: 'stream_error', afterChunks: fault.after_chunks, payload: errors.streamError(fault.message) } };
     case 'context_overflow': {
       const requested = Math.max(request.promptTokens, Math.round(fault.max_context_tokens * 1.1));
-      return respond(mockErrors.contextOverflow(fault.max_context_tokens, requested, request.inputParam));
+      return respond(errors.contextOverflow(fault.max_context_tokens, requested, request.inputParam));
     }
     case 'content_filter':
-      if (fault.mode === 'error') return respond(mockErrors.contentFilter());
+      if (fault.mode === 'error') return respond(errors.contentFilter());
       return { type: 'answer', delayMs: 0, mode: { type: 'content_filter' } };
   }
 }
 
-function respond(error: { status: number; body: JsonObject }, headers?: Record<string, string>): FaultAction {
+function respond(error: { status: number; body: JsonObject; headers?: Record<string, string> }, headers = error.headers): FaultAction {
   return { type: 'respond', status: error.status, body: error.body, headers };
 }
 
@@ -85,11 +85,3 @@ function retryAfterHeaders(fault: Extract<Fault, { kind: 'rate_limit' }>, now: n
   return { 'retry-after': String(fault.retry_after_s) };
 }
 
-/** OpenAI's rate-limit headers, so dashboards and the gateway's parsers see a realistic 429. */
-function rateLimitHeaders(): Record<string, string> {
-  return {
-    'x-ratelimit-limit-requests': '3',
-    'x-ratelimit-remaining-requests': '0',
-    'x-ratelimit-reset-requests': '20s',
-  };
-}

@@ -1,0 +1,138 @@
+/**
+ * Builds the canonical (OpenAI Chat Completions) answer from what a translating adapter read of
+ * its provider's reply: one place that knows how a completion and a stream chunk look, so every
+ * native adapter (Anthropic, Gemini, Bedrock, Cohere) answers clients in exactly the same shape.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FinishReason, JsonObject, StreamChunk, UnifiedFinishReason, Usage } from '../types.js';
+
+export interface CanonicalToolCall {
+  id: string;
+  name: string;
+  /** The arguments as JSON text. */
+  arguments: string;
+}
+
+export interface CanonicalAnswer {
+  id: string;
+  model: string;
+  /** Unix seconds; default now. */
+  created?: number;
+  /** The text answer; null when the answer is only tool calls (or nothing, when filtered). */
+  content: string | null;
+  toolCalls: CanonicalToolCall[];
+  finishReason: FinishReason;
+  usage: Usage | undefined;
+}
+
+/** The OpenAI `finish_reason` a client sees for a unified reason (`other` reads as a plain stop). */
+export function openaiFinishReason(unified: UnifiedFinishReason): string {
+  return unified === 'other' ? 'stop' : unified;
+}
+
+/** Usage in OpenAI's shape; cached input tokens are counted inside prompt_tokens, as OpenAI counts them. */
+export function openaiUsage(usage: Usage): JsonObject {
+  return {
+    prompt_tokens: usage.inputTokens,
+    completion_tokens: usage.outputTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
+  };
+}
+
+/** A `chat.completion` object for one choice. */
+export function completionJson(answer: CanonicalAnswer): JsonObject {
+  const message: JsonObject = { role: 'assistant', content: answer.content, refusal: null };
+  if (answer.toolCalls.length > 0) {
+    message.tool_calls = answer.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+  }
+  const completion: JsonObject = {
+    id: answer.id,
+    object: 'chat.completion',
+    created: answer.created ?? nowSeconds(),
+    model: answer.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: openaiFinishReason(answer.finishReason.unified) }],
+  };
+  if (answer.usage) completion.usage = openaiUsage(answer.usage);
+  return completion;
+}
+
+/** A made-up completion id for a provider whose reply carries none. */
+export function syntheticId(): string {
+  return `chatcmpl-${randomUUID().replaceAll('-', '')}`;
+}
+
+/**
+ * Emits canonical `chat.completion.chunk`s for one streamed choice, in OpenAI's order: a role
+ * chunk, content and tool-call deltas, a finish chunk, then (when the client asked with
+ * `stream_options.include_usage`) a usage chunk. Usage always reaches the gateway on the
+ * StreamChunk, whether or not the client sees it.
+ */
+export class ChunkBuilder {
+  private readonly base: JsonObject;
+  private readonly includeUsage: boolean;
+  private started = false;
+  private readonly toolIndexes = new Map<string, number>();
+
+  constructor(options: { id: string; model: string; created?: number; includeUsage: boolean }) {
+    this.base = { id: options.id, object: 'chat.completion.chunk', created: options.created ?? nowSeconds(), model: options.model };
+    this.includeUsage = options.includeUsage;
+  }
+
+  /** The opening chunk (`role: assistant`); emitted once, before the first delta. Later calls return nothing. */
+  start(): StreamChunk[] {
+    if (this.started) return [];
+    this.started = true;
+    return [this.chunk({ role: 'assistant', content: '' }, false)];
+  }
+
+  text(text: string): StreamChunk[] {
+    if (text === '') return [];
+    return [...this.start(), this.chunk({ content: text }, true)];
+  }
+
+  /** The first delta of a tool call, by the provider's own key for it (its block index or id). */
+  toolCallStart(key: string, id: string, name: string): StreamChunk[] {
+    const index = this.toolIndexes.size;
+    this.toolIndexes.set(key, index);
+    return [...this.start(), this.chunk({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] }, true)];
+  }
+
+  /** A piece of a started tool call's arguments (JSON text). */
+  toolCallArguments(key: string, piece: string): StreamChunk[] {
+    const index = this.toolIndexes.get(key);
+    if (index === undefined || piece === '') return [];
+    return [this.chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, true)];
+  }
+
+  /** The finish chunk, then the usage chunk when the client asked for one. */
+  finish(reason: FinishReason, usage: Usage | undefined): StreamChunk[] {
+    const out = this.start();
+    const finishChunk = this.chunk({}, false, openaiFinishReason(reason.unified));
+    finishChunk.finishReason = reason;
+    if (!this.includeUsage || usage === undefined) {
+      finishChunk.usage = usage;
+      out.push(finishChunk);
+      return out;
+    }
+    out.push(finishChunk);
+    out.push({ data: JSON.stringify({ ...this.base, choices: [], usage: openaiUsage(usage) }), hasContent: false, finishReason: undefined, usage });
+    return out;
+  }
+
+  private chunk(delta: JsonObject, hasContent: boolean, finishReason: string | null = null): StreamChunk {
+    const payload: JsonObject = { ...this.base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+    if (this.includeUsage) payload.usage = null;
+    return { data: JSON.stringify(payload), hasContent, finishReason: undefined, usage: undefined };
+  }
+}
+
+/** Whether the canonical request asked for a usage chunk at the end of the stream. */
+export function wantsUsage(body: JsonObject): boolean {
+  const options = body.stream_options;
+  return typeof options === 'object' && options !== null && (options as JsonObject).include_usage === true;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

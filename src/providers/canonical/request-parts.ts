@@ -1,0 +1,64 @@
+/**
+ * Reading the canonical (OpenAI) request: the parts every translating adapter needs in its own
+ * provider's terms. Message content may be a string or an array of parts; images may be URLs or
+ * base64 data URLs.
+ */
+import { GatewayError } from '../../errors.js';
+import type { JsonObject } from '../types.js';
+
+export type ContentPart = { type: 'text'; text: string } | { type: 'image'; image: ImageSource };
+
+export type ImageSource = { type: 'url'; url: string } | { type: 'base64'; mediaType: string; data: string };
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+/** A message's content as parts. Unknown part types are a client error naming the part. */
+export function contentParts(content: unknown, param: string): ContentPart[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw invalidRequest(`${param} must be a string or an array of content parts.`, param);
+  return content.map((part: unknown, index) => {
+    const where = `${param}[${index}]`;
+    if (typeof part !== 'object' || part === null) throw invalidRequest(`${where} must be a content part object.`, where);
+    const typed = part as JsonObject;
+    if (typed.type === 'text' && typeof typed.text === 'string') return { type: 'text', text: typed.text };
+    if (typed.type === 'image_url') {
+      const imageUrl = typed.image_url;
+      const url = typeof imageUrl === 'string' ? imageUrl : typeof imageUrl === 'object' && imageUrl !== null ? (imageUrl as JsonObject).url : undefined;
+      if (typeof url !== 'string') throw invalidRequest(`${where}.image_url.url must be a string.`, `${where}.image_url.url`);
+      return { type: 'image', image: imageSource(url) };
+    }
+    throw invalidRequest(`${where} has type ${JSON.stringify(typed.type)}, which this provider's adapter cannot translate.`, where);
+  });
+}
+
+/** The text of a message's content (text parts joined), for providers that take only text somewhere. */
+export function contentText(content: unknown, param: string): string {
+  return contentParts(content, param)
+    .map((part) => (part.type === 'text' ? part.text : ''))
+    .join('');
+}
+
+export function imageSource(url: string): ImageSource {
+  const match = DATA_URL.exec(url);
+  if (match) return { type: 'base64', mediaType: match[1] as string, data: match[2] as string };
+  return { type: 'url', url };
+}
+
+/** `stop` as a list (OpenAI takes a string or an array). */
+export function stopSequences(stop: unknown): string[] | undefined {
+  if (typeof stop === 'string') return [stop];
+  if (Array.isArray(stop)) return stop.filter((item): item is string => typeof item === 'string');
+  return undefined;
+}
+
+/** `max_completion_tokens`, else `max_tokens`, else undefined. */
+export function maxOutputTokens(body: JsonObject): number | undefined {
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** A 400 the client caused, in the canonical error shape (never retried: its shape is `client_error`). */
+export function invalidRequest(message: string, param: string | null = null): GatewayError {
+  return new GatewayError(message, { status: 400, code: 'invalid_request', param, shape: 'client_error' });
+}

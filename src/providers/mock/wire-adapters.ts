@@ -1,0 +1,37 @@
+/**
+ * Which gateway adapter talks to the mock in each wire format it speaks. `wire: anthropic` makes a
+ * `mock` provider a stand-in for Anthropic: the gateway's real Anthropic adapter talks to the mock's
+ * Anthropic routes over a real socket. Adding a wire format is one entry here.
+ */
+import { createOpenAIProvider } from '../openai/openai-provider.js';
+import type { Provider } from '../types.js';
+
+export interface WireAdapterOptions {
+  /** The provider's name in config. */
+  name: string;
+  /**
+   * Where the mock answers: its origin (e.g. `http://127.0.0.1:41234`), or for an external mock the
+   * `base_url` the config gave. Each adapter adds its provider's own path prefix.
+   */
+  baseUrl: string;
+  /** True when `baseUrl` is the configured `base_url` of an external mock, used as given. */
+  external: boolean;
+  apiKey: string | undefined;
+  connectTimeoutMs: number;
+  maxConnections: number | undefined;
+}
+
+export type WireAdapterFactory = (options: WireAdapterOptions) => Provider;
+
+export const WIRE_ADAPTERS = {
+  openai: (options) =>
+    createOpenAIProvider({
+      ...options,
+      type: 'mock',
+      headers: {},
+      baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
+    }),
+} satisfies Record<string, WireAdapterFactory>;
+
+export type WireFormat = keyof typeof WIRE_ADAPTERS;
+export const WIRE_FORMATS = Object.keys(WIRE_ADAPTERS) as [WireFormat, ...WireFormat[]];
