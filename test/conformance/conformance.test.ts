@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors.js';
 import type { ChatBody, Provider, StreamChunk } from '../../src/providers/types.js';
-import type { ConformanceFixture, ConformanceTarget, ExpectedRequest } from './fixture.js';
+import { CONFORMANCE_CASES, type ConformanceFixture, type ConformanceTarget, type ExpectedRequest } from './fixture.js';
 import { assertSubset } from './match-subset.js';
 import { startReplayServer, type RecordedRequest, type ReplayServer } from './replay-server.js';
 import { CONFORMANCE_TARGETS } from './targets.js';
@@ -25,6 +25,14 @@ for (const target of CONFORMANCE_TARGETS) {
     after(async () => {
       await provider.close();
       await server.close();
+    });
+    it('covers every conformance case, or says why not', () => {
+      const covered = new Set(target.fixtures.flatMap((fixture) => fixture.covers));
+      const skipped = new Map((target.skip ?? []).map((skip) => [skip.case, skip.reason]));
+      for (const [name, reason] of skipped) assert.ok(reason.trim().length > 0, `the skip of ${name} gives a reason`);
+      const missing = CONFORMANCE_CASES.filter((name) => !covered.has(name) && !skipped.has(name));
+      assert.deepEqual(missing, [], `cases with neither a fixture nor a skip reason`);
+      if (skipped.size > 0) console.log(`# ${target.provider} skips: ${[...skipped].map(([name, reason]) => `${name} (${reason})`).join('; ')}`);
     });
     for (const fixture of target.fixtures) {
       it(fixture.name, async () => {

@@ -7,16 +7,48 @@
 import type { FailureShape } from '../../src/errors.js';
 import type { FinishReason, JsonObject, Provider, Usage } from '../../src/providers/types.js';
 
+/**
+ * What every adapter must show it handles. Each case needs at least one fixture that covers it, or
+ * a skip with the reason (the provider has no such feature, say); the runner fails otherwise.
+ */
+export const CONFORMANCE_CASES = [
+  'chat-basic',
+  'system-and-multi-turn',
+  'sampling-parameters',
+  'tool-definitions',
+  'tool-results',
+  'image-url',
+  'image-base64',
+  'json-mode',
+  'stream-text',
+  'stream-tool-calls',
+  'usage-cached-tokens',
+  'finish-length',
+  'error-rate-limit',
+  'error-server',
+  'error-context-overflow',
+  'error-guardrail',
+  'error-auth',
+  'stream-in-band-error',
+  'embeddings',
+] as const;
+
+export type ConformanceCase = (typeof CONFORMANCE_CASES)[number];
+
 export interface ConformanceTarget {
   /** The provider type, as in config (`anthropic`, `gemini`, ...). */
   provider: string;
   /** Builds the adapter pointed at the replay server (its origin, e.g. `http://127.0.0.1:40000`). */
   create(origin: string): Provider | Promise<Provider>;
   fixtures: ConformanceFixture[];
+  /** Cases this provider cannot show, each with the reason. */
+  skip?: Array<{ case: ConformanceCase; reason: string }>;
 }
 
 export interface ConformanceFixture {
   name: string;
+  /** The conformance cases this fixture proves. */
+  covers: ConformanceCase[];
   call: 'chat' | 'chatStream' | 'embeddings';
   /** The deployment's model name handed to the adapter (ProviderCall.model). */
   model: string;
@@ -49,6 +81,11 @@ export interface ReplayResponse {
   headers?: Record<string, string>;
   /** A JSON body (serialised) or raw text. */
   body?: JsonObject | string;
+  /**
+   * The raw body from a file under test/conformance/__fixtures__/ (e.g. `anthropic/stream-tools.sse.txt`),
+   * sent as is with the given headers: a recorded wire shape kept as a file.
+   */
+  file?: string;
   /** An SSE stream: each event written as `event:` (when given) and `data:` lines. */
   sse?: Array<{ event?: string; data: JsonObject | string }>;
   /** Raw binary frames (Bedrock's event stream), written one by one. */

@@ -1,4 +1,5 @@
 /** A local HTTP server that records the one request it gets and answers with a fixture's ReplayResponse. */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReplayResponse } from './fixture.js';
@@ -49,7 +50,15 @@ export async function startReplayServer(): Promise<ReplayServer> {
   };
 }
 
+const FIXTURES_DIR = new URL('./__fixtures__/', import.meta.url);
+
 async function reply(res: import('node:http').ServerResponse, response: ReplayResponse): Promise<void> {
+  if (response.file !== undefined) {
+    const bytes = readFileSync(new URL(response.file, FIXTURES_DIR));
+    res.writeHead(response.status, { 'content-length': bytes.length, ...response.headers });
+    res.end(bytes);
+    return;
+  }
   if (response.sse || response.frames) {
     const contentType = response.frames ? 'application/vnd.amazon.eventstream' : 'text/event-stream';
     res.writeHead(response.status, { 'content-type': contentType, ...response.headers });
