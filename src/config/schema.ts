@@ -143,6 +143,8 @@ const routeSchema = z.strictObject({
   deadline_ms: int().pipe(z.int().positive()).default(DEFAULT_DEADLINE_MS),
   /** Most calls one request may make, retries and hedges included. */
   max_hops: int().pipe(z.int().positive()).default(DEFAULT_MAX_HOPS),
+  /** `health`: a degraded deployment moves behind the healthy deployments after it; `fixed`: the chain's order always. */
+  order: z.enum(['health', 'fixed']).default('health'),
 });
 
 const manualSchema = z.discriminatedUnion('type', [
@@ -198,19 +200,80 @@ export const DEFAULT_IDEMPOTENCY_MAX_ENTRIES = 5_000;
 /** Default cap on the answers kept for replay (size). */
 export const DEFAULT_IDEMPOTENCY_MAX_BYTES = 16 * 1024 * 1024;
 
+/** Default pause between probes of a failed or recovering deployment. */
+export const DEFAULT_PROBE_INTERVAL_MS = 1_000;
+/** Default pause between probes of a healthy deployment, when `probes.all` is on. */
+export const DEFAULT_PROBE_ALL_INTERVAL_MS = 30_000;
+/** Default time limit of one probe. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
+/** Default cap on probes started per second, gateway-wide. */
+export const DEFAULT_PROBE_MAX_PER_SECOND = 10;
+
+const probeSchema = z.strictObject({
+  /** Probe failed and recovering deployments, so recovery is seen without spending user requests on it. */
+  enabled: bool().default(true),
+  /** What a probe sends: a 1-token completion, or a models listing (OpenAI-family providers; others fall back to a completion). */
+  kind: z.enum(['completion', 'models']).default('completion'),
+  interval_ms: int().pipe(z.int().positive()).default(DEFAULT_PROBE_INTERVAL_MS),
+  /** Also probe healthy and degraded deployments (catches a silent degradation on a quiet route). */
+  all: bool().default(false),
+  all_interval_ms: int().pipe(z.int().positive()).default(DEFAULT_PROBE_ALL_INTERVAL_MS),
+  timeout_ms: int().pipe(z.int().positive()).default(DEFAULT_PROBE_TIMEOUT_MS),
+});
+
+/** Breaker limits; each may be set gateway-wide, per provider, and per deployment (most specific wins). */
+const breakerFields = {
+  window_ms: int().pipe(z.int().positive()),
+  min_calls: int().pipe(z.int().positive()),
+  fail_rate: z.number().gt(0).max(1),
+  degrade_rate: z.number().gt(0).max(1),
+  consecutive_failures: int().pipe(z.int().positive()),
+  cooldown_ms: int().pipe(z.int().positive()),
+  max_cooldown_ms: int().pipe(z.int().positive()),
+  long_cooldown_ms: int().pipe(z.int().positive()),
+  recovery_successes: int().pipe(z.int().positive()),
+  /** A success slower than this counts as slow; enough slow calls mark a deployment degraded. 0: off. */
+  slow_call_ms: int().pipe(z.int().nonnegative()),
+  /** Stall detection: calls in flight longer than stall_factor × recent p99 (at least stall_min_ms)... */
+  stall_factor: z.number().min(1),
+  stall_min_ms: int().pipe(z.int().positive()),
+  /** ...this many at once, with no success meanwhile, open the circuit. 0: off. */
+  stall_calls: int().pipe(z.int().nonnegative()),
+};
+
+const breakerOverrideSchema = z.strictObject({
+  ...Object.fromEntries(Object.entries(breakerFields).map(([key, schema]) => [key, schema.optional()])),
+  probes: probeSchema.partial().optional(),
+} as { [K in keyof typeof breakerFields]: z.ZodOptional<(typeof breakerFields)[K]> } & { probes: z.ZodOptional<ReturnType<typeof probeSchema.partial>> });
+
+const D = DEFAULT_BREAKER_OPTIONS;
 const healthSchema = z
   .strictObject({
-    /** Circuit breakers on deployments and provider keys (passive, from real traffic). */
+    /** Circuit breakers on deployments and provider keys, fed by real traffic and active probes. */
     enabled: bool().default(true),
-    window_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.windowMs),
-    min_calls: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.minCalls),
-    fail_rate: z.number().gt(0).max(1).default(DEFAULT_BREAKER_OPTIONS.failRate),
-    degrade_rate: z.number().gt(0).max(1).default(DEFAULT_BREAKER_OPTIONS.degradeRate),
-    consecutive_failures: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.consecutiveFailures),
-    cooldown_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.cooldownMs),
-    max_cooldown_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.maxCooldownMs),
-    long_cooldown_ms: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.longCooldownMs),
-    recovery_successes: int().pipe(z.int().positive()).default(DEFAULT_BREAKER_OPTIONS.recoverySuccesses),
+    window_ms: breakerFields.window_ms.default(D.windowMs),
+    min_calls: breakerFields.min_calls.default(D.minCalls),
+    fail_rate: breakerFields.fail_rate.default(D.failRate),
+    degrade_rate: breakerFields.degrade_rate.default(D.degradeRate),
+    consecutive_failures: breakerFields.consecutive_failures.default(D.consecutiveFailures),
+    cooldown_ms: breakerFields.cooldown_ms.default(D.cooldownMs),
+    max_cooldown_ms: breakerFields.max_cooldown_ms.default(D.maxCooldownMs),
+    long_cooldown_ms: breakerFields.long_cooldown_ms.default(D.longCooldownMs),
+    recovery_successes: breakerFields.recovery_successes.default(D.recoverySuccesses),
+    slow_call_ms: breakerFields.slow_call_ms.default(D.slowCallMs),
+    stall_factor: breakerFields.stall_factor.default(D.stallFactor),
+    stall_min_ms: breakerFields.stall_min_ms.default(D.stallMinMs),
+    stall_calls: breakerFields.stall_calls.default(D.stallCalls),
+    probes: probeSchema
+      .extend({
+        /** Gateway-wide cap on probes started per second. */
+        max_per_second: int().pipe(z.int().positive()).default(DEFAULT_PROBE_MAX_PER_SECOND),
+      })
+      .prefault({}),
+    /** Overrides per provider (its deployments and its key breaker). */
+    providers: z.record(name, breakerOverrideSchema).default({}),
+    /** Overrides per deployment (win over its provider's). */
+    deployments: z.record(name, breakerOverrideSchema).default({}),
   })
   .prefault({});
 
@@ -250,6 +313,14 @@ export const configSchema = z
     const deploymentNames = Object.keys(config.deployments).join(', ') || 'none';
     const missingDeployment = (target: string, path: (string | number)[]) =>
       ctx.addIssue({ code: 'custom', path, message: `names deployment '${target}', which is not under deployments (have: ${deploymentNames})` });
+    for (const [providerName] of Object.entries(config.health.providers)) {
+      if (!(providerName in config.providers)) {
+        ctx.addIssue({ code: 'custom', path: ['health', 'providers', providerName], message: `names provider '${providerName}', which is not under providers` });
+      }
+    }
+    for (const [deploymentName] of Object.entries(config.health.deployments)) {
+      if (!(deploymentName in config.deployments)) missingDeployment(deploymentName, ['health', 'deployments', deploymentName]);
+    }
     for (const [routeName, route] of Object.entries(config.routes)) {
       route.chain.forEach((step, index) => {
         const path = ['routes', routeName, 'chain', index];
@@ -278,5 +349,7 @@ export type RouteConfig = Config['routes'][string];
 export type TimeoutsConfig = z.output<typeof timeoutsSchema>;
 export type StepConfig = RouteConfig['chain'][number];
 export type ActionConfig = z.output<typeof actionSchema>;
+export type HealthConfig = Config['health'];
+export type BreakerOverrideConfig = HealthConfig['deployments'][string];
 export type RetryConfig = RouteConfig['retry'];
 export type ManualConfig = Config['manual'][string];

@@ -40,6 +40,8 @@ export interface AttemptRecord {
   backoffMs?: number;
   /** True for a call started in parallel because the previous one was slow. */
   hedge?: boolean;
+  /** A step skipped for an open circuit: how long the outage took to route around (first failure to open circuit). */
+  mttrMs?: number;
   /** Wall-clock start, ms since the epoch. */
   startedAt: number;
   durationMs: number;
@@ -273,6 +275,7 @@ class Walk<S extends ChainStep, T> {
     } else if (skipped.circuitRetryAt !== undefined) {
       this.fallbackReason ??= 'circuit_open';
     }
+    if (skipped.mttrMs !== undefined) pending.record.mttrMs = skipped.mttrMs;
     this.lastSkip = skipped;
   }
 

@@ -12,6 +12,8 @@ export class StepSkipped extends Error {
     readonly shape?: FailureShape,
     /** An open circuit: when the step will be tried again (epoch ms). */
     readonly circuitRetryAt?: number,
+    /** An open circuit: how long its outage took to route around (first failure to open circuit). */
+    readonly mttrMs?: number,
   ) {
     super(message);
     this.name = 'StepSkipped';

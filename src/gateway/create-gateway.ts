@@ -14,10 +14,25 @@ import { serveChat, type CallOptions, type ChatOutcome } from './serve-chat.js';
 import { serveEmbeddings } from './serve-embeddings.js';
 import type { Served } from './served.js';
 import { createServices, reconfigureServices } from './services.js';
+import { probeSettingsFor } from '../health/breaker-options.js';
+import type { HealthSnapshot } from '../health/health-registry.js';
+import type { HealthStore } from '../health/health-store.js';
+import { Prober, type ProbeTarget } from '../health/prober.js';
 
 export interface GatewayOptions extends LoadOptions {
   /** Where the gateway logs; by default a pino logger at the config's level (silent for `silent`). */
   logger?: Logger;
+  /** Where breaker states are shared with other gateways; by default this gateway's own memory. */
+  healthStore?: HealthStore;
+}
+
+/** What an operator can do to one breaker by hand. */
+export interface HealthControl {
+  /** Every breaker's state, counters, last transitions and outages (MTTR). */
+  snapshot(): HealthSnapshot[];
+  /** Holds a deployment (or a provider's key) failed until restored: no user request, no probe brings it back. */
+  drain(kind: 'deployment' | 'key', name: string, reason?: string): HealthSnapshot;
+  restore(kind: 'deployment' | 'key', name: string, reason?: string): HealthSnapshot;
 }
 
 export interface Gateway {
@@ -35,6 +50,8 @@ export interface Gateway {
   recentRequests(limit: number): RecentRequest[];
   /** Fault injection for a mock provider (drills, tests). */
   faults(provider: string): FaultControl | undefined;
+  /** Circuit breakers: states, MTTR, drain and restore. */
+  readonly health: HealthControl;
   /** True from start until close. */
   ready(): boolean;
   /** Swaps in a new config; requests in flight finish on the old one. An invalid config changes nothing. */
@@ -46,8 +63,32 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   let runtime: Runtime = await buildRuntime(parseConfig(input, options));
   const logger = options.logger ?? createLogger(runtime.config.log.level);
   let closed = false;
-  const services = createServices(() => runtime.config);
+  const services = createServices(() => runtime.config, options.healthStore);
   const retiring = new Set<Promise<void>>();
+  const prober = new Prober({
+    registry: services.healthRegistry,
+    targets: () => (runtime.config.health.enabled ? probeTargets(runtime) : []),
+    maxPerSecond: runtime.config.health.probes.max_per_second,
+    onProbe: (result) => logger.debug(result, 'health probe'),
+  });
+  prober.start();
+  services.healthRegistry.events.on('transition', (event) => logger.info(event, 'health transition'));
+
+  function breakerOf(kind: 'deployment' | 'key', name: string) {
+    const config = runtime.config;
+    if (kind === 'deployment') {
+      const deployment = config.deployments[name];
+      if (!deployment) throw new GatewayError(`No deployment named '${name}'.`, { status: 404, code: 'deployment_not_found', shape: 'client_error' });
+      return services.healthRegistry.deployment(name, deployment.provider);
+    }
+    if (!(name in config.providers)) throw new GatewayError(`No provider named '${name}'.`, { status: 404, code: 'provider_not_found', shape: 'client_error' });
+    return services.healthRegistry.key(name);
+  }
+
+  function snapshotOf(kind: 'deployment' | 'key', name: string): HealthSnapshot {
+    const breakerName = kind === 'deployment' ? `deployment:${name}` : `key:${name}`;
+    return services.healthRegistry.snapshot().find((entry) => entry.name === breakerName) as HealthSnapshot;
+  }
 
   function current(): Runtime {
     if (closed) throw new GatewayError('The gateway is shutting down.', { status: 503, code: 'shutting_down' });
@@ -71,6 +112,19 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     recentRequests: (limit) => services.recent.list(limit),
     modelsJson: () => current().modelsText,
     faults: (provider) => runtime.providers.get(provider)?.faults,
+    health: {
+      snapshot: () => services.healthRegistry.snapshot(),
+      drain(kind, name, reason = 'drained by an operator') {
+        breakerOf(kind, name).force('failed', reason);
+        logger.warn({ kind, name, reason }, 'drained by hand');
+        return snapshotOf(kind, name);
+      },
+      restore(kind, name, reason = 'restored by an operator') {
+        breakerOf(kind, name).force('healthy', reason);
+        logger.warn({ kind, name, reason }, 'restored by hand');
+        return snapshotOf(kind, name);
+      },
+    },
     ready: () => !closed,
     async reload(next) {
       const config = parseConfig(next, options);
@@ -88,8 +142,27 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     async close() {
       if (closed) return;
       closed = true;
+      prober.stop();
+      services.healthRegistry.close();
       retire(runtime);
       await Promise.all(retiring);
     },
   };
+}
+
+/** Probe targets per config version, built once (the prober asks ten times a second). */
+const PROBE_TARGETS = new WeakMap<Runtime, ProbeTarget[]>();
+
+function probeTargets(runtime: Runtime): ProbeTarget[] {
+  const known = PROBE_TARGETS.get(runtime);
+  if (known) return known;
+  const { config } = runtime;
+  const targets: ProbeTarget[] = [];
+  PROBE_TARGETS.set(runtime, targets);
+  for (const [deployment, own] of Object.entries(config.deployments)) {
+    const provider = runtime.providers.get(own.provider);
+    if (!provider) continue;
+    targets.push({ deployment, providerName: own.provider, provider, model: own.model, settings: probeSettingsFor(config.health, own.provider, deployment) });
+  }
+  return targets;
 }

@@ -1,5 +1,7 @@
 /** The route a request takes, after its own overrides (forced deployment, no fallback, its own deadline). */
 import { GatewayError, invalidRequest } from '../errors.js';
+import type { HealthRegistry } from '../health/health-registry.js';
+import { orderByHealth } from '../health/order-by-health.js';
 import type { Route, Runtime, Step } from './runtime.js';
 
 export interface RequestOverrides {
@@ -32,10 +34,13 @@ export interface RoutePlan {
   maxHops: number;
 }
 
-/** The chain walk's limits for this plan (the caller adds its signal and its attempt function). */
-export function chainLimits(plan: RoutePlan) {
+/**
+ * The chain walk's limits for this plan (the caller adds its signal and its attempt function).
+ * With health on and the route's order `health`, degraded deployments go behind healthy peers.
+ */
+export function chainLimits(plan: RoutePlan, health: HealthRegistry | undefined) {
   return {
-    steps: plan.steps,
+    steps: health && plan.route.order === 'health' ? orderByHealth(plan.steps, health) : plan.steps,
     resolve: plan.route.resolve,
     policy: plan.route.policy,
     maxHops: plan.maxHops,

@@ -53,6 +53,8 @@ export interface Route {
   hedgeAfterMs: number | undefined;
   /** Whether answers are written to the response cache (the chain has a cache step). */
   cachesAnswers: boolean;
+  /** `health`: degraded deployments go behind healthy peers; `fixed`: the chain's order always. */
+  order: 'health' | 'fixed';
 }
 
 export class Runtime {
@@ -99,6 +101,7 @@ export class Runtime {
         maxHops: route.max_hops,
         hedgeAfterMs: route.hedge_after_ms,
         cachesAnswers: chain.some((step) => step.kind === 'cache'),
+        order: route.order,
       });
     }
     // Prompts are counted only against a declared context window: load the tokenizer only then.

@@ -69,7 +69,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     const upstreamSignal = options.idempotencyKey !== undefined && !stream ? NEVER : clientSignal;
     const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
     const result = await runChain<Step, Answer>({
-      ...chainLimits(plan),
+      ...chainLimits(plan, services.health()),
       signal: upstreamSignal,
       hedgeAfterMs: plan.route.hedgeAfterMs,
       attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined }),
@@ -150,19 +150,42 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     const health = deps.services.health();
     if (!health) return callUpstream(step, context);
     const key = health.key(step.providerName);
-    const deployment = health.deployment(step.name);
-    if (!key.tryAcquire()) throw circuitOpen(step.providerName, 'its provider key', key.retryAt());
+    const deployment = health.deployment(step.name, step.providerName);
+    if (!key.tryAcquire()) throw circuitOpen(step.providerName, 'its provider key', key.retryAt(), key.detectMs());
     if (!deployment.tryAcquire()) {
       key.release();
-      throw circuitOpen(step.name, step.name, deployment.retryAt());
+      throw circuitOpen(step.name, step.name, deployment.retryAt(), deployment.detectMs());
     }
+    // The call is watched while in flight: when enough calls stall, the breaker opens and abandons
+    // them, so they move to their next hop now instead of at their timeout.
+    const hop = new AbortController();
+    const onAbort = () => hop.abort(context.signal.reason);
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    let stalled: GatewayError | undefined;
+    const started = Date.now();
+    const inflight = {
+      startedAt: started,
+      abandon(reason: string) {
+        stalled = new GatewayError(`The upstream stalled: ${reason}.`, { status: 504, code: 'upstream_stalled', shape: 'timeout' });
+        hop.abort(stalled);
+      },
+    };
+    deployment.inflight.add(inflight);
     try {
-      const answer = await callUpstream(step, context);
-      key.succeeded();
-      deployment.succeeded();
+      const answer = await callUpstream(step, { ...context, signal: hop.signal });
+      deployment.inflight.delete(inflight);
+      const now = Date.now();
+      key.succeeded(now);
+      deployment.succeeded(now, now - started);
       return answer;
     } catch (err) {
-      if (err instanceof GatewayError && err.shape) {
+      deployment.inflight.delete(inflight);
+      if (stalled) {
+        // The breaker already counted this call when it opened.
+        key.release();
+        throw stalled;
+      }
+      if (err instanceof GatewayError && err.shape && err.code !== 'client_closed') {
         // A rejected or exhausted key fails the key, not the deployment; anything else is the deployment's.
         const keyFault = err.shape === 'auth_error' || err.shape === 'quota_exhausted';
         if (keyFault) {
@@ -177,6 +200,8 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
         deployment.release();
       }
       throw err;
+    } finally {
+      context.signal.removeEventListener('abort', onAbort);
     }
   }
 
@@ -218,9 +243,9 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
   };
 }
 
-function circuitOpen(name: string, what: string, retryAt: number): StepSkipped {
+function circuitOpen(name: string, what: string, retryAt: number, mttrMs: number | undefined): StepSkipped {
   const until = retryAt > 0 && retryAt < Number.MAX_SAFE_INTEGER ? ` until ${new Date(retryAt).toISOString()}` : '';
-  return new StepSkipped(`circuit open for ${what} (${name})${until}: not called`, undefined, retryAt);
+  return new StepSkipped(`circuit open for ${what} (${name})${until}: not called`, undefined, retryAt, mttrMs);
 }
 
 function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBody, options: CallOptions, tenant: string): { key: string; bodyHash: string } | undefined {

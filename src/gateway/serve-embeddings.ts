@@ -18,7 +18,7 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   const leave = runtime.enter();
   try {
     const result = await runChain<Step, EmbeddingsResult>({
-      ...chainLimits(plan),
+      ...chainLimits(plan, services.health()),
       signal: options.signal ?? NEVER,
       attempt: async (step, context) => {
         if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);

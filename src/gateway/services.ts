@@ -4,7 +4,8 @@ import { ResponseCache } from '../cache/response-cache.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { RecentRequests } from './recent-requests.js';
 import { HealthRegistry } from '../health/health-registry.js';
-import type { BreakerOptions } from '../health/circuit-breaker.js';
+import { breakerOptionsFor } from '../health/breaker-options.js';
+import type { HealthStore } from '../health/health-store.js';
 
 export interface GatewayServices {
   cache: ResponseCache;
@@ -12,14 +13,18 @@ export interface GatewayServices {
   recent: RecentRequests;
   /** Circuit breakers; undefined when `health.enabled` is false. */
   health(): HealthRegistry | undefined;
+  /** The registry itself, whether or not health is on (closing, the admin API). */
+  healthRegistry: HealthRegistry;
   /** The idempotency settings in force (they change on reload). */
   idempotencyConfig(): Config['idempotency'];
 }
 
-export function createServices(config: () => Config): GatewayServices {
+export function createServices(config: () => Config, healthStore?: HealthStore): GatewayServices {
   const initial = config();
-  const health = new HealthRegistry(breakerOptions(initial));
+  const health = new HealthRegistry((target) => breakerOptionsFor(initial.health, target), healthStore);
+  health.startWatch();
   return {
+    healthRegistry: health,
     health: () => (config().health.enabled ? health : undefined),
     cache: new ResponseCache(cacheOptions(initial)),
     idempotency: new IdempotencyStore(idempotencyOptions(initial)),
@@ -32,27 +37,11 @@ export function createServices(config: () => Config): GatewayServices {
 export function reconfigureServices(services: GatewayServices, config: Config): void {
   services.cache.configure(cacheOptions(config));
   services.idempotency.configure(idempotencyOptions(config));
-  services.health()?.configure(breakerOptions(config));
+  services.healthRegistry.configure((target) => breakerOptionsFor(config.health, target));
 }
 
 function idempotencyOptions(config: Config) {
   return { ttlMs: config.idempotency.ttl_ms, maxEntries: config.idempotency.max_entries, maxBytes: config.idempotency.max_bytes };
-}
-
-function breakerOptions(config: Config): BreakerOptions {
-  const h = config.health;
-  return {
-    windowMs: h.window_ms,
-    minCalls: h.min_calls,
-    failRate: h.fail_rate,
-    degradeRate: h.degrade_rate,
-    consecutiveFailures: h.consecutive_failures,
-    cooldownMs: h.cooldown_ms,
-    maxCooldownMs: h.max_cooldown_ms,
-    longCooldownMs: h.long_cooldown_ms,
-    recoverySuccesses: h.recovery_successes,
-    recoveryConcurrency: 1,
-  };
 }
 
 function cacheOptions(config: Config) {

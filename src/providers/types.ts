@@ -97,6 +97,8 @@ export interface Provider {
   chat(call: ChatCall): Promise<ChatResult>;
   chatStream(call: ChatCall): Promise<ChatStream>;
   embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult>;
+  /** Lists the upstream's models, for a cheap health probe; providers without such a call leave it out. */
+  listModels?(call: ProviderCall): Promise<void>;
   /** Lets in-flight calls finish, then releases connections. */
   close(): Promise<void>;
   /** Run-time fault injection; only the built-in mock provider has it. */

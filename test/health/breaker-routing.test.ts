@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { answerWith, startRecordingUpstream, userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
 
 describe('circuit breakers in the chain', () => {
@@ -31,7 +31,7 @@ describe('circuit breakers in the chain', () => {
       const reply = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: `hi ${i}` }] }).withResponse();
       assert.equal(reply.response.headers.get('x-switchyard-fallback-reason'), 'upstream_5xx');
     }
-    assert.equal(primary.requests.length, 3);
+    assert.equal(userRequests(primary).length, 3);
     for (let i = 0; i < 5; i++) {
       const reply = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: `again ${i}` }] }).withResponse();
       assert.equal(reply.data.choices[0]?.message.content, 'from backup');
@@ -40,7 +40,7 @@ describe('circuit breakers in the chain', () => {
       assert.equal(log?.served.attempts[0]?.outcome, 'skipped');
       assert.match(log?.served.attempts[0]?.message ?? '', /circuit open/);
     }
-    assert.equal(primary.requests.length, 3, 'no request reached the failed deployment');
+    assert.equal(userRequests(primary).length, 3, 'no user request reached the failed deployment');
   });
 
   test('with every deployment behind an open circuit, the client gets a fast 503 with retry-after', async () => {
@@ -51,13 +51,13 @@ describe('circuit breakers in the chain', () => {
     });
     try {
       for (let i = 0; i < 2; i++) await fetch(`${solo.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x' }] }) });
-      const before = primary.requests.length;
+      const before = userRequests(primary).length;
       const res = await fetch(`${solo.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'x' }] }) });
       assert.equal(res.status, 503);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'circuit_open');
       const retryAfter = Number(res.headers.get('retry-after'));
       assert.ok(retryAfter > 0 && retryAfter <= 30, String(retryAfter));
-      assert.equal(primary.requests.length, before);
+      assert.equal(userRequests(primary).length, before);
     } finally {
       await solo.close();
     }

@@ -90,9 +90,11 @@ describe('circuit breaker', () => {
 
   test('draining by hand opens it until restored', () => {
     const b = breaker();
-    b.force('failed', 'drained by operator', Number.MAX_SAFE_INTEGER, 0);
+    b.force('failed', 'drained by operator', 0);
     assert.equal(b.tryAcquire(1e12), false);
-    b.force('healthy', 'restored', undefined, 5);
+    b.probeSucceeded(1e12);
+    assert.equal(b.state, 'failed', 'a probe does not undo a drain');
+    b.force('healthy', 'restored', 5);
     assert.ok(b.tryAcquire(6));
   });
 });

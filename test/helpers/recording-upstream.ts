@@ -14,6 +14,11 @@ export interface RecordedRequest {
   closedEarly: Promise<void>;
 }
 
+/** The requests that came from users, not from the gateway's health probes. */
+export function userRequests(upstream: RecordingUpstream): RecordedRequest[] {
+  return upstream.requests.filter((request) => request.headers['x-switchyard-probe'] === undefined);
+}
+
 export type Responder = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
 export interface RecordingUpstream {

@@ -7,7 +7,7 @@ import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { openaiCompletionSchema, openaiEmbeddingsSchema } from './openai-api.js';
-import { mapOpenAIError } from './map-openai-error.js';
+import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
 import { malformedUpstream, mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson } from './map-openai-response.js';
 import { openaiStream } from './openai-stream.js';
 
@@ -20,7 +20,22 @@ export interface OpenAIProviderOptions {
   headers: Record<string, string>;
   connectTimeoutMs: number;
   maxConnections: number | undefined;
+  /**
+   * The path (with any query string) below the base URL for an endpoint and the call's model.
+   * Default `/chat/completions`, `/embeddings`, `/models`. Azure puts its deployment and api-version here.
+   */
+  pathFor?: (endpoint: OpenAIEndpoint, model: string) => string;
+  /** The header that carries the key, with its scheme. Default `authorization: Bearer <key>`; Azure takes `api-key: <key>`. */
+  keyHeader?: { name: string; scheme?: string };
+  /** Maps a non-200 answer to a GatewayError. Default mapOpenAIError. */
+  mapError?: (input: UpstreamErrorInput) => GatewayError;
 }
+
+/** The endpoints of OpenAI's wire format the adapter calls. */
+export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models';
+
+const DEFAULT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', embeddings: '/embeddings', models: '/models' };
+const DEFAULT_KEY_HEADER = { name: 'authorization', scheme: 'Bearer' };
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const client = new UpstreamClient({
@@ -30,7 +45,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   });
   const secrets = options.apiKey ? [options.apiKey] : [];
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
-  if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+  const keyHeader = options.keyHeader ?? DEFAULT_KEY_HEADER;
+  if (options.apiKey) baseHeaders[keyHeader.name] = keyHeader.scheme ? `${keyHeader.scheme} ${options.apiKey}` : options.apiKey;
+  const pathFor = options.pathFor ?? ((endpoint: OpenAIEndpoint) => DEFAULT_PATHS[endpoint]);
+  const mapError = options.mapError ?? mapOpenAIError;
 
   function headersFor(call: ProviderCall): Record<string, string> {
     return call.headers ? { ...call.headers, ...baseHeaders } : baseHeaders;
@@ -59,7 +77,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
   async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
     const bodyText = await readText(res);
-    return mapOpenAIError({ status: res.status, bodyText, headers: res.headers, secrets });
+    return mapError({ status: res.status, bodyText, headers: res.headers, secrets });
   }
 
   return {
@@ -67,7 +85,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     type: options.type,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const res = await post('/chat/completions', call, call.body);
+      const res = await post(pathFor('chat', call.model), call, call.body);
       if (res.status !== 200) throw await failFrom(res);
       const text = await readText(res);
       const parsed = openaiCompletionSchema.safeParse(parseUpstreamJson(text, 'completion'));
@@ -82,7 +100,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
-      const res = await post('/chat/completions', call, call.body);
+      const res = await post(pathFor('chat', call.model), call, call.body);
       if (res.status !== 200) throw await failFrom(res);
       async function* chunks() {
         try {
@@ -103,12 +121,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
-      const res = await post('/embeddings', call, call.body);
+      const res = await post(pathFor('embeddings', call.model), call, call.body);
       if (res.status !== 200) throw await failFrom(res);
       const text = await readText(res);
       const parsed = openaiEmbeddingsSchema.safeParse(parseUpstreamJson(text, 'embeddings response'));
       if (!parsed.success) throw malformedUpstream('The upstream sent an embeddings response without data.');
       return { text, usage: mapOpenAIUsage(parsed.data.usage) };
+    },
+
+    async listModels(call: ProviderCall): Promise<void> {
+      const res = await client.request({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
+      if (res.status !== 200) throw await failFrom(res);
+      await readText(res);
     },
 
     close: () => client.close(),

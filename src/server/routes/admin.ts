@@ -11,11 +11,15 @@ import { viewOf } from '../../gateway/recent-requests.js';
 
 const MOCK_FAULTS = /^\/mocks\/([^/]+)\/faults$/;
 const REQUEST = /^\/requests\/([^/]+)$/;
+const HEALTH_ACTION = /^\/health\/(deployments|keys)\/([^/]+)\/(drain|restore)$/;
 
 export const admin: Handler = async (ctx) => {
   authorize(ctx);
   const { subpath } = ctx;
   if (subpath === '/requests') return listRequests(ctx);
+  if (subpath === '/health') return listHealth(ctx);
+  const action = HEALTH_ACTION.exec(subpath);
+  if (action) return healthAction(ctx, action[1] === 'keys' ? 'key' : 'deployment', decodeURIComponent(action[2] as string), action[3] as 'drain' | 'restore');
   const request = REQUEST.exec(subpath);
   if (request) return showRequest(ctx, decodeURIComponent(request[1] as string));
   const match = MOCK_FAULTS.exec(subpath);
@@ -37,6 +41,26 @@ function listRequests({ req, res, gateway }: HttpContext): void {
   const limit = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('limit') ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError('limit must be a whole number from 1 to 1000.', { status: 400, code: 'invalid_limit', param: 'limit', shape: 'client_error' });
   sendJson(res, 200, JSON.stringify({ data: gateway.recentRequests(limit).map(viewOf) }));
+}
+
+/** GET /admin/health: every breaker's state, counters, last transitions and outages with their MTTR. */
+function listHealth({ req, res, gateway }: HttpContext): void {
+  allowOnly(req.method, 'GET');
+  sendJson(res, 200, JSON.stringify({ enabled: gateway.config.health.enabled, data: gateway.health.snapshot() }));
+}
+
+/** POST /admin/health/{deployments|keys}/{name}/{drain|restore}, with an optional `{"reason": "..."}`. */
+async function healthAction({ req, res, gateway }: HttpContext, kind: 'deployment' | 'key', name: string, action: 'drain' | 'restore'): Promise<void> {
+  allowOnly(req.method, 'POST');
+  let reason: string | undefined;
+  if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+    const { value } = await readJsonBody(req, gateway.config.server.max_body_bytes);
+    const given = typeof value === 'object' && value !== null ? (value as { reason?: unknown }).reason : undefined;
+    if (given !== undefined && typeof given !== 'string') throw new GatewayError('reason must be a string.', { status: 400, code: 'invalid_reason', param: 'reason', shape: 'client_error' });
+    reason = given;
+  }
+  const snapshot = action === 'drain' ? gateway.health.drain(kind, name, reason) : gateway.health.restore(kind, name, reason);
+  sendJson(res, 200, JSON.stringify(snapshot));
 }
 
 function allowOnly(method: string | undefined, allowed: string): void {
