@@ -4,7 +4,7 @@
  */
 import type { PhaseSummary, ShapeSummary } from './summarize.js';
 
-const HEADERS = ['shape', 'mode', 'chain', 'success b / o / r', 'p50 ms b / o / r', 'p99 ms b / o / r', 'hops (outage)', 'attempts (outage)', 'absorbed', '1st fallback', 'p99 back'];
+const HEADERS = ['shape', 'mode', 'chain', 'success b / o / r', 'p50 ms b / o / r', 'p99 ms b / o / r', 'hops (outage)', 'attempts (outage)', 'absorbed', '1st fallback', 'p99 back', 'p99 back (sent)'];
 
 export function renderTable(summaries: readonly ShapeSummary[]): string {
   const rows = summaries.map((s) => [
@@ -19,6 +19,7 @@ export function renderTable(summaries: readonly ShapeSummary[]): string {
     s.absorb.absorbedMs === null ? 'never' : `${formatMs(s.absorb.absorbedMs)} ms`,
     s.absorb.firstFallback === null ? '-' : `${formatMs(s.absorb.firstFallback.latencyMs)} ms`,
     s.p99Back.backMs === null ? 'never' : `${formatMs(s.p99Back.backMs)} ms`,
+    s.p99Back.bySendMs === null ? 'never' : `${formatMs(s.p99Back.bySendMs)} ms`,
   ]);
   return `${formatTable(HEADERS, rows)}\n`;
 }

@@ -71,6 +71,14 @@ export interface P99BackSummary {
    * ends as the fault is cleared is not.
    */
   backMs: number | null;
+  /**
+   * The same question asked of requests by send time, which a trailing window of completions cannot
+   * answer in under its own width: from the fault being set to the start of the last unbroken run of
+   * "within" windows [t, t + 1 s) of *sent* requests that reaches the end of the outage. It says when
+   * a client sending from then on saw baseline latency again. null ("never") when the last window
+   * is not within.
+   */
+  bySendMs: number | null;
 }
 
 export interface ShapeSummary {
@@ -201,7 +209,30 @@ export function p99Back(run: ShapeRun, baseline: readonly Sample[], tolerance = 
     while (first > 0 && (points[first - 1] as WindowPoint).within) first--;
     backMs = (points[first] as WindowPoint).at - outageT;
   }
-  return { baselineP99, baselineSamples: baseline.length, thresholdMs, backMs };
+  const sendPoints = forwardSendP99(run.samples, { from: outageT, to: recoveryT, thresholdMs });
+  let bySendMs: number | null = null;
+  if (sendPoints.at(-1)?.within) {
+    let first = sendPoints.length - 1;
+    while (first > 0 && (sendPoints[first - 1] as WindowPoint).within) first--;
+    bySendMs = (sendPoints[first] as WindowPoint).at - outageT;
+  }
+  return { baselineP99, baselineSamples: baseline.length, thresholdMs, backMs, bySendMs };
+}
+
+/**
+ * Windows of send times [at, at + width) every `stepMs` from `from` while the window fits before
+ * `to`: the p99 latency of the requests sent in each. A window holding a failure or nothing is never within.
+ */
+export function forwardSendP99(samples: readonly Sample[], range: { from: number; to: number; thresholdMs: number | null }, widthMs = P99_WINDOW_MS, stepMs = P99_STEP_MS): WindowPoint[] {
+  const sent = [...samples].sort((a, b) => a.t - b.t);
+  const points: WindowPoint[] = [];
+  for (let at = range.from; at + widthMs <= range.to; at += stepMs) {
+    const inside = sent.filter((s) => s.t >= at && s.t < at + widthMs);
+    const failed = inside.filter((s) => !s.ok).length;
+    const p99 = inside.length === 0 ? null : percentile(inside.map((s) => s.latencyMs).sort((a, b) => a - b), 0.99);
+    points.push({ at, p99, count: inside.length, failed, within: p99 !== null && failed === 0 && range.thresholdMs !== null && p99 <= range.thresholdMs });
+  }
+  return points;
 }
 
 function tally(samples: readonly Sample[], key: (s: Sample) => string | undefined): Record<string, number> {

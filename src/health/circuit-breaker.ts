@@ -246,13 +246,23 @@ export class CircuitBreaker {
    */
   checkStalls(now = Date.now()): boolean {
     const { stallCalls, stallFactor, stallMinMs } = this.options;
-    if (stallCalls === 0 || this.inflight.size < stallCalls) return false;
-    if (this.state !== 'healthy' && this.state !== 'degraded') return false;
-    if (this.latencyCount < MIN_LATENCY_SAMPLES) return false;
+    if (stallCalls === 0 || this.latencyCount < MIN_LATENCY_SAMPLES) return false;
     let oldest = now;
     for (const call of this.inflight) oldest = Math.min(oldest, call.startedAt);
     if (now - oldest < stallMinMs) return false;
     const threshold = Math.max(stallMinMs, stallFactor * this.recentP99());
+    if (this.state === 'failed' && !this.drained) {
+      // Calls that were sent just before the circuit opened meet the same stalled upstream: each
+      // is abandoned once it is as late as the ones that opened it, rather than at its timeout.
+      for (const call of this.inflight) {
+        if (now - call.startedAt < threshold) continue;
+        this.inflight.delete(call);
+        this.counters.stalls++;
+        call.abandon(`stalled over ${Math.round(threshold)} ms while the circuit is open`);
+      }
+      return false;
+    }
+    if (this.inflight.size < stallCalls || (this.state !== 'healthy' && this.state !== 'degraded')) return false;
     if (now - this.lastSuccessAt < threshold) return false;
     const stalled = [...this.inflight].filter((call) => now - call.startedAt >= threshold);
     if (stalled.length < stallCalls) return false;

@@ -11,8 +11,8 @@ describe('renderTable', () => {
     const lines = renderTable([held, broke]).trimEnd().split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0] ?? '', /^shape\s+mode\s+chain\s+success b \/ o \/ r/);
-    assert.match(lines[2] ?? '', /^upstream_5xx\s+json\s+held\s+100% \/ 100% \/ 100%\s+40 \/ 200 \/ 40\s+40 \/ 200 \/ 40\s+2 \(100%\)\s+2 \(100%\)\s+0 ms\s+200 ms\s+never$/);
-    assert.match(lines[3] ?? '', /^context_overflow\s+json\s+BROKE\s+100% \/ 0\.0% \/ 100%.*never\s+-\s+never$/);
+    assert.match(lines[2] ?? '', /^upstream_5xx\s+json\s+held\s+100% \/ 100% \/ 100%\s+40 \/ 200 \/ 40\s+40 \/ 200 \/ 40\s+2 \(100%\)\s+2 \(100%\)\s+0 ms\s+200 ms\s+never\s+never$/);
+    assert.match(lines[3] ?? '', /^context_overflow\s+json\s+BROKE\s+100% \/ 0\.0% \/ 100%.*never\s+-\s+never\s+never$/);
     assert.equal(brokeLine(broke, 1), 'context_overflow (json) broke the chain: 0.0% of outage requests succeeded (floor 100%); failures: 10 × 400 context_length_exceeded');
   });
 

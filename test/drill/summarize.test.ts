@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { absorbTime, p99Back, percentile, pooledBaseline, slidingP99, summarizePhase, summarizeRun } from '../../src/drill/summarize.js';
+import { absorbTime, forwardSendP99, p99Back, percentile, pooledBaseline, slidingP99, summarizePhase, summarizeRun } from '../../src/drill/summarize.js';
 import type { Sample } from '../../src/drill/types.js';
 import { run, sample } from './sample-factory.js';
 
@@ -150,6 +150,27 @@ describe('slidingP99 and p99Back', () => {
     assert.equal(p99Back(r, baselineAt(100)).backMs, 0);
     const slower = run(20, (phase) => ({ latencyMs: phase === 'outage' ? 121 : 100 }));
     assert.equal(p99Back(slower, baselineAt(100)).backMs, null);
+  });
+});
+
+describe('p99 back by send time', () => {
+  test('is when requests sent from then on see baseline latency again, without the trailing window\'s lag', () => {
+    // Outage from 2000 to 4000 ms: the first 5 outage requests (sent 2000..2400) take 600 ms.
+    const r = run(20, (phase, i) => ({ latencyMs: phase === 'outage' && i < 5 ? 600 : 50 }));
+    const back = p99Back(r, baselineAt(50));
+    assert.equal(back.backMs, 2000, 'completions: a 1 s trailing window lags the last slow completion');
+    assert.equal(back.bySendMs, 500, 'sends: from the first request after the slow ones');
+  });
+
+  test('is never when requests sent at the end of the outage still fail', () => {
+    const r = run(20, (phase, i) => (phase === 'outage' && i > 15 ? { ok: false, latencyMs: 5 } : { latencyMs: 50 }));
+    assert.equal(p99Back(r, baselineAt(50)).bySendMs, null);
+  });
+
+  test('windows hold the requests sent in [at, at + width)', () => {
+    const samples = [sample({ t: 0, latencyMs: 900 }), sample({ t: 999, latencyMs: 10 }), sample({ t: 1000, latencyMs: 10 })];
+    const points = forwardSendP99(samples, { from: 0, to: 2000, thresholdMs: 100 }, 1000, 500);
+    assert.deepEqual(points.map((p) => [p.at, p.count, p.within]), [[0, 2, false], [500, 2, true], [1000, 1, true]]);
   });
 });
 

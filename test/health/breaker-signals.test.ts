@@ -118,3 +118,20 @@ describe('breaker signals: stalls, probes, latency, MTTR', () => {
     assert.deepEqual(b.outageHistory(), []);
   });
 });
+
+describe('stalled calls after the circuit opened', () => {
+  test('calls sent just before it opened are abandoned once they are as late as the ones that opened it', () => {
+    const b = new CircuitBreaker('deployment:d', { ...OPTIONS, stallFactor: 4, stallMinMs: 100, stallCalls: 3 });
+    warmUp(b, 50, 1000);
+    const abandoned: string[] = [];
+    for (let i = 0; i < 3; i++) b.inflight.add(call(2000, abandoned));
+    b.inflight.add(call(2150, abandoned));
+    assert.equal(b.checkStalls(2210), true);
+    assert.equal(abandoned.length, 3, 'the younger call is not late yet');
+    b.checkStalls(2300);
+    assert.equal(abandoned.length, 3);
+    b.checkStalls(2360);
+    assert.equal(abandoned.length, 4);
+    assert.match(abandoned[3] ?? '', /while the circuit is open/);
+  });
+});
