@@ -241,7 +241,7 @@ export class CircuitBreaker {
 
   /**
    * Opens the circuit when enough calls are stalled in flight and nothing succeeded meanwhile, and
-   * abandons the stalled calls so they move to their next hop now rather than at their timeout.
+   * abandons every call in flight so they move to their next hop now rather than at their timeout.
    * Called on a timer; returns whether it opened.
    */
   checkStalls(now = Date.now()): boolean {
@@ -270,7 +270,9 @@ export class CircuitBreaker {
     const reason = `${stalled.length} calls stalled over ${Math.round(threshold)} ms (${stallFactor}× recent p99), none answered meanwhile`;
     for (let i = 0; i < stalled.length; i++) this.outages.failure(now - threshold);
     this.open(now, this.cooldown, reason);
-    for (const call of stalled) {
+    // Every call in flight is going to the same stalled upstream: they all move on now, the ones
+    // sent a moment ago included, rather than each waiting to be as late as these.
+    for (const call of [...this.inflight]) {
       this.inflight.delete(call);
       call.abandon(reason);
     }
