@@ -81,7 +81,12 @@ export interface BenchData {
   options: BenchOptions;
   pinning: { pinned: boolean; targetCore: number | null; loadCore: number | null; orchestratorCpus: string; note: string };
   requestBody: string;
-  upstream: { completionBytes: number; streamBytes: number };
+  upstream: {
+    completionBytes: number;
+    streamBytes: number;
+    /** The upstream's Anthropic answers (`/v1/messages`), when a translated target ran: sizes and their check. */
+    anthropic?: { messageBytes: number; streamBytes: number; validation: string };
+  };
   /** One-byte TCP round trips from the load process: to a process on the same core, and on the target core. */
   calibration: { sameCore: Summary; crossCore?: Summary };
   validations: Partial<Record<TargetName, string>>;
@@ -146,23 +151,30 @@ export function cellOf(data: BenchData, target: TargetName, scenarioId: string):
     otherCpu: of((r) => r.otherCpu),
   };
   if (target !== 'direct') {
-    const direct = data.records.filter((r) => r.target === 'direct' && r.scenario.id === scenarioId);
-    const paired = (f: (r: RunRecord) => number | undefined): Spread | undefined => {
-      const diffs: number[] = [];
-      for (const run of runs) {
-        const base = direct.find((d) => d.round === run.round);
-        const a = f(run);
-        const b = base ? f(base) : undefined;
-        if (a !== undefined && b !== undefined) diffs.push(a - b);
-      }
-      return diffs.length ? spread(diffs) : undefined;
-    };
+    const paired = (f: (r: RunRecord) => number | undefined): Spread | undefined => addedOver(data, target, 'direct', scenarioId, f);
     cell.addedP50 = paired((r) => r.result.latency.p50);
     cell.addedP99 = paired((r) => r.result.latency.p99);
     cell.addedTtfbP50 = paired((r) => r.result.ttfb?.p50);
     cell.addedTtftP50 = paired((r) => r.result.ttft?.p50);
   }
   return cell;
+}
+
+/**
+ * What `target` adds over `base` in one scenario (e.g. the translated gateway over the pass-through
+ * one), paired by round like the added latency over direct; undefined when no round ran both.
+ */
+export function addedOver(data: BenchData, target: TargetName, base: TargetName, scenarioId: string, f: (r: RunRecord) => number | undefined): Spread | undefined {
+  const of = (name: TargetName): RunRecord[] => data.records.filter((r) => r.target === name && r.scenario.id === scenarioId);
+  const bases = of(base);
+  const diffs: number[] = [];
+  for (const run of of(target).sort((x, y) => x.round - y.round)) {
+    const paired = bases.find((b) => b.round === run.round);
+    const a = f(run);
+    const b = paired ? f(paired) : undefined;
+    if (a !== undefined && b !== undefined) diffs.push(a - b);
+  }
+  return diffs.length ? spread(diffs) : undefined;
 }
 
 export interface Memory {

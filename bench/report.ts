@@ -1,6 +1,7 @@
 /** Renders a bench run (BenchData) as docs/benchmarks.md and as the summary printed at the end. */
-import type { BenchData, Cell, Verdict } from './aggregate.js';
+import type { BenchData, Cell, RunRecord, Verdict } from './aggregate.js';
 import {
+  addedOver,
   bottleneckOf,
   cellOf,
   memoryOf,
@@ -13,7 +14,7 @@ import {
 } from './aggregate.js';
 import type { Spread } from './stats.js';
 import type { Scenario } from './protocol.js';
-import { TARGET_LABELS } from './targets.js';
+import { TARGET_LABELS, TARGET_NAMES } from './targets.js';
 import type { TargetName } from './targets.js';
 
 const fmtMs = (v: number): string => (Number.isNaN(v) ? '–' : Math.abs(v) < 10 ? v.toFixed(3) : v.toFixed(1));
@@ -102,6 +103,80 @@ export function streamTable(data: BenchData): string {
     ['target', 'load', 'streams/s', 'TTFB p50 ms', 'TTFB p99 ms', 'added TTFB p50', 'TTFT p50 ms', 'added TTFT p50', 'total p50 ms', 'total p99 ms', 'added total p50', 'first→last chunk p50 ms', 'reads/stream', 'errors'],
     rows,
   );
+}
+
+/** Each translating gateway target and the pass-through gateway it is shown beside. */
+const TRANSLATED_PAIRS: ReadonlyArray<{ translated: TargetName; passThrough: TargetName }> = [{ translated: 'gateway-anthropic', passThrough: 'gateway' }];
+
+function translatedPairs(data: BenchData): Array<{ translated: TargetName; passThrough: TargetName }> {
+  return TRANSLATED_PAIRS.filter((p) => data.options.targets.includes(p.translated));
+}
+
+/**
+ * A translated target beside the pass-through gateway, load by load: the same figures as the main
+ * tables, plus what translating adds (translated minus pass-through, paired by round).
+ */
+function translatedTable(data: BenchData, mode: 'nonstream' | 'stream', pair: { translated: TargetName; passThrough: TargetName }): string {
+  const scenarioIds = [...new Set(data.records.filter((r) => r.scenario.mode === mode).map((r) => r.scenario.id))];
+  const rows: string[][] = [];
+  for (const id of scenarioIds) {
+    for (const target of [pair.passThrough, pair.translated]) {
+      const c = cellOf(data, target, id);
+      if (!c) continue;
+      const over = (f: (r: RunRecord) => number | undefined): string =>
+        target === pair.translated ? withSpread(addedOver(data, pair.translated, pair.passThrough, id, f), signed) : '';
+      rows.push(
+        mode === 'nonstream'
+          ? [
+              loadLabel(c),
+              TARGET_LABELS[target],
+              withSpread(c.rps, fmtInt),
+              withSpread(c.p50, fmtMs),
+              withSpread(c.p90, fmtMs),
+              withSpread(c.p99, fmtMs),
+              withSpread(c.addedP50, signed),
+              withSpread(c.addedP99, signed),
+              over((r) => r.result.latency.p50),
+              over((r) => r.result.latency.p99),
+              errorsText(c),
+            ]
+          : [
+              scenarioLabel(c.scenario),
+              TARGET_LABELS[target],
+              withSpread(c.rps, fmtInt),
+              withSpread(c.ttftP50, fmtMs),
+              withSpread(c.p50, fmtMs),
+              withSpread(c.p90, fmtMs),
+              withSpread(c.p99, fmtMs),
+              withSpread(c.addedTtftP50, signed),
+              withSpread(c.addedP50, signed),
+              over((r) => r.result.ttft?.p50),
+              over((r) => r.result.latency.p50),
+              errorsText(c),
+            ],
+      );
+    }
+  }
+  if (rows.length === 0) return '_Not run._';
+  return mode === 'nonstream'
+    ? table(['load', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'translation adds p50 ms', 'translation adds p99 ms', 'errors'], rows)
+    : table(
+        ['load', 'target', 'streams/s', 'TTFT p50 ms', 'total p50 ms', 'total p90 ms', 'total p99 ms', 'added TTFT p50', 'added total p50', 'translation adds TTFT p50', 'translation adds total p50', 'errors'],
+        rows,
+      );
+}
+
+/** The translated route's section: both tables for each translated target that ran. */
+function translatedSection(data: BenchData, heading: string): string {
+  return translatedPairs(data)
+    .map((pair) => {
+      const runs = data.options.runs > 1 ? `median of ${data.options.runs} runs, min–max below` : 'one run';
+      return (
+        `${heading} ${TARGET_LABELS[pair.translated]} beside the ${TARGET_LABELS[pair.passThrough]} (${runs})\n\n` +
+        `Non-streaming:\n\n${translatedTable(data, 'nonstream', pair)}\n\nStreaming:\n\n${translatedTable(data, 'stream', pair)}`
+      );
+    })
+    .join('\n\n');
 }
 
 function cpuTable(data: BenchData): string {
@@ -212,6 +287,8 @@ export function renderSummary(data: BenchData): string {
   const runs = data.options.runs > 1 ? `median of ${data.options.runs} runs, min–max below` : 'one run';
   parts.push(`### Non-streaming (${runs})\n\n${nonStreamTable(data)}`);
   parts.push(`### Streaming\n\n${streamTable(data)}`);
+  const translated = translatedSection(data, '###');
+  if (translated) parts.push(translated);
   parts.push(`### Memory of the proxy process\n\n${memoryTable(data)}`);
   return parts.join('\n\n');
 }
@@ -231,12 +308,21 @@ export function renderMarkdown(data: BenchData, rawFile: string): string {
     })
     .join('\n\n');
   const failed = failures(data);
+  const translating = translatedPairs(data).length > 0;
+  const anthropic = data.upstream.anthropic;
 
   return `# Benchmarks: the gateway's overhead
 
 How much a request pays for going through Switchyard rather than straight to the provider. The same
 fast fake upstream is measured three ways, under the same load: **direct** (load generator → upstream),
-a **bare proxy** (the least a Node proxy can do, for scale) and the **gateway**.
+a **bare proxy** (the least a Node proxy can do, for scale) and the **gateway**.${
+    translating
+      ? `
+The gateway is also measured on a **translated route**, "${TARGET_LABELS['gateway-anthropic']}": the
+client still sends OpenAI Chat Completions, the gateway calls the same upstream through its \`anthropic\`
+provider (Anthropic's Messages API) and translates the answer back; "added" is still over direct.`
+      : ''
+  }
 
 Generated by \`npm run bench\` on ${data.startedAt} (commit ${data.gitCommit}); ${total} measured runs, ${Math.round(data.elapsedS)} s in all.
 Raw results: \`${rawFile}\` (not committed).
@@ -270,10 +356,29 @@ ${o.streamChunks} \`chat.completion.chunk\` events per stream, ${o.chunkDelayMs}
 \`data: [DONE]\`; the first event carries only the role (\`"content":""\`), the text starts with the second.
 TTFB is the time to the first body bytes, TTFT to the first bytes carrying text; "first→last chunk" the
 time between the first and the last body read at the client: if a proxy buffered the stream, it would collapse towards 0
-and reads/stream towards 1 (direct shows the unbuffered values).
+and reads/stream towards 1 (direct shows the unbuffered values).${
+    translating
+      ? `
+For the translated route the upstream sends Anthropic's events instead, in the same ${o.streamChunks} writes at
+the same gaps (see Method); the client still receives \`chat.completion.chunk\` events.`
+      : ''
+  }
 
 ${streamTable(data)}
+${
+    translating
+      ? `
+## Translated route: OpenAI in, Anthropic out
 
+The translated gateway beside the pass-through one, load by load (the same figures as the tables
+above). "Added" is over direct, as above; "translation adds" is the translated route's figure minus
+the pass-through gateway's in the same round, the median over rounds: what speaking Anthropic to the
+upstream costs on top of the gateway's own work.
+
+${translatedSection(data, '###')}
+`
+      : ''
+  }
 ## Memory
 
 Resident set of the proxy process from \`/proc/PID/status\`: VmRSS right after it was ready, the largest
@@ -309,7 +414,17 @@ Processes with ≥ 1% CPU (\`ps\` %CPU, lifetime average) at start: ${m.busyProc
 - *Upstream*: a raw \`node:net\` server (bench/upstream.ts) with a minimal HTTP/1.1 keep-alive parser and
   prebuilt responses: a ${data.upstream.completionBytes}-byte \`chat.completion\` with Content-Length, or for
   \`"stream": true\` a chunked \`text/event-stream\` of ${data.upstream.streamBytes} bytes. Checked with undici
-  and the \`openai\` client before every target is measured.
+  and the \`openai\` client before every target is measured.${
+    anthropic
+      ? `
+  For the translated route it also answers Anthropic's \`POST /v1/messages\` (and 400s a request without an
+  API key, \`anthropic-version\` or \`max_tokens\`): a ${anthropic.messageBytes}-byte \`message\`, or a stream of
+  ${anthropic.streamBytes} bytes in the same ${o.streamChunks} writes at the same gaps as the OpenAI stream
+  (\`message_start\` and \`content_block_start\`; ${o.streamChunks - 2} \`text_delta\` events; \`content_block_stop\`,
+  \`message_delta\` with \`end_turn\` and usage, and \`message_stop\`). Checked with the \`@anthropic-ai/sdk\`
+  client: ${anthropic.validation}.`
+      : ''
+  }
 - *Load generator* (bench/loadgen.ts): undici \`Client.dispatch\` with a raw handler (no body streams or
   promises per request); closed loop = \`c\` workers, each with its own keep-alive connection, sending
   back to back; fixed rate = an open loop over a Pool of up to ${o.rateConnections} connections, each
@@ -325,7 +440,15 @@ Processes with ≥ 1% CPU (\`ps\` %CPU, lifetime average) at start: ${m.busyProc
 - *Bare proxy* (bench/bare-proxy.ts): node:http server, body parsed with \`JSON.parse\`, model rewritten,
   forwarded with an undici Pool, response written back chunk by chunk as it arrives.
 - *Gateway*: \`node bin/switchyard.js start --config <file>\` (compiled, from dist/), log level warn,
-  one openai-compatible provider, one deployment, one route (the config is in bench/targets.ts).
+  one openai-compatible provider, one deployment, one route (the config is in bench/targets.ts).${
+    translating
+      ? `
+- *${TARGET_LABELS['gateway-anthropic']}*: the same gateway and config, but the provider is \`type: anthropic\`
+  (\`base_url\` the upstream's \`/v1\`): each OpenAI request is translated to a Messages request, each
+  answer (whole or streamed) back to a \`chat.completion\`; its validation checks the answers carry the
+  Anthropic message's id and model, so they did come through the translation.`
+      : ''
+  }
 - The bench's own child processes run as plain JavaScript (types stripped by bench/build-children.ts),
   not under tsx; the orchestrator (bench/run.ts) runs under tsx on the load core and only samples /proc
   (4 times a second) between IPC messages.
@@ -362,8 +485,8 @@ verdicts (c=1) need the added TTFB and TTFT each within half a chunk gap of the 
 latency (a proxy holding a chunk until the next one would add a whole gap), and the first→last chunk
 span and the reads per stream at ≥ ${STREAM_MIN_SPAN_RATIO * 100}% and ≥ ${STREAM_MIN_READS_RATIO * 100}% of direct's (buffering collapses both).
 
-**Reproduce.** \`npm run bench\` (all targets, ~7 minutes), \`npm run bench -- --quick\` (smoke check,
-under a minute), options: \`--duration S --warmup S --runs N --targets direct,bare,gateway --rate N
+**Reproduce.** \`npm run bench\` (all targets, ~10 minutes), \`npm run bench -- --quick\` (smoke check,
+under a minute), options: \`--duration S --warmup S --runs N --targets ${TARGET_NAMES.join(',')} --rate N
 --chunks N --chunk-delay MS --split --no-pin --out FILE\`.
 `;
 }

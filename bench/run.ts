@@ -29,9 +29,10 @@ import {
 } from './proc.js';
 import type { CoreTimes } from './proc.js';
 import { renderMarkdown, renderSummary } from './report.js';
-import { startEcho, startTarget, TARGET_LABELS, TARGET_NAMES } from './targets.js';
+import { startEcho, startTarget, TARGET_LABELS, TARGET_NAMES, TARGET_UPSTREAM_API } from './targets.js';
 import type { RunningTarget, TargetName } from './targets.js';
-import { validateTarget } from './validate-target.js';
+import { ANTHROPIC_MODEL } from './upstream.js';
+import { validateAnthropicUpstream, validateTarget } from './validate-target.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.dirname(BENCH_DIR);
@@ -67,12 +68,15 @@ const SEQUENCE_MARKER = '000000000000';
 const REQUEST = { model: 'chat', messages: [{ role: 'user', content: `Say hello (request ${SEQUENCE_MARKER})` }], max_tokens: 64 };
 const BODY = JSON.stringify(REQUEST);
 const STREAM_BODY = JSON.stringify({ ...REQUEST, stream: true });
+/** What the translated route sends the upstream, to size the upstream's Anthropic answers. */
+const MESSAGES_REQUEST = { model: ANTHROPIC_MODEL, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello' }] };
+const ANTHROPIC_HEADERS = { 'x-api-key': 'bench-key', 'anthropic-version': '2023-06-01' };
 
 const USAGE = `Usage: npm run bench -- [options]
   --duration S        measured window per run (default ${DEFAULT_DURATION_S}; --quick: 1)
   --warmup S          unmeasured lead-in per run (default ${DEFAULT_WARMUP_S}; --quick: 0.3)
   --runs N            rounds, each running every target × scenario once (default ${DEFAULT_RUNS}; --quick: 1)
-  --targets LIST      any of direct,bare,gateway (default all)
+  --targets LIST      any of ${TARGET_NAMES.join(',')} (default all)
   --scenarios LIST    only these scenario ids (e.g. nonstream-c1,stream-c1)
   --rate N            fixed-rate load in req/s (default ${DEFAULT_RATE})
   --chunks N          events per upstream stream (default ${DEFAULT_CHUNKS})
@@ -167,12 +171,15 @@ function gitCommit(): string {
   }
 }
 
-async function bodyBytes(origin: string, body: string): Promise<number> {
-  const res = await request(`${origin}/v1/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+async function bodyBytes(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   const bytes = (await res.body.arrayBuffer()).byteLength;
-  if (res.statusCode !== 200) throw new Error(`upstream answered ${res.statusCode}`);
+  if (res.statusCode !== 200) throw new Error(`upstream answered ${res.statusCode} on ${url}`);
   return bytes;
 }
+
+/** Room for the longest target label in the progress lines. */
+const LABEL_WIDTH = Math.max(...Object.values(TARGET_LABELS).map((label) => label.length));
 
 const fmt = (v: number, digits = 3): string => (Number.isNaN(v) ? '–' : v.toFixed(digits));
 
@@ -181,7 +188,7 @@ function progressLine(prefix: string, record: RunRecord, pinned: boolean): strin
   const s = record.scenario;
   const load = s.kind === 'rate' ? `rate ${s.rate}/s` : `c=${s.concurrency}`;
   const parts = [
-    `${prefix} ${TARGET_LABELS[record.target].padEnd(10)} ${s.mode.padEnd(9)} ${load.padEnd(11)}`,
+    `${prefix} ${TARGET_LABELS[record.target].padEnd(LABEL_WIDTH)} ${s.mode.padEnd(9)} ${load.padEnd(11)}`,
     `${Math.round(r.rps).toLocaleString('en-US').padStart(7)} req/s`,
     `p50 ${fmt(r.latency.p50)} p90 ${fmt(r.latency.p90)} p99 ${fmt(r.latency.p99)} ms`,
   ];
@@ -242,7 +249,18 @@ async function main(): Promise<void> {
   try {
     const upstreamPort = await upstreamDriver.startUpstream(options.streamChunks, options.chunkDelayMs);
     const upstreamOrigin = `http://127.0.0.1:${upstreamPort}`;
-    const upstream = { completionBytes: await bodyBytes(upstreamOrigin, BODY), streamBytes: await bodyBytes(upstreamOrigin, STREAM_BODY) };
+    const upstream: BenchData['upstream'] = {
+      completionBytes: await bodyBytes(`${upstreamOrigin}/v1/chat/completions`, BODY),
+      streamBytes: await bodyBytes(`${upstreamOrigin}/v1/chat/completions`, STREAM_BODY),
+    };
+    if (options.targets.some((t) => TARGET_UPSTREAM_API[t] === 'anthropic')) {
+      const messagesUrl = `${upstreamOrigin}/v1/messages`;
+      upstream.anthropic = {
+        messageBytes: await bodyBytes(messagesUrl, JSON.stringify(MESSAGES_REQUEST), ANTHROPIC_HEADERS),
+        streamBytes: await bodyBytes(messagesUrl, JSON.stringify({ ...MESSAGES_REQUEST, stream: true }), ANTHROPIC_HEADERS),
+        validation: await validateAnthropicUpstream(upstreamOrigin, options.streamChunks - 2),
+      };
+    }
     const spec = (scenario: Scenario, origin: string, warmupS: number, durationS: number): LoadSpec => ({
       scenario,
       origin,
@@ -274,7 +292,7 @@ async function main(): Promise<void> {
         try {
           target = await startTarget(name, { repoRoot: REPO_ROOT, buildDir, workDir, upstreamPort, core: canPin ? TARGET_CORE : null, round });
           running.add(target);
-          const checked = await validateTarget(target.origin, options.streamChunks);
+          const checked = await validateTarget(target.origin, { expectedChunks: options.streamChunks, answerFrom: target.answerFrom });
           validations[name] = `ok: "${checked.content.slice(0, 40)}…", ${checked.streamChunks} stream chunks`;
         } catch (err) {
           if (target) await stopTarget(target);

@@ -1,7 +1,8 @@
 /**
- * The three things the load is pointed at: the upstream itself (direct), the bare proxy, and the
- * gateway. Each proxy runs as its own process pinned to the target core and is ready when
- * `GET /health/ready` answers 200.
+ * The things the load is pointed at: the upstream itself (direct), the bare proxy, the gateway
+ * passing OpenAI through, and the gateway translating OpenAI to Anthropic (gateway-anthropic). Each
+ * proxy runs as its own process pinned to the target core and is ready when `GET /health/ready`
+ * answers 200.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,10 +10,47 @@ import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
+import { ANTHROPIC_ID, ANTHROPIC_MODEL } from './upstream.js';
 
-export type TargetName = 'direct' | 'bare' | 'gateway';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway'];
-export const TARGET_LABELS: Record<TargetName, string> = { direct: 'direct', bare: 'bare proxy', gateway: 'gateway' };
+export type TargetName = 'direct' | 'bare' | 'gateway' | 'gateway-anthropic';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic'];
+export const TARGET_LABELS: Record<TargetName, string> = {
+  direct: 'direct',
+  bare: 'bare proxy',
+  gateway: 'gateway',
+  'gateway-anthropic': 'gateway → anthropic (translated)',
+};
+
+/** The API each target's requests reach the upstream in (every client speaks OpenAI to the target). */
+export const TARGET_UPSTREAM_API: Record<TargetName, 'openai' | 'anthropic'> = {
+  direct: 'openai',
+  bare: 'openai',
+  gateway: 'openai',
+  'gateway-anthropic': 'anthropic',
+};
+
+/** The id and model of the upstream answer a target's answers must carry. */
+export interface AnswerFrom {
+  id: string;
+  model: string;
+}
+
+/** A gateway target's provider: its config `type` and the deployment's upstream model. */
+export interface GatewayProvider {
+  type: string;
+  model: string;
+  /**
+   * The id and model the gateway's answers must carry: the upstream's Anthropic message's, which
+   * only the translated route can have (the pass-through gateway is not checked this way).
+   */
+  answerFrom?: AnswerFrom;
+}
+
+/** The gateway targets: the same config but for the provider, which decides the API spoken upstream. */
+export const GATEWAY_PROVIDERS: Record<'gateway' | 'gateway-anthropic', GatewayProvider> = {
+  gateway: { type: 'openai-compatible', model: 'gpt-4o-mini' },
+  'gateway-anthropic': { type: 'anthropic', model: ANTHROPIC_MODEL, answerFrom: { id: ANTHROPIC_ID, model: ANTHROPIC_MODEL } },
+};
 
 /** How long a proxy may take to answer /health/ready after it was spawned. */
 export const READY_TIMEOUT_MS = 10_000;
@@ -25,6 +63,8 @@ export interface RunningTarget {
   origin: string;
   /** The target's own process, when there is one (not for direct). */
   pid?: number;
+  /** The upstream answer its answers must carry, when that proves the route (see {@link GatewayProvider.answerFrom}). */
+  answerFrom?: AnswerFrom;
   stop(): Promise<void>;
 }
 
@@ -53,27 +93,35 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
       });
       return awaitReady(name, child, port, ctx);
     }
-    case 'gateway': {
-      const cli = path.join(ctx.repoRoot, 'bin', 'switchyard.js');
-      const compiled = path.join(ctx.repoRoot, 'dist', 'cli', 'main.js');
-      if (!fs.existsSync(compiled)) {
-        throw new Error(`gateway: ${path.relative(ctx.repoRoot, compiled)} is missing; build it with \`npm run build\` (\`npm run bench\` does).`);
-      }
-      const port = await freePort();
-      const configFile = path.join(ctx.workDir, 'gateway.yaml');
-      fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort));
-      const child = spawnPinned(ctx, name, [cli, 'start', '--config', configFile], {});
-      try {
-        return await awaitReady(name, child, port, ctx);
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${checkConfig(cli, configFile, ctx.repoRoot)}`);
-      }
-    }
+    case 'gateway':
+    case 'gateway-anthropic':
+      return startGateway(name, GATEWAY_PROVIDERS[name], ctx);
   }
 }
 
-/** The gateway config the bench runs: one openai-compatible provider, one deployment, one route. */
-export function gatewayConfig(port: number, upstreamPort: number): string {
+async function startGateway(name: TargetName, provider: GatewayProvider, ctx: TargetContext): Promise<RunningTarget> {
+  const cli = path.join(ctx.repoRoot, 'bin', 'switchyard.js');
+  const compiled = path.join(ctx.repoRoot, 'dist', 'cli', 'main.js');
+  if (!fs.existsSync(compiled)) {
+    throw new Error(`${name}: ${path.relative(ctx.repoRoot, compiled)} is missing; build it with \`npm run build\` (\`npm run bench\` does).`);
+  }
+  const port = await freePort();
+  const configFile = path.join(ctx.workDir, `${name}.yaml`);
+  fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider));
+  const child = spawnPinned(ctx, name, [cli, 'start', '--config', configFile], {});
+  try {
+    const target = await awaitReady(name, child, port, ctx);
+    return provider.answerFrom === undefined ? target : { ...target, answerFrom: provider.answerFrom };
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${checkConfig(cli, configFile, ctx.repoRoot)}`);
+  }
+}
+
+/**
+ * The gateway config the bench runs: one provider (openai-compatible by default; `anthropic` for the
+ * translated route), one deployment, one route. Both point at the bench upstream's `/v1`.
+ */
+export function gatewayConfig(port: number, upstreamPort: number, provider: GatewayProvider = GATEWAY_PROVIDERS.gateway): string {
   return `# Written by bench/run.ts for one benchmark run.
 server:
   host: 127.0.0.1
@@ -82,13 +130,13 @@ log:
   level: warn
 providers:
   bench:
-    type: openai-compatible
+    type: ${provider.type}
     base_url: http://127.0.0.1:${upstreamPort}/v1
     api_key: bench-key
 deployments:
   bench-model:
     provider: bench
-    model: gpt-4o-mini
+    model: ${provider.model}
 routes:
   chat:
     chain: [bench-model]

@@ -1,8 +1,11 @@
 /**
- * A fake OpenAI upstream that must never be the bottleneck: a raw `node:net` server with a minimal
- * HTTP/1.1 keep-alive parser and prebuilt responses. `POST .../chat/completions` answers a canned
- * ~650-byte `chat.completion`; a body with `"stream": true` gets a chunked `text/event-stream` of
- * `chat.completion.chunk` events spaced by a fixed delay, then `data: [DONE]`.
+ * A fake OpenAI and Anthropic upstream that must never be the bottleneck: a raw `node:net` server
+ * with a minimal HTTP/1.1 keep-alive parser and prebuilt responses. `POST .../chat/completions`
+ * answers a canned ~650-byte `chat.completion`; a body with `"stream": true` gets a chunked
+ * `text/event-stream` of `chat.completion.chunk` events spaced by a fixed delay, then `data: [DONE]`.
+ * `POST .../messages` (Anthropic's Messages API, for the gateway's translated route) answers a canned
+ * `message`, or streams Anthropic's event sequence in as many writes, at the same gaps, as the OpenAI
+ * stream, so the two routes see the same timing.
  */
 import net from 'node:net';
 
@@ -101,6 +104,71 @@ function buildStreamFrames(count: number, withUsage: boolean): Buffer[] {
   return frames;
 }
 
+/** The id and model the Anthropic answers carry: a gateway answer carrying both came through the translated route. */
+export const ANTHROPIC_ID = 'msg_01XFDUDYJgAACzvnptvVoYEL';
+export const ANTHROPIC_MODEL = 'claude-sonnet-4-6';
+const ANTHROPIC_TEXT = 'Hello! How can I assist you today? If you have any questions or need help with something, just let me know.';
+
+const MESSAGE = JSON.stringify({
+  id: ANTHROPIC_ID,
+  type: 'message',
+  role: 'assistant',
+  model: ANTHROPIC_MODEL,
+  content: [{ type: 'text', text: ANTHROPIC_TEXT }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: {
+    input_tokens: 19,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: 25,
+    service_tier: 'standard',
+  },
+});
+
+/** One named SSE event as Anthropic writes it: `event:` line, then the payload (whose `type` repeats the name). */
+function anthropicEvent(payload: { type: string } & Record<string, unknown>): string {
+  return `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+/**
+ * Anthropic's stream as ready-to-write writes, one per OpenAI stream write: message_start with
+ * content_block_start (the OpenAI stream's role-only first event), one text_delta per content word,
+ * then content_block_stop, message_delta (end_turn, usage) and message_stop together (its finish).
+ */
+function buildAnthropicStreamFrames(count: number): Buffer[] {
+  const usage = { input_tokens: 19, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const open = [
+    anthropicEvent({
+      type: 'message_start',
+      message: {
+        id: ANTHROPIC_ID,
+        type: 'message',
+        role: 'assistant',
+        model: ANTHROPIC_MODEL,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1, service_tier: 'standard' },
+      },
+    }),
+    anthropicEvent({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+  ];
+  const frames: Buffer[] = [Buffer.concat(open.map(frame))];
+  for (let i = 1; i < count - 1; i++) {
+    frames.push(frame(anthropicEvent({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: WORDS[(i - 1) % WORDS.length] } })));
+  }
+  const close = [
+    anthropicEvent({ type: 'content_block_stop', index: 0 }),
+    anthropicEvent({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { ...usage, output_tokens: count - 2 } }),
+    anthropicEvent({ type: 'message_stop' }),
+  ];
+  // The terminating zero-length chunk leaves together with message_stop.
+  frames.push(Buffer.concat([...close.map(frame), Buffer.from('0\r\n\r\n')]));
+  return frames;
+}
+
 const COMPLETION_RESPONSE = Buffer.from(
   'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nx-request-id: req_bench\r\nopenai-processing-ms: 1\r\n' +
     `Connection: keep-alive\r\nContent-Length: ${Buffer.byteLength(COMPLETION)}\r\n\r\n${COMPLETION}`,
@@ -108,6 +176,23 @@ const COMPLETION_RESPONSE = Buffer.from(
 const STREAM_HEAD = Buffer.from(
   'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nx-request-id: req_bench\r\n' +
     'Cache-Control: no-cache\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n',
+);
+const MESSAGE_RESPONSE = Buffer.from(
+  'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nrequest-id: req_bench\r\n' +
+    `Connection: keep-alive\r\nContent-Length: ${Buffer.byteLength(MESSAGE)}\r\n\r\n${MESSAGE}`,
+);
+const ANTHROPIC_STREAM_HEAD = Buffer.from(
+  'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nrequest-id: req_bench\r\n' +
+    'Cache-Control: no-cache\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n',
+);
+// What Anthropic answers a request without its headers or max_tokens: the gateway's translation must send them.
+const ANTHROPIC_BAD_REQUEST_BODY = JSON.stringify({
+  type: 'error',
+  error: { type: 'invalid_request_error', message: 'The bench upstream wants an API key, anthropic-version and max_tokens.' },
+  request_id: 'req_bench',
+});
+const ANTHROPIC_BAD_REQUEST_RESPONSE = Buffer.from(
+  `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(ANTHROPIC_BAD_REQUEST_BODY)}\r\n\r\n${ANTHROPIC_BAD_REQUEST_BODY}`,
 );
 const MODELS = JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }] });
 const MODELS_RESPONSE = Buffer.from(
@@ -125,10 +210,16 @@ const CHUNKED = /\r\ntransfer-encoding:[^\r]*chunked/i;
 const CONNECTION_CLOSE = /\r\nconnection:[ \t]*close/i;
 const STREAM_TRUE = /"stream"\s*:\s*true/;
 const INCLUDE_USAGE = /"include_usage"\s*:\s*true/;
+// Anthropic takes its key in x-api-key or, from newer clients, as a bearer token.
+const ANTHROPIC_KEY = /\r\n(?:x-api-key|authorization):/i;
+const ANTHROPIC_VERSION = /\r\nanthropic-version:/i;
+const MAX_TOKENS = /"max_tokens"\s*:/;
 
 interface ParsedRequest {
   method: string;
   path: string;
+  /** The request line and headers, without the final empty line. */
+  head: string;
   body: string;
   close: boolean;
   /** Bytes of the buffer this request used. */
@@ -147,15 +238,15 @@ function parseRequest(buf: Buffer): ParsedRequest | undefined | null {
   const path = head.slice(sp1 + 1, sp2);
   const close = CONNECTION_CLOSE.test(head);
   const bodyStart = headEnd + 4;
-  if (CHUNKED.test(head)) return parseChunkedBody(buf, bodyStart, method, path, close);
+  if (CHUNKED.test(head)) return parseChunkedBody(buf, bodyStart, method, path, head, close);
   const cl = CONTENT_LENGTH.exec(head);
   const length = cl ? Number(cl[1]) : 0;
   if (length > MAX_REQUEST_BYTES) return null;
   if (buf.length < bodyStart + length) return undefined;
-  return { method, path, close, body: buf.toString('utf8', bodyStart, bodyStart + length), length: bodyStart + length };
+  return { method, path, head, close, body: buf.toString('utf8', bodyStart, bodyStart + length), length: bodyStart + length };
 }
 
-function parseChunkedBody(buf: Buffer, start: number, method: string, path: string, close: boolean): ParsedRequest | undefined | null {
+function parseChunkedBody(buf: Buffer, start: number, method: string, path: string, head: string, close: boolean): ParsedRequest | undefined | null {
   const parts: string[] = [];
   let pos = start;
   for (;;) {
@@ -167,7 +258,7 @@ function parseChunkedBody(buf: Buffer, start: number, method: string, path: stri
       // No trailers expected: the last chunk is followed by an empty line.
       const end = buf.indexOf('\r\n', lineEnd + 2, 'latin1');
       if (end < 0) return undefined;
-      return { method, path, close, body: parts.join(''), length: end + 2 };
+      return { method, path, head, close, body: parts.join(''), length: end + 2 };
     }
     const dataStart = lineEnd + 2;
     if (buf.length < dataStart + size + 2) return undefined;
@@ -181,6 +272,7 @@ export function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> 
   const delayMs = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
   const plainFrames = buildStreamFrames(chunkCount, false);
   const usageFrames = buildStreamFrames(chunkCount, true);
+  const anthropicFrames = buildAnthropicStreamFrames(chunkCount);
   let requests = 0;
   let streams = 0;
   const sockets = new Set<net.Socket>();
@@ -205,9 +297,18 @@ export function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> 
         if (req.method === 'POST' && req.path.endsWith('/chat/completions')) {
           if (STREAM_TRUE.test(req.body)) {
             streams++;
-            sendStream(INCLUDE_USAGE.test(req.body) ? usageFrames : plainFrames, req.close);
+            sendStream(STREAM_HEAD, INCLUDE_USAGE.test(req.body) ? usageFrames : plainFrames, req.close);
           } else {
             finish(COMPLETION_RESPONSE, req.close);
+          }
+        } else if (req.method === 'POST' && req.path.endsWith('/messages')) {
+          if (!ANTHROPIC_KEY.test(req.head) || !ANTHROPIC_VERSION.test(req.head) || !MAX_TOKENS.test(req.body)) {
+            finish(ANTHROPIC_BAD_REQUEST_RESPONSE, req.close);
+          } else if (STREAM_TRUE.test(req.body)) {
+            streams++;
+            sendStream(ANTHROPIC_STREAM_HEAD, anthropicFrames, req.close);
+          } else {
+            finish(MESSAGE_RESPONSE, req.close);
           }
         } else if (req.method === 'GET' && req.path.endsWith('/models')) {
           finish(MODELS_RESPONSE, req.close);
@@ -222,15 +323,15 @@ export function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> 
       else socket.write(response);
     };
 
-    const sendStream = (frames: Buffer[], close: boolean): void => {
+    const sendStream = (head: Buffer, frames: Buffer[], close: boolean): void => {
       streaming = true;
       if (delayMs <= 0) {
-        socket.write(Buffer.concat([STREAM_HEAD, ...frames]));
+        socket.write(Buffer.concat([head, ...frames]));
         streaming = false;
         if (close) socket.end();
         return;
       }
-      socket.write(Buffer.concat([STREAM_HEAD, frames[0] as Buffer]));
+      socket.write(Buffer.concat([head, frames[0] as Buffer]));
       let next = 1;
       const tick = (): void => {
         if (socket.destroyed) return;

@@ -1,5 +1,5 @@
 /** What the gateway tells about how a request was served (response headers, attempt log). */
-import { GatewayError, type FailureShape } from '../errors.js';
+import { GatewayError } from '../errors.js';
 import type { AttemptRecord, FallbackReason } from '../fallback/run-chain.js';
 
 export interface Served {

@@ -8,11 +8,13 @@ import { GatewayError } from '../errors.js';
 import type { Gateway } from '../gateway/create-gateway.js';
 import { RequestError } from '../gateway/served.js';
 import { sendError } from './render-error.js';
+import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
 import { servedHeaders } from './served-headers.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
+import { countTokens, messages } from './routes/messages.js';
 import { live, ready } from './routes/health.js';
 import { models } from './routes/models.js';
 
@@ -24,11 +26,16 @@ const ROUTES = new Map<string, Methods>([
   ['/chat/completions', { POST: chatCompletions }],
   ['/v1/embeddings', { POST: embeddings }],
   ['/embeddings', { POST: embeddings }],
+  ['/v1/messages', { POST: messages }],
+  ['/v1/messages/count_tokens', { POST: countTokens }],
   ['/v1/models', { GET: models }],
   ['/models', { GET: models }],
   ['/health/live', { GET: live }],
   ['/health/ready', { GET: ready }],
 ]);
+
+/** Paths answered in Anthropic's shapes. */
+const ANTHROPIC_PREFIX = '/v1/messages';
 
 /** Prefix routes: the handler checks method and subpath itself. */
 const PREFIXES: [string, Handler][] = [['/admin', admin]];
@@ -66,6 +73,11 @@ async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerRespo
   } catch (err) {
     if (controller.signal.aborted) return;
     const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': requestId };
+    // Anthropic's clients get Anthropic's error shape on its paths, a wrong method included.
+    if (req.url?.startsWith(ANTHROPIC_PREFIX)) {
+      sendAnthropicError(res, err, requestId, headers);
+      return;
+    }
     const error = sendError(res, err, headers);
     if (error.status >= 500) gateway.logger.error({ err, requestId, code: error.code }, 'request failed');
     else gateway.logger.debug({ requestId, code: error.code, status: error.status }, 'request refused');

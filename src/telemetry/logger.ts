@@ -4,20 +4,19 @@
  */
 import { pino, type Logger } from 'pino';
 
+/** Config and option keys that hold a credential, under any of the nestings a logged object may have. */
+const SECRET_KEYS = ['api_key', 'apiKey', 'secret_access_key', 'secretAccessKey', 'session_token', 'sessionToken', 'access_token', 'accessToken', 'entra_token', 'entraToken', 'admin_token'];
+
 export const REDACT_PATHS = [
-  'api_key',
-  '*.api_key',
-  '*.*.api_key',
-  'apiKey',
-  '*.apiKey',
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
   'authorization',
   '*.authorization',
   'headers.authorization',
   'headers["x-api-key"]',
   'headers["api-key"]',
+  'headers["x-goog-api-key"]',
+  'headers["x-amz-security-token"]',
   '*.headers.authorization',
-  'admin_token',
-  '*.admin_token',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -62,3 +62,25 @@ export function maxOutputTokens(body: JsonObject): number | undefined {
 export function invalidRequest(message: string, param: string | null = null): GatewayError {
   return new GatewayError(message, { status: 400, code: 'invalid_request', param, shape: 'client_error' });
 }
+
+export interface Turn<Block> {
+  role: 'user' | 'assistant';
+  content: Block[];
+}
+
+/**
+ * Turns that alternate user/assistant, as Anthropic's and Bedrock's APIs require (OpenAI's does not):
+ * consecutive messages of one role, such as the results of parallel tool calls, merge into one turn.
+ */
+export function alternatingTurns<Block>(): { turns: Turn<Block>[]; push(role: Turn<Block>['role'], blocks: Block[]): void } {
+  const turns: Turn<Block>[] = [];
+  return {
+    turns,
+    push(role, blocks) {
+      if (blocks.length === 0) return;
+      const last = turns.at(-1);
+      if (last && last.role === role) last.content.push(...blocks);
+      else turns.push({ role, content: blocks });
+    },
+  };
+}

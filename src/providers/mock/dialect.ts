@@ -30,13 +30,14 @@ export interface MockDialect {
   presentedKey(req: IncomingMessage): string | undefined;
   /**
    * Checks the caller's credentials against the mock's key. Default: the presented key must equal it.
-   * A provider that signs requests (Bedrock's SigV4) verifies the signature here instead.
+   * A provider that signs requests (Bedrock's SigV4) verifies the signature here instead, which
+   * may take a promise (the signer's hashing is asynchronous).
    */
-  checkKey?(req: IncomingMessage, apiKey: string): KeyCheck;
+  checkKey?(req: IncomingMessage, apiKey: string): KeyCheck | Promise<KeyCheck>;
 }
 
 /** The default key check: the presented key equals the mock's key. */
-export function checkPresentedKey(dialect: MockDialect, req: IncomingMessage, apiKey: string): KeyCheck {
+export function checkPresentedKey(dialect: MockDialect, req: IncomingMessage, apiKey: string): KeyCheck | Promise<KeyCheck> {
   if (dialect.checkKey) return dialect.checkKey(req, apiKey);
   const presented = dialect.presentedKey(req);
   if (presented === undefined) return { type: 'missing' };

@@ -1,7 +1,7 @@
 /** `POST /v1/chat/completions`: validate, let a fault have its way, then answer (whole or streamed). */
-import { countPromptTokens } from './estimate-tokens.js';
-import { applyFault } from './apply-fault.js';
-import { buildCompletion, planAnswer } from './mock-completion.js';
+import { mockErrors } from './mock-errors.js';
+import { prepareChatAnswer } from './prepare-chat-answer.js';
+import { buildCompletion } from './mock-completion.js';
 import type { MockExchange } from './mock-exchange.js';
 import { parseChatRequest } from './mock-request.js';
 import type { MockState } from './mock-state.js';
@@ -19,18 +19,9 @@ export async function handleChat(exchange: MockExchange, state: MockState): Prom
   }
   const request = parsed.value;
   const stream = request.stream === true;
-  const fault = state.pickFault({ endpoint: 'chat', stream, model: request.model });
-  state.record(fault ? { fault: fault.kind } : 'ok');
-  const mode = await applyFault(exchange, state, fault, () => ({
-    stream,
-    model: request.model,
-    promptTokens: countPromptTokens(request.messages),
-    inputParam: 'messages',
-    presentedKey: exchange.presentedKey,
-  }));
-  if (mode === undefined) return;
-
-  const plan = planAnswer(request, { serverName: state.name, contentFilter: mode.type === 'content_filter' });
+  const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: request.model, errors: mockErrors });
+  if (prepared === undefined) return;
+  const { mode, plan } = prepared;
   if (!stream) {
     const completion = buildCompletion(plan);
     if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, completion, mode.type);

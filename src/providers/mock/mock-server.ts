@@ -156,7 +156,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: MockStat
   const { route, dialect, params } = found;
   const presentedKey = dialect.presentedKey(req);
   if (apiKey !== undefined) {
-    const check = checkPresentedKey(dialect, req, apiKey);
+    const check = await checkPresentedKey(dialect, req, apiKey);
     if (check.type !== 'ok') {
       record('unauthorized');
       return sendError(res, check.type === 'missing' ? dialect.errors.missingKey() : dialect.errors.invalidKey(check.presented));

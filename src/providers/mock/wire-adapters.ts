@@ -3,8 +3,14 @@
  * `mock` provider a stand-in for Anthropic: the gateway's real Anthropic adapter talks to the mock's
  * Anthropic routes over a real socket. Adding a wire format is one entry here.
  */
+import { createAnthropicProvider } from '../anthropic/anthropic-provider.js';
+import { DEFAULT_ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS } from '../anthropic/index.js';
+import { createCohereProvider } from '../cohere/cohere-provider.js';
+import { createGeminiProvider } from '../gemini/gemini-provider.js';
 import { createOpenAIProvider } from '../openai/openai-provider.js';
 import type { Provider } from '../types.js';
+import { azureWireAdapter } from './dialects/azure/wire-adapter.js';
+import { bedrockWireAdapter } from './dialects/bedrock/wire-adapter.js';
 
 export interface WireAdapterOptions {
   /** The provider's name in config. */
@@ -31,6 +37,32 @@ export const WIRE_ADAPTERS = {
       headers: {},
       baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
     }),
+  anthropic: (options) =>
+    createAnthropicProvider({
+      ...options,
+      type: 'mock',
+      version: DEFAULT_ANTHROPIC_VERSION,
+      betas: [],
+      headers: {},
+      defaultMaxTokens: DEFAULT_MAX_TOKENS,
+      baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
+    }),
+  gemini: (options) =>
+    createGeminiProvider({
+      ...options,
+      type: 'mock',
+      endpoint: { type: 'ai-studio', baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1beta`, apiKey: options.apiKey },
+      headers: {},
+    }),
+  cohere: (options) =>
+    createCohereProvider({
+      ...options,
+      type: 'mock',
+      headers: {},
+      baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v2`,
+    }),
+  bedrock: bedrockWireAdapter,
+  azure: azureWireAdapter,
 } satisfies Record<string, WireAdapterFactory>;
 
 export type WireFormat = keyof typeof WIRE_ADAPTERS;

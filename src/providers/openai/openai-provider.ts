@@ -5,6 +5,7 @@
 import { GatewayError } from '../../errors.js';
 import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { openaiCompletionSchema, openaiEmbeddingsSchema } from './openai-api.js';
 import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
@@ -65,18 +66,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     });
   }
 
-  async function readText(res: UpstreamResponse): Promise<string> {
-    try {
-      return await res.body.text();
-    } catch (err) {
-      throw res.fail(err);
-    } finally {
-      res.done();
-    }
-  }
-
   async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
-    const bodyText = await readText(res);
+    const bodyText = await readBodyText(res);
     return mapError({ status: res.status, bodyText, headers: res.headers, secrets });
   }
 
@@ -87,7 +78,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async chat(call: ChatCall): Promise<ChatResult> {
       const res = await post(pathFor('chat', call.model), call, call.body);
       if (res.status !== 200) throw await failFrom(res);
-      const text = await readText(res);
+      const text = await readBodyText(res);
       const parsed = openaiCompletionSchema.safeParse(parseUpstreamJson(text, 'completion'));
       if (!parsed.success) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
       return {
@@ -102,28 +93,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const res = await post(pathFor('chat', call.model), call, call.body);
       if (res.status !== 200) throw await failFrom(res);
-      async function* chunks() {
-        try {
-          yield* openaiStream(readSse(res.body), secrets);
-        } catch (err) {
-          throw err instanceof GatewayError ? err : res.fail(err);
-        } finally {
-          res.done();
-        }
-      }
-      return {
-        chunks: chunks(),
-        cancel() {
-          res.done();
-          if (!res.body.destroyed) res.body.destroy();
-        },
-      };
+      return upstreamStream(res, openaiStream(readSse(res.body), secrets));
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
       const res = await post(pathFor('embeddings', call.model), call, call.body);
       if (res.status !== 200) throw await failFrom(res);
-      const text = await readText(res);
+      const text = await readBodyText(res);
       const parsed = openaiEmbeddingsSchema.safeParse(parseUpstreamJson(text, 'embeddings response'));
       if (!parsed.success) throw malformedUpstream('The upstream sent an embeddings response without data.');
       return { text, usage: mapOpenAIUsage(parsed.data.usage) };
@@ -132,7 +108,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async listModels(call: ProviderCall): Promise<void> {
       const res = await client.request({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
       if (res.status !== 200) throw await failFrom(res);
-      await readText(res);
+      await readBodyText(res);
     },
 
     close: () => client.close(),

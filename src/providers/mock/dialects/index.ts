@@ -3,6 +3,11 @@
  * provider's own paths; adding a dialect is one line here and a folder of its own.
  */
 import type { MockDialect } from '../dialect.js';
+import { anthropicDialect } from './anthropic/index.js';
+import { azureDialect } from './azure/index.js';
+import { bedrockDialect } from './bedrock/index.js';
+import { cohereDialect } from './cohere/index.js';
+import { geminiDialect } from './gemini/index.js';
 import { openaiDialect } from './openai.js';
 
-export const MOCK_DIALECTS: readonly MockDialect[] = [openaiDialect];
+export const MOCK_DIALECTS: readonly MockDialect[] = [openaiDialect, anthropicDialect, geminiDialect, cohereDialect, bedrockDialect, azureDialect];

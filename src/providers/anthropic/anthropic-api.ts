@@ -1,0 +1,65 @@
+/**
+ * Partial schemas of Anthropic's Messages API: only the fields the adapter reads. Anthropic adds
+ * block types, event types and error types over time (its versioning policy says so), so every
+ * `type` is a plain string here and unknown ones are skipped where they are read, not rejected.
+ */
+import { z } from 'zod';
+
+const usageSchema = z.looseObject({
+  input_tokens: z.number().nullish(),
+  output_tokens: z.number().nullish(),
+  cache_creation_input_tokens: z.number().nullish(),
+  cache_read_input_tokens: z.number().nullish(),
+});
+
+/** A content block of an answer: `text`, `tool_use`, and others (`thinking`, server tools) that are skipped. */
+const contentBlockSchema = z.looseObject({
+  type: z.string(),
+  text: z.string().optional(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  input: z.unknown().optional(),
+});
+
+export const anthropicMessageSchema = z.looseObject({
+  id: z.string(),
+  model: z.string(),
+  content: z.array(contentBlockSchema),
+  stop_reason: z.string().nullish(),
+  usage: usageSchema.nullish(),
+});
+
+export const messageStartSchema = z.looseObject({
+  message: z.looseObject({ id: z.string(), model: z.string(), usage: usageSchema.nullish() }),
+});
+
+export const contentBlockStartSchema = z.looseObject({
+  index: z.number(),
+  content_block: contentBlockSchema,
+});
+
+export const contentBlockDeltaSchema = z.looseObject({
+  index: z.number(),
+  delta: z.looseObject({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional() }),
+});
+
+export const contentBlockStopSchema = z.looseObject({ index: z.number() });
+
+export const messageDeltaSchema = z.looseObject({
+  delta: z.looseObject({ stop_reason: z.string().nullish() }),
+  usage: usageSchema.nullish(),
+});
+
+const errorObjectSchema = z.looseObject({
+  type: z.string().nullish(),
+  message: z.string().nullish(),
+  /** A stable cause code (e.g. `enforced_spend_limit_reached`) on newer errors. */
+  details: z.looseObject({ error_code: z.string().nullish() }).nullish(),
+});
+
+/** `{"type":"error","error":{"type":...,"message":...},"request_id":...}`: an HTTP error body, and the payload of an in-band `error` event. */
+export const anthropicErrorSchema = z.looseObject({ error: errorObjectSchema });
+
+export type AnthropicUsage = z.infer<typeof usageSchema>;
+export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;
+export type AnthropicErrorObject = z.infer<typeof errorObjectSchema>;

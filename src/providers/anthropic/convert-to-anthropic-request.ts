@@ -1,0 +1,222 @@
+/**
+ * The canonical (OpenAI Chat Completions) request translated into an Anthropic Messages request.
+ * What cannot be said in Anthropic's terms is a 400 naming the field, never silently dropped: a
+ * client asking for something gets it or hears why not.
+ */
+import { alternatingTurns, contentParts, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import type { ChatBody, JsonObject } from '../types.js';
+
+/**
+ * The tool a `json_object` request is answered through. Anthropic's native JSON output
+ * (`output_config.format`) needs a schema; "any JSON object" has none, so the answer is forced
+ * into the input of this tool (always a JSON object) and turned back into message content.
+ */
+export const JSON_TOOL_NAME = 'json_response';
+
+/** Anthropic's temperature runs 0..1 where OpenAI's runs 0..2: a higher value is clamped to the top of Anthropic's range. */
+const MAX_TEMPERATURE = 1;
+
+/** The input schema of a function tool that declares no parameters. */
+const EMPTY_INPUT_SCHEMA: JsonObject = { type: 'object', properties: {} };
+
+export interface AnthropicRequestOptions {
+  /** The upstream model name (the deployment's). */
+  model: string;
+  /** `max_tokens` when the request gives neither `max_tokens` nor `max_completion_tokens` (Anthropic requires one). */
+  defaultMaxTokens: number;
+  stream: boolean;
+}
+
+export interface AnthropicRequest {
+  body: JsonObject;
+  /** Set when the answer may come through JSON_TOOL_NAME: its input is then the message content. */
+  jsonTool: string | undefined;
+}
+
+type Block = JsonObject;
+
+type Turn = CanonicalTurn<Block>;
+
+export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequestOptions): AnthropicRequest {
+  if (typeof body.n === 'number' && body.n > 1) throw invalidRequest('Anthropic answers with one choice per request; n greater than 1 cannot be translated.', 'n');
+  const { system, turns } = convertMessages(body.messages);
+  const out: JsonObject = { model: options.model, max_tokens: maxOutputTokens(body) ?? options.defaultMaxTokens, messages: turns };
+  if (system.length > 0) out.system = system;
+  if (typeof body.temperature === 'number') out.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
+  if (typeof body.top_p === 'number') out.top_p = body.top_p;
+  const stop = stopSequences(body.stop);
+  if (stop && stop.length > 0) out.stop_sequences = stop;
+  if (typeof body.user === 'string' && body.user !== '') out.metadata = { user_id: body.user };
+
+  const tools = convertTools(body.tools);
+  let toolChoice = tools.length > 0 ? convertToolChoice(body.tool_choice, body.parallel_tool_calls) : undefined;
+  let jsonTool: string | undefined;
+  const format = readResponseFormat(body.response_format);
+  if (format.type === 'json_schema') {
+    out.output_config = { format: { type: 'json_schema', schema: format.schema } };
+  } else if (format.type === 'json_object') {
+    if (tools.some((tool) => tool.name === JSON_TOOL_NAME)) {
+      throw invalidRequest(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
+    }
+    toolChoice = jsonToolChoice(tools.length > 0, toolChoice);
+    tools.push({ name: JSON_TOOL_NAME, description: 'Give the whole answer as the input of this tool: a JSON object.', input_schema: { type: 'object' } });
+    jsonTool = JSON_TOOL_NAME;
+  }
+  if (tools.length > 0) out.tools = tools;
+  if (toolChoice) out.tool_choice = toolChoice;
+  if (options.stream) out.stream = true;
+  return { body: out, jsonTool };
+}
+
+/** System and developer messages become the top-level `system`; the rest alternate user/assistant turns. */
+function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn[] } {
+  const system: Block[] = [];
+  const { turns, push } = alternatingTurns<Block>();
+  messages.forEach((message, index) => {
+    const param = `messages[${index}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textOnly(message.content, `${param}.content`));
+        break;
+      case 'user':
+        push('user', contentParts(message.content, `${param}.content`).flatMap(partBlock));
+        break;
+      case 'assistant':
+        push('assistant', assistantBlocks(message, param));
+        break;
+      case 'tool':
+        push('user', [toolResultBlock(message, param)]);
+        break;
+      default:
+        throw invalidRequest(`${param}.role ${JSON.stringify(message.role)} cannot be translated for Anthropic.`, `${param}.role`);
+    }
+  });
+  // Anthropic wants a user turn's tool results before any other content in it.
+  for (const turn of turns) {
+    if (turn.role === 'user') turn.content = [...turn.content.filter(isToolResult), ...turn.content.filter((block) => !isToolResult(block))];
+  }
+  return { system, turns };
+}
+
+function textOnly(content: unknown, param: string): Block[] {
+  return contentParts(content, param).flatMap((part, index) => {
+    if (part.type !== 'text') throw invalidRequest(`${param}[${index}] is an image; Anthropic's system prompt takes only text.`, `${param}[${index}]`);
+    return partBlock(part);
+  });
+}
+
+/** Anthropic rejects empty text blocks, so they are left out. */
+function partBlock(part: ContentPart): Block[] {
+  if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text', text: part.text }];
+  return [{ type: 'image', source: imageSource(part.image) }];
+}
+
+function imageSource(image: ImageSource): JsonObject {
+  if (image.type === 'url') return { type: 'url', url: image.url };
+  return { type: 'base64', media_type: image.mediaType, data: image.data };
+}
+
+function assistantBlocks(message: JsonObject, param: string): Block[] {
+  const blocks = contentParts(message.content, `${param}.content`).flatMap(partBlock);
+  const calls = message.tool_calls;
+  if (calls === undefined || calls === null) return blocks;
+  if (!Array.isArray(calls)) throw invalidRequest(`${param}.tool_calls must be an array.`, `${param}.tool_calls`);
+  calls.forEach((call: unknown, index) => {
+    const where = `${param}.tool_calls[${index}]`;
+    if (!isObject(call) || typeof call.id !== 'string') throw invalidRequest(`${where}.id must be a string.`, `${where}.id`);
+    const fn = call.function;
+    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
+    blocks.push({ type: 'tool_use', id: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) });
+  });
+  return blocks;
+}
+
+/** Anthropic takes a tool call's input as an object, where OpenAI carries it as JSON text. */
+function parseArguments(text: unknown, param: string): JsonObject {
+  if (text === undefined || text === null || text === '') return {};
+  if (typeof text !== 'string') throw invalidRequest(`${param} must be a string of JSON.`, param);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidRequest(`${param} is not valid JSON.`, param);
+  }
+  if (!isObject(value)) throw invalidRequest(`${param} must be a JSON object.`, param);
+  return value;
+}
+
+function toolResultBlock(message: JsonObject, param: string): Block {
+  if (typeof message.tool_call_id !== 'string') throw invalidRequest(`${param}.tool_call_id must be a string.`, `${param}.tool_call_id`);
+  const block: Block = { type: 'tool_result', tool_use_id: message.tool_call_id };
+  if (typeof message.content === 'string') {
+    if (message.content !== '') block.content = message.content;
+  } else {
+    const parts = contentParts(message.content, `${param}.content`).flatMap(partBlock);
+    if (parts.length > 0) block.content = parts;
+  }
+  return block;
+}
+
+function isToolResult(block: Block): boolean {
+  return block.type === 'tool_result';
+}
+
+function convertTools(tools: unknown): Block[] {
+  if (tools === undefined || tools === null) return [];
+  if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
+  return tools.map((tool: unknown, index) => {
+    const where = `tools[${index}]`;
+    const fn = isObject(tool) && tool.type === 'function' ? tool.function : undefined;
+    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name: Anthropic's adapter translates only function tools.`, where);
+    const out: Block = { name: fn.name, input_schema: isObject(fn.parameters) ? fn.parameters : EMPTY_INPUT_SCHEMA };
+    if (typeof fn.description === 'string') out.description = fn.description;
+    return out;
+  });
+}
+
+function convertToolChoice(choice: unknown, parallelToolCalls: unknown): Block | undefined {
+  let out: Block | undefined;
+  if (choice === undefined || choice === null) out = undefined;
+  else if (choice === 'auto') out = { type: 'auto' };
+  else if (choice === 'none') out = { type: 'none' };
+  else if (choice === 'required') out = { type: 'any' };
+  else if (isObject(choice) && choice.type === 'function' && isObject(choice.function) && typeof choice.function.name === 'string') {
+    out = { type: 'tool', name: choice.function.name };
+  } else {
+    throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
+  }
+  // Anthropic's `none` takes no other field; with no tool allowed there is nothing to run in parallel.
+  if (parallelToolCalls === false && out?.type !== 'none') out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  return out;
+}
+
+/**
+ * How a json_object request picks its tool: the JSON tool when the client has no tools of its own
+ * (or forbade them), else any tool (the model answers through one of the client's or the JSON tool),
+ * and the client's own choice when it named a function.
+ */
+function jsonToolChoice(hasClientTools: boolean, clientChoice: Block | undefined): Block {
+  if (clientChoice?.type === 'tool') return clientChoice;
+  if (!hasClientTools || clientChoice?.type === 'none') return { type: 'tool', name: JSON_TOOL_NAME, disable_parallel_tool_use: true };
+  return { ...clientChoice, type: 'any' };
+}
+
+type ResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; schema: JsonObject };
+
+function readResponseFormat(format: unknown): ResponseFormat {
+  if (format === undefined || format === null) return { type: 'text' };
+  if (!isObject(format)) throw invalidRequest('response_format must be an object.', 'response_format');
+  if (format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') return { type: 'json_object' };
+  if (format.type === 'json_schema') {
+    const schema = isObject(format.json_schema) ? format.json_schema.schema : undefined;
+    // OpenAI lets the schema be left out; without one, any JSON object will do.
+    return isObject(schema) ? { type: 'json_schema', schema } : { type: 'json_object' };
+  }
+  throw invalidRequest(`response_format.type ${JSON.stringify(format.type)} cannot be translated for Anthropic.`, 'response_format.type');
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

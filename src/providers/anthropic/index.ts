@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { httpProviderOptions } from '../provider-options.js';
+import type { ProviderDefinition } from '../types.js';
+import { createAnthropicProvider } from './anthropic-provider.js';
+
+/** Anthropic's public API. */
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
+/** Default `anthropic-version`: the Messages API's version (still the current one). */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+/** Default `max_tokens` for a request that gives neither `max_tokens` nor `max_completion_tokens` (Anthropic requires one). */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+const options = z.strictObject({
+  type: z.literal('anthropic'),
+  ...httpProviderOptions,
+  /** Sent as `anthropic-version`. */
+  anthropic_version: z.string().min(1).default(DEFAULT_ANTHROPIC_VERSION),
+  /** `max_tokens` when a request names none. */
+  default_max_tokens: z.int().positive().default(DEFAULT_MAX_TOKENS),
+  /** Beta features to turn on, sent as `anthropic-beta` (e.g. `context-1m-2025-08-07`). */
+  beta: z.array(z.string().min(1)).optional(),
+});
+
+export const anthropicProvider: ProviderDefinition<typeof options> = {
+  type: 'anthropic',
+  options,
+  async create(config, context) {
+    return createAnthropicProvider({
+      name: context.name,
+      type: 'anthropic',
+      baseUrl: config.base_url ?? ANTHROPIC_BASE_URL,
+      apiKey: config.api_key,
+      version: config.anthropic_version,
+      betas: config.beta ?? [],
+      headers: { ...config.headers },
+      defaultMaxTokens: config.default_max_tokens,
+      connectTimeoutMs: config.connect_timeout_ms,
+      maxConnections: config.max_connections,
+    });
+  },
+};

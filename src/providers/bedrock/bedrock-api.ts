@@ -1,0 +1,66 @@
+/**
+ * Partial schemas of Bedrock Runtime's wire format (Converse, ConverseStream events, InvokeModel for
+ * embedding models, errors): only the fields the gateway reads. Everything else is left unread, so
+ * new fields Bedrock adds do not break the adapter.
+ */
+import { z } from 'zod';
+
+export const bedrockUsageSchema = z.looseObject({
+  inputTokens: z.number().optional(),
+  outputTokens: z.number().optional(),
+  cacheReadInputTokens: z.number().nullish(),
+  cacheWriteInputTokens: z.number().nullish(),
+});
+
+const contentBlockSchema = z.looseObject({
+  text: z.string().optional(),
+  toolUse: z.looseObject({ toolUseId: z.string(), name: z.string(), input: z.unknown() }).optional(),
+});
+
+/** The body of a Converse answer. It carries no id: the request id is in the `x-amzn-requestid` header. */
+export const converseResponseSchema = z.looseObject({
+  output: z.looseObject({
+    message: z.looseObject({ content: z.array(contentBlockSchema) }).optional(),
+  }),
+  stopReason: z.string(),
+  usage: bedrockUsageSchema.optional(),
+});
+
+/** ConverseStream event payloads, by `:event-type`. */
+export const contentBlockStartSchema = z.looseObject({
+  contentBlockIndex: z.number(),
+  start: z.looseObject({ toolUse: z.looseObject({ toolUseId: z.string(), name: z.string() }).optional() }).optional(),
+});
+
+export const contentBlockDeltaSchema = z.looseObject({
+  contentBlockIndex: z.number(),
+  delta: z.looseObject({
+    text: z.string().optional(),
+    toolUse: z.looseObject({ input: z.string() }).optional(),
+  }),
+});
+
+export const messageStopSchema = z.looseObject({ stopReason: z.string() });
+
+export const metadataSchema = z.looseObject({ usage: bedrockUsageSchema.optional() });
+
+/** An error body (HTTP or an exception frame). AWS's JSON protocols spell the message either way. */
+export const bedrockErrorSchema = z.looseObject({
+  message: z.string().optional(),
+  Message: z.string().optional(),
+  __type: z.string().optional(),
+});
+
+/** Amazon Titan text embeddings (InvokeModel): one input per call. */
+export const titanEmbeddingSchema = z.looseObject({
+  embedding: z.array(z.number()),
+  inputTextTokenCount: z.number().optional(),
+});
+
+/** Cohere embed on Bedrock (InvokeModel): a batch of texts; floats as a list, or by type when `embedding_types` was sent. */
+export const cohereEmbeddingSchema = z.looseObject({
+  embeddings: z.union([z.array(z.array(z.number())), z.looseObject({ float: z.array(z.array(z.number())) })]),
+});
+
+export type BedrockUsage = z.infer<typeof bedrockUsageSchema>;
+export type ConverseResponse = z.infer<typeof converseResponseSchema>;

@@ -1,0 +1,94 @@
+/**
+ * A Provider for Amazon Bedrock Runtime: chat through Converse and ConverseStream, embeddings
+ * through InvokeModel (Titan, Cohere). Requests are signed with SigV4 or carry a Bedrock API key.
+ */
+import { GatewayError } from '../../errors.js';
+import { wantsUsage } from '../canonical/canonical-answer.js';
+import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
+import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
+import { converseResponseSchema } from './bedrock-api.js';
+import { bedrockEmbeddings, type InvokeAnswer } from './bedrock-embeddings.js';
+import { bedrockStream } from './bedrock-stream.js';
+import { convertToBedrockRequest } from './convert-to-bedrock-request.js';
+import { mapBedrockError } from './map-bedrock-error.js';
+import { mapBedrockResponse, requestIdOf } from './map-bedrock-response.js';
+import { readEventStream } from './read-event-stream.js';
+import { createRequestSigner, credentialSecrets, type BedrockCredentials } from './sign-bedrock-request.js';
+
+export interface BedrockProviderOptions {
+  name: string;
+  type: string;
+  region: string;
+  /** Bedrock Runtime's endpoint, e.g. `https://bedrock-runtime.us-east-1.amazonaws.com`. */
+  baseUrl: string;
+  credentials: BedrockCredentials;
+  /** Extra headers on every request. */
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  maxConnections: number | undefined;
+}
+
+const JSON_TYPE = 'application/json';
+const EVENT_STREAM_TYPE = 'application/vnd.amazon.eventstream';
+
+export function createBedrockProvider(options: BedrockProviderOptions): Provider {
+  const client = new UpstreamClient({ baseUrl: options.baseUrl, connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
+  const sign = createRequestSigner({ baseUrl: options.baseUrl, region: options.region, credentials: options.credentials });
+  const secrets = credentialSecrets(options.credentials);
+
+  /** Model ids may be ARNs or inference profile ids (`:` and `/` inside): one encoded path segment. */
+  function modelPath(model: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
+    return `/model/${encodeURIComponent(model)}/${operation}`;
+  }
+
+  async function post(path: string, call: ProviderCall, body: JsonObject, accept: string): Promise<UpstreamResponse> {
+    const text = JSON.stringify(body);
+    const headers = await sign({ path, body: text, headers: { ...call.headers, ...options.headers, 'content-type': JSON_TYPE, accept } });
+    return client.request({ path, method: 'POST', headers, body: text, signal: call.signal, timeouts: call.timeouts });
+  }
+
+  async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
+    const bodyText = await readBodyText(res);
+    return mapBedrockError({ status: res.status, bodyText, headers: res.headers, secrets });
+  }
+
+  async function invoke(call: EmbeddingsCall, body: JsonObject): Promise<InvokeAnswer> {
+    const res = await post(modelPath(call.model, 'invoke'), call, body, JSON_TYPE);
+    if (res.status !== 200) throw await failFrom(res);
+    const payload = parseUpstreamJson(await readBodyText(res), 'embeddings answer');
+    const header = res.headers['x-amzn-bedrock-input-token-count'];
+    const count = typeof header === 'string' ? Number(header) : Number.NaN;
+    return { payload, inputTokens: Number.isFinite(count) ? count : undefined };
+  }
+
+  return {
+    name: options.name,
+    type: options.type,
+
+    async chat(call: ChatCall): Promise<ChatResult> {
+      const request = convertToBedrockRequest(call.body);
+      const res = await post(modelPath(call.model, 'converse'), call, request.body, JSON_TYPE);
+      if (res.status !== 200) throw await failFrom(res);
+      const text = await readBodyText(res);
+      const parsed = converseResponseSchema.safeParse(parseUpstreamJson(text, 'Converse answer'));
+      if (!parsed.success) throw malformedUpstream('The upstream sent a Converse answer without output or stopReason.');
+      return mapBedrockResponse(parsed.data, { id: requestIdOf(res.headers), model: call.model, jsonTool: request.jsonTool });
+    },
+
+    async chatStream(call: ChatCall): Promise<ChatStream> {
+      const request = convertToBedrockRequest(call.body);
+      const res = await post(modelPath(call.model, 'converse-stream'), call, request.body, EVENT_STREAM_TYPE);
+      if (res.status !== 200) throw await failFrom(res);
+      const streamOptions = { id: requestIdOf(res.headers), model: call.model, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool, secrets };
+      return upstreamStream(res, bedrockStream(readEventStream(res.body), streamOptions));
+    },
+
+    async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
+      return bedrockEmbeddings(call, (body) => invoke(call, body));
+    },
+
+    close: () => client.close(),
+  };
+}

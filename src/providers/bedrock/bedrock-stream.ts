@@ -1,0 +1,103 @@
+/**
+ * A ConverseStream (event-stream messages: messageStart, contentBlockStart/Delta/Stop, messageStop,
+ * metadata; or an exception) read into canonical chunks. The finish chunk waits for the usage in
+ * `metadata`, which Bedrock sends after `messageStop`.
+ */
+import type { z } from 'zod';
+import { ChunkBuilder } from '../canonical/canonical-answer.js';
+import { GatewayError } from '../../errors.js';
+import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
+import type { FinishReason, StreamChunk, Usage } from '../types.js';
+import { contentBlockDeltaSchema, contentBlockStartSchema, messageStopSchema, metadataSchema } from './bedrock-api.js';
+import { mapBedrockStreamException } from './map-bedrock-error.js';
+import { mapBedrockStopReason, mapBedrockUsage } from './map-bedrock-response.js';
+import { stringHeader, type Message } from './read-event-stream.js';
+
+export interface BedrockStreamOptions {
+  id: string;
+  model: string;
+  includeUsage: boolean;
+  /** Set when a json_object request may be answered through this tool: its input streams as text. */
+  jsonTool: string | undefined;
+  secrets: readonly string[];
+}
+
+const decoder = new TextDecoder();
+
+export async function* bedrockStream(messages: AsyncIterable<Message>, options: BedrockStreamOptions): AsyncGenerator<StreamChunk, void> {
+  const builder = new ChunkBuilder({ id: options.id, model: options.model, includeUsage: options.includeUsage });
+  /** Content blocks that carry the json_object answer, by block index. */
+  const jsonBlocks = new Set<number>();
+  let toolCalls = 0;
+  let stop: string | undefined;
+  let usage: Usage | undefined;
+  let finished = false;
+  const finish = (): StreamChunk[] => {
+    finished = true;
+    const reason: FinishReason = mapBedrockStopReason(stop, { answeredAsJson: jsonBlocks.size > 0 && toolCalls === 0 });
+    return builder.finish(reason, usage);
+  };
+
+  for await (const message of messages) {
+    const messageType = stringHeader(message, ':message-type');
+    if (messageType === 'exception') {
+      throw mapBedrockStreamException(stringHeader(message, ':exception-type'), decoder.decode(message.body), options.secrets);
+    }
+    if (messageType === 'error') {
+      // A generic error frame carries its code and message in headers, not in the body.
+      const text = JSON.stringify({ message: stringHeader(message, ':error-message') });
+      throw mapBedrockStreamException(stringHeader(message, ':error-code'), text, options.secrets);
+    }
+    if (messageType !== 'event' || finished) continue;
+    const eventType = stringHeader(message, ':event-type');
+    switch (eventType) {
+      case 'messageStart':
+        yield* builder.start();
+        break;
+      case 'contentBlockStart': {
+        const event = parse(contentBlockStartSchema, message, eventType);
+        const toolUse = event.start?.toolUse;
+        if (!toolUse) break;
+        if (options.jsonTool !== undefined && toolUse.name === options.jsonTool) {
+          jsonBlocks.add(event.contentBlockIndex);
+        } else {
+          toolCalls++;
+          yield* builder.toolCallStart(String(event.contentBlockIndex), toolUse.toolUseId, toolUse.name);
+        }
+        break;
+      }
+      case 'contentBlockDelta': {
+        const event = parse(contentBlockDeltaSchema, message, eventType);
+        const { delta } = event;
+        if (delta.text !== undefined) yield* builder.text(delta.text);
+        else if (delta.toolUse) {
+          if (jsonBlocks.has(event.contentBlockIndex)) yield* builder.text(delta.toolUse.input);
+          else yield* builder.toolCallArguments(String(event.contentBlockIndex), delta.toolUse.input);
+        }
+        // Reasoning and citation deltas have no place in a Chat Completions chunk.
+        break;
+      }
+      case 'messageStop':
+        stop = parse(messageStopSchema, message, eventType).stopReason;
+        if (usage !== undefined) yield* finish();
+        break;
+      case 'metadata':
+        usage = mapBedrockUsage(parse(metadataSchema, message, eventType).usage);
+        if (stop !== undefined) yield* finish();
+        break;
+      default:
+        // contentBlockStop and event types added later carry nothing the canonical stream needs.
+        break;
+    }
+  }
+  if (stop === undefined) {
+    throw new GatewayError('The upstream stream ended before messageStop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
+  }
+  if (!finished) yield* finish();
+}
+
+function parse<T>(schema: z.ZodType<T>, message: Message, eventType: string): T {
+  const parsed = schema.safeParse(parseUpstreamJson(decoder.decode(message.body), `${eventType} event`));
+  if (!parsed.success) throw malformedUpstream(`The upstream sent a ${eventType} event without the fields Converse defines.`);
+  return parsed.data;
+}

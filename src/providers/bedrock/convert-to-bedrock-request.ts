@@ -1,0 +1,256 @@
+/**
+ * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
+ * What Converse cannot carry is a 400 naming the field, never silently dropped.
+ */
+import { alternatingTurns, contentParts, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import type { ChatBody, JsonObject } from '../types.js';
+
+/**
+ * The tool a `json_object` request is answered through. Converse's native structured output
+ * (`outputConfig.textFormat`) needs a JSON schema, and "any JSON object" has none, so the answer
+ * is forced into the input of this tool (always a JSON object) and turned back into text.
+ */
+export const JSON_TOOL_NAME = 'json_response';
+
+/**
+ * Bedrock's models take temperatures in 0..1 where OpenAI's run 0..2; a higher value would be a
+ * ValidationException that no fallback can cure, so it is clamped to the top of Bedrock's range.
+ */
+const MAX_TEMPERATURE = 1;
+
+/** The input schema of a function tool that declares no parameters (Converse requires one). */
+const EMPTY_INPUT_SCHEMA: JsonObject = { type: 'object', properties: {} };
+
+/** Converse's image formats, by media type. */
+const IMAGE_FORMATS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/jpg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+export interface BedrockRequest {
+  body: JsonObject;
+  /** Set when the answer may come through JSON_TOOL_NAME: its input is then the message text. */
+  jsonTool: string | undefined;
+}
+
+type Block = JsonObject;
+
+type Turn = CanonicalTurn<Block>;
+
+export function convertToBedrockRequest(body: ChatBody): BedrockRequest {
+  if (typeof body.n === 'number' && body.n > 1) throw invalidRequest("Bedrock's Converse API answers with one choice per request; n greater than 1 cannot be translated.", 'n');
+  const { system, turns } = convertMessages(body.messages);
+  const out: JsonObject = { messages: turns };
+  if (system.length > 0) out.system = system;
+  const inference = inferenceConfig(body);
+  if (inference) out.inferenceConfig = inference;
+
+  const hasToolBlocks = turns.some((turn) => turn.content.some((block) => 'toolUse' in block || 'toolResult' in block));
+  let tools = convertTools(body.tools);
+  let toolChoice = convertToolChoice(body.tool_choice);
+  // Converse has no "none": with tool blocks in the history the tools must still be declared (Bedrock
+  // rejects toolUse blocks without a toolConfig), so the model is left to choose; else they are left out.
+  if (toolChoice === 'none') {
+    toolChoice = undefined;
+    if (!hasToolBlocks) tools = [];
+  }
+
+  let jsonTool: string | undefined;
+  const format = readResponseFormat(body.response_format);
+  if (format.type === 'json_schema') {
+    const jsonSchema: JsonObject = { schema: JSON.stringify(format.schema) };
+    if (format.name !== undefined) jsonSchema.name = format.name;
+    if (format.description !== undefined) jsonSchema.description = format.description;
+    // Bedrock takes the schema as JSON text, not as an object.
+    out.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
+  } else if (format.type === 'json_object') {
+    if (tools.some((tool) => (tool.toolSpec as JsonObject).name === JSON_TOOL_NAME)) {
+      throw invalidRequest(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
+    }
+    toolChoice = jsonToolChoice(tools.length > 0, toolChoice);
+    tools.push({ toolSpec: { name: JSON_TOOL_NAME, description: 'Give the whole answer as the input of this tool: a JSON object.', inputSchema: { json: { type: 'object' } } } });
+    jsonTool = JSON_TOOL_NAME;
+  }
+  if (tools.length > 0) {
+    const toolConfig: JsonObject = { tools };
+    if (toolChoice) toolConfig.toolChoice = toolChoice;
+    out.toolConfig = toolConfig;
+  }
+  return { body: out, jsonTool };
+}
+
+function inferenceConfig(body: ChatBody): JsonObject | undefined {
+  const config: JsonObject = {};
+  const maxTokens = maxOutputTokens(body);
+  if (maxTokens !== undefined) config.maxTokens = maxTokens;
+  if (typeof body.temperature === 'number') config.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
+  if (typeof body.top_p === 'number') config.topP = body.top_p;
+  const stop = stopSequences(body.stop);
+  if (stop && stop.length > 0) config.stopSequences = stop;
+  return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/** System and developer messages become `system` blocks; the rest alternate user/assistant turns. */
+function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn[] } {
+  const system: Block[] = [];
+  const { turns, push } = alternatingTurns<Block>();
+  messages.forEach((message, index) => {
+    const param = `messages[${index}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textOnly(message.content, `${param}.content`));
+        break;
+      case 'user':
+        push('user', contentParts(message.content, `${param}.content`).flatMap((part, partIndex) => partBlock(part, `${param}.content[${partIndex}]`)));
+        break;
+      case 'assistant':
+        push('assistant', assistantBlocks(message, param));
+        break;
+      case 'tool':
+        push('user', [toolResultBlock(message, param)]);
+        break;
+      default:
+        throw invalidRequest(`${param}.role ${JSON.stringify(message.role)} cannot be translated for Bedrock's Converse API.`, `${param}.role`);
+    }
+  });
+  return { system, turns };
+}
+
+function textOnly(content: unknown, param: string): Block[] {
+  return contentParts(content, param).flatMap((part, index) => {
+    if (part.type !== 'text') throw invalidRequest(`${param}[${index}] is an image; Bedrock's system prompt takes only text.`, `${param}[${index}]`);
+    return part.text === '' ? [] : [{ text: part.text }];
+  });
+}
+
+/** Converse rejects blank text blocks, so they are left out. */
+function partBlock(part: ContentPart, param: string): Block[] {
+  if (part.type === 'text') return part.text === '' ? [] : [{ text: part.text }];
+  return [{ image: imageBlock(part.image, param) }];
+}
+
+/**
+ * Converse takes an image as bytes (base64 in JSON) or an S3 location; it cannot fetch a web URL,
+ * and the gateway does not fetch one on the client's behalf (that would make it a proxy to any URL).
+ */
+function imageBlock(image: ImageSource, param: string): JsonObject {
+  if (image.type === 'url') {
+    if (image.url.startsWith('s3://')) return { format: formatFromPath(image.url, param), source: { s3Location: { uri: image.url } } };
+    throw invalidRequest(
+      `${param} is an image URL; Bedrock's Converse API takes images only as bytes or from S3, and the gateway does not fetch URLs. Send it as a base64 data URL (data:image/png;base64,...) or an s3:// URI.`,
+      `${param}.image_url.url`,
+    );
+  }
+  const format = IMAGE_FORMATS[image.mediaType.toLowerCase()];
+  if (format === undefined) throw invalidRequest(`${param} has media type ${image.mediaType}; Bedrock takes png, jpeg, gif and webp images.`, `${param}.image_url.url`);
+  return { format, source: { bytes: image.data } };
+}
+
+function formatFromPath(uri: string, param: string): string {
+  const extension = /\.([a-z]+)$/i.exec(uri)?.[1]?.toLowerCase();
+  const format = extension === 'jpg' ? 'jpeg' : extension;
+  if (format === undefined || !Object.values(IMAGE_FORMATS).includes(format)) {
+    throw invalidRequest(`${param} names an S3 object without a png, jpeg, gif or webp extension; Bedrock needs the image format.`, `${param}.image_url.url`);
+  }
+  return format;
+}
+
+function assistantBlocks(message: JsonObject, param: string): Block[] {
+  const blocks = contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlock(part, `${param}.content[${index}]`));
+  const calls = message.tool_calls;
+  if (calls === undefined || calls === null) return blocks;
+  if (!Array.isArray(calls)) throw invalidRequest(`${param}.tool_calls must be an array.`, `${param}.tool_calls`);
+  calls.forEach((call: unknown, index) => {
+    const where = `${param}.tool_calls[${index}]`;
+    if (!isObject(call) || typeof call.id !== 'string') throw invalidRequest(`${where}.id must be a string.`, `${where}.id`);
+    const fn = call.function;
+    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
+    blocks.push({ toolUse: { toolUseId: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) } });
+  });
+  return blocks;
+}
+
+/** Converse takes a tool call's input as a JSON value, where OpenAI carries it as JSON text. */
+function parseArguments(text: unknown, param: string): unknown {
+  if (text === undefined || text === null || text === '') return {};
+  if (typeof text !== 'string') throw invalidRequest(`${param} must be a string of JSON.`, param);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw invalidRequest(`${param} is not valid JSON.`, param);
+  }
+}
+
+function toolResultBlock(message: JsonObject, param: string): Block {
+  if (typeof message.tool_call_id !== 'string') throw invalidRequest(`${param}.tool_call_id must be a string.`, `${param}.tool_call_id`);
+  const content = contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlock(part, `${param}.content[${index}]`));
+  // A tool result needs content; an empty one says so in words rather than sending a blank block Bedrock rejects.
+  return { toolResult: { toolUseId: message.tool_call_id, content: content.length > 0 ? content : [{ text: '(no output)' }] } };
+}
+
+function convertTools(tools: unknown): Block[] {
+  if (tools === undefined || tools === null) return [];
+  if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
+  return tools.map((tool: unknown, index) => {
+    const where = `tools[${index}]`;
+    const fn = isObject(tool) && tool.type === 'function' ? tool.function : undefined;
+    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name: Bedrock's adapter translates only function tools.`, where);
+    const spec: JsonObject = { name: fn.name, inputSchema: { json: isObject(fn.parameters) ? fn.parameters : EMPTY_INPUT_SCHEMA } };
+    if (typeof fn.description === 'string' && fn.description !== '') spec.description = fn.description;
+    if (fn.strict === true) spec.strict = true;
+    return { toolSpec: spec };
+  });
+}
+
+type ToolChoice = JsonObject | 'none' | undefined;
+
+function convertToolChoice(choice: unknown): ToolChoice {
+  if (choice === undefined || choice === null) return undefined;
+  if (choice === 'auto') return { auto: {} };
+  if (choice === 'none') return 'none';
+  if (choice === 'required') return { any: {} };
+  if (isObject(choice) && choice.type === 'function' && isObject(choice.function) && typeof choice.function.name === 'string') {
+    return { tool: { name: choice.function.name } };
+  }
+  throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
+}
+
+/**
+ * How a json_object request picks its tool: the JSON tool when the client has no tools of its own,
+ * else any tool (the model answers through one of the client's or the JSON tool), and the
+ * client's own choice when it named a function.
+ */
+function jsonToolChoice(hasClientTools: boolean, clientChoice: ToolChoice): JsonObject {
+  if (isObject(clientChoice) && 'tool' in clientChoice) return clientChoice;
+  if (!hasClientTools) return { tool: { name: JSON_TOOL_NAME } };
+  return { any: {} };
+}
+
+type ResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; schema: JsonObject; name: string | undefined; description: string | undefined };
+
+function readResponseFormat(format: unknown): ResponseFormat {
+  if (format === undefined || format === null) return { type: 'text' };
+  if (!isObject(format)) throw invalidRequest('response_format must be an object.', 'response_format');
+  if (format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') return { type: 'json_object' };
+  if (format.type === 'json_schema') {
+    const spec = isObject(format.json_schema) ? format.json_schema : {};
+    // OpenAI lets the schema be left out; without one, any JSON object will do.
+    if (!isObject(spec.schema)) return { type: 'json_object' };
+    return {
+      type: 'json_schema',
+      schema: spec.schema,
+      name: typeof spec.name === 'string' ? spec.name : undefined,
+      description: typeof spec.description === 'string' ? spec.description : undefined,
+    };
+  }
+  throw invalidRequest(`response_format.type ${JSON.stringify(format.type)} cannot be translated for Bedrock.`, 'response_format.type');
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { httpProviderOptions } from '../provider-options.js';
+import type { ProviderDefinition } from '../types.js';
+import { createBedrockProvider } from './bedrock-provider.js';
+import type { BedrockCredentials } from './sign-bedrock-request.js';
+
+/** Bedrock Runtime's public endpoint in a region (the default `base_url`). */
+export function bedrockBaseUrl(region: string): string {
+  return `https://bedrock-runtime.${region}.amazonaws.com`;
+}
+
+const options = z
+  .strictObject({
+    type: z.literal('bedrock'),
+    /** The AWS region, e.g. `us-east-1`: part of the endpoint and of every signature. */
+    region: z.string().regex(/^[a-z]{2,}(-[a-z]+)+-\d+$/, 'write an AWS region such as us-east-1'),
+    /** Default `https://bedrock-runtime.{region}.amazonaws.com` (a VPC endpoint or proxy goes here). */
+    base_url: httpProviderOptions.base_url,
+    /** A Bedrock API key, sent as `Authorization: Bearer`. Or use the access key pair below, not both. */
+    api_key: httpProviderOptions.api_key,
+    /** AWS credentials, for SigV4 signing. Write `${AWS_ACCESS_KEY_ID}` rather than the key itself. */
+    access_key_id: z.string().min(1).optional(),
+    secret_access_key: z.string().min(1).optional(),
+    /** For temporary credentials (STS, SSO). Signed credentials are static: refresh means a config reload. */
+    session_token: z.string().min(1).optional(),
+    headers: httpProviderOptions.headers,
+    connect_timeout_ms: httpProviderOptions.connect_timeout_ms,
+    max_connections: httpProviderOptions.max_connections,
+  })
+  .superRefine((value, ctx) => {
+    const signed = value.access_key_id !== undefined || value.secret_access_key !== undefined;
+    if (value.api_key !== undefined && signed) {
+      ctx.addIssue({ code: 'custom', path: ['api_key'], message: 'give either api_key (a Bedrock API key) or access_key_id and secret_access_key (SigV4), not both' });
+    } else if (value.api_key === undefined && !signed) {
+      ctx.addIssue({ code: 'custom', path: ['api_key'], message: 'needs credentials: api_key (a Bedrock API key) or access_key_id and secret_access_key (SigV4)' });
+    } else if (signed && (value.access_key_id === undefined || value.secret_access_key === undefined)) {
+      const missing = value.access_key_id === undefined ? 'access_key_id' : 'secret_access_key';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'SigV4 signing needs both access_key_id and secret_access_key' });
+    }
+    if (value.session_token !== undefined && !signed) {
+      ctx.addIssue({ code: 'custom', path: ['session_token'], message: 'a session_token goes with access_key_id and secret_access_key' });
+    }
+  });
+
+export const bedrockProvider: ProviderDefinition<typeof options> = {
+  type: 'bedrock',
+  options,
+  async create(config, context) {
+    return createBedrockProvider({
+      name: context.name,
+      type: 'bedrock',
+      region: config.region,
+      baseUrl: config.base_url ?? bedrockBaseUrl(config.region),
+      credentials: credentialsOf(config),
+      headers: { ...config.headers },
+      connectTimeoutMs: config.connect_timeout_ms,
+      maxConnections: config.max_connections,
+    });
+  },
+};
+
+function credentialsOf(config: z.infer<typeof options>): BedrockCredentials {
+  if (config.api_key !== undefined) return { type: 'api_key', apiKey: config.api_key };
+  // The schema's refinement guarantees the pair is complete when there is no api_key.
+  return { type: 'sigv4', accessKeyId: config.access_key_id as string, secretAccessKey: config.secret_access_key as string, sessionToken: config.session_token };
+}

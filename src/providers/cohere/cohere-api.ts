@@ -1,0 +1,60 @@
+/**
+ * Partial schemas of Cohere's v2 wire format (`/v2/chat`, `/v2/embed`): only the fields the adapter
+ * reads. Unknown fields pass; citations, log probabilities and the like are not read at all.
+ */
+import { z } from 'zod';
+
+const tokensSchema = z.looseObject({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() });
+
+export const cohereUsageSchema = z.looseObject({
+  billed_units: tokensSchema.nullish(),
+  tokens: tokensSchema.nullish(),
+  cached_tokens: z.number().nullish(),
+});
+
+const toolCallSchema = z.looseObject({
+  id: z.string().nullish(),
+  type: z.string().nullish(),
+  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
+export const cohereChatResponseSchema = z.looseObject({
+  id: z.string(),
+  finish_reason: z.string().nullish(),
+  message: z.looseObject({
+    content: z.array(z.looseObject({ type: z.string(), text: z.string().nullish() })).nullish(),
+    tool_calls: z.array(toolCallSchema).nullish(),
+  }),
+  usage: cohereUsageSchema.nullish(),
+});
+
+/** One event of a v2 chat stream; `type` names it (the SSE `event:` line repeats it). */
+export const cohereStreamEventSchema = z.looseObject({
+  type: z.string(),
+  id: z.string().nullish(),
+  index: z.number().nullish(),
+  delta: z
+    .looseObject({
+      message: z
+        .looseObject({
+          // message-start sends empty lists here; the delta events send one object.
+          content: z.union([z.looseObject({ text: z.string().nullish() }), z.array(z.unknown())]).nullish(),
+          tool_calls: z.union([toolCallSchema, z.array(z.unknown())]).nullish(),
+        })
+        .nullish(),
+      finish_reason: z.string().nullish(),
+      usage: cohereUsageSchema.nullish(),
+      error: z.string().nullish(),
+    })
+    .nullish(),
+});
+
+export const cohereErrorSchema = z.looseObject({ message: z.string().nullish(), id: z.string().nullish() });
+
+export const cohereEmbedResponseSchema = z.looseObject({
+  embeddings: z.looseObject({ float: z.array(z.array(z.number())) }),
+  meta: z.looseObject({ billed_units: z.looseObject({ input_tokens: z.number().nullish() }).nullish() }).nullish(),
+});
+
+export type CohereUsage = z.infer<typeof cohereUsageSchema>;
+export type CohereStreamEvent = z.infer<typeof cohereStreamEventSchema>;

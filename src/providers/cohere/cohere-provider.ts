@@ -1,0 +1,77 @@
+/**
+ * A Provider for Cohere's v2 API: chat (`/v2/chat`, streamed with `stream: true`) and embeddings
+ * (`/v2/embed`), with the key as a bearer token.
+ */
+import { wantsUsage } from '../canonical/canonical-answer.js';
+import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
+import { readSse } from '../http/read-sse.js';
+import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
+import { cohereStream } from './cohere-stream.js';
+import { convertToCohereEmbedRequest } from './convert-to-cohere-embed-request.js';
+import { convertToCohereRequest } from './convert-to-cohere-request.js';
+import { mapCohereEmbeddings } from './map-cohere-embeddings.js';
+import { mapCohereError } from './map-cohere-error.js';
+import { mapCohereResponse } from './map-cohere-response.js';
+
+export interface CohereProviderOptions {
+  name: string;
+  type: string;
+  /** Base URL with the version prefix, e.g. `https://api.cohere.com/v2`. */
+  baseUrl: string;
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  maxConnections: number | undefined;
+}
+
+export function createCohereProvider(options: CohereProviderOptions): Provider {
+  const client = new UpstreamClient({ baseUrl: options.baseUrl, connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
+  const secrets = options.apiKey ? [options.apiKey] : [];
+  const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+  if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+
+  async function post(path: string, call: ProviderCall, body: JsonObject, accept?: string): Promise<UpstreamResponse> {
+    const headers = call.headers ? { ...call.headers, ...baseHeaders } : { ...baseHeaders };
+    if (accept) headers.accept = accept;
+    return client.request({ path, method: 'POST', headers, body: JSON.stringify(body), signal: call.signal, timeouts: call.timeouts });
+  }
+
+  async function send(path: string, call: ProviderCall, body: JsonObject): Promise<string> {
+    const res = await post(path, call, body);
+    const text = await readBodyText(res);
+    if (res.status !== 200) throw mapCohereError({ status: res.status, bodyText: text, headers: res.headers, secrets });
+    return text;
+  }
+
+  return {
+    name: options.name,
+    type: options.type,
+
+    async chat(call: ChatCall): Promise<ChatResult> {
+      const body = convertToCohereRequest(call.body, call.model, { stream: false });
+      return mapCohereResponse(await send('/chat', call, body), call.model);
+    },
+
+    async chatStream(call: ChatCall): Promise<ChatStream> {
+      const body = convertToCohereRequest(call.body, call.model, { stream: true });
+      const res = await post('/chat', call, body, 'text/event-stream');
+      if (res.status !== 200) {
+        const text = await readBodyText(res);
+        throw mapCohereError({ status: res.status, bodyText: text, headers: res.headers, secrets });
+      }
+      const streamOptions = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
+      return upstreamStream(res, cohereStream(readSse(res.body), streamOptions));
+    },
+
+    async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
+      const body = convertToCohereEmbedRequest(call.body, call.model);
+      const answer = mapCohereEmbeddings(await send('/embed', call, body), (body.texts as unknown[]).length);
+      const json = embeddingsJson({ vectors: answer.vectors, model: call.model, inputTokens: answer.inputTokens ?? 0, encodingFormat: call.body.encoding_format });
+      return { text: JSON.stringify(json), usage: embeddingsUsage(answer.inputTokens) };
+    },
+
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * A Provider for Google's Gemini models, on the Gemini API (AI Studio: an API key in
+ * `x-goog-api-key`, never in the URL where logs would keep it) or on Vertex AI (a project and
+ * location in the path, an OAuth access token as a bearer). Both speak the same body format.
+ */
+import { wantsUsage } from '../canonical/canonical-answer.js';
+import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
+import { readSse } from '../http/read-sse.js';
+import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
+import { convertToGeminiEmbedRequest, convertToGeminiEmbedRequests } from './convert-to-gemini-embed-request.js';
+import { convertToGeminiRequest } from './convert-to-gemini-request.js';
+import { geminiStream } from './gemini-stream.js';
+import { mapGeminiError } from './map-gemini-error.js';
+import { mapGeminiBatchEmbeddings, mapGeminiEmbedContent, type GeminiEmbeddings } from './map-gemini-embeddings.js';
+import { mapGeminiResponse } from './map-gemini-response.js';
+
+/** Vertex AI has no batch method for Gemini embeddings: several inputs are this many calls at a time. */
+export const VERTEX_EMBED_CONCURRENCY = 4;
+
+export type GeminiEndpoint =
+  /** The Gemini API; `baseUrl` includes the version prefix, e.g. `https://generativelanguage.googleapis.com/v1beta`. */
+  | { type: 'ai-studio'; baseUrl: string; apiKey: string | undefined }
+  /** Vertex AI; `baseUrl` includes the version prefix, e.g. `https://us-central1-aiplatform.googleapis.com/v1`. */
+  | { type: 'vertex'; baseUrl: string; project: string; location: string; accessToken: string | undefined };
+
+export interface GeminiProviderOptions {
+  name: string;
+  type: string;
+  endpoint: GeminiEndpoint;
+  /** Extra headers on every request. */
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  maxConnections: number | undefined;
+}
+
+type Method = 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'batchEmbedContents';
+
+export function createGeminiProvider(options: GeminiProviderOptions): Provider {
+  const { endpoint } = options;
+  const client = new UpstreamClient({ baseUrl: endpoint.baseUrl, connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
+  const secret = endpoint.type === 'ai-studio' ? endpoint.apiKey : endpoint.accessToken;
+  const secrets = secret ? [secret] : [];
+  const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (secret && endpoint.type === 'ai-studio') baseHeaders['x-goog-api-key'] = secret;
+  if (secret && endpoint.type === 'vertex') baseHeaders.authorization = `Bearer ${secret}`;
+
+  function pathFor(model: string, method: Method): string {
+    if (endpoint.type === 'vertex') {
+      const resource = model.startsWith('projects/') ? model : `projects/${endpoint.project}/locations/${endpoint.location}/publishers/google/models/${model}`;
+      return `/${escapePath(resource)}:${method}`;
+    }
+    return `/${escapePath(modelResource(model))}:${method}`;
+  }
+
+  async function post(call: ProviderCall, method: Method, body: JsonObject, query = ''): Promise<UpstreamResponse> {
+    return client.request({
+      path: pathFor(call.model, method) + query,
+      method: 'POST',
+      headers: call.headers ? { ...call.headers, ...baseHeaders } : baseHeaders,
+      body: JSON.stringify(body),
+      signal: call.signal,
+      timeouts: call.timeouts,
+    });
+  }
+
+  async function send(call: ProviderCall, method: Method, body: JsonObject): Promise<string> {
+    const res = await post(call, method, body);
+    const text = await readBodyText(res);
+    if (res.status !== 200) throw mapGeminiError({ status: res.status, bodyText: text, headers: res.headers, secrets });
+    return text;
+  }
+
+  async function embedOnVertex(call: EmbeddingsCall): Promise<GeminiEmbeddings> {
+    const bodies = convertToGeminiEmbedRequests(call.body);
+    const vectors: number[][] = [];
+    let inputTokens: number | undefined = 0;
+    for (let start = 0; start < bodies.length; start += VERTEX_EMBED_CONCURRENCY) {
+      const batch = bodies.slice(start, start + VERTEX_EMBED_CONCURRENCY);
+      const answers = await Promise.all(batch.map(async (body) => mapGeminiEmbedContent(await send(call, 'embedContent', body))));
+      for (const answer of answers) {
+        vectors.push(...answer.vectors);
+        inputTokens = inputTokens === undefined || answer.inputTokens === undefined ? undefined : inputTokens + answer.inputTokens;
+      }
+    }
+    return { vectors, inputTokens };
+  }
+
+  async function embedOnGeminiApi(call: EmbeddingsCall): Promise<GeminiEmbeddings> {
+    const request = convertToGeminiEmbedRequest(call.body, modelResource(call.model));
+    const text = await send(call, request.method, request.body);
+    return request.method === 'embedContent' ? mapGeminiEmbedContent(text) : mapGeminiBatchEmbeddings(text, (request.body.requests as unknown[]).length);
+  }
+
+  return {
+    name: options.name,
+    type: options.type,
+
+    async chat(call: ChatCall): Promise<ChatResult> {
+      const body = convertToGeminiRequest(call.body, { stream: false, model: call.model });
+      return mapGeminiResponse(await send(call, 'generateContent', body), call.model);
+    },
+
+    async chatStream(call: ChatCall): Promise<ChatStream> {
+      const body = convertToGeminiRequest(call.body, { stream: true, model: call.model });
+      const res = await post(call, 'streamGenerateContent', body, '?alt=sse');
+      if (res.status !== 200) {
+        const text = await readBodyText(res);
+        throw mapGeminiError({ status: res.status, bodyText: text, headers: res.headers, secrets });
+      }
+      const options = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
+      return upstreamStream(res, geminiStream(readSse(res.body), options));
+    },
+
+    async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
+      const answer = endpoint.type === 'vertex' ? await embedOnVertex(call) : await embedOnGeminiApi(call);
+      const json = embeddingsJson({ vectors: answer.vectors, model: call.model, inputTokens: answer.inputTokens ?? 0, encodingFormat: call.body.encoding_format });
+      return { text: JSON.stringify(json), usage: embeddingsUsage(answer.inputTokens) };
+    },
+
+    close: () => client.close(),
+  };
+}
+
+/** A bare model id as the Gemini API's resource name (`models/<id>`); `tunedModels/...` and `models/...` stay as written. */
+function modelResource(model: string): string {
+  return model.includes('/') ? model : `models/${model}`;
+}
+
+function escapePath(resource: string): string {
+  return resource.split('/').map(encodeURIComponent).join('/');
+}

@@ -1,0 +1,44 @@
+/** `POST /v1/messages`: validate as Anthropic does, let a fault have its way, then answer (whole or streamed). */
+import { prepareChatAnswer } from '../../prepare-chat-answer.js';
+import type { MockExchange } from '../../mock-exchange.js';
+import type { MockState } from '../../mock-state.js';
+import type { AnswerMode } from '../../plan-fault.js';
+import { sendJson, sendPartialJson } from '../../send-json.js';
+import { sseFrame, writeStream, type StreamEnding } from '../../write-sse.js';
+import { anthropicMockErrors, invalidRequestError } from './anthropic-errors.js';
+import { parseMessagesRequest } from './parse-messages-request.js';
+import { buildMessage, buildMessageFrames } from './render-message.js';
+
+export async function handleMessages(exchange: MockExchange, state: MockState): Promise<void> {
+  // Anthropic refuses a request without a version; the mock does too, so an adapter that forgets it fails in tests.
+  const parsed = exchange.req.headers['anthropic-version'] ? parseMessagesRequest(exchange.body) : { ok: false as const, error: invalidRequestError('anthropic-version: header is required') };
+  if (!parsed.ok) {
+    state.record('invalid');
+    sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
+    return;
+  }
+  const request = parsed.chat;
+  const stream = request.stream === true;
+  const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: request.model, errors: anthropicMockErrors });
+  if (prepared === undefined) return;
+  const { mode, plan } = prepared;
+  if (!stream) {
+    const message = buildMessage(plan);
+    if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, message, mode.type);
+    else sendJson(exchange.res, 200, message);
+    return;
+  }
+  const { frames, end } = buildMessageFrames(plan);
+  await writeStream(exchange.res, frames, {
+    signal: exchange.signal,
+    chunkDelayMs: state.chunkDelayMs,
+    stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
+    ending: endingFor(mode, end),
+  });
+}
+
+function endingFor(mode: AnswerMode, end: string): StreamEnding {
+  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
+  if (mode.type === 'stream_error') return { type: 'error', frame: sseFrame(JSON.stringify(mode.payload), 'error') };
+  return { type: 'done', frame: end };
+}

@@ -1,0 +1,113 @@
+/**
+ * The mock's answer plan rendered as Anthropic renders an answer: a `message` object, or the SSE
+ * events of a message stream. Stream events are grouped into frames so that frame counts mean what
+ * they mean in the OpenAI dialect (a fault's `after_chunks: 2` lets the opening and one piece of
+ * content through): the opening events, one frame per delta, the closing events, then message_stop.
+ */
+import type { JsonObject } from '../../../types.js';
+import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { randomId } from '../../random-id.js';
+import { sseFrame } from '../../write-sse.js';
+
+/** Words per streamed text delta. */
+const WORDS_PER_DELTA = 3;
+/** Characters of tool input JSON per `input_json_delta`. */
+const JSON_CHARS_PER_DELTA = 16;
+const WORD = /\S+\s*|\s+/g;
+
+const STOP_REASONS: Record<MockFinishReason, string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+};
+
+export interface MessageFrames {
+  /** The frames before the ending: opening events, deltas, closing events. */
+  frames: string[];
+  /** The `message_stop` event that ends a healthy stream. */
+  end: string;
+}
+
+export function buildMessage(plan: AnswerPlan): JsonObject {
+  const content: JsonObject[] = [];
+  if (plan.toolCall) content.push({ type: 'tool_use', id: toolUseId(plan), name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown });
+  else if (plan.content !== null) content.push({ type: 'text', text: plan.content });
+  return {
+    id: messageId(plan),
+    type: 'message',
+    role: 'assistant',
+    model: plan.model,
+    content,
+    stop_reason: STOP_REASONS[plan.finishReason],
+    stop_sequence: null,
+    usage: usage(plan, plan.usage.completion_tokens),
+  };
+}
+
+export function buildMessageFrames(plan: AnswerPlan): MessageFrames {
+  const start = event('message_start', {
+    type: 'message_start',
+    message: { id: messageId(plan), type: 'message', role: 'assistant', model: plan.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(plan, 1) },
+  });
+  const ping = event('ping', { type: 'ping' });
+  const messageDelta = event('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: STOP_REASONS[plan.finishReason], stop_sequence: null },
+    usage: { output_tokens: plan.usage.completion_tokens },
+  });
+  const end = event('message_stop', { type: 'message_stop' });
+  const blockStop = event('content_block_stop', { type: 'content_block_stop', index: 0 });
+
+  const call = plan.toolCall;
+  if (call) {
+    const open = event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: toolUseId(plan), name: call.name, input: {} } });
+    const deltas = slices(call.arguments, JSON_CHARS_PER_DELTA).map((piece) => delta({ type: 'input_json_delta', partial_json: piece }));
+    return { frames: [start + open + ping, ...deltas, blockStop + messageDelta], end };
+  }
+  // A refusal (the content_filter answer mode) opens no content block at all.
+  if (plan.content === null) return { frames: [start + ping, messageDelta], end };
+  const open = event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+  const deltas = wordGroups(plan.content, WORDS_PER_DELTA).map((piece) => delta({ type: 'text_delta', text: piece }));
+  return { frames: [start + open + ping, ...deltas, blockStop + messageDelta], end };
+}
+
+function delta(body: JsonObject): string {
+  return event('content_block_delta', { type: 'content_block_delta', index: 0, delta: body });
+}
+
+function event(name: string, data: JsonObject): string {
+  return sseFrame(JSON.stringify(data), name);
+}
+
+function usage(plan: AnswerPlan, outputTokens: number): JsonObject {
+  return {
+    input_tokens: plan.usage.prompt_tokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: outputTokens,
+    service_tier: 'standard',
+  };
+}
+
+/** `msg_01` and 22 more, shaped like Anthropic's ids (the plan's own id is OpenAI-shaped). */
+function messageId(plan: AnswerPlan): string {
+  return `msg_01${plan.id.slice(-22)}`;
+}
+
+function toolUseId(plan: AnswerPlan): string {
+  return `toolu_01${(plan.toolCall?.id ?? randomId('', 22)).slice(-22)}`;
+}
+
+function wordGroups(text: string, size: number): string[] {
+  const words = text.match(WORD) ?? [];
+  const groups: string[] = [];
+  for (let index = 0; index < words.length; index += size) groups.push(words.slice(index, index + size).join(''));
+  return groups;
+}
+
+function slices(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < text.length; index += size) out.push(text.slice(index, index + size));
+  return out;
+}

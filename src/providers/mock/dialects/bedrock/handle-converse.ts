@@ -1,0 +1,57 @@
+/** `POST /model/{modelId}/converse` and `/converse-stream`: validate, let a fault have its way, then answer in Bedrock's format. */
+import { prepareChatAnswer } from '../../prepare-chat-answer.js';
+import { randomUUID } from 'node:crypto';
+import type { MockExchange } from '../../mock-exchange.js';
+import type { Fault } from '../../mock-faults.js';
+import type { MockState } from '../../mock-state.js';
+import type { AnswerMode } from '../../plan-fault.js';
+import { sendJson, sendPartialJson } from '../../send-json.js';
+import { writeStream, type StreamEnding } from '../../write-sse.js';
+import { bedrockErrors, type BedrockStreamException } from './bedrock-errors.js';
+import { parseConverseRequest } from './parse-converse-request.js';
+import { converseBody, converseStreamFrames, exceptionFrame } from './render-converse.js';
+
+export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
+
+export function converseHandler(stream: boolean) {
+  return async function handleConverse(exchange: MockExchange, state: MockState): Promise<void> {
+    // Every Bedrock answer, errors included, names its request: the only id a Converse answer has.
+    exchange.res.setHeader('x-amzn-requestid', randomUUID());
+    const modelId = exchange.params[0] ?? '';
+    const parsed = parseConverseRequest(exchange.body, modelId, stream);
+    if (!parsed.ok) {
+      state.record('invalid');
+      sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
+      return;
+    }
+    const request = parsed.value;
+    const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: modelId, errors: bedrockErrors, adjustFault: asBedrockFault });
+    if (prepared === undefined) return;
+    const { mode, plan } = prepared;
+    if (!stream) {
+      const body = converseBody(plan);
+      if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
+      else sendJson(exchange.res, 200, body);
+      return;
+    }
+    await writeStream(exchange.res, converseStreamFrames(plan), {
+      signal: exchange.signal,
+      chunkDelayMs: state.chunkDelayMs,
+      stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
+      ending: endingFor(mode),
+      contentType: EVENT_STREAM_CONTENT_TYPE,
+    });
+  };
+}
+
+/** Bedrock has no HTTP error for a guardrail: a content_filter fault always answers `guardrail_intervened`. */
+function asBedrockFault(fault: Fault): Fault {
+  return fault.kind === 'content_filter' ? { ...fault, mode: 'finish_reason' } : fault;
+}
+
+function endingFor(mode: AnswerMode): StreamEnding {
+  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
+  // An event stream has no closing frame: it ends when the body does.
+  if (mode.type === 'stream_error') return { type: 'error', frame: exceptionFrame(mode.payload as BedrockStreamException) };
+  return { type: 'done' };
+}

@@ -1,0 +1,94 @@
+/**
+ * An answer plan rendered as Bedrock renders it: a Converse JSON body, or ConverseStream's binary
+ * event-stream messages (messageStart, content block events, messageStop, metadata), each event's
+ * JSON padded with Bedrock's `p` field. Exception frames are built here too.
+ */
+import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { JsonObject } from '../../../types.js';
+import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { GUARDRAIL_MESSAGE, type BedrockStreamException } from './bedrock-errors.js';
+
+const STOP_REASONS: Record<MockFinishReason, string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'guardrail_intervened',
+};
+
+/** Words per text delta and characters per tool-input delta, as in the OpenAI dialect. */
+const WORDS_PER_DELTA = 2;
+const INPUT_CHARS_PER_DELTA = 8;
+const WORD = /\s*\S+|\s+$/g;
+/**
+ * Bedrock pads each event with a `p` field of varying length so that message sizes do not give
+ * away the tokens inside (a side channel). The mock pads too, so the adapter proves it ignores it.
+ */
+const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/** A made-up but plausible model latency for `metrics.latencyMs`. */
+const LATENCY_MS = 120;
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/** The plan's answer text: a guardrail's intervention answers with the guardrail's own message, as Bedrock does. */
+function answerText(plan: AnswerPlan): string | null {
+  return plan.finishReason === 'content_filter' ? GUARDRAIL_MESSAGE : plan.content;
+}
+
+function usageOf(plan: AnswerPlan): JsonObject {
+  const { prompt_tokens: input, completion_tokens: output } = plan.usage;
+  return { inputTokens: input, outputTokens: output, totalTokens: input + output, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+}
+
+export function converseBody(plan: AnswerPlan): JsonObject {
+  const content: JsonObject[] = [];
+  const text = answerText(plan);
+  if (text !== null) content.push({ text });
+  if (plan.toolCall) content.push({ toolUse: { toolUseId: plan.toolCall.id, name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown } });
+  return {
+    output: { message: { role: 'assistant', content } },
+    stopReason: STOP_REASONS[plan.finishReason],
+    usage: usageOf(plan),
+    metrics: { latencyMs: LATENCY_MS },
+  };
+}
+
+export function converseStreamFrames(plan: AnswerPlan): Uint8Array[] {
+  const frames: Uint8Array[] = [eventFrame('messageStart', { role: 'assistant' })];
+  const call = plan.toolCall;
+  if (call) {
+    frames.push(eventFrame('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: call.id, name: call.name } } }));
+    for (let index = 0; index < call.arguments.length; index += INPUT_CHARS_PER_DELTA) {
+      frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: call.arguments.slice(index, index + INPUT_CHARS_PER_DELTA) } } }));
+    }
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+  } else {
+    const words = (answerText(plan) ?? '').match(WORD) ?? [];
+    for (let index = 0; index < words.length; index += WORDS_PER_DELTA) {
+      frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: words.slice(index, index + WORDS_PER_DELTA).join('') } }));
+    }
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+  }
+  frames.push(eventFrame('messageStop', { stopReason: STOP_REASONS[plan.finishReason] }));
+  frames.push(eventFrame('metadata', { usage: usageOf(plan), metrics: { latencyMs: LATENCY_MS } }));
+  return frames;
+}
+
+/** One event message: `:event-type`, `:content-type`, `:message-type: event`, and the padded JSON payload. */
+export function eventFrame(eventType: string, payload: JsonObject): Uint8Array {
+  const padded = { ...payload, p: PADDING.slice(0, 1 + (JSON.stringify(payload).length % PADDING.length)) };
+  return encode({ ':event-type': str(eventType), ':content-type': str('application/json'), ':message-type': str('event') }, padded);
+}
+
+/** An exception message, as a stream that fails after it started carries it. */
+export function exceptionFrame(exception: BedrockStreamException): Uint8Array {
+  return encode({ ':exception-type': str(exception.exceptionType), ':content-type': str('application/json'), ':message-type': str('exception') }, exception.body);
+}
+
+function encode(headers: MessageHeaders, payload: JsonObject): Uint8Array {
+  return codec.encode({ headers, body: fromUtf8(JSON.stringify(payload)) });
+}
+
+function str(value: string): { type: 'string'; value: string } {
+  return { type: 'string', value };
+}

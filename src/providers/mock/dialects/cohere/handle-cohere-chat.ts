@@ -1,0 +1,53 @@
+/** `POST /v2/chat`: validate as Cohere does, let a fault have its way, then answer whole or streamed. */
+import { prepareChatAnswer } from '../../prepare-chat-answer.js';
+import type { Fault } from '../../mock-faults.js';
+import type { MockExchange } from '../../mock-exchange.js';
+import type { MockState } from '../../mock-state.js';
+import type { AnswerMode } from '../../plan-fault.js';
+import { sendJson, sendPartialJson } from '../../send-json.js';
+import { writeStream, type StreamEnding } from '../../write-sse.js';
+import { cohereMockErrors } from './cohere-mock-errors.js';
+import { parseCohereChat } from './parse-cohere-chat.js';
+import { buildChatFrames, buildChatResponse, DONE_FRAME, event, newCohereAnswer } from './render-cohere-answer.js';
+
+export async function handleCohereChat(exchange: MockExchange, state: MockState): Promise<void> {
+  const parsed = parseCohereChat(exchange.body);
+  if (!parsed.ok) {
+    state.record('invalid');
+    sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
+    return;
+  }
+  const request = parsed.chat;
+  const stream = request.stream === true;
+  const prepared = await prepareChatAnswer(exchange, state, request, {
+    stream,
+    model: request.model,
+    errors: cohereMockErrors,
+    // Cohere has no HTTP error for a refused prompt; both modes of a content_filter fault end the reply with its toxicity stop.
+    adjustFault: (fault: Fault): Fault => (fault.kind === 'content_filter' ? { ...fault, mode: 'finish_reason' } : fault),
+  });
+  if (prepared === undefined) return;
+  const { mode, plan } = prepared;
+  const answer = newCohereAnswer(plan);
+  if (!stream) {
+    const body = buildChatResponse(plan, answer);
+    if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
+    else sendJson(exchange.res, 200, body);
+    return;
+  }
+  await writeStream(exchange.res, buildChatFrames(plan, answer), {
+    signal: exchange.signal,
+    chunkDelayMs: state.chunkDelayMs,
+    stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
+    ending: endingFor(mode),
+  });
+}
+
+function endingFor(mode: AnswerMode): StreamEnding {
+  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
+  if (mode.type === 'stream_error') {
+    const { type, ...rest } = mode.payload;
+    return { type: 'error', frame: event(typeof type === 'string' ? type : 'message-end', rest) };
+  }
+  return { type: 'done', frame: DONE_FRAME };
+}

@@ -1,0 +1,104 @@
+/**
+ * An answer plan rendered as Gemini renders answers: a GenerateContentResponse with `candidates`
+ * (role `model`, text or `functionCall` parts), `usageMetadata`, `modelVersion` and `responseId`,
+ * whole or as the stream of such responses `streamGenerateContent` sends (text a few words per
+ * event; the last event carries the finish reason and the full usage). A safety stop has no
+ * content; a blocked prompt has no candidates at all, only `promptFeedback`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { JsonObject } from '../../../types.js';
+import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { CHECKS_SIGNATURES } from './parse-gemini-request.js';
+
+/** The prefix of the planner's ids (`chatcmpl-` + 29 alphanumerics) and the length of Gemini's response ids. */
+const PLAN_ID_PREFIX = 'chatcmpl-';
+const RESPONSE_ID_LENGTH = 22;
+/** Size of a mock thought signature; real ones are opaque and longer, the length does not matter. */
+const SIGNATURE_BYTES = 48;
+/** Words per streamed text event. */
+const WORDS_PER_EVENT = 3;
+/** A word with the whitespace before it, so joined pieces give back the text exactly. */
+const WORD = /\s*\S+|\s+$/g;
+
+const FINISH_REASONS: Record<MockFinishReason, string> = {
+  stop: 'STOP',
+  length: 'MAX_TOKENS',
+  // Gemini has no finish reason of its own for a function call: it stops, with functionCall parts.
+  tool_calls: 'STOP',
+  content_filter: 'SAFETY',
+};
+
+const SAFETY_RATINGS = [
+  { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE' },
+  { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true },
+  { category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE' },
+  { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
+];
+
+/** A whole `generateContent` answer. */
+export function buildGenerateContentResponse(plan: AnswerPlan): JsonObject {
+  const parts: JsonObject[] = plan.toolCall ? [{ functionCall: { name: plan.toolCall.name, args: JSON.parse(plan.toolCall.arguments) as unknown } }] : [{ text: plan.content ?? '' }];
+  // Gemini 3 signs its function calls (opaque bytes, base64) and wants the signature back on the next turn.
+  if (plan.toolCall && CHECKS_SIGNATURES.test(plan.model)) (parts[0] as JsonObject).thoughtSignature = randomBytes(SIGNATURE_BYTES).toString('base64');
+  return envelope(plan, candidates(plan, parts, true), fullUsage(plan));
+}
+
+/** The events of `streamGenerateContent`, each a GenerateContentResponse as JSON text. */
+export function buildGenerateContentEvents(plan: AnswerPlan): string[] {
+  if (plan.finishReason === 'content_filter') return [JSON.stringify(envelope(plan, candidates(plan, [], true), fullUsage(plan)))];
+  if (plan.toolCall) return [JSON.stringify(buildGenerateContentResponse(plan))];
+  const pieces = wordGroups(plan.content ?? '', WORDS_PER_EVENT);
+  if (pieces.length === 0) pieces.push('');
+  return pieces.map((piece, index) => {
+    const last = index === pieces.length - 1;
+    return JSON.stringify(envelope(plan, candidates(plan, [{ text: piece }], last), last ? fullUsage(plan) : promptUsage(plan)));
+  });
+}
+
+/** A prompt Gemini's safety filter turned away: no candidates, a block reason. */
+export function buildBlockedPromptResponse(plan: AnswerPlan): JsonObject {
+  return {
+    promptFeedback: { blockReason: 'SAFETY', safetyRatings: SAFETY_RATINGS },
+    usageMetadata: promptUsage(plan),
+    modelVersion: plan.model,
+    responseId: responseIdFor(plan),
+  };
+}
+
+function candidates(plan: AnswerPlan, parts: JsonObject[], final: boolean): JsonObject[] {
+  const filtered = plan.finishReason === 'content_filter';
+  return Array.from({ length: plan.choices }, (_, index) => {
+    const candidate: JsonObject = filtered ? {} : { content: { parts, role: 'model' } };
+    if (final) candidate.finishReason = FINISH_REASONS[plan.finishReason];
+    if (filtered) candidate.safetyRatings = SAFETY_RATINGS;
+    candidate.index = index;
+    return candidate;
+  });
+}
+
+function envelope(plan: AnswerPlan, list: JsonObject[], usage: JsonObject): JsonObject {
+  return { candidates: list, usageMetadata: usage, modelVersion: plan.model, responseId: responseIdFor(plan) };
+}
+
+function fullUsage(plan: AnswerPlan): JsonObject {
+  const prompt = plan.usage.prompt_tokens;
+  const output = plan.usage.completion_tokens;
+  return { promptTokenCount: prompt, candidatesTokenCount: output, totalTokenCount: prompt + output, promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+}
+
+function promptUsage(plan: AnswerPlan): JsonObject {
+  const prompt = plan.usage.prompt_tokens;
+  return { promptTokenCount: prompt, totalTokenCount: prompt, promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+}
+
+/** Gemini's response ids are 22-odd URL-safe characters, one per answer (every stream event repeats it); the plan's id supplies them. */
+function responseIdFor(plan: AnswerPlan): string {
+  return plan.id.slice(PLAN_ID_PREFIX.length, PLAN_ID_PREFIX.length + RESPONSE_ID_LENGTH);
+}
+
+function wordGroups(text: string, size: number): string[] {
+  const words = text.match(WORD) ?? [];
+  const groups: string[] = [];
+  for (let index = 0; index < words.length; index += size) groups.push(words.slice(index, index + size).join(''));
+  return groups;
+}

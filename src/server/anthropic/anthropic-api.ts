@@ -1,0 +1,90 @@
+/**
+ * Partial zod schemas of Anthropic's Messages API request, as clients send it to `/v1/messages`:
+ * only the fields the gateway translates. Unknown top-level fields are accepted and ignored, so a
+ * newer SDK that adds an optional field keeps working (see convert-from-anthropic-request.ts for
+ * what is dropped on purpose). Content blocks are checked one by one, per type, so an untranslatable
+ * block gets an error naming it rather than a generic "invalid union".
+ */
+import { z } from 'zod';
+
+/** A content block before its type is known: its own schema (below) is applied by type. */
+export const anyBlockSchema = z.looseObject({ type: z.string({ error: 'Each content block needs a string "type".' }) });
+
+export const textBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
+
+const imageSourceSchema = z.discriminatedUnion(
+  'type',
+  [z.looseObject({ type: z.literal('base64'), media_type: z.string().min(1), data: z.string().min(1) }), z.looseObject({ type: z.literal('url'), url: z.string().min(1) })],
+  { error: 'An image source must be {"type": "base64", "media_type", "data"} or {"type": "url", "url"}; file sources cannot be passed to other providers.' },
+);
+
+export const imageBlockSchema = z.looseObject({ type: z.literal('image'), source: imageSourceSchema });
+
+export const toolUseBlockSchema = z.looseObject({
+  type: z.literal('tool_use'),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
+});
+
+export const toolResultBlockSchema = z.looseObject({
+  type: z.literal('tool_result'),
+  tool_use_id: z.string().min(1),
+  content: z.union([z.string(), z.array(anyBlockSchema)]).optional(),
+  is_error: z.boolean().optional(),
+});
+
+const contentSchema = z.union([z.string(), z.array(anyBlockSchema)], { error: 'Content must be a string or an array of content blocks.' });
+
+/** `system` is accepted as a role too: SDKs from 1.x type a system turn inside `messages`. */
+const messageSchema = z.looseObject({
+  role: z.enum(['user', 'assistant', 'system']),
+  content: contentSchema,
+});
+
+const toolSchema = z.looseObject({
+  name: z.string().min(1),
+  /** Absent or `custom` for a client tool; anything else is one of Anthropic's server tools. */
+  type: z.string().nullish(),
+  description: z.string().nullish(),
+  /** A JSON schema of an object, as Anthropic requires (tool input is always an object). */
+  input_schema: z.looseObject({ type: z.literal('object') }).optional(),
+});
+
+const parallel = { disable_parallel_tool_use: z.boolean().nullish() };
+
+const toolChoiceSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('auto'), ...parallel }),
+  z.looseObject({ type: z.literal('any'), ...parallel }),
+  z.looseObject({ type: z.literal('tool'), name: z.string().min(1), ...parallel }),
+  z.looseObject({ type: z.literal('none') }),
+]);
+
+const outputConfigSchema = z.looseObject({
+  format: z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).nullish(),
+});
+
+/** The fields of a Messages request (and of a count_tokens request, where max_tokens is not asked for). */
+const requestFields = {
+  model: z.string().min(1),
+  messages: z.array(messageSchema).min(1),
+  system: z.union([z.string(), z.array(textBlockSchema)]).nullish(),
+  stop_sequences: z.array(z.string()).nullish(),
+  temperature: z.number().min(0).max(1).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  top_k: z.int().min(0).nullish(),
+  metadata: z.looseObject({ user_id: z.string().nullish() }).nullish(),
+  stream: z.boolean().nullish(),
+  tools: z.array(toolSchema).nullish(),
+  tool_choice: toolChoiceSchema.nullish(),
+  output_config: outputConfigSchema.nullish(),
+};
+
+export const messagesRequestSchema = z.looseObject({ ...requestFields, max_tokens: z.int().min(1) });
+export const countTokensRequestSchema = z.looseObject({ ...requestFields, max_tokens: z.int().min(1).nullish() });
+
+export type AnthropicRequest = z.infer<typeof countTokensRequestSchema>;
+export type AnthropicMessage = z.infer<typeof messageSchema>;
+export type AnthropicBlock = z.infer<typeof anyBlockSchema>;
+export type AnthropicTool = z.infer<typeof toolSchema>;
+export type AnthropicToolChoice = z.infer<typeof toolChoiceSchema>;

@@ -1,0 +1,172 @@
+/**
+ * An Anthropic Messages request turned into the gateway's canonical body (OpenAI Chat Completions),
+ * so it walks the same pipeline, whatever provider serves it.
+ *
+ * Decisions (each a place where the two APIs differ):
+ * - `max_tokens` becomes `max_tokens` (not `max_completion_tokens`): every OpenAI-compatible server
+ *   takes it; OpenAI's reasoning models want the other name and answer a clear 400 otherwise.
+ * - `top_k` is dropped: OpenAI's API has no such parameter and rejects unknown ones, so passing it on
+ *   would turn a sampling hint into a failed request on the most common upstream.
+ * - `thinking`, `cache_control`, `service_tier`, `container` and other fields with no canonical
+ *   counterpart are ignored; the answer then simply carries no thinking blocks.
+ * - Blocks with no canonical counterpart (documents, thinking, server-tool blocks, images inside a
+ *   tool result) are a 400 naming the block: dropping them would change what the model sees.
+ * - A user turn's tool_result blocks become `tool` messages placed before the rest of that turn,
+ *   since OpenAI wants the tool answers right after the assistant turn that called the tools.
+ */
+import { invalidRequest } from '../../errors.js';
+import type { ChatBody, JsonObject } from '../../providers/types.js';
+import {
+  countTokensRequestSchema,
+  imageBlockSchema,
+  messagesRequestSchema,
+  textBlockSchema,
+  toolResultBlockSchema,
+  toolUseBlockSchema,
+  type AnthropicBlock,
+  type AnthropicMessage,
+  type AnthropicRequest,
+  type AnthropicTool,
+  type AnthropicToolChoice,
+} from './anthropic-api.js';
+import { invalidField, parseAnthropicField } from './parse-anthropic-field.js';
+
+type Path = (string | number)[];
+
+/** What a tool_result's `is_error: true` adds in front of the result text, so the model still knows. */
+export const TOOL_ERROR_PREFIX = 'Error: ';
+
+/** The name OpenAI's json_schema response_format requires; Anthropic's output format has none. */
+export const OUTPUT_SCHEMA_NAME = 'output';
+
+export interface ConvertOptions {
+  /** `POST /v1/messages` requires max_tokens, as Anthropic does; count_tokens does not. */
+  requireMaxTokens: boolean;
+}
+
+export function convertFromAnthropicRequest(raw: unknown, options: ConvertOptions): ChatBody {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
+  const request: AnthropicRequest = options.requireMaxTokens ? parseAnthropicField(messagesRequestSchema, raw, []) : parseAnthropicField(countTokensRequestSchema, raw, []);
+
+  const messages: JsonObject[] = [];
+  const system = systemText(request.system);
+  if (system !== undefined) messages.push({ role: 'system', content: system });
+  request.messages.forEach((message, index) => messages.push(...convertMessage(message, ['messages', index])));
+
+  const body: ChatBody = { model: request.model, messages };
+  if (request.max_tokens != null) body.max_tokens = request.max_tokens;
+  if (request.stop_sequences != null && request.stop_sequences.length > 0) body.stop = request.stop_sequences;
+  if (request.temperature != null) body.temperature = request.temperature;
+  if (request.top_p != null) body.top_p = request.top_p;
+  if (request.metadata?.user_id != null) body.user = request.metadata.user_id;
+  if (request.tools != null && request.tools.length > 0) body.tools = request.tools.map((tool, index) => convertTool(tool, ['tools', index]));
+  if (request.tool_choice != null) Object.assign(body, convertToolChoice(request.tool_choice, body.tools !== undefined));
+  const format = request.output_config?.format;
+  if (format != null) body.response_format = { type: 'json_schema', json_schema: { name: OUTPUT_SCHEMA_NAME, schema: format.schema, strict: true } };
+  if (request.stream === true) {
+    body.stream = true;
+    // message_delta reports usage at the end of every stream: ask every upstream for it.
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
+
+function systemText(system: AnthropicRequest['system']): string | undefined {
+  if (system == null) return undefined;
+  if (typeof system === 'string') return system === '' ? undefined : system;
+  return system.length === 0 ? undefined : system.map((block) => block.text).join('\n\n');
+}
+
+function convertMessage(message: AnthropicMessage, path: Path): JsonObject[] {
+  const blocks = typeof message.content === 'string' ? undefined : message.content;
+  if (message.role === 'system') {
+    return [{ role: 'system', content: blocks ? blocks.map((block, i) => parseAnthropicField(textBlockSchema, block, [...path, 'content', i]).text).join('\n\n') : message.content }];
+  }
+  if (blocks === undefined) return [{ role: message.role, content: message.content }];
+  return message.role === 'assistant' ? [convertAssistant(blocks, path)] : convertUser(blocks, path);
+}
+
+function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
+  let text = '';
+  const toolCalls: JsonObject[] = [];
+  blocks.forEach((block, i) => {
+    const at = [...path, 'content', i];
+    if (block.type === 'text') text += parseAnthropicField(textBlockSchema, block, at).text;
+    else if (block.type === 'tool_use') {
+      const call = parseAnthropicField(toolUseBlockSchema, block, at);
+      toolCalls.push({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.input) } });
+    } else throw untranslatable(block, at, 'assistant');
+  });
+  const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return message;
+}
+
+function convertUser(blocks: AnthropicBlock[], path: Path): JsonObject[] {
+  if (blocks.length === 0) throw invalidField([...path, 'content'], 'A user message needs at least one content block.');
+  const toolMessages: JsonObject[] = [];
+  const parts: JsonObject[] = [];
+  blocks.forEach((block, i) => {
+    const at = [...path, 'content', i];
+    if (block.type === 'tool_result') toolMessages.push(convertToolResult(block, at));
+    else parts.push(userPart(block, at));
+  });
+  if (parts.length === 0) return toolMessages;
+  const only = parts[0];
+  const content = parts.length === 1 && only?.type === 'text' ? only.text : parts;
+  return [...toolMessages, { role: 'user', content }];
+}
+
+function userPart(block: AnthropicBlock, at: Path): JsonObject {
+  if (block.type === 'text') return { type: 'text', text: parseAnthropicField(textBlockSchema, block, at).text };
+  if (block.type === 'image') {
+    const { source } = parseAnthropicField(imageBlockSchema, block, at);
+    const url = source.type === 'base64' ? `data:${source.media_type};base64,${source.data}` : source.url;
+    return { type: 'image_url', image_url: { url } };
+  }
+  throw untranslatable(block, at, 'user');
+}
+
+function convertToolResult(block: AnthropicBlock, at: Path): JsonObject {
+  const result = parseAnthropicField(toolResultBlockSchema, block, at);
+  let text = '';
+  if (typeof result.content === 'string') text = result.content;
+  else if (result.content !== undefined) {
+    text = result.content
+      .map((part, i) => {
+        const partAt = [...at, 'content', i];
+        if (part.type === 'text') return parseAnthropicField(textBlockSchema, part, partAt).text;
+        // OpenAI's tool messages carry text only: an image there has nowhere to go.
+        throw invalidField(partAt, `A tool_result with a "${part.type}" block cannot be passed to other providers; tool results may carry text blocks only.`, 'unsupported_content');
+      })
+      .join('\n');
+  }
+  return { role: 'tool', tool_call_id: result.tool_use_id, content: result.is_error === true ? `${TOOL_ERROR_PREFIX}${text}` : text };
+}
+
+function untranslatable(block: AnthropicBlock, at: Path, role: 'user' | 'assistant'): Error {
+  const allowed = role === 'user' ? 'text, image and tool_result' : 'text and tool_use';
+  return invalidField(at, `Content blocks of type "${block.type}" cannot be passed to other providers by this gateway; ${role} messages may carry ${allowed} blocks.`, 'unsupported_content');
+}
+
+function convertTool(tool: AnthropicTool, at: Path): JsonObject {
+  if (tool.type != null && tool.type !== 'custom') {
+    throw invalidField([...at, 'type'], `"${tool.type}" is one of Anthropic's server tools, which other providers cannot run; declare client tools with name, description and input_schema.`, 'unsupported_tool');
+  }
+  if (tool.input_schema === undefined) throw invalidField([...at, 'input_schema'], 'Field required');
+  const fn: JsonObject = { name: tool.name, parameters: tool.input_schema };
+  if (tool.description != null) fn.description = tool.description;
+  return { type: 'function', function: fn };
+}
+
+function convertToolChoice(choice: AnthropicToolChoice, hasTools: boolean): JsonObject {
+  const out: JsonObject = {};
+  if (choice.type === 'none') out.tool_choice = 'none';
+  else if (choice.type === 'auto') out.tool_choice = 'auto';
+  else if (choice.type === 'any') out.tool_choice = 'required';
+  else out.tool_choice = { type: 'function', function: { name: choice.name } };
+  // OpenAI refuses tool_choice (and parallel_tool_calls) without tools; Anthropic accepts it.
+  if (!hasTools) return {};
+  if (choice.type !== 'none' && choice.disable_parallel_tool_use === true) out.parallel_tool_calls = false;
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * Writes a canonical stream to the client as Anthropic's SSE events, as chunks arrive: one write per
+ * chunk, waiting for 'drain' when the client reads slower than the upstream writes (as
+ * src/server/write-sse.ts does). An error after the first byte becomes an `event: error` with
+ * Anthropic's error body, which `@anthropic-ai/sdk` raises; never a silent clean end.
+ */
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { StreamChunk } from '../../providers/types.js';
+import { AnthropicEventStream, sseEvent } from './anthropic-event-stream.js';
+import { anthropicErrorOf } from './render-anthropic-error.js';
+
+export interface AnthropicSseOptions {
+  /** The model the client asked for, named when the upstream names none. */
+  requestedModel: string;
+  requestId: string;
+  /** Aborts when the client leaves: stops a wait for 'drain' that would never come. */
+  signal: AbortSignal;
+  onError(err: unknown): void;
+}
+
+export async function writeAnthropicSse(res: ServerResponse, chunks: AsyncIterable<StreamChunk>, options: AnthropicSseOptions): Promise<void> {
+  const events = new AnthropicEventStream(options.requestedModel);
+  try {
+    for await (const chunk of chunks) {
+      if (res.destroyed) return;
+      const frames = events.push(chunk);
+      if (frames.length > 0 && !res.write(frames.join(''))) await once(res, 'drain', { signal: options.signal });
+    }
+    res.end(events.end().join(''));
+  } catch (err) {
+    if (res.destroyed || options.signal.aborted) return;
+    options.onError(err);
+    const error = anthropicErrorOf(err);
+    res.end(sseEvent('error', { error: { type: error.type, message: error.message }, request_id: options.requestId }));
+  }
+}

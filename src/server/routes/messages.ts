@@ -1,0 +1,79 @@
+/**
+ * Anthropic's Messages API in front of the gateway: `POST /v1/messages` is translated to the
+ * canonical body, served by the same pipeline as /v1/chat/completions (whatever provider serves
+ * it), and answered as an Anthropic message or event stream. Every error of these routes, body
+ * parsing included, is rendered in Anthropic's shape.
+ */
+import type { IncomingMessage } from 'node:http';
+import { GatewayError } from '../../errors.js';
+import { countPromptTokens } from '../../gateway/count-prompt-tokens.js';
+import { RequestError } from '../../gateway/served.js';
+import { convertFromAnthropicRequest } from '../anthropic/convert-from-anthropic-request.js';
+import { renderAnthropicMessage } from '../anthropic/render-anthropic-message.js';
+import { sendAnthropicError } from '../anthropic/render-anthropic-error.js';
+import { writeAnthropicSse } from '../anthropic/write-anthropic-sse.js';
+import { callOptionsFrom } from '../call-options.js';
+import type { Handler, HttpContext } from '../context.js';
+import { readJsonBody } from '../read-body.js';
+import { sendJson } from '../render-error.js';
+import { servedHeaders } from '../served-headers.js';
+import { SSE_HEADERS } from '../write-sse.js';
+
+/** POST /v1/messages */
+export const messages: Handler = (ctx) =>
+  inAnthropicShape(ctx, async ({ req, res, gateway, requestId, signal }) => {
+    const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
+    const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: true });
+    // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
+    const outcome = await gateway.chatCompletion(canonical, { signal, requestId, ...anthropicCallOptions(req) });
+    const headers = { ...servedHeaders(outcome.served), 'request-id': outcome.served.requestId };
+    if (outcome.kind === 'completion') {
+      sendJson(res, 200, renderAnthropicMessage(outcome.result, canonical.model), headers);
+      return;
+    }
+    res.on('close', outcome.cancel);
+    res.writeHead(200, { ...headers, ...SSE_HEADERS });
+    await writeAnthropicSse(res, outcome.chunks, {
+      requestedModel: canonical.model,
+      requestId: outcome.served.requestId,
+      signal,
+      onError: (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'),
+    });
+  });
+
+/**
+ * POST /v1/messages/count_tokens: the prompt's tokens by the gateway's own tokenizer (o200k), the
+ * count it uses to skip deployments whose context window is too small. An estimate for other
+ * model families, Anthropic's included.
+ */
+export const countTokens: Handler = (ctx) =>
+  inAnthropicShape(ctx, async ({ req, res, gateway, requestId }) => {
+    const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
+    const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: false });
+    if (!Object.hasOwn(gateway.config.routes, canonical.model)) {
+      throw new GatewayError(`The model '${canonical.model}' does not exist. Ask GET /v1/models for the models this gateway serves.`, { status: 404, code: 'model_not_found', param: 'model', shape: 'client_error' });
+    }
+    const inputTokens = await countPromptTokens(canonical);
+    sendJson(res, 200, JSON.stringify({ input_tokens: inputTokens }), { 'x-request-id': requestId, 'request-id': requestId });
+  });
+
+/** Runs a handler and answers any error it throws in Anthropic's shape (the server's default is OpenAI's). */
+async function inAnthropicShape(ctx: HttpContext, serve: (ctx: HttpContext) => Promise<void>): Promise<void> {
+  try {
+    await serve(ctx);
+  } catch (err) {
+    if (ctx.signal.aborted) return;
+    const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': ctx.requestId };
+    const error = sendAnthropicError(ctx.res, err, ctx.requestId, headers);
+    if (error.status >= 500) ctx.gateway.logger.error({ err, requestId: ctx.requestId, code: error.source.code }, 'request failed');
+    else ctx.gateway.logger.debug({ requestId: ctx.requestId, code: error.source.code, status: error.status }, 'request refused');
+  }
+}
+
+/** The server's call options; Anthropic clients send their key as `x-api-key`, which then tells tenants apart. */
+function anthropicCallOptions(req: IncomingMessage): ReturnType<typeof callOptionsFrom> {
+  const options = callOptionsFrom(req);
+  const key = req.headers['x-api-key'];
+  if (options.tenant === undefined && typeof key === 'string') options.tenant = key;
+  return options;
+}
