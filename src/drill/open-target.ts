@@ -11,6 +11,7 @@ import { startServer } from '../server/create-server.js';
 import { createLogger } from '../telemetry/logger.js';
 import { DRILL_DEMO_SOURCE, drillDemoConfig } from './drill-config.js';
 import type { DrillOptions } from './drill-options.js';
+import type { BreakerOutage } from './types.js';
 import { DrillSetupError, inProcessSwitch, remoteSwitch, type FaultSwitch } from './fault-switch.js';
 
 export interface DrillTarget {
@@ -22,6 +23,8 @@ export interface DrillTarget {
   /** The route's chain as deployment names, when known (in process). */
   chain: string[] | undefined;
   faults: FaultSwitch;
+  /** The breaker outages of the primary's deployments since `sinceEpochMs`, when the target can tell. */
+  outagesSince?(sinceEpochMs: number): Promise<BreakerOutage[]>;
   /** Things worth saying before the drill starts. */
   notes: string[];
   close(): Promise<void>;
@@ -73,6 +76,13 @@ async function openInProcess(options: DrillOptions): Promise<DrillTarget> {
     primary,
     chain: chain.map((step) => step.label),
     faults,
+    async outagesSince(sinceEpochMs) {
+      const primaryDeployments = new Set(Object.entries(config.deployments).filter(([, d]) => d.provider === primary).map(([name]) => `deployment:${name}`));
+      return gateway.health
+        .snapshot()
+        .filter((entry) => primaryDeployments.has(entry.name))
+        .flatMap((entry) => entry.outages.filter((o) => o.startedAt >= sinceEpochMs).map((o) => ({ breaker: entry.name, detectMs: o.detectMs, ...(o.recoverMs === undefined ? {} : { recoverMs: o.recoverMs }) })));
+    },
     notes,
     async close() {
       await server.close();

@@ -4,7 +4,7 @@
  */
 import type { PhaseSummary, ShapeSummary } from './summarize.js';
 
-const HEADERS = ['shape', 'mode', 'chain', 'success b / o / r', 'p50 ms b / o / r', 'p99 ms b / o / r', 'hops (outage)', 'attempts (outage)', 'absorbed', '1st fallback', 'p99 back', 'p99 back (sent)'];
+const HEADERS = ['shape', 'mode', 'chain', 'success b / o / r', 'p50 ms b / o / r', 'p99 ms b / o / r', 'hops (outage)', 'attempts (outage)', 'absorbed', '1st fallback', 'p99 back', 'p99 back (sent)', 'breaker detect / recover'];
 
 export function renderTable(summaries: readonly ShapeSummary[]): string {
   const rows = summaries.map((s) => [
@@ -20,8 +20,16 @@ export function renderTable(summaries: readonly ShapeSummary[]): string {
     s.absorb.firstFallback === null ? '-' : `${formatMs(s.absorb.firstFallback.latencyMs)} ms`,
     s.p99Back.backMs === null ? 'never' : `${formatMs(s.p99Back.backMs)} ms`,
     s.p99Back.bySendMs === null ? 'never' : `${formatMs(s.p99Back.bySendMs)} ms`,
+    formatOutages(s.outages),
   ]);
   return `${formatTable(HEADERS, rows)}\n`;
+}
+
+/** The breaker's MTTR figures for the run's first outage: `12 / 640 ms`; `-` when no breaker opened or the target cannot tell. */
+function formatOutages(outages: ShapeSummary['outages']): string {
+  const first = outages?.[0];
+  if (!first) return '-';
+  return `${formatMs(first.detectMs)} / ${first.recoverMs === undefined ? 'open' : formatMs(first.recoverMs)} ms`;
 }
 
 /** Why a shape broke the chain: its outage success rate and what the failed requests got. */

@@ -99,7 +99,10 @@ export async function executeDrill(options: DrillOptions, hooks: DrillHooks): Pr
           progress: hooks.progress,
           signal: hooks.signal,
         };
+        const shapeStartedAt = Date.now();
         const run = await runShape(context, shape, mode);
+        const outages = await target.outagesSince?.(shapeStartedAt);
+        if (outages) run.outages = outages;
         const summary = summarizeRun(run, { minSuccess: options.minSuccess });
         hooks.progress(`  => outage success ${formatRate(summary.phases.outage.successRate)}, ${summary.brokeChain ? 'BROKE the chain' : 'chain held'}`);
         runs.push({ ...run, description: SHAPES[shape].description, summary });

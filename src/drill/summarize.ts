@@ -3,7 +3,7 @@
  * on hand-made samples). docs/drills.md defines each figure in words; the comments here say the
  * same thing next to the code that does it.
  */
-import { PHASES, type Phase, type RunMarks, type Sample, type ShapeRun } from './types.js';
+import { PHASES, type BreakerOutage, type Phase, type RunMarks, type Sample, type ShapeRun } from './types.js';
 
 /** Width of the sliding window the p99 recovery figure looks through. */
 export const P99_WINDOW_MS = 1000;
@@ -87,6 +87,8 @@ export interface ShapeSummary {
   phases: Record<Phase, PhaseSummary>;
   absorb: AbsorbSummary;
   p99Back: P99BackSummary;
+  /** The primary's breaker outages during the run (MTTR), when the target reports them. */
+  outages: BreakerOutage[] | undefined;
   /** The outage success rate fell below the floor (or nothing was sent during the outage). */
   brokeChain: boolean;
 }
@@ -110,6 +112,7 @@ export function summarizeRun(run: ShapeRun, options: SummaryOptions): ShapeSumma
     phases,
     absorb: absorbTime(run.samples, run.marks),
     p99Back: p99Back(run, options.baseline ?? run.samples.filter((s) => s.phase === 'baseline')),
+    outages: run.outages,
     brokeChain: outage.successRate === null || outage.successRate < options.minSuccess,
   };
 }

@@ -49,7 +49,19 @@ export interface RunMarks {
   endT: number;
 }
 
+/** How long the gateway's breaker took over one outage of the primary (see docs/fallback.md, MTTR). */
+export interface BreakerOutage {
+  /** The breaker, e.g. `deployment:primary-large`. */
+  breaker: string;
+  /** First failure to circuit open. */
+  detectMs: number;
+  /** First success after it opened to circuit closed; absent while it is still open. */
+  recoverMs?: number;
+}
+
 export interface ShapeRun {
+  /** The primary's breaker outages that began during this run, when the target reports them. */
+  outages?: BreakerOutage[];
   shape: string;
   mode: RequestMode;
   /** The provider the fault was set on. */

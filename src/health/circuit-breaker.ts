@@ -317,6 +317,7 @@ export class CircuitBreaker {
   }
 
   private recoverySucceeded(now: number, reason: string): void {
+    this.consecutive = 0;
     if (++this.recoveryOk >= this.options.recoverySuccesses) {
       this.cooldown = this.options.cooldownMs;
       this.resetWindow();

@@ -53,6 +53,8 @@ export class OutageClock {
     this.history.push(outage);
     if (this.history.length > HISTORY) this.history.shift();
     this.current = undefined;
+    // The next failure starts a new outage, however soon it comes.
+    this.lastFailureAt = Number.NEGATIVE_INFINITY;
   }
 
   /** Forgets an outage an operator's drain replaced. */

@@ -11,8 +11,12 @@ describe('renderTable', () => {
     const lines = renderTable([held, broke]).trimEnd().split('\n');
     assert.equal(lines.length, 4);
     assert.match(lines[0] ?? '', /^shape\s+mode\s+chain\s+success b \/ o \/ r/);
-    assert.match(lines[2] ?? '', /^upstream_5xx\s+json\s+held\s+100% \/ 100% \/ 100%\s+40 \/ 200 \/ 40\s+40 \/ 200 \/ 40\s+2 \(100%\)\s+2 \(100%\)\s+0 ms\s+200 ms\s+never\s+never$/);
-    assert.match(lines[3] ?? '', /^context_overflow\s+json\s+BROKE\s+100% \/ 0\.0% \/ 100%.*never\s+-\s+never\s+never$/);
+    assert.match(lines[2] ?? '', /^upstream_5xx\s+json\s+held\s+100% \/ 100% \/ 100%\s+40 \/ 200 \/ 40\s+40 \/ 200 \/ 40\s+2 \(100%\)\s+2 \(100%\)\s+0 ms\s+200 ms\s+never\s+never\s+-$/);
+    assert.match(lines[3] ?? '', /^context_overflow\s+json\s+BROKE\s+100% \/ 0\.0% \/ 100%.*never\s+-\s+never\s+never\s+-$/);
+    const timed = summarizeRun({ ...run(10, () => ({})), outages: [{ breaker: 'deployment:p', detectMs: 12.4, recoverMs: 640 }] }, { minSuccess: 1 });
+    assert.match(renderTable([timed]).trimEnd().split('\n')[2] ?? '', /12 \/ 640 ms$/, 'the breaker\'s detect / recover times');
+    const open = summarizeRun({ ...run(10, () => ({})), outages: [{ breaker: 'deployment:p', detectMs: 3 }] }, { minSuccess: 1 });
+    assert.match(renderTable([open]).trimEnd().split('\n')[2] ?? '', /3 \/ open ms$/);
     assert.equal(brokeLine(broke, 1), 'context_overflow (json) broke the chain: 0.0% of outage requests succeeded (floor 100%); failures: 10 × 400 context_length_exceeded');
   });
 

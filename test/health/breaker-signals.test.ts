@@ -143,3 +143,17 @@ describe('stalled calls after the circuit opened', () => {
     assert.match(abandoned[0] ?? '', /while the circuit is open/);
   });
 });
+
+describe('outage clock', () => {
+  test('an outage that follows a closed one soon after is timed from its own first failure', () => {
+    const b = new CircuitBreaker('deployment:d', { ...OPTIONS, probeGated: true });
+    for (let i = 0; i < 3; i++) b.failed('upstream_5xx', undefined, 1000 + i);
+    b.probeSucceeded(1500);
+    b.probeSucceeded(1600);
+    assert.equal(b.state, 'healthy');
+    for (let i = 0; i < 3; i++) b.failed('upstream_5xx', undefined, 4000 + i * 10);
+    const second = b.outageHistory().at(-1);
+    assert.equal(second?.startedAt, 4000);
+    assert.equal(second?.detectMs, 20);
+  });
+});
