@@ -25,6 +25,11 @@ export interface CallOptions {
   overrides?: RequestOverrides;
   /** The raw body's size in bytes, when known: a free upper bound for the context-window check. */
   bodyBytes?: number;
+  /**
+   * The raw body as the client sent it, when known: a derived idempotency key hashes it as is
+   * (without it, the parsed body is hashed in canonical form, keys sorted).
+   */
+  bodyText?: string;
 }
 
 export interface RoutePlan {

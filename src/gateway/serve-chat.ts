@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.js';
 import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type ChainResult } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
-import { requestKey } from '../cache/request-key.js';
+import { rawRequestKey, requestKey } from '../cache/request-key.js';
 import type { CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
@@ -49,8 +49,8 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const tenant = options.tenant ?? '';
 
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
-  let flight: Flight | undefined;
-  if (idempotency) {
+  let flight: Flight | undefined = idempotency && services.idempotency.tryLead(idempotency.key, idempotency.bodyHash);
+  if (idempotency && !flight) {
     const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientSignal).catch((err: unknown) => {
       // A follower shares its leader's failure, under its own request id (as a replay does).
       throw err instanceof RequestError && err.served ? new RequestError(err, { ...err.served, requestId, replayOf: err.served.requestId }) : err;
@@ -255,7 +255,9 @@ function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBod
     return { key: requestKey(['idempotency', tenant, options.idempotencyKey], null), bodyHash: requestKey(['body', route.name], body) };
   }
   if (!config.derive_key) return undefined;
-  const key = requestKey(['idempotency', tenant, route.name], body);
+  // The bytes the client sent identify a retry of the same request without re-serialising it;
+  // a retry that reorders keys or whitespace is not caught, which a client's own retry never does.
+  const key = options.bodyText === undefined ? requestKey(['idempotency', tenant, route.name], body) : rawRequestKey(['idempotency', tenant, route.name], options.bodyText);
   return { key, bodyHash: key };
 }
 

@@ -19,7 +19,8 @@ interface Entry {
   bodyHash: string;
   /** Characters of the kept answer (0 while in flight). */
   size: number;
-  settled: Promise<Settlement>;
+  /** Followers waiting for the leader; made only when one comes (most keys never see a second request). */
+  waiters: Array<(settlement: Settlement) => void> | undefined;
   done: Recorded | undefined;
   expiresAt: number;
 }
@@ -64,7 +65,7 @@ export class IdempotencyStore {
         throw new GatewayError('This Idempotency-Key was already used for a different request body.', { status: 422, code: 'idempotency_key_reused', param: 'Idempotency-Key', shape: 'client_error' });
       }
       if (entry.done) return { role: 'replay', recorded: entry.done };
-      const settlement = await abortable(entry.settled, signal);
+      const settlement = await abortable(new Promise<Settlement>((resolve) => (entry.waiters ??= []).push(resolve)), signal);
       if (settlement.kind === 'done') return { role: 'replay', recorded: settlement.recorded };
       if (settlement.kind === 'failed') throw settlement.error;
       // abandoned: loop and take the lead
@@ -75,9 +76,13 @@ export class IdempotencyStore {
     return this.entries.size;
   }
 
+  /** The fast path: leads the key at once when no request holds it (no promise made), else undefined (use `claim`). */
+  tryLead(key: string, bodyHash: string): Flight | undefined {
+    return this.live(key) ? undefined : this.lead(key, bodyHash);
+  }
+
   private lead(key: string, bodyHash: string): Flight {
-    let settle!: (settlement: Settlement) => void;
-    const entry: Entry = { bodyHash, size: 0, settled: new Promise((resolve) => (settle = resolve)), done: undefined, expiresAt: Infinity };
+    const entry: Entry = { bodyHash, size: 0, waiters: undefined, done: undefined, expiresAt: Infinity };
     this.entries.set(key, entry);
     this.evict();
     let finished = false;
@@ -93,7 +98,9 @@ export class IdempotencyStore {
       } else if (this.entries.get(key) === entry) {
         this.entries.delete(key);
       }
-      settle(settlement);
+      const waiters = entry.waiters;
+      entry.waiters = undefined;
+      if (waiters) for (const wake of waiters) wake(settlement);
     };
     return {
       complete: (recorded) => end({ kind: 'done', recorded }),
