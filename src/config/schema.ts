@@ -3,6 +3,8 @@
  * named constant here, next to the option it fills.
  */
 import { z } from 'zod';
+import { bool, int } from './fields.js';
+import { telemetrySchema } from './telemetry-config.js';
 import { FAILURE_SHAPES, type FailureShape } from '../errors.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../health/circuit-breaker.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
@@ -30,9 +32,6 @@ export const DEFAULT_HANDOFF_TIMEOUT_MS = 5_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 const name = z.string().regex(NAME, 'use letters, digits and . _ : / @ + - (starting with a letter or digit)');
 
-/** An integer that may also arrive as a numeric string (e.g. from `${PORT}`). */
-const int = () => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.int());
-const bool = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 
 /** A byte size: a number of bytes, or a string such as `16mb`, `512kb`. */
 const byteSize = z.union([z.int().positive(), z.string().regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb)?\s*$/i, 'write a size like 16mb, 512kb or 1048576')]).transform(parseByteSize);
@@ -299,6 +298,7 @@ export const configSchema = z
     cache: cacheSchema,
     idempotency: idempotencySchema,
     health: healthSchema,
+    telemetry: telemetrySchema,
   })
   .superRefine((config, ctx) => {
     for (const [deploymentName, deployment] of Object.entries(config.deployments)) {

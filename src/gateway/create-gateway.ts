@@ -18,12 +18,16 @@ import { probeSettingsFor } from '../health/breaker-options.js';
 import type { HealthSnapshot } from '../health/health-registry.js';
 import type { HealthStore } from '../health/health-store.js';
 import { Prober, type ProbeTarget } from '../health/prober.js';
+import { fanOut, type Telemetry } from '../telemetry/request-event.js';
+import { createTelemetrySinks } from '../telemetry/create-sinks.js';
 
 export interface GatewayOptions extends LoadOptions {
   /** Where the gateway logs; by default a pino logger at the config's level (silent for `silent`). */
   logger?: Logger;
   /** Where breaker states are shared with other gateways; by default this gateway's own memory. */
   healthStore?: HealthStore;
+  /** Sinks of finished requests (traces, metrics, a request log), besides those the config sets up. */
+  telemetry?: Telemetry[];
 }
 
 /** What an operator can do to one breaker by hand. */
@@ -63,7 +67,10 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   let runtime: Runtime = await buildRuntime(parseConfig(input, options));
   const logger = options.logger ?? createLogger(runtime.config.log.level);
   let closed = false;
-  const services = createServices(() => runtime.config, options.healthStore);
+  // Sinks are made once, from the config the gateway starts with; a reload does not remake them.
+  const sinks = [...(await createTelemetrySinks({ config: runtime.config, logger })), ...(options.telemetry ?? [])];
+  const telemetry = fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed'));
+  const services = createServices(() => runtime.config, options.healthStore, telemetry);
   const retiring = new Set<Promise<void>>();
   const prober = new Prober({
     registry: services.healthRegistry,
@@ -146,6 +153,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       services.healthRegistry.close();
       retire(runtime);
       await Promise.all(retiring);
+      await telemetry?.close();
     },
   };
 }

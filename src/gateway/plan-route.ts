@@ -25,6 +25,9 @@ export interface CallOptions {
   overrides?: RequestOverrides;
   /** The raw body's size in bytes, when known: a free upper bound for the context-window check. */
   bodyBytes?: number;
+  /** The W3C trace context the client sent (`traceparent`, `tracestate`), handed to telemetry. */
+  traceparent?: string;
+  tracestate?: string;
   /**
    * The raw body as the client sent it, when known: a derived idempotency key hashes it as is
    * (without it, the parsed body is hashed in canonical form, keys sorted).

@@ -12,7 +12,9 @@ import { rawRequestKey, requestKey } from '../cache/request-key.js';
 import type { CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
-import type { ChatBody, ChatResult, ChatStream, StreamChunk } from '../providers/types.js';
+import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
+import { requestParameters, type RequestEvent } from '../telemetry/request-event.js';
+import { tenantLabel, traceContext } from './request-identity.js';
 import { countPromptTokens, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
 import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
@@ -47,6 +49,26 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const clientSignal = options.signal ?? NEVER;
   const stream = body.stream === true;
   const tenant = options.tenant ?? '';
+  const startedAt = Date.now();
+  const started = performance.now();
+  /** The end of the request: the recent-request log, and telemetry when any sink listens. */
+  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>) => {
+    services.recent.add(served, status);
+    services.telemetry?.requestFinished({
+      requestId,
+      operation: 'chat',
+      route: plan.route.name,
+      tenant: tenantLabel(tenant),
+      startedAt,
+      durationMs: performance.now() - started,
+      status,
+      stream,
+      served,
+      request: requestParameters(body),
+      ...facts,
+      ...traceContext(options),
+    });
+  };
 
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
   let flight: Flight | undefined = idempotency && services.idempotency.tryLead(idempotency.key, idempotency.bodyHash);
@@ -57,7 +79,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     });
     if (claim.role === 'replay') {
       const served: Served = { ...claim.recorded.served, requestId, replayOf: claim.recorded.served.requestId };
-      services.recent.add(served, 200);
+      finish(200, served, {});
       return replay(claim.recorded.answer, served);
     }
     flight = claim.flight;
@@ -77,7 +99,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
       const error = new RequestError(result.error, served);
-      services.recent.add(served, error.status);
+      finish(error.status, served, { error: { code: error.code, shape: error.shape, message: error.message } });
       flight?.fail(error);
       throw error;
     }
@@ -89,7 +111,8 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       if (cacheKey && result.step.kind === 'deployment') services.cache.set(cacheKey, recorded);
     };
     if (answer.kind === 'completion') {
-      services.recent.add(served, 200);
+      const { id, responseModel, finishReasons, usage } = answer.result;
+      finish(200, served, { response: { id, model: responseModel, finishReasons, usage } });
       record({ kind: 'completion', text: answer.result.text });
       leave();
       return { kind: 'completion', result: answer.result, served };
@@ -99,8 +122,12 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       kind: 'stream',
       chunks: relay(primed, {
         recording: flight !== undefined || cacheKey !== undefined,
-        onEnd(chunks, complete) {
-          services.recent.add(served, 200);
+        onEnd(chunks, complete, seen) {
+          finish(200, served, {
+            response: { id: '', model: '', finishReasons: seen.finishReason ? [seen.finishReason] : [], usage: seen.usage },
+            timeToFirstChunkMs: seen.firstContentAt === undefined ? undefined : seen.firstContentAt - started,
+            error: seen.error,
+          });
           if (complete && chunks) record({ kind: 'stream', chunks });
           else flight?.abandon();
           leave();
@@ -330,15 +357,28 @@ function syntheticResult(text: string): ChatResult {
 
 interface RelayOptions {
   recording: boolean;
-  /** Called once: with the chunk texts when recording, and whether the stream ended cleanly. */
-  onEnd(chunks: string[] | undefined, complete: boolean): void;
+  /** Called once: with the chunk texts when recording, whether the stream ended cleanly, and what it carried. */
+  onEnd(chunks: string[] | undefined, complete: boolean, seen: StreamFacts): void;
+}
+
+/** What a relayed stream carried, for telemetry. */
+interface StreamFacts {
+  finishReason: FinishReason | undefined;
+  usage: Usage | undefined;
+  /** performance.now() when the first content chunk was handed on. */
+  firstContentAt: number | undefined;
+  error: RequestEvent['error'];
 }
 
 async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerator<StreamChunk, void> {
   let recorded: string[] | undefined = options.recording ? [] : undefined;
   let size = 0;
   let complete = false;
+  const seen: StreamFacts = { finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined };
   const keep = (chunk: StreamChunk) => {
+    if (chunk.finishReason) seen.finishReason = chunk.finishReason;
+    if (chunk.usage) seen.usage = chunk.usage;
+    if (seen.firstContentAt === undefined && chunk.hasContent) seen.firstContentAt = performance.now();
     if (!recorded) return;
     size += chunk.data.length;
     if (size > MAX_RECORDED_STREAM_CHARS) recorded = undefined;
@@ -358,9 +398,13 @@ async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerat
       }
     }
     complete = true;
+  } catch (err) {
+    const error = err instanceof GatewayError ? err : undefined;
+    seen.error = { code: error?.code ?? 'stream_failed', shape: error?.shape, message: error?.message ?? 'The stream failed after it started.' };
+    throw err;
   } finally {
     primed.stream.cancel();
-    options.onEnd(recorded, complete);
+    options.onEnd(recorded, complete, seen);
   }
 }
 

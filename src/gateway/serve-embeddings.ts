@@ -8,6 +8,8 @@ import { hopTimeouts, toServed } from './serve-chat.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
 import { validateEmbeddingsBody } from './validate-request.js';
+import type { RequestEvent } from '../telemetry/request-event.js';
+import { tenantLabel, traceContext } from './request-identity.js';
 
 const NEVER = new AbortController().signal;
 
@@ -15,6 +17,25 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   const body = validateEmbeddingsBody(rawBody);
   const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? crypto.randomUUID();
+  const startedAt = Date.now();
+  const started = performance.now();
+  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error'>) => {
+    services.recent.add(served, status);
+    services.telemetry?.requestFinished({
+      requestId,
+      operation: 'embeddings',
+      route: plan.route.name,
+      tenant: tenantLabel(options.tenant ?? ''),
+      startedAt,
+      durationMs: performance.now() - started,
+      status,
+      stream: false,
+      served,
+      request: { model: body.model },
+      ...facts,
+      ...traceContext(options),
+    });
+  };
   const leave = runtime.enter();
   try {
     const result = await runChain<Step, EmbeddingsResult>({
@@ -28,10 +49,10 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
       const error = new RequestError(result.error, served);
-      services.recent.add(served, error.status);
+      finish(error.status, served, { error: { code: error.code, shape: error.shape, message: error.message } });
       throw error;
     }
-    services.recent.add(served, 200);
+    finish(200, served, { response: { id: '', model: body.model, finishReasons: [], usage: result.value.usage } });
     return { result: result.value, served };
   } finally {
     leave();

@@ -6,6 +6,7 @@ import { RecentRequests } from './recent-requests.js';
 import { HealthRegistry } from '../health/health-registry.js';
 import { breakerOptionsFor } from '../health/breaker-options.js';
 import type { HealthStore } from '../health/health-store.js';
+import type { Telemetry } from '../telemetry/request-event.js';
 
 export interface GatewayServices {
   cache: ResponseCache;
@@ -15,16 +16,19 @@ export interface GatewayServices {
   health(): HealthRegistry | undefined;
   /** The registry itself, whether or not health is on (closing, the admin API). */
   healthRegistry: HealthRegistry;
+  /** Where finished requests are reported; undefined when no sink listens (the hot path then builds no event). */
+  telemetry: Telemetry | undefined;
   /** The idempotency settings in force (they change on reload). */
   idempotencyConfig(): Config['idempotency'];
 }
 
-export function createServices(config: () => Config, healthStore?: HealthStore): GatewayServices {
+export function createServices(config: () => Config, healthStore?: HealthStore, telemetry?: Telemetry): GatewayServices {
   const initial = config();
   const health = new HealthRegistry((target) => breakerOptionsFor(initial.health, target), healthStore);
   health.startWatch();
   return {
     healthRegistry: health,
+    telemetry,
     health: () => (config().health.enabled ? health : undefined),
     cache: new ResponseCache(cacheOptions(initial)),
     idempotency: new IdempotencyStore(idempotencyOptions(initial)),

@@ -8,9 +8,19 @@ import type { CallOptions, RequestOverrides } from '../gateway/plan-route.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function callOptionsFrom(req: IncomingMessage): Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides'> {
+type HeaderOptions = Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides' | 'traceparent' | 'tracestate'>;
+
+/** W3C trace context: version 00 and the ids in lower-case hex (anything else is ignored, as the spec says). */
+const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+
+export function callOptionsFrom(req: IncomingMessage): HeaderOptions {
   const headers = req.headers;
-  const options: Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides'> = {};
+  const options: HeaderOptions = {};
+  const traceparent = headers.traceparent;
+  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent)) {
+    options.traceparent = traceparent;
+    if (typeof headers.tracestate === 'string') options.tracestate = headers.tracestate;
+  }
   const key = headers['idempotency-key'];
   if (typeof key === 'string') {
     if (!IDEMPOTENCY_KEY.test(key)) throw invalidRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', 'Idempotency-Key', 'invalid_idempotency_key');

@@ -1,0 +1,16 @@
+/** How a request is named to telemetry: its tenant only as a hash, and the trace context it came with. */
+import { createHash } from 'node:crypto';
+import type { CallOptions } from './plan-route.js';
+
+/** Hex characters of the tenant hash kept: enough to tell tenants apart, never the credential. */
+const TENANT_LABEL_CHARS = 16;
+
+/** Until virtual keys land, the tenant is the caller's credential: telemetry sees a short hash of it, or '' for none. */
+export function tenantLabel(tenant: string): string {
+  return tenant === '' ? '' : createHash('sha256').update(tenant).digest('hex').slice(0, TENANT_LABEL_CHARS);
+}
+
+export function traceContext(options: CallOptions): { traceparent?: string; tracestate?: string } {
+  if (options.traceparent === undefined) return {};
+  return options.tracestate === undefined ? { traceparent: options.traceparent } : { traceparent: options.traceparent, tracestate: options.tracestate };
+}
