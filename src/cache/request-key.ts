@@ -18,13 +18,6 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** The same kind of key over a body's raw text, for callers that hold the bytes the client sent. */
-export function rawRequestKey(scope: readonly string[], text: string): string {
-  const hash = createHash('sha256');
-  for (const part of scope) hash.update(part).update('\u0000');
-  return hash.update(text).digest('base64url');
-}
-
 export function requestKey(scope: readonly string[], body: unknown): string {
   const hash = createHash('sha256');
   for (const part of scope) hash.update(part).update('\u0000');

@@ -28,11 +28,6 @@ export interface CallOptions {
   /** The W3C trace context the client sent (`traceparent`, `tracestate`), handed to telemetry. */
   traceparent?: string;
   tracestate?: string;
-  /**
-   * The raw body as the client sent it, when known: a derived idempotency key hashes it as is
-   * (without it, the parsed body is hashed in canonical form, keys sorted).
-   */
-  bodyText?: string;
 }
 
 export interface RoutePlan {

@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.js';
 import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type ChainResult } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
-import { rawRequestKey, requestKey } from '../cache/request-key.js';
+import { requestKey } from '../cache/request-key.js';
 import type { CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
@@ -282,9 +282,8 @@ function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBod
     return { key: requestKey(['idempotency', tenant, options.idempotencyKey], null), bodyHash: requestKey(['body', route.name], body) };
   }
   if (!config.derive_key) return undefined;
-  // The bytes the client sent identify a retry of the same request without re-serialising it;
-  // a retry that reorders keys or whitespace is not caught, which a client's own retry never does.
-  const key = options.bodyText === undefined ? requestKey(['idempotency', tenant, route.name], body) : rawRequestKey(['idempotency', tenant, route.name], options.bodyText);
+  // The canonical body (keys sorted), so a retry that serialises the same request differently is still caught.
+  const key = requestKey(['idempotency', tenant, route.name], body);
   return { key, bodyHash: key };
 }
 

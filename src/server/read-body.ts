@@ -7,8 +7,6 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 export interface JsonBody {
   value: unknown;
   bytes: number;
-  /** The body as received: a request's identity for a derived idempotency key, with no re-serialising. */
-  text: string;
 }
 
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
@@ -60,7 +58,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (size === 0) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_body');
   const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
   try {
-    return { value: JSON.parse(text) as unknown, bytes: size, text };
+    return { value: JSON.parse(text) as unknown, bytes: size };
   } catch (err) {
     throw invalidRequest(`We could not parse the JSON body of your request: ${(err as Error).message}`, null, 'invalid_json');
   }
