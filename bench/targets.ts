@@ -107,7 +107,7 @@ async function startGateway(name: TargetName, provider: GatewayProvider, ctx: Ta
   }
   const port = await freePort();
   const configFile = path.join(ctx.workDir, `${name}.yaml`);
-  fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider));
+  fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider, path.join(ctx.workDir, `${name}-requests.db`)));
   const child = spawnPinned(ctx, name, [cli, 'start', '--config', configFile], {});
   try {
     const target = await awaitReady(name, child, port, ctx);
@@ -121,14 +121,17 @@ async function startGateway(name: TargetName, provider: GatewayProvider, ctx: Ta
  * The gateway config the bench runs: one provider (openai-compatible by default; `anthropic` for the
  * translated route), one deployment, one route. Both point at the bench upstream's `/v1`.
  */
-export function gatewayConfig(port: number, upstreamPort: number, provider: GatewayProvider = GATEWAY_PROVIDERS.gateway): string {
+export function gatewayConfig(port: number, upstreamPort: number, provider: GatewayProvider = GATEWAY_PROVIDERS.gateway, requestLogPath?: string): string {
   return `# Written by bench/run.ts for one benchmark run.
 server:
   host: 127.0.0.1
   port: ${port}
 log:
   level: warn
-providers:
+${
+  // The request log stays on (its cost is part of what is measured), in the bench's own work directory.
+  requestLogPath === undefined ? '' : `telemetry:\n  request_log:\n    path: ${JSON.stringify(requestLogPath)}\n`
+}providers:
   bench:
     type: ${provider.type}
     base_url: http://127.0.0.1:${upstreamPort}/v1

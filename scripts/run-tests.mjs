@@ -54,7 +54,9 @@ if (skipped.length > 0) {
   console.log('');
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Gateways made by tests keep no request log in the repo's .switchyard/ unless a test asks for one.
+const env = { ...process.env, SWITCHYARD_REQUEST_LOG: process.env.SWITCHYARD_REQUEST_LOG ?? 'off' };
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
 child.on('exit', (code, signal) => {
   if (skipped.length > 0) {
     console.log(`\n${skipped.length} test file(s) skipped for a missing service (listed above).`);

@@ -3,13 +3,17 @@
  */
 import { checkConfig } from './check-config.js';
 import { runDrill } from '../drill/index.js';
+import { showLog } from './log.js';
 import { runMock } from './mock.js';
+import { replay } from './replay.js';
 import { start } from './start.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string }> = {
   start: { run: start, summary: 'serve the gateway (--config FILE; without one, the built-in demo)' },
   'check-config': { run: checkConfig, summary: 'validate a config file and point at every problem (check-config FILE)' },
   mock: { run: runMock, summary: 'run the built-in mock provider as its own server (--port N)' },
+  log: { run: showLog, summary: 'recent requests from the request log (--route, --reason, --since, --status, --limit, --json)' },
+  replay: { run: replay, summary: 'replay the fallback decision of a logged request, then vs now (replay REQUEST_ID [--config FILE])' },
   drill: { run: runDrill, summary: 'outage drill: break the primary in each failure shape under load, report how the chain held' },
 };
 

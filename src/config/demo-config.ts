@@ -9,6 +9,10 @@ server:
   # Admin API (/admin/...): send "Authorization: Bearer <token>".
   admin_token: \${SWITCHYARD_ADMIN_TOKEN:-demo-admin-token}
 
+# Every finished request is written to .switchyard/requests.db (SQLite; the default, so not set here):
+# \`switchyard log\` lists recent requests, \`switchyard replay REQUEST_ID\` re-runs a fallback decision.
+# Settings live under telemetry.request_log (store: sqlite | postgres | off, path, url, retention).
+
 # Repeating the same curl should show the flaky primary and the fallback each time, so requests
 # without an Idempotency-Key header are not deduplicated by their body here (the default does).
 idempotency:

@@ -16,5 +16,10 @@ export function drillDemoConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parseConfigText(DEMO_CONFIG_YAML, 'built-in demo config', { env });
   const primary = config.providers[DEMO_PRIMARY];
   if (primary?.type !== 'mock') return config;
-  return { ...config, providers: { ...config.providers, [DEMO_PRIMARY]: { ...primary, faults: [] } } };
+  return {
+    ...config,
+    providers: { ...config.providers, [DEMO_PRIMARY]: { ...primary, faults: [] } },
+    // A drill's thousands of synthetic requests would crowd the demo's request log: not logged.
+    telemetry: { ...config.telemetry, request_log: { ...config.telemetry.request_log, store: 'off' } },
+  };
 }

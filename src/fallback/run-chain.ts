@@ -45,6 +45,8 @@ export interface AttemptRecord {
   /** Wall-clock start, ms since the epoch. */
   startedAt: number;
   durationMs: number;
+  /** The call's trace span (16 hex digits), named before the call is made; only when tracing is on. */
+  spanId?: string;
 }
 
 export interface AttemptContext {
@@ -54,6 +56,8 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** 1-based call number on this step. */
   attempt: number;
+  /** This call's span id (AttemptRecord.spanId), when tracing is on: the upstream's `traceparent` names it. */
+  spanId?: string;
 }
 
 export interface ChainOptions<S extends ChainStep, T> {
@@ -68,6 +72,8 @@ export interface ChainOptions<S extends ChainStep, T> {
   signal: AbortSignal;
   /** Start the next deployment in parallel when a deployment has not answered after this long. */
   hedgeAfterMs?: number;
+  /** Names each call's span before it is made; given only when tracing is on. */
+  newSpanId?: () => string;
   attempt(step: S, context: AttemptContext): Promise<T>;
 }
 
@@ -143,7 +149,7 @@ class Walk<S extends ChainStep, T> {
         const record = this.begin(step, attempt, backoff, false);
         try {
           // Only a hedged call needs a signal of its own (to abort the loser): this one shares the request's.
-          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: this.options.signal, attempt });
+          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: this.options.signal, attempt, spanId: record.record.spanId });
           this.end(record, 'served');
           return { kind: 'served', value, step };
         } catch (err) {
@@ -194,7 +200,7 @@ class Walk<S extends ChainStep, T> {
         if (which === 'primary') primaryRecord = record;
         return {
           record,
-          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1 }),
+          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1, spanId: record.record.spanId }),
         };
       },
       onSettled: (record, outcome, err) => {
@@ -256,6 +262,7 @@ class Walk<S extends ChainStep, T> {
     };
     if (backoffMs !== undefined) record.backoffMs = backoffMs;
     if (hedge) record.hedge = true;
+    if (this.options.newSpanId) record.spanId = this.options.newSpanId();
     this.attempts.push(record);
     return { record, started: performance.now() };
   }

@@ -20,6 +20,8 @@ import type { HealthStore } from '../health/health-store.js';
 import { Prober, type ProbeTarget } from '../health/prober.js';
 import { fanOut, type Telemetry } from '../telemetry/request-event.js';
 import { createTelemetrySinks } from '../telemetry/create-sinks.js';
+import { withCost } from '../cost/with-cost.js';
+import { connectMetrics, type MetricsEndpoint } from '../telemetry/metrics/metrics-sink.js';
 
 export interface GatewayOptions extends LoadOptions {
   /** Where the gateway logs; by default a pino logger at the config's level (silent for `silent`). */
@@ -56,6 +58,8 @@ export interface Gateway {
   faults(provider: string): FaultControl | undefined;
   /** Circuit breakers: states, MTTR, drain and restore. */
   readonly health: HealthControl;
+  /** The Prometheus scrape (`GET /metrics`); undefined when `telemetry.metrics.enabled` was off at start. */
+  readonly metrics: MetricsEndpoint | undefined;
   /** True from start until close. */
   ready(): boolean;
   /** Swaps in a new config; requests in flight finish on the old one. An invalid config changes nothing. */
@@ -68,9 +72,11 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   const logger = options.logger ?? createLogger(runtime.config.log.level);
   let closed = false;
   // Sinks are made once, from the config the gateway starts with; a reload does not remake them.
-  const sinks = [...(await createTelemetrySinks({ config: runtime.config, logger })), ...(options.telemetry ?? [])];
-  const telemetry = fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed'));
+  const sinks = [...(await createTelemetrySinks({ config: runtime.config, logger, current: () => runtime })), ...(options.telemetry ?? [])];
+  // Cost is priced once, before any sink sees the event, so the request log and the metrics agree.
+  const telemetry = withCost(fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed')), { config: () => runtime.config, onError: (err) => logger.error({ err }, 'pricing a request failed') });
   const services = createServices(() => runtime.config, options.healthStore, telemetry);
+  const metrics = connectMetrics(sinks, services.healthRegistry);
   const retiring = new Set<Promise<void>>();
   const prober = new Prober({
     registry: services.healthRegistry,
@@ -119,6 +125,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     recentRequests: (limit) => services.recent.list(limit),
     modelsJson: () => current().modelsText,
     faults: (provider) => runtime.providers.get(provider)?.faults,
+    metrics,
     health: {
       snapshot: () => services.healthRegistry.snapshot(),
       drain(kind, name, reason = 'drained by an operator') {

@@ -1,5 +1,6 @@
 /** How a request is named to telemetry: its tenant only as a hash, and the trace context it came with. */
 import { createHash } from 'node:crypto';
+import type { RequestTrace } from '../telemetry/request-event.js';
 import type { CallOptions } from './plan-route.js';
 
 /** Hex characters of the tenant hash kept: enough to tell tenants apart, never the credential. */
@@ -13,4 +14,15 @@ export function tenantLabel(tenant: string): string {
 export function traceContext(options: CallOptions): { traceparent?: string; tracestate?: string } {
   if (options.traceparent === undefined) return {};
   return options.tracestate === undefined ? { traceparent: options.traceparent } : { traceparent: options.traceparent, tracestate: options.tracestate };
+}
+
+/**
+ * The upstream headers of one traced call: `traceparent` names the call's own span as the parent
+ * (W3C Trace Context, version 00), with the request's sampling flag; the client's `tracestate` is
+ * passed on unchanged.
+ */
+export function tracedHeaders(headers: Record<string, string> | undefined, trace: RequestTrace, spanId: string, tracestate: string | undefined): Record<string, string> {
+  const traced: Record<string, string> = { ...headers, traceparent: `00-${trace.traceId}-${spanId}-${trace.sampled ? '01' : '00'}` };
+  if (tracestate !== undefined) traced.tracestate = tracestate;
+  return traced;
 }

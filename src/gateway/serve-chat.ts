@@ -13,8 +13,8 @@ import type { CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
-import { requestParameters, type RequestEvent } from '../telemetry/request-event.js';
-import { tenantLabel, traceContext } from './request-identity.js';
+import { requestParameters, type RequestEvent, type RequestTrace } from '../telemetry/request-event.js';
+import { tenantLabel, traceContext, tracedHeaders } from './request-identity.js';
 import { countPromptTokens, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
 import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
@@ -51,10 +51,16 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const tenant = options.tenant ?? '';
   const startedAt = Date.now();
   const started = performance.now();
+  // Only a tracing sink makes the request a trace (and each call a span): with tracing off, none of this runs.
+  const tracing = services.telemetry?.tracing;
+  const trace = tracing?.startRequest(options.traceparent);
+  const captureContent = trace !== undefined && trace.sampled && tracing?.captureContent === true;
   /** The end of the request: the recent-request log, and telemetry when any sink listens. */
-  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>) => {
+  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>, output?: string) => {
     services.recent.add(served, status);
     services.telemetry?.requestFinished({
+      ...(trace ? { trace } : {}),
+      ...(captureContent ? { content: output === undefined ? { input: body.messages } : { input: body.messages, output } } : {}),
       requestId,
       operation: 'chat',
       route: plan.route.name,
@@ -94,7 +100,8 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       ...chainLimits(plan, services.health()),
       signal: upstreamSignal,
       hedgeAfterMs: plan.route.hedgeAfterMs,
-      attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined }),
+      ...(tracing ? { newSpanId: () => tracing.newSpanId() } : {}),
+      attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate }),
     });
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
@@ -112,7 +119,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     };
     if (answer.kind === 'completion') {
       const { id, responseModel, finishReasons, usage } = answer.result;
-      finish(200, served, { response: { id, model: responseModel, finishReasons, usage } });
+      finish(200, served, { response: { id, model: responseModel, finishReasons, usage } }, captureContent ? answer.result.text : undefined);
       record({ kind: 'completion', text: answer.result.text });
       leave();
       return { kind: 'completion', result: answer.result, served };
@@ -155,6 +162,9 @@ interface AttemptDeps {
   cacheKey: string | undefined;
   bodyBytes: number | undefined;
   upstreamHeaders: Record<string, string> | undefined;
+  /** The request's trace, when tracing is on: each call then sends a `traceparent` naming its own span. */
+  trace: RequestTrace | undefined;
+  tracestate: string | undefined;
 }
 
 function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext) => Promise<Answer> {
@@ -238,7 +248,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       body: deps.body,
       signal: context.signal,
       timeouts: hopTimeouts(step, context.remainingMs),
-      headers: deps.upstreamHeaders,
+      headers: deps.trace && context.spanId !== undefined ? tracedHeaders(deps.upstreamHeaders, deps.trace, context.spanId, deps.tracestate) : deps.upstreamHeaders,
     };
     try {
       if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call) };

@@ -9,7 +9,7 @@ import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
 import { validateEmbeddingsBody } from './validate-request.js';
 import type { RequestEvent } from '../telemetry/request-event.js';
-import { tenantLabel, traceContext } from './request-identity.js';
+import { tenantLabel, traceContext, tracedHeaders } from './request-identity.js';
 
 const NEVER = new AbortController().signal;
 
@@ -19,9 +19,13 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   const requestId = options.requestId ?? crypto.randomUUID();
   const startedAt = Date.now();
   const started = performance.now();
+  // As for chat: only a tracing sink makes the request a trace and each call a span.
+  const tracing = services.telemetry?.tracing;
+  const trace = tracing?.startRequest(options.traceparent);
   const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error'>) => {
     services.recent.add(served, status);
     services.telemetry?.requestFinished({
+      ...(trace ? { trace } : {}),
       requestId,
       operation: 'embeddings',
       route: plan.route.name,
@@ -41,9 +45,11 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
     const result = await runChain<Step, EmbeddingsResult>({
       ...chainLimits(plan, services.health()),
       signal: options.signal ?? NEVER,
+      ...(tracing ? { newSpanId: () => tracing.newSpanId() } : {}),
       attempt: async (step, context) => {
         if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
-        return step.provider.embeddings({ model: step.model, body, signal: context.signal, timeouts: hopTimeouts(step, context.remainingMs) });
+        const headers = trace && context.spanId !== undefined ? tracedHeaders(undefined, trace, context.spanId, options.tracestate) : undefined;
+        return step.provider.embeddings({ model: step.model, body, signal: context.signal, timeouts: hopTimeouts(step, context.remainingMs), headers });
       },
     });
     const served = toServed(requestId, plan.route, result);

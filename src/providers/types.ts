@@ -94,6 +94,8 @@ export interface Provider {
   readonly name: string;
   /** The provider type (`openai`, `mock`, ...). */
   readonly type: string;
+  /** The upstream's origin (`https://api.openai.com`), for telemetry's `server.address` and `server.port`. */
+  readonly origin?: string;
   chat(call: ChatCall): Promise<ChatResult>;
   chatStream(call: ChatCall): Promise<ChatStream>;
   embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult>;

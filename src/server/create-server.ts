@@ -17,6 +17,7 @@ import { embeddings } from './routes/embeddings.js';
 import { countTokens, messages } from './routes/messages.js';
 import { live, ready } from './routes/health.js';
 import { models } from './routes/models.js';
+import { metrics } from './routes/metrics.js';
 
 type Methods = Partial<Record<string, Handler>>;
 
@@ -32,6 +33,7 @@ const ROUTES = new Map<string, Methods>([
   ['/models', { GET: models }],
   ['/health/live', { GET: live }],
   ['/health/ready', { GET: ready }],
+  ['/metrics', { GET: metrics }],
 ]);
 
 /** Paths answered in Anthropic's shapes. */

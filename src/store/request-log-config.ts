@@ -1,4 +1,69 @@
-/** `telemetry.request_log`: where finished requests are written. (Filled in by the request-log work.) */
+/**
+ * `telemetry.request_log`: where finished requests are written (one row per request, one per hop),
+ * how writes are batched, and how long rows are kept.
+ */
 import { z } from 'zod';
+import { int } from '../config/fields.js';
 
-export const requestLogConfigSchema = z.strictObject({}).prefault({});
+/** Default store: an embedded SQLite file, so every install has a log with no setup. */
+export const DEFAULT_REQUEST_LOG_STORE = 'sqlite';
+/** Sets the default store for configs that name none (`off` for a test run, say); a config's own `store` wins. */
+export const REQUEST_LOG_ENV = 'SWITCHYARD_REQUEST_LOG';
+const STORES = ['sqlite', 'postgres', 'off'] as const;
+
+function defaultStore(): (typeof STORES)[number] {
+  const fromEnv = process.env[REQUEST_LOG_ENV];
+  return (STORES as readonly string[]).includes(fromEnv ?? '') ? (fromEnv as (typeof STORES)[number]) : DEFAULT_REQUEST_LOG_STORE;
+}
+/** Default SQLite file, relative to the working directory (`.switchyard/` is gitignored). */
+export const DEFAULT_REQUEST_LOG_PATH = '.switchyard/requests.db';
+/** Default PostgreSQL schema the tables are created in. */
+export const DEFAULT_REQUEST_LOG_SCHEMA = 'public';
+/** Default: a batch is written once this many requests are queued (before the timer fires). */
+export const DEFAULT_REQUEST_LOG_BATCH_SIZE = 200;
+/** Default: queued requests are written at least this often. */
+export const DEFAULT_REQUEST_LOG_FLUSH_INTERVAL_MS = 1_000;
+/** Default: rows older than 7 days are pruned. */
+export const DEFAULT_REQUEST_LOG_MAX_AGE = '7d';
+/** Default: at most one million requests are kept (the oldest go first). */
+export const DEFAULT_REQUEST_LOG_MAX_ROWS = 1_000_000;
+/** Default: retention is enforced every 5 minutes (and once at start). */
+export const DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS = 300_000;
+
+/** `90m`, `24h`, `7d`: a retention age. */
+const AGE = /^\s*(\d+)\s*(m|h|d)\s*$/;
+const AGE_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A retention age in ms, from `90m` / `24h` / `7d`; undefined when the text is not one. */
+export function parseMaxAge(text: string): number | undefined {
+  const match = AGE.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * AGE_UNIT_MS[match[2] as keyof typeof AGE_UNIT_MS];
+}
+
+const maxAge = z.string().refine((text) => (parseMaxAge(text) ?? 0) > 0, 'a duration in minutes, hours or days, e.g. 90m, 24h, 7d');
+
+export const requestLogConfigSchema = z
+  .strictObject({
+    /** `sqlite` (embedded file), `postgres` (a shared log at `url`) or `off`. */
+    store: z.enum(STORES).default(defaultStore),
+    /** SQLite: the database file. */
+    path: z.string().min(1).default(DEFAULT_REQUEST_LOG_PATH),
+    /** PostgreSQL: a connection string (`postgres://user:pass@host:5432/db`). */
+    url: z.string().min(1).optional(),
+    /** PostgreSQL: the schema the tables live in (created when missing). */
+    schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain SQL identifier').default(DEFAULT_REQUEST_LOG_SCHEMA),
+    batch_size: int().pipe(z.int().min(1).max(10_000)).default(DEFAULT_REQUEST_LOG_BATCH_SIZE),
+    flush_interval_ms: int().pipe(z.int().min(10)).default(DEFAULT_REQUEST_LOG_FLUSH_INTERVAL_MS),
+    retention: z
+      .strictObject({
+        max_age: maxAge.default(DEFAULT_REQUEST_LOG_MAX_AGE),
+        max_rows: int().pipe(z.int().min(1)).default(DEFAULT_REQUEST_LOG_MAX_ROWS),
+        prune_interval_ms: int().pipe(z.int().min(1_000)).default(DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS),
+      })
+      .prefault({}),
+  })
+  .refine((config) => config.store !== 'postgres' || config.url !== undefined, { message: 'store: postgres needs a url', path: ['url'] })
+  .prefault({});
+
+export type RequestLogConfig = z.output<typeof requestLogConfigSchema>;

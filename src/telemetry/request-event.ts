@@ -6,7 +6,7 @@
  */
 import type { FailureShape } from '../errors.js';
 import type { Served } from '../gateway/served.js';
-import type { FinishReason, Usage } from '../providers/types.js';
+import type { FinishReason, JsonObject, Usage } from '../providers/types.js';
 
 export interface RequestEvent {
   requestId: string;
@@ -37,6 +37,42 @@ export interface RequestEvent {
   tracestate?: string;
   /** What the request cost, per hop, when prices are known (filled in before any sink sees the event). */
   cost?: RequestCost;
+  /** The request's trace, when a tracing sink listens (`Telemetry.tracing`). */
+  trace?: RequestTrace;
+  /** The messages: only when a tracing sink asked for content (`capture_content`) and the trace is sampled. */
+  content?: RequestContent;
+}
+
+/** A request's place in a W3C trace, chosen when the request starts so upstream calls can carry it. */
+export interface RequestTrace {
+  /** 32 hex digits: the client's trace when it sent a valid `traceparent`, else a new one. */
+  traceId: string;
+  /** 16 hex digits: the gateway's span for this request; each upstream call's span (AttemptRecord.spanId) is its child. */
+  spanId: string;
+  /** The client's span, the parent of the gateway's, when it sent one. */
+  parentSpanId?: string;
+  /** Whether the trace is recorded; upstream calls carry the flag either way. */
+  sampled: boolean;
+}
+
+/** The messages of a request, as the client sent them (canonical shape), and the completion text when one was served. */
+export interface RequestContent {
+  input: readonly JsonObject[];
+  /** The canonical completion JSON of a non-streaming answer. */
+  output?: string;
+}
+
+/**
+ * What a tracing sink lends the core: with it, the core gives each request a trace and each call a
+ * span id before making it, and sends a `traceparent` upstream. Without it (tracing off) none of that runs.
+ */
+export interface Tracing {
+  /** Continues the client's trace (a valid `traceparent`) or starts a new one, and decides sampling. */
+  startRequest(traceparent: string | undefined): RequestTrace;
+  /** A new span id (16 hex digits) for one call. */
+  newSpanId(): string;
+  /** Whether sampled requests carry their messages (`RequestEvent.content`). */
+  readonly captureContent: boolean;
 }
 
 export interface HopCost {
@@ -83,12 +119,16 @@ export interface Telemetry {
   requestFinished(event: RequestEvent): void;
   /** Flushes what is buffered and stops. */
   close(): Promise<void>;
+  /** Present only on a sink that traces requests (one at most is used). */
+  readonly tracing?: Tracing;
 }
 
 /** Sends each event to every sink; a sink that throws is logged by the caller, never fails a request. */
 export function fanOut(sinks: readonly Telemetry[], onError: (err: unknown) => void): Telemetry | undefined {
   if (sinks.length === 0) return undefined;
+  const tracing = sinks.find((sink) => sink.tracing !== undefined)?.tracing;
   return {
+    ...(tracing ? { tracing } : {}),
     requestFinished(event) {
       for (const sink of sinks) {
         try {

@@ -13,6 +13,10 @@ function configYaml(upstreamUrl: string, routes: string[]): string {
   port: 0
 log:
   level: info
+# Not a request-log test: nothing is written into the repo's .switchyard/.
+telemetry:
+  request_log:
+    store: off
 idempotency:
   derive_key: false
 providers:

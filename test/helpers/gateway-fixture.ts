@@ -45,6 +45,8 @@ export function chainConfig(upstreams: string[], extra: Partial<ConfigInput> = {
     idempotency: { derive_key: false },
     // These tests count calls to failing upstreams: no circuit breaker may skip them (health has its own tests).
     health: { enabled: false },
+    // Tests of other features must not write the request log into the repo's .switchyard/.
+    telemetry: { request_log: { store: 'off' } },
     providers,
     deployments,
     routes: { chat: { chain: Object.keys(deployments), timeouts: { first_byte_ms: 2000, idle_ms: 2000, total_ms: 5000 } }, embed: { chain: Object.keys(deployments) } },

@@ -46,6 +46,8 @@ export function mockGatewayConfig(options: MockGatewayOptions): ConfigInput {
     log: { level: 'silent' },
     idempotency: options.idempotency ?? { derive_key: false },
     health: options.health ?? { enabled: false },
+    // Tests of other features must not write the request log into the repo's .switchyard/.
+    telemetry: { request_log: { store: 'off' } },
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.manual ? { manual: options.manual } : {}),
     providers,

@@ -67,6 +67,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   return {
     name: options.name,
     type: options.type,
+    origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = translate(call, false);

@@ -66,6 +66,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
   return {
     name: options.name,
     type: options.type,
+    origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = convertToBedrockRequest(call.body);

@@ -48,6 +48,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
   return {
     name: options.name,
     type: options.type,
+    origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const body = convertToCohereRequest(call.body, call.model, { stream: false });

@@ -96,6 +96,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
   return {
     name: options.name,
     type: options.type,
+    origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const body = convertToGeminiRequest(call.body, { stream: false, model: call.model });

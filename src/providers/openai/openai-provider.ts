@@ -74,6 +74,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   return {
     name: options.name,
     type: options.type,
+    origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const res = await post(pathFor('chat', call.model), call, call.body);

@@ -8,9 +8,11 @@ import { readJsonBody } from '../read-body.js';
 import { sendJson } from '../render-error.js';
 import type { Handler, HttpContext } from '../context.js';
 import { viewOf } from '../../gateway/recent-requests.js';
+import { replayLoggedRequest, showRequestLog } from './admin-request-log.js';
 
 const MOCK_FAULTS = /^\/mocks\/([^/]+)\/faults$/;
 const REQUEST = /^\/requests\/([^/]+)$/;
+const REPLAY = /^\/replay\/([^/]+)$/;
 const HEALTH_ACTION = /^\/health\/(deployments|keys)\/([^/]+)\/(drain|restore)$/;
 
 export const admin: Handler = async (ctx) => {
@@ -18,6 +20,15 @@ export const admin: Handler = async (ctx) => {
   const { subpath } = ctx;
   if (subpath === '/requests') return listRequests(ctx);
   if (subpath === '/health') return listHealth(ctx);
+  if (subpath === '/log') {
+    allowOnly(ctx.req.method, 'GET');
+    return showRequestLog(ctx);
+  }
+  const replay = REPLAY.exec(subpath);
+  if (replay) {
+    allowOnly(ctx.req.method, 'GET');
+    return replayLoggedRequest(ctx, decodeURIComponent(replay[1] as string));
+  }
   const action = HEALTH_ACTION.exec(subpath);
   if (action) return healthAction(ctx, action[1] === 'keys' ? 'key' : 'deployment', decodeURIComponent(action[2] as string), action[3] as 'drain' | 'restore');
   const request = REQUEST.exec(subpath);

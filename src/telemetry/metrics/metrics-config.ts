@@ -1,4 +1,16 @@
-/** `telemetry.metrics`: the Prometheus endpoint. (Filled in by the metrics work.) */
+/** `telemetry.metrics`: the Prometheus endpoint (`GET /metrics`). */
 import { z } from 'zod';
+import { bool } from '../../config/fields.js';
 
-export const metricsConfigSchema = z.strictObject({}).prefault({});
+/** Default: `/metrics` is served (counters cost next to nothing; the endpoint holds no request data). */
+export const DEFAULT_METRICS_ENABLED = true;
+
+export const metricsConfigSchema = z
+  .strictObject({
+    enabled: bool().default(DEFAULT_METRICS_ENABLED),
+    /** A Bearer token a scraper must send; without one, `/metrics` is open (bind the gateway accordingly). */
+    token: z.string().min(12, 'make the metrics token at least 12 characters').optional(),
+  })
+  .prefault({});
+
+export type MetricsConfig = z.output<typeof metricsConfigSchema>;

@@ -1,0 +1,44 @@
+/**
+ * What a finished request cost, hop by hop. Every call to a deployment gets a HopCost; the serving
+ * hop's tokens are the response's usage (cached input tokens at the cached rate). A hop that failed
+ * carries no usage today (the attempt record has none, and a stream cut before its usage chunk
+ * never learned it), so it costs 0: a provider that bills a failed call is not counted yet.
+ * Cache and manual hops call no provider and are not listed; a replay of an idempotent answer made
+ * no call at all and costs nothing.
+ */
+import type { AttemptRecord } from '../fallback/run-chain.js';
+import type { Usage } from '../providers/types.js';
+import type { HopCost, RequestCost, RequestEvent } from '../telemetry/request-event.js';
+import type { Pricer } from './create-pricer.js';
+
+const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+
+export function priceRequest(event: RequestEvent, price: Pricer): RequestCost {
+  const cost: RequestCost = { totalUsd: 0, hops: [], unpriced: 0 };
+  if (event.served.replayOf !== undefined) return cost;
+  for (const attempt of event.served.attempts) {
+    if (attempt.step !== 'deployment' || attempt.outcome === 'skipped') continue;
+    const usage = usageOf(event, attempt);
+    const used = usage.inputTokens + usage.outputTokens > 0;
+    const usd = used ? price(attempt.provider, attempt.model, usage) : 0;
+    if (usd === undefined) cost.unpriced++;
+    else cost.totalUsd += usd;
+    cost.hops.push({
+      hop: attempt.hop,
+      deployment: attempt.deployment,
+      provider: attempt.provider,
+      model: attempt.model,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens,
+      usd,
+    } satisfies HopCost);
+  }
+  return cost;
+}
+
+/** Only the serving hop knows its usage (see the file comment for failed hops). */
+function usageOf(event: RequestEvent, attempt: AttemptRecord): Usage {
+  if (attempt.outcome !== 'served') return NO_USAGE;
+  return event.response?.usage ?? NO_USAGE;
+}

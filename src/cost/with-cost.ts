@@ -1,0 +1,37 @@
+/**
+ * The enrichment step in front of the telemetry sinks: prices the event (`event.cost`) once, so the
+ * request log, the metrics and the traces all see the same figures. Pricing is in memory (the
+ * package's bundled data, matched once per model), so it may run on the request's tick.
+ */
+import type { Config } from '../config/schema.js';
+import type { Telemetry } from '../telemetry/request-event.js';
+import { pricerFor } from './create-pricer.js';
+import { priceRequest } from './price-request.js';
+
+export interface CostOptions {
+  /** The config in force (its overrides change on reload). */
+  config: () => Config;
+  /** A price that cannot be computed is reported here; the event still reaches the sinks, without cost. */
+  onError: (err: unknown) => void;
+}
+
+/** Wraps the sinks so every event carries its cost before any sink sees it. */
+export function withCost(sinks: Telemetry | undefined, options: CostOptions): Telemetry | undefined {
+  if (!sinks) return undefined;
+  return {
+    // The tracing seam (if a sink traces) passes through untouched: the core asks it before the request runs.
+    ...(sinks.tracing ? { tracing: sinks.tracing } : {}),
+    requestFinished(event) {
+      const config = options.config();
+      if (config.telemetry.pricing.enabled && event.cost === undefined) {
+        try {
+          event.cost = priceRequest(event, pricerFor(config));
+        } catch (err) {
+          options.onError(err);
+        }
+      }
+      sinks.requestFinished(event);
+    },
+    close: () => sinks.close(),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The request log as a telemetry sink. `requestFinished` only copies the event into rows and queues
+ * them; a timer (or a full batch, on the next tick) writes the queue in one transaction, and
+ * another timer prunes past retention. Nothing touches the database on a request's own tick.
+ */
+import type { Logger } from 'pino';
+import type { Telemetry } from '../telemetry/request-event.js';
+import { registerActiveLog } from './active-request-logs.js';
+import { openRequestLog, requestLogKey } from './open-request-log.js';
+import { parseMaxAge, type RequestLogConfig } from './request-log-config.js';
+import type { LoggedRequest, RequestLog, Retention } from './request-log.js';
+import { rowsOfEvent } from './rows-of-event.js';
+
+/**
+ * Most requests queued while the store cannot keep up (or is down); past it the oldest are dropped
+ * and counted, so an unreachable database never grows the gateway's memory without bound.
+ */
+export const MAX_QUEUED_REQUESTS = 50_000;
+
+export interface RequestLogSink extends Telemetry {
+  /** Writes every queued request now. */
+  flush(): Promise<void>;
+  /** Prunes past retention now; how many requests went. */
+  prune(now?: number): Promise<number>;
+}
+
+export interface RequestLogSinkOptions {
+  config: RequestLogConfig;
+  logger: Logger;
+}
+
+/** A sink writing to the configured log; undefined when the log is off. */
+export async function createRequestLogSink({ config, logger }: RequestLogSinkOptions): Promise<RequestLogSink | undefined> {
+  const key = requestLogKey(config);
+  if (key === undefined) return undefined;
+  const log = logger.child({ component: 'request-log' });
+  const retention: Retention = { maxAgeMs: parseMaxAge(config.retention.max_age) as number, maxRows: config.retention.max_rows };
+
+  let store: RequestLog | undefined;
+  let opening: Promise<RequestLog | undefined> | undefined;
+  /** Opens the store, or retries on the next flush if it cannot be opened (a database not up yet). */
+  const open = (): Promise<RequestLog | undefined> => {
+    if (store) return Promise.resolve(store);
+    opening ??= openRequestLog(config, { onError: (err) => log.warn({ err }, 'request log connection error') }).then(
+      (opened) => {
+        store = opened;
+        opening = undefined;
+        return opened;
+      },
+      (err: unknown) => {
+        log.error({ err }, 'the request log could not be opened; requests stay queued and the next flush tries again');
+        opening = undefined;
+        return undefined;
+      },
+    );
+    return opening;
+  };
+  await open();
+
+  let queue: LoggedRequest[] = [];
+  let dropped = 0;
+  let flushScheduled = false;
+  let writing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const writeQueued = async (): Promise<void> => {
+    flushScheduled = false;
+    if (queue.length === 0) return;
+    const target = await open();
+    if (!target) return;
+    const batch = queue;
+    queue = [];
+    try {
+      await target.write(batch);
+    } catch (err) {
+      log.error({ err, requests: batch.length }, 'writing to the request log failed; the batch is dropped');
+    }
+    if (dropped > 0) {
+      log.warn({ dropped }, 'the request log queue was full: the oldest requests were not logged');
+      dropped = 0;
+    }
+  };
+  // Writes run one after another, never two transactions at once.
+  const flush = (): Promise<void> => (writing = writing.then(writeQueued));
+
+  const prune = async (now?: number): Promise<number> => {
+    const target = await open();
+    if (!target) return 0;
+    await writing;
+    try {
+      const removed = await target.prune(retention, now);
+      if (removed > 0) log.debug({ removed }, 'request log pruned');
+      return removed;
+    } catch (err) {
+      log.error({ err }, 'pruning the request log failed');
+      return 0;
+    }
+  };
+
+  const flushTimer = setInterval(() => void flush(), config.flush_interval_ms);
+  flushTimer.unref();
+  const pruneTimer = setInterval(() => void prune(), config.retention.prune_interval_ms);
+  pruneTimer.unref();
+  void prune();
+  const unregister = registerActiveLog(key, { flush, log: open });
+
+  return {
+    requestFinished(event) {
+      if (closed) return;
+      queue.push(rowsOfEvent(event));
+      if (queue.length > MAX_QUEUED_REQUESTS) {
+        queue.shift();
+        dropped++;
+      }
+      if (queue.length >= config.batch_size && !flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => void flush());
+      }
+    },
+    flush,
+    prune,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(flushTimer);
+      clearInterval(pruneTimer);
+      unregister();
+      await flush();
+      await store?.close();
+    },
+  };
+}

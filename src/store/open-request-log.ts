@@ -1,0 +1,30 @@
+/** The request log a config names: SQLite (the default), PostgreSQL, or none when `store: off`. */
+import { resolve } from 'node:path';
+import type { RequestLogConfig } from './request-log-config.js';
+import type { RequestLog } from './request-log.js';
+import { openPostgresRequestLog } from './postgres-request-log.js';
+import { openSqliteRequestLog } from './sqlite-request-log.js';
+
+export interface OpenOptions {
+  /** A reader (`switchyard log`, replay): a SQLite file must already exist. */
+  mustExist?: boolean;
+  onError?: (err: Error) => void;
+}
+
+export async function openRequestLog(config: RequestLogConfig, options: OpenOptions = {}): Promise<RequestLog | undefined> {
+  switch (config.store) {
+    case 'off':
+      return undefined;
+    case 'sqlite':
+      return openSqliteRequestLog({ path: config.path, mustExist: options.mustExist });
+    case 'postgres':
+      // The schema refuses `postgres` without a url.
+      return openPostgresRequestLog({ url: config.url as string, schema: config.schema, onError: options.onError });
+  }
+}
+
+/** Names one log across gateways in a process: the same file, or the same database and schema. */
+export function requestLogKey(config: RequestLogConfig): string | undefined {
+  if (config.store === 'off') return undefined;
+  return config.store === 'sqlite' ? `sqlite:${resolve(config.path)}` : `postgres:${config.url}#${config.schema}`;
+}

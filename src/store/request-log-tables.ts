@@ -1,0 +1,147 @@
+/**
+ * The request log's tables, once for both stores: each column's name and kind, from which each
+ * dialect writes its DDL and to which each dialect's read rows are normalised (SQLite answers 0/1
+ * for a boolean, pg answers a string for a BIGINT).
+ */
+import type { HopRow, LogQuery, RequestRow } from './request-log.js';
+
+type Kind = 'text' | 'int' | 'bigint' | 'real' | 'bool';
+
+export interface Column<K extends string> {
+  name: K;
+  kind: Kind;
+  notNull?: boolean;
+}
+
+export const REQUESTS_TABLE = 'requests';
+export const HOPS_TABLE = 'request_hops';
+
+export const REQUEST_COLUMNS: readonly Column<keyof RequestRow>[] = [
+  { name: 'started_at', kind: 'bigint', notNull: true },
+  { name: 'request_id', kind: 'text', notNull: true },
+  { name: 'route', kind: 'text', notNull: true },
+  { name: 'operation', kind: 'text', notNull: true },
+  { name: 'tenant', kind: 'text', notNull: true },
+  { name: 'status', kind: 'int', notNull: true },
+  { name: 'stream', kind: 'bool', notNull: true },
+  { name: 'deployment', kind: 'text' },
+  { name: 'provider', kind: 'text' },
+  { name: 'hop_count', kind: 'int', notNull: true },
+  { name: 'attempt_count', kind: 'int', notNull: true },
+  { name: 'fallback_reason', kind: 'text' },
+  { name: 'cache', kind: 'bool', notNull: true },
+  { name: 'cache_age_ms', kind: 'bigint' },
+  { name: 'manual', kind: 'text' },
+  { name: 'replay_of', kind: 'text' },
+  { name: 'duration_ms', kind: 'real', notNull: true },
+  { name: 'time_to_first_chunk_ms', kind: 'real' },
+  { name: 'response_model', kind: 'text' },
+  { name: 'response_id', kind: 'text' },
+  { name: 'finish_reason', kind: 'text' },
+  { name: 'input_tokens', kind: 'int' },
+  { name: 'output_tokens', kind: 'int' },
+  { name: 'cached_tokens', kind: 'int' },
+  { name: 'cost_usd', kind: 'real' },
+  { name: 'unpriced_hops', kind: 'int' },
+  { name: 'error_code', kind: 'text' },
+  { name: 'error_shape', kind: 'text' },
+  { name: 'error_message', kind: 'text' },
+  { name: 'trace_id', kind: 'text' },
+  { name: 'span_id', kind: 'text' },
+];
+
+export const HOP_COLUMNS: readonly Column<keyof HopRow>[] = [
+  { name: 'request_id', kind: 'text', notNull: true },
+  { name: 'position', kind: 'int', notNull: true },
+  { name: 'hop', kind: 'int', notNull: true },
+  { name: 'attempt', kind: 'int', notNull: true },
+  { name: 'step', kind: 'text', notNull: true },
+  { name: 'deployment', kind: 'text', notNull: true },
+  { name: 'provider', kind: 'text', notNull: true },
+  { name: 'model', kind: 'text', notNull: true },
+  { name: 'outcome', kind: 'text', notNull: true },
+  { name: 'shape', kind: 'text' },
+  { name: 'status', kind: 'int' },
+  { name: 'upstream_status', kind: 'int' },
+  { name: 'code', kind: 'text' },
+  { name: 'message', kind: 'text' },
+  { name: 'started_at', kind: 'bigint', notNull: true },
+  { name: 'duration_ms', kind: 'real', notNull: true },
+  { name: 'backoff_ms', kind: 'real' },
+  { name: 'hedge', kind: 'bool', notNull: true },
+  { name: 'mttr_ms', kind: 'real' },
+  { name: 'span_id', kind: 'text' },
+  { name: 'input_tokens', kind: 'int' },
+  { name: 'output_tokens', kind: 'int' },
+  { name: 'cost_usd', kind: 'real' },
+];
+
+export type Dialect = 'sqlite' | 'postgres';
+
+const TYPES: Record<Dialect, Record<Kind, string>> = {
+  sqlite: { text: 'TEXT', int: 'INTEGER', bigint: 'INTEGER', real: 'REAL', bool: 'INTEGER' },
+  postgres: { text: 'TEXT', int: 'INTEGER', bigint: 'BIGINT', real: 'DOUBLE PRECISION', bool: 'BOOLEAN' },
+};
+
+/** The DDL for both tables and their indexes (idempotent: `IF NOT EXISTS`), with `prefix` before each name (a pg schema). */
+export function schemaStatements(dialect: Dialect, prefix = ''): string[] {
+  const columns = <K extends string>(list: readonly Column<K>[]) =>
+    list.map((column) => `${column.name} ${TYPES[dialect][column.kind]}${column.notNull ? ' NOT NULL' : ''}`).join(', ');
+  const requests = `${prefix}${REQUESTS_TABLE}`;
+  const hops = `${prefix}${HOPS_TABLE}`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${requests} (${columns(REQUEST_COLUMNS)}, PRIMARY KEY (request_id))`,
+    `CREATE TABLE IF NOT EXISTS ${hops} (${columns(HOP_COLUMNS)}, PRIMARY KEY (request_id, position))`,
+    // Every filter of `switchyard log` is "this value, newest first": each index ends in the time.
+    `CREATE INDEX IF NOT EXISTS requests_started_at ON ${requests} (started_at)`,
+    `CREATE INDEX IF NOT EXISTS requests_route_started_at ON ${requests} (route, started_at)`,
+    `CREATE INDEX IF NOT EXISTS requests_reason_started_at ON ${requests} (fallback_reason, started_at)`,
+    `CREATE INDEX IF NOT EXISTS requests_status_started_at ON ${requests} (status, started_at)`,
+  ];
+}
+
+type Raw = Record<string, unknown>;
+
+function normalise<K extends string>(columns: readonly Column<K>[], raw: Raw): Record<K, unknown> {
+  const row = {} as Record<K, unknown>;
+  for (const { name, kind } of columns) {
+    const value = raw[name];
+    if (value === null || value === undefined) row[name] = null;
+    else if (kind === 'bool') row[name] = value === true || value === 1 || value === '1' || value === 't';
+    else if (kind === 'text') row[name] = String(value);
+    else row[name] = Number(value);
+  }
+  return row;
+}
+
+export function requestRowOf(raw: Raw): RequestRow {
+  return normalise(REQUEST_COLUMNS, raw) as unknown as RequestRow;
+}
+
+export function hopRowOf(raw: Raw): HopRow {
+  return normalise(HOP_COLUMNS, raw) as unknown as HopRow;
+}
+
+/** A row's values in column order, as a driver binds them (booleans as 0/1 for SQLite). */
+export function valuesOf<K extends string>(columns: readonly Column<K>[], row: Record<K, unknown>, dialect: Dialect): unknown[] {
+  return columns.map(({ name, kind }) => {
+    const value = row[name] ?? null;
+    if (kind === 'bool' && dialect === 'sqlite') return value ? 1 : 0;
+    return value;
+  });
+}
+
+/** The WHERE clause of a query, with `placeholder(n)` for the n-th (1-based) parameter. */
+export function whereOf(query: LogQuery, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const bind = (value: unknown): string => placeholder(params.push(value));
+  if (query.route !== undefined) clauses.push(`route = ${bind(query.route)}`);
+  if (query.reason !== undefined) clauses.push(`fallback_reason = ${bind(query.reason)}`);
+  if (query.since !== undefined) clauses.push(`started_at >= ${bind(query.since)}`);
+  if (query.status !== undefined) {
+    if ('exact' in query.status) clauses.push(`status = ${bind(query.status.exact)}`);
+    else clauses.push(`status >= ${bind(query.status.class * 100)} AND status < ${bind(query.status.class * 100 + 100)}`);
+  }
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

@@ -1,0 +1,81 @@
+/**
+ * The request log in an embedded SQLite file (better-sqlite3): WAL mode, so `switchyard log` can
+ * read while the gateway writes; a batch is one transaction.
+ */
+import { mkdirSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { RequestLogUnavailable, type HopRow, type LoggedRequest, type LogQuery, type RequestLog, type RequestRow, type Retention } from './request-log.js';
+import { HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, schemaStatements, valuesOf, whereOf } from './request-log-tables.js';
+
+/** How long a write waits for a reader's lock before failing (the CLI may be reading). */
+const BUSY_TIMEOUT_MS = 5_000;
+
+export interface SqliteLogOptions {
+  path: string;
+  /** Only open a file that exists (a reader: `switchyard log`), never create one. */
+  mustExist?: boolean;
+}
+
+export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptions): RequestLog {
+  const file = resolve(path);
+  if (mustExist && !existsSync(file)) throw new RequestLogUnavailable(`No request log at ${path}: the gateway writes it there once it has served a request (telemetry.request_log.path).`);
+  if (!mustExist) mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  // WAL with NORMAL sync is durable against a process crash; a power loss may drop the last batch.
+  db.pragma('synchronous = NORMAL');
+  for (const statement of schemaStatements('sqlite')) db.exec(statement);
+
+  const insertRequest = db.prepare(
+    `INSERT OR IGNORE INTO ${REQUESTS_TABLE} (${REQUEST_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${REQUEST_COLUMNS.map(() => '?').join(', ')})`,
+  );
+  const insertHop = db.prepare(`INSERT OR IGNORE INTO ${HOPS_TABLE} (${HOP_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${HOP_COLUMNS.map(() => '?').join(', ')})`);
+  const writeBatch = db.transaction((batch: readonly LoggedRequest[]) => {
+    for (const { request, hops } of batch) {
+      // A request id seen before (a client reusing its x-request-id) keeps its first rows.
+      if (insertRequest.run(valuesOf(REQUEST_COLUMNS, request as unknown as Record<keyof RequestRow, unknown>, 'sqlite')).changes === 0) continue;
+      for (const hop of hops) insertHop.run(valuesOf(HOP_COLUMNS, hop as unknown as Record<keyof HopRow, unknown>, 'sqlite'));
+    }
+  });
+  const selectHops = db.prepare(`SELECT * FROM ${HOPS_TABLE} WHERE request_id = ? ORDER BY position`);
+  const selectRequest = db.prepare(`SELECT * FROM ${REQUESTS_TABLE} WHERE request_id = ?`);
+
+  const withHops = (request: RequestRow): LoggedRequest => ({ request, hops: (selectHops.all(request.request_id) as Record<string, unknown>[]).map(hopRowOf) });
+  let closed = false;
+
+  return {
+    location: path,
+    async write(batch) {
+      if (batch.length > 0) writeBatch(batch);
+    },
+    async query(query: LogQuery) {
+      const where = whereOf(query, () => '?');
+      const rows = db.prepare(`SELECT * FROM ${REQUESTS_TABLE} ${where.sql} ORDER BY started_at DESC, request_id DESC LIMIT ?`).all(...where.params, query.limit) as Record<string, unknown>[];
+      return rows.map((raw) => withHops(requestRowOf(raw)));
+    },
+    async get(requestId) {
+      const raw = selectRequest.get(requestId) as Record<string, unknown> | undefined;
+      return raw ? withHops(requestRowOf(raw)) : undefined;
+    },
+    async prune({ maxAgeMs, maxRows }: Retention, now = Date.now()) {
+      const prune = db.transaction(() => {
+        const cutoff = now - maxAgeMs;
+        // Anything older than the cutoff goes; then, of what is left, all but the newest `maxRows`.
+        const overflow = `SELECT request_id FROM ${REQUESTS_TABLE} ORDER BY started_at DESC, request_id DESC LIMIT -1 OFFSET @maxRows`;
+        db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id IN (SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at < @cutoff)`).run({ cutoff });
+        const aged = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE started_at < @cutoff`).run({ cutoff }).changes;
+        db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id IN (${overflow})`).run({ maxRows });
+        const over = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE request_id IN (${overflow})`).run({ maxRows }).changes;
+        return aged + over;
+      });
+      return prune();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

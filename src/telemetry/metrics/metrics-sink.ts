@@ -1,0 +1,40 @@
+/**
+ * What the gateway knows of the metrics sink, without prom-client: a Telemetry sink that can also
+ * watch the health registry and render a scrape. `createGateway` finds it among its sinks
+ * (`connectMetrics`) and hands the endpoint to the HTTP layer.
+ */
+import type { EventEmitter } from 'node:events';
+import type { HealthSnapshot } from '../../health/health-registry.js';
+import type { Telemetry } from '../request-event.js';
+
+/** The health registry as the metrics read it: states at scrape time, transitions as they happen. */
+export interface HealthSource {
+  snapshot(): HealthSnapshot[];
+  /** Emits `transition` (TransitionEvent). */
+  readonly events: EventEmitter;
+}
+
+/** A scrape in Prometheus' text format. */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+export const METRICS_SINK_KIND = 'prometheus-metrics';
+
+export interface MetricsSink extends Telemetry, MetricsEndpoint {
+  readonly kind: typeof METRICS_SINK_KIND;
+  /** Starts exposing health: a gauge per breaker state read at scrape time, and transitions counted. */
+  watchHealth(health: HealthSource): void;
+}
+
+function isMetricsSink(sink: Telemetry): sink is MetricsSink {
+  return (sink as Partial<MetricsSink>).kind === METRICS_SINK_KIND;
+}
+
+/** The metrics endpoint among the sinks (undefined when metrics are off), wired to the health registry. */
+export function connectMetrics(sinks: readonly Telemetry[], health: HealthSource): MetricsEndpoint | undefined {
+  const sink = sinks.find(isMetricsSink);
+  sink?.watchHealth(health);
+  return sink;
+}

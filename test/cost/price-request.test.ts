@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { calcPrice } from '@pydantic/genai-prices';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { createPricer } from '../../src/cost/create-pricer.js';
+import { priceRequest } from '../../src/cost/price-request.js';
+import { withCost } from '../../src/cost/with-cost.js';
+import type { AttemptRecord } from '../../src/fallback/run-chain.js';
+import type { RequestEvent, Telemetry } from '../../src/telemetry/request-event.js';
+
+const KEY = 'sk-test-0123456789abcdef';
+
+function configWith(pricing: Record<string, unknown> = {}) {
+  return parseConfig({
+    log: { level: 'silent' },
+    telemetry: { pricing },
+    providers: {
+      oai: { type: 'openai', api_key: KEY },
+      claude: { type: 'anthropic', api_key: KEY },
+      aws: { type: 'bedrock', region: 'us-east-1', api_key: KEY },
+      vertex: { type: 'gemini', vertex: { project: 'p', location: 'us-central1' }, access_token: 'token-0123456789' },
+      fast: { type: 'openai-compatible', preset: 'groq', api_key: KEY },
+      local: { type: 'openai-compatible', preset: 'ollama' },
+      fake: { type: 'mock' },
+    },
+    deployments: {
+      mini: { provider: 'oai', model: 'gpt-4o-mini' },
+      sonnet: { provider: 'claude', model: 'claude-3-5-sonnet-20241022' },
+      mocked: { provider: 'fake', model: 'mock-model' },
+    },
+    routes: { chat: { chain: ['mini', 'sonnet', 'mocked'] } },
+  } as ConfigInput);
+}
+
+const USAGE = { inputTokens: 1_000_000, outputTokens: 1_000_000, cachedInputTokens: 400_000 };
+
+describe('prices from @pydantic/genai-prices', () => {
+  it('prices an OpenAI model from the package, cached input tokens at the cache-read rate', () => {
+    const price = createPricer(configWith());
+    const prices = calcPrice({ input_tokens: 1 }, 'gpt-4o-mini', { providerId: 'openai' })?.model.prices as Record<string, number>;
+    assert.ok(prices.input_mtok && prices.cache_read_mtok && prices.output_mtok, 'the package knows gpt-4o-mini with a cache-read price');
+    assert.ok(prices.cache_read_mtok < prices.input_mtok);
+    const expected = 0.6 * prices.input_mtok + 0.4 * prices.cache_read_mtok + 1 * prices.output_mtok;
+    const usd = price('oai', 'gpt-4o-mini', USAGE);
+    assert.ok(usd !== undefined && Math.abs(usd - expected) < 1e-9, `${usd} != ${expected}`);
+    const uncached = price('oai', 'gpt-4o-mini', { ...USAGE, cachedInputTokens: 0 });
+    assert.ok(uncached !== undefined && uncached > usd, 'the same tokens uncached cost more');
+  });
+
+  it('maps each provider type to the package provider that prices it', () => {
+    const price = createPricer(configWith());
+    const usage = { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 };
+    const cases: [string, string, string][] = [
+      ['claude', 'claude-3-5-sonnet-20241022', 'anthropic'],
+      ['aws', 'anthropic.claude-3-5-sonnet-20241022-v2:0', 'aws'],
+      ['vertex', 'gemini-2.0-flash', 'google'],
+      ['fast', 'llama-3.3-70b-versatile', 'groq'],
+    ];
+    for (const [provider, model, packageId] of cases) {
+      const expected = calcPrice({ input_tokens: 1000, output_tokens: 100 }, model, { providerId: packageId })?.total_price;
+      assert.ok(expected !== undefined && expected > 0, `the package prices ${packageId}:${model}`);
+      assert.equal(price(provider, model, usage), expected, `${provider} prices ${model} as ${packageId}`);
+    }
+  });
+
+  it('leaves a model unpriced when the package cannot know its provider (mock, local server)', () => {
+    const price = createPricer(configWith());
+    assert.equal(price('fake', 'gpt-4o-mini', USAGE), undefined);
+    assert.equal(price('local', 'gpt-4o-mini', USAGE), undefined);
+    assert.equal(price('oai', 'no-such-model-anywhere', USAGE), undefined);
+  });
+});
+
+describe('price overrides in telemetry.pricing.models', () => {
+  it('an override wins over the package, per million tokens, with its cached rate', () => {
+    const price = createPricer(configWith({ models: { 'gpt-4o-mini': { input_per_mtok: 10, output_per_mtok: 20, cached_input_per_mtok: 1 } } }));
+    assert.equal(price('oai', 'gpt-4o-mini', USAGE), 0.6 * 10 + 0.4 * 1 + 20);
+  });
+
+  it('cached tokens cost the input price when an override gives no cached rate', () => {
+    const price = createPricer(configWith({ models: { 'mock-model': { input_per_mtok: 2, output_per_mtok: 4 } } }));
+    assert.equal(price('fake', 'mock-model', USAGE), 2 + 4);
+  });
+
+  it('a provider/model override wins over a bare model override', () => {
+    const price = createPricer(configWith({ models: { 'gpt-4o-mini': { input_per_mtok: 1, output_per_mtok: 1 }, 'oai/gpt-4o-mini': { input_per_mtok: 3, output_per_mtok: 3 } } }));
+    assert.equal(price('oai', 'gpt-4o-mini', { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 0 }), 3);
+  });
+
+  it('with package: false only overrides are priced', () => {
+    const price = createPricer(configWith({ package: false, models: { 'mock-model': { input_per_mtok: 1, output_per_mtok: 1 } } }));
+    assert.equal(price('oai', 'gpt-4o-mini', USAGE), undefined);
+    assert.equal(price('fake', 'mock-model', { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 0 }), 1);
+  });
+
+  it('rejects a negative price in the config', () => {
+    assert.throws(() => configWith({ models: { x: { input_per_mtok: -1, output_per_mtok: 1 } } }), /input_per_mtok/);
+  });
+});
+
+function attempt(over: Partial<AttemptRecord>): AttemptRecord {
+  return { hop: 1, step: 'deployment', deployment: 'mini', provider: 'oai', model: 'gpt-4o-mini', outcome: 'served', attempt: 1, startedAt: 0, durationMs: 5, ...over };
+}
+
+function eventWith(attempts: AttemptRecord[], usage = { inputTokens: 2_000_000, outputTokens: 1_000_000, cachedInputTokens: 0 }): RequestEvent {
+  return {
+    requestId: 'r1',
+    operation: 'chat',
+    route: 'chat',
+    tenant: '',
+    startedAt: 0,
+    durationMs: 10,
+    status: 200,
+    stream: false,
+    served: { requestId: 'r1', route: 'chat', deployment: 'mocked', provider: 'fake', hop: 2, attempts, fallbackReason: 'upstream_5xx' },
+    request: { model: 'chat' },
+    response: { id: 'x', model: 'mock-model', finishReasons: [], usage },
+  };
+}
+
+describe('priceRequest', () => {
+  const config = configWith({ models: { 'mock-model': { input_per_mtok: 1, output_per_mtok: 2 } } });
+
+  it('prices every call per hop: a failed hop carries no usage and costs 0, the serving hop its usage', () => {
+    const cost = priceRequest(
+      eventWith([
+        attempt({ hop: 1, outcome: 'failed', shape: 'upstream_5xx', status: 503 }),
+        attempt({ hop: 2, deployment: 'mocked', provider: 'fake', model: 'mock-model', outcome: 'served' }),
+      ]),
+      createPricer(config),
+    );
+    assert.deepEqual(cost.hops.map((hop) => [hop.hop, hop.deployment, hop.inputTokens, hop.outputTokens, hop.usd]), [
+      [1, 'mini', 0, 0, 0],
+      [2, 'mocked', 2_000_000, 1_000_000, 4],
+    ]);
+    assert.equal(cost.totalUsd, 4);
+    assert.equal(cost.unpriced, 0);
+  });
+
+  it('counts a hop that used tokens without a known price as unpriced, not as free', () => {
+    const cost = priceRequest(eventWith([attempt({ deployment: 'local', provider: 'local', model: 'llama3' })]), createPricer(config));
+    assert.equal(cost.unpriced, 1);
+    assert.equal(cost.hops[0]?.usd, undefined);
+    assert.equal(cost.totalUsd, 0);
+  });
+
+  it('lists no skipped, cache or manual steps, and a replay costs nothing', () => {
+    const pricer = createPricer(config);
+    const cost = priceRequest(eventWith([attempt({ outcome: 'skipped' }), attempt({ hop: 2, step: 'cache', deployment: 'cache', provider: 'cache' })]), pricer);
+    assert.deepEqual(cost.hops, []);
+    const replay = eventWith([attempt({ deployment: 'mocked', provider: 'fake', model: 'mock-model' })]);
+    replay.served.replayOf = 'r0';
+    assert.deepEqual(priceRequest(replay, pricer), { totalUsd: 0, hops: [], unpriced: 0 });
+  });
+});
+
+describe('withCost', () => {
+  it('sets event.cost before the sinks see it, and passes the tracing seam through', () => {
+    const seen: (number | undefined)[] = [];
+    const tracing = { startRequest: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), sampled: true }), newSpanId: () => 'c'.repeat(16), captureContent: false };
+    const sink: Telemetry = { requestFinished: (event) => void seen.push(event.cost?.totalUsd), close: async () => {}, tracing };
+    const config = configWith({ models: { 'mock-model': { input_per_mtok: 1, output_per_mtok: 2 } } });
+    const wrapped = withCost(sink, { config: () => config, onError: (err) => assert.fail(String(err)) });
+    wrapped?.requestFinished(eventWith([attempt({ deployment: 'mocked', provider: 'fake', model: 'mock-model' })]));
+    assert.deepEqual(seen, [4]);
+    assert.equal(wrapped?.tracing, tracing);
+  });
+
+  it('leaves cost out when pricing is off', () => {
+    const seen: unknown[] = [];
+    const sink: Telemetry = { requestFinished: (event) => void seen.push(event.cost), close: async () => {} };
+    const config = configWith({ enabled: false });
+    withCost(sink, { config: () => config, onError: () => {} })?.requestFinished(eventWith([attempt({})]));
+    assert.deepEqual(seen, [undefined]);
+  });
+});

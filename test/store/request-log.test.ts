@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { createRequestLogSink } from '../../src/store/create-request-log-sink.js';
+import { openSqliteRequestLog } from '../../src/store/sqlite-request-log.js';
+import type { LoggedRequest, RequestLog } from '../../src/store/request-log.js';
+import { postChat, setFaults, userBody } from '../helpers/mock-gateway.js';
+import { attempt, eventOf, sqliteLogConfig, startLoggingGateway, tempDir } from './log-fixtures.js';
+
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const silent = createLogger('silent');
+
+function reader(t: { after(fn: () => Promise<void>): void }, path: string): RequestLog {
+  const log = openSqliteRequestLog({ path, mustExist: true });
+  t.after(() => log.close());
+  return log;
+}
+
+function walk(logged: LoggedRequest | undefined): string[] {
+  return (logged?.hops ?? []).map((hop) => `${hop.deployment}:${hop.outcome}${hop.shape ? `:${hop.shape}` : ''}`);
+}
+
+describe('request log: rows written by a real gateway', () => {
+  test('a served fallback, a failed request and a stream are each one row with a row per hop', async (t) => {
+    const path = join(tempDir(t), 'nested', 'requests.db');
+    const gw = await startLoggingGateway(t, path, { mocks: ['primary', 'backup'], route: { policy: { upstream_5xx: 'next' } } });
+
+    setFaults(gw, 'primary', [{ kind: 'error', status: 503, count: 1 }]);
+    const fallback = await postChat(gw, userBody('hello', { temperature: 0.2 }), { 'x-request-id': 'req-fallback', traceparent: TRACEPARENT });
+    assert.equal(fallback.status, 200);
+
+    setFaults(gw, 'primary', [{ kind: 'error', status: 503 }]);
+    setFaults(gw, 'backup', [{ kind: 'error', status: 502 }]);
+    const failed = await postChat(gw, userBody('hello'), { 'x-request-id': 'req-failed' });
+    assert.ok(failed.status >= 500);
+
+    setFaults(gw, 'primary', []);
+    setFaults(gw, 'backup', []);
+    const streamed = await postChat(gw, userBody('stream me', { stream: true, stream_options: { include_usage: true } }), { 'x-request-id': 'req-stream' });
+    assert.equal(streamed.status, 200);
+    await gw.close(); // closing flushes the queue
+
+    const log = reader(t, path);
+    const served = await log.get('req-fallback');
+    assert.ok(served, 'the fallback request is logged');
+    assert.deepEqual(walk(served), ['primary:failed:upstream_5xx', 'backup:served']);
+    assert.equal(served.request.status, 200);
+    assert.equal(served.request.deployment, 'backup');
+    assert.equal(served.request.provider, 'backup');
+    assert.equal(served.request.fallback_reason, 'upstream_5xx');
+    assert.equal(served.request.hop_count, 2);
+    assert.equal(served.request.attempt_count, 2);
+    assert.equal(served.request.stream, false);
+    assert.equal(served.request.cache, false);
+    assert.equal(served.request.response_model, 'mock-backup');
+    assert.equal(served.request.finish_reason, 'stop');
+    assert.ok((served.request.input_tokens ?? 0) > 0);
+    assert.equal(served.request.trace_id, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.match(served.request.tenant, /^[0-9a-f]*$/);
+    assert.equal(served.hops[0]?.upstream_status, 503);
+    assert.equal(served.hops[0]?.status, 502);
+    assert.equal(served.hops[0]?.hop, 1);
+    assert.equal(served.hops[1]?.hop, 2);
+    assert.ok((served.hops[1]?.duration_ms ?? 0) > 0);
+
+    const failure = await log.get('req-failed');
+    assert.ok(failure, 'the failed request is logged');
+    assert.deepEqual(walk(failure), ['primary:failed:upstream_5xx', 'backup:failed:upstream_5xx']);
+    assert.equal(failure.request.status, failed.status);
+    assert.equal(failure.request.error_shape, 'upstream_5xx');
+    assert.equal(failure.request.error_code, failed.json.error?.code);
+    assert.equal(failure.request.response_model, null);
+
+    const stream = await log.get('req-stream');
+    assert.ok(stream, 'the stream is logged');
+    assert.equal(stream.request.stream, true);
+    assert.deepEqual(walk(stream), ['primary:served']);
+    assert.ok(stream.request.time_to_first_chunk_ms !== null && stream.request.time_to_first_chunk_ms > 0);
+    assert.ok((stream.request.output_tokens ?? 0) > 0, 'the usage of the last chunk is logged');
+
+    const db = new Database(path, { readonly: true });
+    t.after(() => db.close());
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  });
+});
+
+describe('request log: batching', () => {
+  test('requestFinished writes nothing; one flush writes every queued request with its hops', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    const log = reader(t, path);
+    for (let i = 0; i < 5; i++) {
+      sink.requestFinished(eventOf({ requestId: `r${i}`, served: { attempts: [attempt({ deployment: 'primary', outcome: 'failed', shape: 'timeout' }), attempt({ deployment: 'backup', outcome: 'served', hop: 2 })] } }));
+    }
+    assert.equal((await log.query({ limit: 100 })).length, 0, 'nothing is written on the request\'s tick');
+    await sleep(30);
+    assert.equal((await log.query({ limit: 100 })).length, 0, 'nor before the timer or a full batch');
+    await sink.flush();
+    const rows = await log.query({ limit: 100 });
+    assert.equal(rows.length, 5);
+    assert.ok(rows.every((row) => row.hops.length === 2));
+  });
+
+  test('a full batch is written on a later tick without waiting for the timer', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 3, flush_interval_ms: 600_000 }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    const log = reader(t, path);
+    for (let i = 0; i < 3; i++) sink.requestFinished(eventOf({ requestId: `r${i}` }));
+    assert.equal((await log.query({ limit: 100 })).length, 0, 'not inside requestFinished');
+    await sleep(50);
+    assert.equal((await log.query({ limit: 100 })).length, 3);
+  });
+
+  test('the flush timer writes what is queued', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 20 }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    const log = reader(t, path);
+    sink.requestFinished(eventOf({ requestId: 'timer' }));
+    await sleep(150);
+    assert.equal((await log.query({ limit: 10 }))[0]?.request.request_id, 'timer');
+  });
+
+  test('a request id logged before keeps its first rows (a client reusing x-request-id)', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const log = openSqliteRequestLog({ path });
+    t.after(() => log.close());
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    sink.requestFinished(eventOf({ requestId: 'same', status: 200 }));
+    sink.requestFinished(eventOf({ requestId: 'same', status: 503, served: { attempts: [attempt({ deployment: 'x', outcome: 'failed', shape: 'upstream_5xx' })] } }));
+    await sink.flush();
+    const logged = await log.get('same');
+    assert.equal(logged?.request.status, 200);
+    assert.deepEqual(walk(logged), ['primary:served']);
+  });
+});
+
+describe('request log: retention', () => {
+  test('prune removes requests (and their hops) older than max_age, then all but the newest max_rows', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const now = Date.UTC(2025, 0, 10);
+    const hour = 3_600_000;
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 2 } }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    const ages = { old1: 48, old2: 25, a: 5, b: 3, c: 1 };
+    for (const [id, age] of Object.entries(ages)) sink.requestFinished(eventOf({ requestId: id, startedAt: now - age * hour }));
+    await sink.flush();
+    assert.equal(await sink.prune(now), 3);
+    const log = reader(t, path);
+    assert.deepEqual((await log.query({ limit: 100 })).map((r) => r.request.request_id), ['c', 'b']);
+    const db = new Database(path, { readonly: true });
+    t.after(() => db.close());
+    assert.deepEqual((db.prepare('SELECT DISTINCT request_id FROM request_hops ORDER BY request_id').all() as { request_id: string }[]).map((r) => r.request_id), ['b', 'c']);
+  });
+});
+
+describe('request log: filters', () => {
+  test('route, reason, since, exact status, status class and limit each narrow the result, newest first', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const log = openSqliteRequestLog({ path });
+    t.after(() => log.close());
+    const base = 1_700_000_000_000;
+    const failedHop = (shape: 'upstream_5xx' | 'timeout') => attempt({ deployment: 'primary', outcome: 'failed', shape });
+    const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
+    await log.write(
+      [
+        eventOf({ requestId: 'a', startedAt: base + 1, route: 'chat', status: 200 }),
+        eventOf({ requestId: 'b', startedAt: base + 2, route: 'chat', status: 200, served: { fallbackReason: 'upstream_5xx', attempts: [failedHop('upstream_5xx'), attempt({ deployment: 'backup', outcome: 'served', hop: 2 })] } }),
+        eventOf({ requestId: 'c', startedAt: base + 3, route: 'embed', status: 503, served: { fallbackReason: 'timeout', attempts: [failedHop('timeout')] } }),
+        eventOf({ requestId: 'd', startedAt: base + 4, route: 'chat', status: 429, served: { fallbackReason: 'circuit_open', attempts: [attempt({ deployment: 'primary', outcome: 'skipped' })] } }),
+        eventOf({ requestId: 'e', startedAt: base + 5, route: 'chat', status: 502 }),
+      ].map(rowsOfEvent),
+    );
+    const ids = async (query: Parameters<RequestLog['query']>[0]) => (await log.query(query)).map((r) => r.request.request_id);
+    assert.deepEqual(await ids({ limit: 10 }), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(await ids({ limit: 2 }), ['e', 'd']);
+    assert.deepEqual(await ids({ limit: 10, route: 'embed' }), ['c']);
+    assert.deepEqual(await ids({ limit: 10, reason: 'upstream_5xx' }), ['b']);
+    assert.deepEqual(await ids({ limit: 10, reason: 'circuit_open' }), ['d']);
+    assert.deepEqual(await ids({ limit: 10, since: base + 3 }), ['e', 'd', 'c']);
+    assert.deepEqual(await ids({ limit: 10, status: { exact: 503 } }), ['c']);
+    assert.deepEqual(await ids({ limit: 10, status: { class: 5 } }), ['e', 'c']);
+    assert.deepEqual(await ids({ limit: 10, status: { class: 4 }, route: 'chat' }), ['d']);
+    assert.deepEqual(await ids({ limit: 10, route: 'chat', status: { class: 2 }, reason: 'upstream_5xx' }), ['b']);
+  });
+});
