@@ -13,6 +13,10 @@ import { loadCliConfig } from './load-cli-config.js';
 const USAGE = 'Usage: switchyard log [--config FILE] [--route ROUTE] [--reason SHAPE|circuit_open] [--since 15m|ISO-TIME] [--status 503|5xx] [--limit N] [--json]\n';
 
 export async function showLog(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   let values;
   try {
     ({ values } = parseArgs({

@@ -14,6 +14,10 @@ import { loadCliConfig } from './load-cli-config.js';
 const USAGE = 'Usage: switchyard replay REQUEST_ID [--config FILE (where the log is, and the policy)] [--against FILE (another config\'s policy)] [--json]\n';
 
 export async function replay(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   let parsed;
   try {
     parsed = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, against: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
