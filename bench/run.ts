@@ -29,7 +29,7 @@ import {
 } from './proc.js';
 import type { CoreTimes } from './proc.js';
 import { renderMarkdown, renderSummary } from './report.js';
-import { startEcho, startTarget, TARGET_LABELS, TARGET_NAMES, TARGET_UPSTREAM_API } from './targets.js';
+import { DEFAULT_TARGETS, startEcho, startTarget, TARGET_LABELS, TARGET_NAMES, TARGET_UPSTREAM_API } from './targets.js';
 import type { RunningTarget, TargetName } from './targets.js';
 import { ANTHROPIC_MODEL } from './upstream.js';
 import { validateAnthropicUpstream, validateTarget } from './validate-target.js';
@@ -76,7 +76,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S        measured window per run (default ${DEFAULT_DURATION_S}; --quick: 1)
   --warmup S          unmeasured lead-in per run (default ${DEFAULT_WARMUP_S}; --quick: 0.3)
   --runs N            rounds, each running every target × scenario once (default ${DEFAULT_RUNS}; --quick: 1)
-  --targets LIST      any of ${TARGET_NAMES.join(',')} (default all)
+  --targets LIST      any of ${TARGET_NAMES.join(',')} (default ${DEFAULT_TARGETS.join(',')})
   --scenarios LIST    only these scenario ids (e.g. nonstream-c1,stream-c1)
   --rate N            fixed-rate load in req/s (default ${DEFAULT_RATE})
   --chunks N          events per upstream stream (default ${DEFAULT_CHUNKS})
@@ -139,7 +139,7 @@ function parseCli(argv: string[]): Cli {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} wants a number ≥ 0, got ${raw}`);
     return n;
   };
-  const targets = (values.targets ?? TARGET_NAMES.join(',')).split(',').map((t) => t.trim());
+  const targets = (values.targets ?? DEFAULT_TARGETS.join(',')).split(',').map((t) => t.trim());
   for (const t of targets) {
     if (!TARGET_NAMES.includes(t as TargetName)) throw new Error(`--targets: unknown target ${t} (known: ${TARGET_NAMES.join(', ')})`);
   }

@@ -5,6 +5,7 @@
  * answers 200.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
@@ -12,14 +13,26 @@ import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { ANTHROPIC_ID, ANTHROPIC_MODEL } from './upstream.js';
 
-export type TargetName = 'direct' | 'bare' | 'gateway' | 'gateway-anthropic';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic'];
+export type TargetName = 'direct' | 'bare' | 'gateway' | 'gateway-anthropic' | 'gateway-lean' | 'gateway-traced';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic', 'gateway-lean', 'gateway-traced'];
+/** What a run measures unless `--targets` says otherwise; the telemetry variants are asked for by name. */
+export const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic'];
 export const TARGET_LABELS: Record<TargetName, string> = {
   direct: 'direct',
   bare: 'bare proxy',
   gateway: 'gateway',
   'gateway-anthropic': 'gateway → anthropic (translated)',
+  'gateway-lean': 'gateway, telemetry off',
+  'gateway-traced': 'gateway, tracing on',
 };
+
+/**
+ * What each gateway target's config says under `telemetry:`. `gateway` runs the defaults (metrics,
+ * prices and the request log on, tracing off); `gateway-lean` turns all of it off; `gateway-traced`
+ * adds tracing, every request sampled, exported to a stand-in collector on the load core.
+ */
+type TelemetryVariant = 'default' | 'off' | 'traced';
+const TELEMETRY_OF: Partial<Record<TargetName, TelemetryVariant>> = { 'gateway-lean': 'off', 'gateway-traced': 'traced' };
 
 /** The API each target's requests reach the upstream in (every client speaks OpenAI to the target). */
 export const TARGET_UPSTREAM_API: Record<TargetName, 'openai' | 'anthropic'> = {
@@ -27,6 +40,8 @@ export const TARGET_UPSTREAM_API: Record<TargetName, 'openai' | 'anthropic'> = {
   bare: 'openai',
   gateway: 'openai',
   'gateway-anthropic': 'anthropic',
+  'gateway-lean': 'openai',
+  'gateway-traced': 'openai',
 };
 
 /** The id and model of the upstream answer a target's answers must carry. */
@@ -96,6 +111,9 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
     case 'gateway':
     case 'gateway-anthropic':
       return startGateway(name, GATEWAY_PROVIDERS[name], ctx);
+    case 'gateway-lean':
+    case 'gateway-traced':
+      return startGateway(name, GATEWAY_PROVIDERS.gateway, ctx);
   }
 }
 
@@ -107,31 +125,59 @@ async function startGateway(name: TargetName, provider: GatewayProvider, ctx: Ta
   }
   const port = await freePort();
   const configFile = path.join(ctx.workDir, `${name}.yaml`);
-  fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider, path.join(ctx.workDir, `${name}-requests.db`)));
+  const variant = TELEMETRY_OF[name] ?? 'default';
+  const collector = variant === 'traced' ? await startCollector() : undefined;
+  const telemetry = { variant, requestLogPath: path.join(ctx.workDir, `${name}-requests.db`), collectorUrl: collector?.url };
+  fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider, telemetry));
   const child = spawnPinned(ctx, name, [cli, 'start', '--config', configFile], {});
   try {
-    const target = await awaitReady(name, child, port, ctx);
+    const started = await awaitReady(name, child, port, ctx);
+    const target = collector === undefined ? started : { ...started, stop: () => started.stop().finally(() => collector.close()) };
     return provider.answerFrom === undefined ? target : { ...target, answerFrom: provider.answerFrom };
   } catch (err) {
+    await collector?.close();
     throw new Error(`${(err as Error).message}\n${checkConfig(cli, configFile, ctx.repoRoot)}`);
   }
+}
+
+/** A stand-in OTLP/HTTP collector: reads each export and answers 200, as a collector does. */
+async function startCollector(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /**
  * The gateway config the bench runs: one provider (openai-compatible by default; `anthropic` for the
  * translated route), one deployment, one route. Both point at the bench upstream's `/v1`.
  */
-export function gatewayConfig(port: number, upstreamPort: number, provider: GatewayProvider = GATEWAY_PROVIDERS.gateway, requestLogPath?: string): string {
+export function gatewayConfig(
+  port: number,
+  upstreamPort: number,
+  provider: GatewayProvider = GATEWAY_PROVIDERS.gateway,
+  telemetry?: { variant: TelemetryVariant; requestLogPath: string; collectorUrl: string | undefined },
+): string {
   return `# Written by bench/run.ts for one benchmark run.
 server:
   host: 127.0.0.1
   port: ${port}
 log:
   level: warn
-${
-  // The request log stays on (its cost is part of what is measured), in the bench's own work directory.
-  requestLogPath === undefined ? '' : `telemetry:\n  request_log:\n    path: ${JSON.stringify(requestLogPath)}\n`
-}providers:
+${telemetry === undefined ? '' : telemetryYaml(telemetry)}providers:
   bench:
     type: ${provider.type}
     base_url: http://127.0.0.1:${upstreamPort}/v1
@@ -241,4 +287,15 @@ export async function startEcho(core: number | null): Promise<{ port: number; st
     child.once('exit', (code) => reject(new Error(`echo server exited with code ${code}`)));
   });
   return { port, stop: () => stopChild(child) };
+}
+
+/** The `telemetry:` block of a gateway target's config. */
+function telemetryYaml(telemetry: { variant: TelemetryVariant; requestLogPath: string; collectorUrl: string | undefined }): string {
+  if (telemetry.variant === 'off') {
+    return 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n';
+  }
+  // The request log stays on (its cost is part of what is measured), in the bench's own work directory.
+  const log = `telemetry:\n  request_log:\n    path: ${JSON.stringify(telemetry.requestLogPath)}\n`;
+  if (telemetry.variant !== 'traced') return log;
+  return `${log}  traces:\n    enabled: true\n    sampling: 1\n    endpoint: ${JSON.stringify(telemetry.collectorUrl)}\n`;
 }
