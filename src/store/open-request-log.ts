@@ -4,6 +4,7 @@ import type { RequestLogConfig } from './request-log-config.js';
 import type { RequestLog } from './request-log.js';
 import { openPostgresRequestLog } from './postgres-request-log.js';
 import { openSqliteRequestLog } from './sqlite-request-log.js';
+import { openSqliteWorkerRequestLog } from './sqlite-worker-request-log.js';
 
 export interface OpenOptions {
   /** A reader (`switchyard log`, replay): a SQLite file must already exist. */
@@ -16,7 +17,8 @@ export async function openRequestLog(config: RequestLogConfig, options: OpenOpti
     case 'off':
       return undefined;
     case 'sqlite':
-      return openSqliteRequestLog({ path: config.path, mustExist: options.mustExist });
+      // The gateway writes on a worker thread; a reader (the CLI) reads the file directly.
+      return options.mustExist ? openSqliteRequestLog({ path: config.path, mustExist: true }) : openSqliteWorkerRequestLog(config.path);
     case 'postgres':
       // The schema refuses `postgres` without a url.
       return openPostgresRequestLog({ url: config.url as string, schema: config.schema, onError: options.onError });
