@@ -131,7 +131,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
         recording: flight !== undefined || cacheKey !== undefined,
         onEnd(chunks, complete, seen) {
           finish(200, served, {
-            response: { id: '', model: '', finishReasons: seen.finishReason ? [seen.finishReason] : [], usage: seen.usage },
+            response: { id: seen.id, model: seen.model, finishReasons: seen.finishReason ? [seen.finishReason] : [], usage: seen.usage },
             timeToFirstChunkMs: seen.firstContentAt === undefined ? undefined : seen.firstContentAt - started,
             error: seen.error,
           });
@@ -372,6 +372,9 @@ interface RelayOptions {
 
 /** What a relayed stream carried, for telemetry. */
 interface StreamFacts {
+  /** The chunks' `id` and `model` ('' when they carry none, as a cached or manual answer's may not). */
+  id: string;
+  model: string;
   finishReason: FinishReason | undefined;
   usage: Usage | undefined;
   /** performance.now() when the first content chunk was handed on. */
@@ -383,11 +386,17 @@ async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerat
   let recorded: string[] | undefined = options.recording ? [] : undefined;
   let size = 0;
   let complete = false;
-  const seen: StreamFacts = { finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined };
+  const seen: StreamFacts = { id: '', model: '', finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined };
   const keep = (chunk: StreamChunk) => {
     if (chunk.finishReason) seen.finishReason = chunk.finishReason;
     if (chunk.usage) seen.usage = chunk.usage;
-    if (seen.firstContentAt === undefined && chunk.hasContent) seen.firstContentAt = performance.now();
+    if (seen.firstContentAt === undefined && chunk.hasContent) {
+      seen.firstContentAt = performance.now();
+      // The response's id and model, read once per stream from its first content chunk (canonical JSON).
+      const head = streamHeadOf(chunk.data);
+      seen.id = head.id;
+      seen.model = head.model;
+    }
     if (!recorded) return;
     size += chunk.data.length;
     if (size > MAX_RECORDED_STREAM_CHARS) recorded = undefined;
@@ -424,3 +433,12 @@ function replay(answer: CachedAnswer, served: Served): ChatOutcome {
   return { kind: 'stream', chunks: relay(primed, { recording: false, onEnd() {} }), cancel() {}, served };
 }
 
+/** The `id` and `model` of a canonical chunk's JSON text, or empty strings. */
+function streamHeadOf(data: string): { id: string; model: string } {
+  try {
+    const parsed = JSON.parse(data) as { id?: unknown; model?: unknown };
+    return { id: typeof parsed.id === 'string' ? parsed.id : '', model: typeof parsed.model === 'string' ? parsed.model : '' };
+  } catch {
+    return { id: '', model: '' };
+  }
+}

@@ -63,6 +63,8 @@ describe('request events for telemetry', () => {
       assert.ok((event.timeToFirstChunkMs ?? 0) <= event.durationMs);
       assert.ok((event.response?.usage?.outputTokens ?? 0) > 0);
       assert.equal(event.response?.finishReasons[0]?.unified, 'stop');
+      assert.equal(event.response?.model, 'mock-primary', 'the stream\'s model, read from its chunks');
+      assert.match(event.response?.id ?? '', /^chatcmpl-/);
     });
   });
 
