@@ -4,12 +4,13 @@
  * interface; each answer carries the call's id.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RequestLog } from './request-log.js';
+import type { LoggedRequest, RequestLog } from './request-log.js';
 import { openSqliteRequestLog } from './sqlite-request-log.js';
 
-export type WorkerCall = { id: number; op: 'write' | 'query' | 'get' | 'prune' | 'close'; args: unknown[] };
+export type WorkerCall = { id: number; op: 'write' | 'query' | 'get' | 'prune' | 'close' | 'writeJson'; args: unknown[] };
 export type WorkerAnswer = { id: number; ok: true; result: unknown } | { id: number; ok: false; name: string; message: string };
 
+const DECODER = new TextDecoder();
 const port = parentPort;
 if (port) {
   const { path } = workerData as { path: string };
@@ -23,8 +24,11 @@ if (port) {
   port.on('message', async (call: WorkerCall) => {
     try {
       if (!log) throw openError ?? new Error('the request log is not open');
-      const method = log[call.op] as (...args: unknown[]) => Promise<unknown>;
-      const result = await method.apply(log, call.args);
+      // `writeJson`: a batch sent as UTF-8 JSON bytes (see sqlite-worker-request-log.ts).
+      const result =
+        call.op === 'writeJson'
+          ? await log.write(JSON.parse(DECODER.decode(call.args[0] as Uint8Array)) as LoggedRequest[])
+          : await (log[call.op] as (...args: unknown[]) => Promise<unknown>).apply(log, call.args);
       port.postMessage({ id: call.id, ok: true, result } satisfies WorkerAnswer);
       if (call.op === 'close') port.close();
     } catch (err) {
