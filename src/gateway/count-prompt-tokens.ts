@@ -5,7 +5,7 @@
  * estimate, not a bill. The tokenizer loads on first use; a cheap upper bound avoids running it
  * when every window is clearly large enough.
  */
-import type { ChatBody } from '../providers/types.js';
+import type { ChatBody, Usage } from '../providers/types.js';
 
 /** Per-message framing tokens (role, separators), as OpenAI documents for its chat models. */
 const TOKENS_PER_MESSAGE = 4;
@@ -62,4 +62,27 @@ function contentTokens(content: unknown, count: CountTokens): number {
     else tokens += count(JSON.stringify(part));
   }
   return tokens;
+}
+
+/**
+ * What a stream that broke after content probably cost, since it never sent its usage: the prompt
+ * counted with the tokenizer, and the output from the content and tool-call arguments handed on.
+ * An estimate (OpenAI's o200k tokenizer, whatever the provider); marked as such where it is used.
+ */
+export async function estimateStreamUsage(body: ChatBody, chunks: readonly string[] | undefined): Promise<Usage> {
+  const inputTokens = await countPromptTokens(body);
+  const count = await loadTokenizer();
+  let text = '';
+  for (const data of chunks ?? []) {
+    try {
+      const chunk = JSON.parse(data) as { choices?: Array<{ delta?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: unknown } }> } }> };
+      for (const choice of chunk.choices ?? []) {
+        if (typeof choice.delta?.content === 'string') text += choice.delta.content;
+        for (const call of choice.delta?.tool_calls ?? []) if (typeof call.function?.arguments === 'string') text += call.function.arguments;
+      }
+    } catch {
+      // not a canonical chunk: nothing to count
+    }
+  }
+  return { inputTokens, outputTokens: text === '' ? 0 : count(text), cachedInputTokens: 0 };
 }

@@ -15,7 +15,7 @@ import { manualChunkTexts, manualCompletionText } from '../manual/manual-complet
 import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
 import { requestParameters, type RequestEvent, type RequestTrace } from '../telemetry/request-event.js';
 import { tenantLabel, traceContext, tracedHeaders } from './request-identity.js';
-import { countPromptTokens, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
+import { countPromptTokens, estimateStreamUsage, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
 import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
@@ -56,8 +56,8 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const trace = tracing?.startRequest(options.traceparent);
   const captureContent = trace !== undefined && trace.sampled && tracing?.captureContent === true;
   /** The end of the request: the recent-request log, and telemetry when any sink listens. */
-  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>, output?: string) => {
-    services.recent.add(served, status);
+  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>, output?: string, done?: { recentAdded: boolean }) => {
+    if (!done?.recentAdded) services.recent.add(served, status);
     services.telemetry?.requestFinished({
       ...(trace ? { trace } : {}),
       ...(captureContent ? { content: output === undefined ? { input: body.messages } : { input: body.messages, output } } : {}),
@@ -130,11 +130,22 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       chunks: relay(primed, {
         recording: flight !== undefined || cacheKey !== undefined,
         onEnd(chunks, complete, seen) {
-          finish(200, served, {
-            response: { id: seen.id, model: seen.model, finishReasons: seen.finishReason ? [seen.finishReason] : [], usage: seen.usage },
+          const facts = (usage: Usage | undefined, usageEstimated: boolean) => ({
+            response: { id: seen.id, model: seen.model, finishReasons: seen.finishReason ? [seen.finishReason] : [], usage, ...(usageEstimated ? { usageEstimated } : {}) },
             timeToFirstChunkMs: seen.firstContentAt === undefined ? undefined : seen.firstContentAt - started,
             error: seen.error,
           });
+          // A stream that broke after content was still billed, and sent no usage: estimate it (off
+          // the request's tick: the tokenizer may have to load) before telemetry prices the request.
+          if (seen.error && seen.usage === undefined && seen.firstContentAt !== undefined && services.telemetry) {
+            services.recent.add(served, 200);
+            void estimateStreamUsage(body, seen.chunks).then(
+              (usage) => finish(200, served, facts(usage, true), undefined, { recentAdded: true }),
+              () => finish(200, served, facts(undefined, false), undefined, { recentAdded: true }),
+            );
+          } else {
+            finish(200, served, facts(seen.usage, false));
+          }
           if (complete && chunks) record({ kind: 'stream', chunks });
           else flight?.abandon();
           leave();
@@ -379,14 +390,18 @@ interface StreamFacts {
   usage: Usage | undefined;
   /** performance.now() when the first content chunk was handed on. */
   firstContentAt: number | undefined;
+  /** The chunk texts handed on; undefined past the recording cap. */
+  chunks: string[] | undefined;
   error: RequestEvent['error'];
 }
 
 async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerator<StreamChunk, void> {
-  let recorded: string[] | undefined = options.recording ? [] : undefined;
+  // Every chunk handed on is kept by reference (bounded): for replay and cache when recording, and
+  // to estimate what a stream that breaks after content was billed.
+  let recorded: string[] | undefined = [];
   let size = 0;
   let complete = false;
-  const seen: StreamFacts = { id: '', model: '', finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined };
+  const seen: StreamFacts = { id: '', model: '', finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined, chunks: undefined };
   const keep = (chunk: StreamChunk) => {
     if (chunk.finishReason) seen.finishReason = chunk.finishReason;
     if (chunk.usage) seen.usage = chunk.usage;
@@ -422,7 +437,8 @@ async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerat
     throw err;
   } finally {
     primed.stream.cancel();
-    options.onEnd(recorded, complete, seen);
+    seen.chunks = recorded;
+    options.onEnd(options.recording ? recorded : undefined, complete, seen);
   }
 }
 

@@ -113,6 +113,8 @@ export interface ResponseFacts {
   model: string;
   finishReasons: FinishReason[];
   usage: Usage | undefined;
+  /** The usage is the gateway's estimate (a stream that broke after content sent none), not the provider's count. */
+  usageEstimated?: boolean;
 }
 
 export interface Telemetry {

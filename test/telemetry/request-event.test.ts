@@ -68,6 +68,21 @@ describe('request events for telemetry', () => {
     });
   });
 
+  test('a stream cut after content, which sent no usage, reports an estimated usage (it was still billed)', async () => {
+    await withGateway(async (url, events, gateway) => {
+      gateway.faults('primary')?.set([{ kind: 'stream_cut', after_chunks: 4 }]);
+      const res = await post(url, userBody('cut me off', { stream: true }));
+      const text = await res.text().catch(() => '');
+      assert.match(text, /Mock answer/, 'content reached the client before the cut');
+      for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const event = events[0] as RequestEvent;
+      assert.ok(event.error, 'the stream broke after it started');
+      assert.equal(event.response?.usageEstimated, true);
+      assert.ok((event.response?.usage?.inputTokens ?? 0) > 0);
+      assert.ok((event.response?.usage?.outputTokens ?? 0) > 0, 'the content handed on is counted');
+    });
+  });
+
   test('a request every hop failed reports the error; a malformed traceparent is ignored', async () => {
     await withGateway(async (url, events, gateway) => {
       gateway.faults('primary')?.set([{ kind: 'error', status: 503 }]);
