@@ -6,9 +6,8 @@ import type { MockExchange } from './mock-exchange.js';
 import { parseChatRequest } from './mock-request.js';
 import type { MockState } from './mock-state.js';
 import { buildStreamChunks } from './mock-stream.js';
-import type { AnswerMode } from './plan-fault.js';
-import { sendJson, sendPartialJson } from './send-json.js';
-import { writeSse, type SseEnding } from './write-sse.js';
+import { sendAnswer, sendJson } from './send-json.js';
+import { OPENAI_STREAM_FRAMES, sseFrame, streamTail, writeStream } from './write-sse.js';
 
 export async function handleChat(exchange: MockExchange, state: MockState): Promise<void> {
   const parsed = parseChatRequest(exchange.body);
@@ -24,21 +23,14 @@ export async function handleChat(exchange: MockExchange, state: MockState): Prom
   const { mode, plan } = prepared;
   if (!stream) {
     const completion = buildCompletion(plan);
-    if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, completion, mode.type);
-    else sendJson(exchange.res, 200, completion);
+    sendAnswer(exchange.res, completion, mode);
     return;
   }
   const payloads = buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true });
-  await writeSse(exchange.res, payloads, {
+  await writeStream(exchange.res, payloads.map((payload) => sseFrame(payload)), {
     signal: exchange.signal,
     chunkDelayMs: state.chunkDelayMs,
-    stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
-    ending: endingFor(mode),
+    ...streamTail(mode, OPENAI_STREAM_FRAMES),
   });
 }
 
-function endingFor(mode: AnswerMode): SseEnding {
-  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
-  if (mode.type === 'stream_error') return { type: 'error', payload: mode.payload };
-  return { type: 'done' };
-}

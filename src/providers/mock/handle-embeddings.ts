@@ -1,13 +1,14 @@
-/** `POST /v1/embeddings`: validate, let a fault have its way, then answer. */
+/** `POST /v1/embeddings`: validate, let a fault have its way (worded by `errors`: OpenAI's, or Azure's), then answer. */
 import { applyFault } from './apply-fault.js';
+import { mockErrors, type MockErrorSet } from './mock-errors.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { buildEmbeddings } from './mock-embeddings.js';
 import type { MockExchange } from './mock-exchange.js';
 import { parseEmbeddingsRequest, type MockEmbeddingsRequest } from './mock-request.js';
 import type { MockState } from './mock-state.js';
-import { sendJson, sendPartialJson } from './send-json.js';
+import { sendAnswer, sendJson } from './send-json.js';
 
-export async function handleEmbeddings(exchange: MockExchange, state: MockState): Promise<void> {
+export async function handleEmbeddings(exchange: MockExchange, state: MockState, errors: MockErrorSet = mockErrors): Promise<void> {
   const parsed = parseEmbeddingsRequest(exchange.body);
   if (!parsed.ok) {
     state.record('invalid');
@@ -23,11 +24,10 @@ export async function handleEmbeddings(exchange: MockExchange, state: MockState)
     promptTokens: inputTokens(request.input),
     inputParam: 'input',
     presentedKey: exchange.presentedKey,
-  }));
+  }), errors);
   if (mode === undefined) return;
   const body = buildEmbeddings(request);
-  if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
-  else sendJson(exchange.res, 200, body);
+  sendAnswer(exchange.res, body, mode);
 }
 
 function inputTokens(input: MockEmbeddingsRequest['input']): number {

@@ -1,5 +1,6 @@
 /** Writes JSON answers, whole or (for `stream_cut` and stalling `hang` faults) only in part. */
 import type { ServerResponse } from 'node:http';
+import type { AnswerMode } from './plan-fault.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
@@ -19,4 +20,10 @@ export function sendPartialJson(res: ServerResponse, status: number, body: unkno
   res.write(text.slice(0, Math.floor(text.length / 2)));
   // end(), not destroy(): it flushes what was written before it closes.
   if (then === 'cut') res.socket?.end();
+}
+
+/** A whole JSON answer, or the part of it a `cut` or stalling `hang` fault lets through. */
+export function sendAnswer(res: ServerResponse, body: unknown, mode: AnswerMode): void {
+  if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(res, 200, body, mode.type);
+  else sendJson(res, 200, body);
 }

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { JsonObject } from '../types.js';
+import type { AnswerMode } from './plan-fault.js';
 import { sleep } from './sleep.js';
 
 export type Frame = string | Uint8Array;
@@ -60,14 +61,23 @@ export function sseFrame(data: string, event?: string): string {
   return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
 }
 
-export type SseEnding = { type: 'done' } | { type: 'cut' } | { type: 'stall' } | { type: 'error'; payload: JsonObject };
+/** A stream format's own frames for how a stream ends. */
+export interface StreamFrames {
+  /** The in-band error of a `stream_error` fault, as this format sends it. */
+  error(payload: JsonObject): Frame;
+  /** The closing frame of a healthy stream, when the format has one. */
+  done?: Frame;
+}
 
-/** OpenAI's stream: `data:` frames, ending with `data: [DONE]`. */
-export function writeSse(res: ServerResponse, payloads: readonly string[], options: Omit<WriteStreamOptions, 'ending'> & { ending: SseEnding }): Promise<void> {
-  const { ending } = options;
-  const streamEnding: StreamEnding =
-    ending.type === 'done' ? { type: 'done', frame: sseFrame('[DONE]') } : ending.type === 'error' ? { type: 'error', frame: sseFrame(JSON.stringify(ending.payload)) } : ending;
-  return writeStream(res, payloads.map((payload) => sseFrame(payload)), { ...options, ending: streamEnding });
+/** OpenAI's: an error object as a `data:` frame, and `data: [DONE]`. */
+export const OPENAI_STREAM_FRAMES: StreamFrames = { error: (payload) => sseFrame(JSON.stringify(payload)), done: sseFrame('[DONE]') };
+
+/** How many frames a stream answer sends and how it ends, as the fault's answer mode says, in the format's frames. */
+export function streamTail(mode: AnswerMode, frames: StreamFrames): Pick<WriteStreamOptions, 'stopAfter' | 'ending'> {
+  const stopAfter = 'afterChunks' in mode ? mode.afterChunks : undefined;
+  if (mode.type === 'cut' || mode.type === 'stall') return { stopAfter, ending: { type: mode.type } };
+  if (mode.type === 'stream_error') return { stopAfter, ending: { type: 'error', frame: frames.error(mode.payload) } };
+  return { stopAfter, ending: frames.done === undefined ? { type: 'done' } : { type: 'done', frame: frames.done } };
 }
 
 async function write(res: ServerResponse, frame: Frame, signal: AbortSignal): Promise<boolean> {

@@ -2,9 +2,8 @@
 import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import type { AnswerMode } from '../../plan-fault.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
-import { sseFrame, writeStream, type StreamEnding } from '../../write-sse.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
+import { sseFrame, streamTail, writeStream } from '../../write-sse.js';
 import { anthropicMockErrors, invalidRequestError } from './anthropic-errors.js';
 import { parseMessagesRequest } from './parse-messages-request.js';
 import { buildMessage, buildMessageFrames } from './render-message.js';
@@ -24,21 +23,14 @@ export async function handleMessages(exchange: MockExchange, state: MockState): 
   const { mode, plan } = prepared;
   if (!stream) {
     const message = buildMessage(plan);
-    if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, message, mode.type);
-    else sendJson(exchange.res, 200, message);
+    sendAnswer(exchange.res, message, mode);
     return;
   }
   const { frames, end } = buildMessageFrames(plan);
   await writeStream(exchange.res, frames, {
     signal: exchange.signal,
     chunkDelayMs: state.chunkDelayMs,
-    stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
-    ending: endingFor(mode, end),
+    ...streamTail(mode, { error: (payload) => sseFrame(JSON.stringify(payload), 'error'), done: end }),
   });
 }
 
-function endingFor(mode: AnswerMode, end: string): StreamEnding {
-  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
-  if (mode.type === 'stream_error') return { type: 'error', frame: sseFrame(JSON.stringify(mode.payload), 'error') };
-  return { type: 'done', frame: end };
-}

@@ -9,9 +9,8 @@ import type { MockExchange } from '../../mock-exchange.js';
 import { parseChatRequest } from '../../mock-request.js';
 import type { MockState } from '../../mock-state.js';
 import { buildStreamChunks } from '../../mock-stream.js';
-import type { AnswerMode } from '../../plan-fault.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
-import { writeSse, type SseEnding } from '../../write-sse.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
+import { OPENAI_STREAM_FRAMES, sseFrame, streamTail, writeStream } from '../../write-sse.js';
 import type { JsonObject } from '../../../types.js';
 import { azureErrors, resourceNotFound } from './azure-errors.js';
 import { azureBody, type AzureForm } from './azure-request.js';
@@ -45,23 +44,16 @@ export function azureChatHandler(form: AzureForm) {
       const completion = buildCompletion(plan);
       completion.prompt_filter_results = [{ prompt_index: 0, content_filter_results: SAFE_RESULTS }];
       completion.choices = (completion.choices as JsonObject[]).map((choice) => ({ ...choice, content_filter_results: filtered ? FILTERED_RESULTS : SAFE_RESULTS }));
-      if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, completion, mode.type);
-      else sendJson(exchange.res, 200, completion);
+      sendAnswer(exchange.res, completion, mode);
       return;
     }
     const promptFilter = JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: SAFE_RESULTS }] });
     const payloads = [promptFilter, ...buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true })];
-    await writeSse(exchange.res, payloads, {
+    await writeStream(exchange.res, payloads.map((payload) => sseFrame(payload)), {
       signal: exchange.signal,
       chunkDelayMs: state.chunkDelayMs,
-      stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
-      ending: endingFor(mode),
+      ...streamTail(mode, OPENAI_STREAM_FRAMES),
     });
   };
 }
 
-function endingFor(mode: AnswerMode): SseEnding {
-  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
-  if (mode.type === 'stream_error') return { type: 'error', payload: mode.payload };
-  return { type: 'done' };
-}

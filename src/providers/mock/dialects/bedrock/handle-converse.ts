@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { Fault } from '../../mock-faults.js';
 import type { MockState } from '../../mock-state.js';
-import type { AnswerMode } from '../../plan-fault.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
-import { writeStream, type StreamEnding } from '../../write-sse.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
+import { streamTail, writeStream } from '../../write-sse.js';
 import { bedrockErrors, type BedrockStreamException } from './bedrock-errors.js';
 import { parseConverseRequest } from './parse-converse-request.js';
 import { converseBody, converseStreamFrames, exceptionFrame } from './render-converse.js';
@@ -30,15 +29,13 @@ export function converseHandler(stream: boolean) {
     const { mode, plan } = prepared;
     if (!stream) {
       const body = converseBody(plan);
-      if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
-      else sendJson(exchange.res, 200, body);
+      sendAnswer(exchange.res, body, mode);
       return;
     }
     await writeStream(exchange.res, converseStreamFrames(plan), {
       signal: exchange.signal,
       chunkDelayMs: state.chunkDelayMs,
-      stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
-      ending: endingFor(mode),
+      ...streamTail(mode, { error: (payload) => exceptionFrame(payload as BedrockStreamException) }),
       contentType: EVENT_STREAM_CONTENT_TYPE,
     });
   };
@@ -49,9 +46,3 @@ function asBedrockFault(fault: Fault): Fault {
   return fault.kind === 'content_filter' ? { ...fault, mode: 'finish_reason' } : fault;
 }
 
-function endingFor(mode: AnswerMode): StreamEnding {
-  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
-  // An event stream has no closing frame: it ends when the body does.
-  if (mode.type === 'stream_error') return { type: 'error', frame: exceptionFrame(mode.payload as BedrockStreamException) };
-  return { type: 'done' };
-}

@@ -3,9 +3,8 @@ import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import type { Fault } from '../../mock-faults.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import type { AnswerMode } from '../../plan-fault.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
-import { writeStream, type StreamEnding } from '../../write-sse.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
+import { type StreamFrames, streamTail, writeStream } from '../../write-sse.js';
 import { cohereMockErrors } from './cohere-mock-errors.js';
 import { parseCohereChat } from './parse-cohere-chat.js';
 import { buildChatFrames, buildChatResponse, DONE_FRAME, event, newCohereAnswer } from './render-cohere-answer.js';
@@ -31,23 +30,18 @@ export async function handleCohereChat(exchange: MockExchange, state: MockState)
   const answer = newCohereAnswer(plan);
   if (!stream) {
     const body = buildChatResponse(plan, answer);
-    if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
-    else sendJson(exchange.res, 200, body);
+    sendAnswer(exchange.res, body, mode);
     return;
   }
   await writeStream(exchange.res, buildChatFrames(plan, answer), {
     signal: exchange.signal,
     chunkDelayMs: state.chunkDelayMs,
-    stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
-    ending: endingFor(mode),
+    ...streamTail(mode, COHERE_STREAM_FRAMES),
   });
 }
 
-function endingFor(mode: AnswerMode): StreamEnding {
-  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
-  if (mode.type === 'stream_error') {
-    const { type, ...rest } = mode.payload;
-    return { type: 'error', frame: event(typeof type === 'string' ? type : 'message-end', rest) };
-  }
-  return { type: 'done', frame: DONE_FRAME };
-}
+/** Cohere's: an error fault ends the stream with the event its payload names (a message-end with an error reason). */
+const COHERE_STREAM_FRAMES: StreamFrames = {
+  error: ({ type, ...rest }) => event(typeof type === 'string' ? type : 'message-end', rest),
+  done: DONE_FRAME,
+};

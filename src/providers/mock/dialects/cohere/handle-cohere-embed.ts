@@ -6,7 +6,7 @@ import { estimateTokens } from '../../estimate-tokens.js';
 import { buildEmbeddings } from '../../mock-embeddings.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
 import { cohereError, cohereMockErrors } from './cohere-mock-errors.js';
 
 /** Most texts one embed call takes. */
@@ -50,6 +50,5 @@ export async function handleCohereEmbed(exchange: MockExchange, state: MockState
     meta: { api_version: { version: '2' }, billed_units: { input_tokens: tokens } },
     response_type: 'embeddings_by_type',
   };
-  if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
-  else sendJson(exchange.res, 200, body);
+  sendAnswer(exchange.res, body, mode);
 }

@@ -9,7 +9,7 @@ import { estimateTokens } from '../../estimate-tokens.js';
 import { buildEmbeddings } from '../../mock-embeddings.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
 import { geminiMockErrors, invalidArgument } from './gemini-mock-errors.js';
 
 const contentSchema = z.looseObject({ parts: z.array(z.looseObject({ text: z.string().min(1) })).min(1) });
@@ -37,8 +37,7 @@ export async function handleEmbedContent(exchange: MockExchange, state: MockStat
   let body: Record<string, unknown>;
   if (method === 'batchEmbedContents') body = { embeddings: values.map((vector) => ({ values: vector })) };
   else body = options.vertex ? { embedding: { values: values[0] }, usageMetadata: { promptTokenCount: promptTokens } } : { embedding: { values: values[0] } };
-  if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
-  else sendJson(exchange.res, 200, body);
+  sendAnswer(exchange.res, body, mode);
 }
 
 type EmbedRequest = z.infer<typeof embedContentSchema>;

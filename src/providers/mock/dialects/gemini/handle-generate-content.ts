@@ -8,9 +8,8 @@ import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import type { Fault } from '../../mock-faults.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import type { AnswerMode } from '../../plan-fault.js';
-import { sendJson, sendPartialJson } from '../../send-json.js';
-import { writeStream, type Frame, type StreamEnding } from '../../write-sse.js';
+import { sendAnswer, sendJson } from '../../send-json.js';
+import { type StreamFrames, streamTail, writeStream } from '../../write-sse.js';
 import { geminiMockErrors } from './gemini-mock-errors.js';
 import { parseGenerateContent } from './parse-gemini-request.js';
 import { buildBlockedPromptResponse, buildGenerateContentEvents, buildGenerateContentResponse } from './render-gemini-answer.js';
@@ -37,8 +36,7 @@ export async function handleGenerateContent(exchange: MockExchange, state: MockS
   const promptBlocked = picked?.kind === 'content_filter' && picked.mode === 'error';
   if (!stream) {
     const body = promptBlocked ? buildBlockedPromptResponse(plan) : buildGenerateContentResponse(plan);
-    if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(exchange.res, 200, body, mode.type);
-    else sendJson(exchange.res, 200, body);
+    sendAnswer(exchange.res, body, mode);
     return;
   }
   const events = promptBlocked ? [JSON.stringify(buildBlockedPromptResponse(plan))] : buildGenerateContentEvents(plan);
@@ -46,8 +44,7 @@ export async function handleGenerateContent(exchange: MockExchange, state: MockS
   await writeStream(exchange.res, sse ? events.map(sseEvent) : events.map((event, index) => (index === 0 ? `[${event}` : `,\r\n${event}`)), {
     signal: exchange.signal,
     chunkDelayMs: state.chunkDelayMs,
-    stopAfter: 'afterChunks' in mode ? mode.afterChunks : undefined,
-    ending: endingFor(mode, sse),
+    ...streamTail(mode, sse ? SSE_FRAMES : JSON_ARRAY_FRAMES),
     contentType: sse ? 'text/event-stream' : 'application/json; charset=UTF-8',
   });
 }
@@ -56,12 +53,7 @@ function sseEvent(data: string): string {
   return `data: ${data}\r\n\r\n`;
 }
 
-function endingFor(mode: AnswerMode, sse: boolean): StreamEnding {
-  if (mode.type === 'cut' || mode.type === 'stall') return { type: mode.type };
-  if (mode.type === 'stream_error') {
-    const frame: Frame = sse ? sseEvent(JSON.stringify(mode.payload)) : `,\r\n${JSON.stringify(mode.payload)}]`;
-    return { type: 'error', frame };
-  }
-  // SSE has no closing event: the body just ends. The JSON array closes its bracket.
-  return sse ? { type: 'done' } : { type: 'done', frame: ']' };
-}
+/** `alt=sse`: the error as one more event; SSE has no closing event, the body just ends. */
+const SSE_FRAMES: StreamFrames = { error: (payload) => sseEvent(JSON.stringify(payload)) };
+/** The JSON-array stream: the error as one more element, and the array's closing bracket. */
+const JSON_ARRAY_FRAMES: StreamFrames = { error: (payload) => `,\r\n${JSON.stringify(payload)}]`, done: ']' };
