@@ -14,7 +14,8 @@ import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
 import { requestParameters, type RequestEvent, type RequestTrace } from '../telemetry/request-event.js';
-import { tenantLabel, traceContext, tracedHeaders } from './request-identity.js';
+import { tracedHeaders } from './request-identity.js';
+import { startReport } from './report-request.js';
 import { countPromptTokens, estimateStreamUsage, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
 import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
@@ -49,32 +50,16 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const clientSignal = options.signal ?? NEVER;
   const stream = body.stream === true;
   const tenant = options.tenant ?? '';
-  const startedAt = Date.now();
-  const started = performance.now();
-  // Only a tracing sink makes the request a trace (and each call a span): with tracing off, none of this runs.
-  const tracing = services.telemetry?.tracing;
-  const trace = tracing?.startRequest(options.traceparent);
-  const captureContent = trace !== undefined && trace.sampled && tracing?.captureContent === true;
-  /** The end of the request: the recent-request log, and telemetry when any sink listens. */
-  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>, output?: string, done?: { recentAdded: boolean }) => {
-    if (!done?.recentAdded) services.recent.add(served, status);
-    services.telemetry?.requestFinished({
-      ...(trace ? { trace } : {}),
-      ...(captureContent ? { content: output === undefined ? { input: body.messages } : { input: body.messages, output } } : {}),
-      requestId,
-      operation: 'chat',
-      route: plan.route.name,
-      tenant: tenantLabel(tenant),
-      startedAt,
-      durationMs: performance.now() - started,
-      status,
-      stream,
-      served,
-      request: requestParameters(body),
-      ...facts,
-      ...traceContext(options),
-    });
-  };
+  const report = startReport(services, {
+    requestId,
+    operation: 'chat',
+    route: plan.route.name,
+    stream,
+    options,
+    parameters: () => requestParameters(body),
+    messages: body.messages,
+  });
+  const { trace, newSpanId, started, finish } = report;
 
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
   let flight: Flight | undefined = idempotency && services.idempotency.tryLead(idempotency.key, idempotency.bodyHash);
@@ -100,7 +85,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       ...chainLimits(plan, services.health()),
       signal: upstreamSignal,
       hedgeAfterMs: plan.route.hedgeAfterMs,
-      ...(tracing ? { newSpanId: () => tracing.newSpanId() } : {}),
+      ...(newSpanId ? { newSpanId } : {}),
       attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate }),
     });
     const served = toServed(requestId, plan.route, result);
@@ -119,7 +104,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     };
     if (answer.kind === 'completion') {
       const { id, responseModel, finishReasons, usage } = answer.result;
-      finish(200, served, { response: { id, model: responseModel, finishReasons, usage } }, captureContent ? answer.result.text : undefined);
+      finish(200, served, { response: { id, model: responseModel, finishReasons, usage } }, { output: answer.result.text });
       record({ kind: 'completion', text: answer.result.text });
       leave();
       return { kind: 'completion', result: answer.result, served };
@@ -138,10 +123,10 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
           // A stream that broke after content was still billed, and sent no usage: estimate it (off
           // the request's tick: the tokenizer may have to load) before telemetry prices the request.
           if (seen.error && seen.usage === undefined && seen.firstContentAt !== undefined && services.telemetry) {
-            services.recent.add(served, 200);
+            report.logRecent(served, 200);
             void estimateStreamUsage(body, seen.chunks).then(
-              (usage) => finish(200, served, facts(usage, true), undefined, { recentAdded: true }),
-              () => finish(200, served, facts(undefined, false), undefined, { recentAdded: true }),
+              (usage) => finish(200, served, facts(usage, true), { recentLogged: true }),
+              () => finish(200, served, facts(undefined, false), { recentLogged: true }),
             );
           } else {
             finish(200, served, facts(seen.usage, false));

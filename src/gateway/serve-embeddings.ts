@@ -8,8 +8,8 @@ import { hopTimeouts, toServed } from './serve-chat.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
 import { validateEmbeddingsBody } from './validate-request.js';
-import type { RequestEvent } from '../telemetry/request-event.js';
-import { tenantLabel, traceContext, tracedHeaders } from './request-identity.js';
+import { tracedHeaders } from './request-identity.js';
+import { startReport } from './report-request.js';
 
 const NEVER = new AbortController().signal;
 
@@ -17,35 +17,20 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   const body = validateEmbeddingsBody(rawBody);
   const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? crypto.randomUUID();
-  const startedAt = Date.now();
-  const started = performance.now();
-  // As for chat: only a tracing sink makes the request a trace and each call a span.
-  const tracing = services.telemetry?.tracing;
-  const trace = tracing?.startRequest(options.traceparent);
-  const finish = (status: number, served: Served, facts: Pick<RequestEvent, 'response' | 'error'>) => {
-    services.recent.add(served, status);
-    services.telemetry?.requestFinished({
-      ...(trace ? { trace } : {}),
-      requestId,
-      operation: 'embeddings',
-      route: plan.route.name,
-      tenant: tenantLabel(options.tenant ?? ''),
-      startedAt,
-      durationMs: performance.now() - started,
-      status,
-      stream: false,
-      served,
-      request: { model: body.model },
-      ...facts,
-      ...traceContext(options),
-    });
-  };
+  const { trace, newSpanId, finish } = startReport(services, {
+    requestId,
+    operation: 'embeddings',
+    route: plan.route.name,
+    stream: false,
+    options,
+    parameters: () => ({ model: body.model }),
+  });
   const leave = runtime.enter();
   try {
     const result = await runChain<Step, EmbeddingsResult>({
       ...chainLimits(plan, services.health()),
       signal: options.signal ?? NEVER,
-      ...(tracing ? { newSpanId: () => tracing.newSpanId() } : {}),
+      ...(newSpanId ? { newSpanId } : {}),
       attempt: async (step, context) => {
         if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
         const headers = trace && context.spanId !== undefined ? tracedHeaders(undefined, trace, context.spanId, options.tracestate) : undefined;

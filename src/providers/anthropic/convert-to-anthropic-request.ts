@@ -3,7 +3,7 @@
  * What cannot be said in Anthropic's terms is a 400 naming the field, never silently dropped: a
  * client asking for something gets it or hears why not.
  */
-import { alternatingTurns, contentParts, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -70,27 +70,12 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
 
 /** System and developer messages become the top-level `system`; the rest alternate user/assistant turns. */
 function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn[] } {
-  const system: Block[] = [];
-  const { turns, push } = alternatingTurns<Block>();
-  messages.forEach((message, index) => {
-    const param = `messages[${index}]`;
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        system.push(...textOnly(message.content, `${param}.content`));
-        break;
-      case 'user':
-        push('user', contentParts(message.content, `${param}.content`).flatMap(partBlock));
-        break;
-      case 'assistant':
-        push('assistant', assistantBlocks(message, param));
-        break;
-      case 'tool':
-        push('user', [toolResultBlock(message, param)]);
-        break;
-      default:
-        throw invalidRequest(`${param}.role ${JSON.stringify(message.role)} cannot be translated for Anthropic.`, `${param}.role`);
-    }
+  const { system, turns } = convertToTurns<Block>(messages, {
+    provider: 'Anthropic',
+    system: textOnly,
+    user: (content, param) => contentParts(content, param).flatMap(partBlock),
+    assistant: assistantBlocks,
+    tool: toolResultBlock,
   });
   // Anthropic wants a user turn's tool results before any other content in it.
   for (const turn of turns) {

@@ -2,7 +2,7 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
-import { alternatingTurns, contentParts, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -95,29 +95,13 @@ function inferenceConfig(body: ChatBody): JsonObject | undefined {
 
 /** System and developer messages become `system` blocks; the rest alternate user/assistant turns. */
 function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn[] } {
-  const system: Block[] = [];
-  const { turns, push } = alternatingTurns<Block>();
-  messages.forEach((message, index) => {
-    const param = `messages[${index}]`;
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        system.push(...textOnly(message.content, `${param}.content`));
-        break;
-      case 'user':
-        push('user', contentParts(message.content, `${param}.content`).flatMap((part, partIndex) => partBlock(part, `${param}.content[${partIndex}]`)));
-        break;
-      case 'assistant':
-        push('assistant', assistantBlocks(message, param));
-        break;
-      case 'tool':
-        push('user', [toolResultBlock(message, param)]);
-        break;
-      default:
-        throw invalidRequest(`${param}.role ${JSON.stringify(message.role)} cannot be translated for Bedrock's Converse API.`, `${param}.role`);
-    }
+  return convertToTurns<Block>(messages, {
+    provider: "Bedrock's Converse API",
+    system: textOnly,
+    user: (content, param) => contentParts(content, param).flatMap((part, partIndex) => partBlock(part, `${param}[${partIndex}]`)),
+    assistant: assistantBlocks,
+    tool: toolResultBlock,
   });
-  return { system, turns };
 }
 
 function textOnly(content: unknown, param: string): Block[] {

@@ -84,3 +84,44 @@ export function alternatingTurns<Block>(): { turns: Turn<Block>[]; push(role: Tu
     },
   };
 }
+
+/** How one provider builds its blocks from each kind of canonical message. */
+export interface TurnBuilders<Block> {
+  /** Names the provider in the error for a role it cannot take (`Anthropic`). */
+  provider: string;
+  system(content: unknown, param: string): Block[];
+  user(content: unknown, param: string): Block[];
+  assistant(message: JsonObject, param: string): Block[];
+  /** A `tool` message's result, sent in a user turn. */
+  tool(message: JsonObject, param: string): Block;
+}
+
+/**
+ * Canonical messages as a system prompt and alternating turns, the shape Anthropic's and Bedrock's
+ * APIs share: system and developer messages become `system` blocks, tool results go in user turns.
+ */
+export function convertToTurns<Block>(messages: JsonObject[], build: TurnBuilders<Block>): { system: Block[]; turns: Turn<Block>[] } {
+  const system: Block[] = [];
+  const { turns, push } = alternatingTurns<Block>();
+  messages.forEach((message, index) => {
+    const param = `messages[${index}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        system.push(...build.system(message.content, `${param}.content`));
+        break;
+      case 'user':
+        push('user', build.user(message.content, `${param}.content`));
+        break;
+      case 'assistant':
+        push('assistant', build.assistant(message, param));
+        break;
+      case 'tool':
+        push('user', [build.tool(message, param)]);
+        break;
+      default:
+        throw invalidRequest(`${param}.role ${JSON.stringify(message.role)} cannot be translated for ${build.provider}.`, `${param}.role`);
+    }
+  });
+  return { system, turns };
+}

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 
-const usageSchema = z.looseObject({
+/** OpenAI's usage object: the canonical answer's too. */
+export const usageSchema = z.looseObject({
   prompt_tokens: z.number().optional(),
   completion_tokens: z.number().optional(),
   prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),

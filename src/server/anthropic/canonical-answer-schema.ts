@@ -4,12 +4,7 @@
  * finish reason, and the usage. Whatever else an upstream put there is not carried over.
  */
 import { z } from 'zod';
-
-const usageSchema = z.looseObject({
-  prompt_tokens: z.number().optional(),
-  completion_tokens: z.number().optional(),
-  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
-});
+import { usageSchema } from '../../providers/openai/openai-api.js';
 
 const functionSchema = z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish();
 

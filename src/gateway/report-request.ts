@@ -1,0 +1,75 @@
+/**
+ * The end of a request, the same for chat and embeddings: the recent-request log always, and one
+ * RequestEvent when a telemetry sink listens (the event is never built otherwise). Also where the
+ * request's trace starts, when a tracing sink lends one.
+ */
+import type { JsonObject } from '../providers/types.js';
+import type { RequestEvent, RequestParameters, RequestTrace } from '../telemetry/request-event.js';
+import type { CallOptions } from './plan-route.js';
+import { tenantLabel, traceContext } from './request-identity.js';
+import type { Served } from './served.js';
+import type { GatewayServices } from './services.js';
+
+export interface ReportContext {
+  requestId: string;
+  operation: RequestEvent['operation'];
+  route: string;
+  stream: boolean;
+  options: CallOptions;
+  /** The parameters recorded; read only when an event is built. */
+  parameters(): RequestParameters;
+  /** The messages, recorded only when the trace captures content. */
+  messages?: readonly JsonObject[];
+}
+
+export type ReportFacts = Pick<RequestEvent, 'response' | 'error' | 'timeToFirstChunkMs'>;
+
+export interface RequestReport {
+  /** The request's trace, when tracing is on. */
+  trace: RequestTrace | undefined;
+  /** Span ids for the chain's calls, when tracing is on (ChainOptions.newSpanId). */
+  newSpanId: (() => string) | undefined;
+  /** performance.now() when the request arrived. */
+  started: number;
+  /** The recent-request log entry, when it must be written before the event (which waits on an estimate). */
+  logRecent(served: Served, status: number): void;
+  /** Writes the recent-request entry (unless `logRecent` already did) and emits the event. `output`: a completion, for content capture. */
+  finish(status: number, served: Served, facts: ReportFacts, extra?: { output?: string; recentLogged?: boolean }): void;
+}
+
+export function startReport(services: GatewayServices, context: ReportContext): RequestReport {
+  const startedAt = Date.now();
+  const started = performance.now();
+  // Only a tracing sink makes the request a trace (and each call a span): with tracing off, none of this runs.
+  const tracing = services.telemetry?.tracing;
+  const trace = tracing?.startRequest(context.options.traceparent);
+  const capture = trace !== undefined && trace.sampled && tracing?.captureContent === true && context.messages !== undefined;
+  return {
+    trace,
+    newSpanId: tracing ? () => tracing.newSpanId() : undefined,
+    started,
+    logRecent: (served, status) => services.recent.add(served, status),
+    finish(status, served, facts, extra = {}) {
+      if (!extra.recentLogged) services.recent.add(served, status);
+      const telemetry = services.telemetry;
+      if (!telemetry) return;
+      const input = context.messages ?? [];
+      telemetry.requestFinished({
+        ...(trace ? { trace } : {}),
+        ...(capture ? { content: extra.output === undefined ? { input } : { input, output: extra.output } } : {}),
+        requestId: context.requestId,
+        operation: context.operation,
+        route: context.route,
+        tenant: tenantLabel(context.options.tenant ?? ''),
+        startedAt,
+        durationMs: performance.now() - started,
+        status,
+        stream: context.stream,
+        served,
+        request: context.parameters(),
+        ...facts,
+        ...traceContext(context.options),
+      });
+    },
+  };
+}
