@@ -6,7 +6,7 @@
 import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsResult, Provider } from '../types.js';
 import { anthropicStream } from './anthropic-stream.js';
@@ -52,7 +52,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     return client.request({
       path: '/messages',
       method: 'POST',
-      headers: call.headers ? { ...call.headers, ...baseHeaders } : baseHeaders,
+      headers: withCallHeaders(baseHeaders, call),
       body: JSON.stringify(request.body),
       signal: call.signal,
       timeouts: call.timeouts,

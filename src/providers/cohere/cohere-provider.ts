@@ -5,7 +5,7 @@
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { cohereStream } from './cohere-stream.js';
@@ -33,8 +33,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
   if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
 
   async function post(path: string, call: ProviderCall, body: JsonObject, accept?: string): Promise<UpstreamResponse> {
-    const headers = call.headers ? { ...call.headers, ...baseHeaders } : { ...baseHeaders };
-    if (accept) headers.accept = accept;
+    const headers = accept ? { ...withCallHeaders(baseHeaders, call), accept } : withCallHeaders(baseHeaders, call);
     return client.request({ path, method: 'POST', headers, body: JSON.stringify(body), signal: call.signal, timeouts: call.timeouts });
   }
 

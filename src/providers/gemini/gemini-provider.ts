@@ -6,7 +6,7 @@
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { convertToGeminiEmbedRequest, convertToGeminiEmbedRequests } from './convert-to-gemini-embed-request.js';
@@ -58,7 +58,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     return client.request({
       path: pathFor(call.model, method) + query,
       method: 'POST',
-      headers: call.headers ? { ...call.headers, ...baseHeaders } : baseHeaders,
+      headers: withCallHeaders(baseHeaders, call),
       body: JSON.stringify(body),
       signal: call.signal,
       timeouts: call.timeouts,

@@ -41,6 +41,14 @@ export interface UpstreamResponse {
   fail(err: unknown): GatewayError;
 }
 
+/**
+ * A call's own headers (its idempotency key, trace context) under a provider's fixed ones: the
+ * provider's win, so a call can never replace its credentials. No copy when the call adds none.
+ */
+export function withCallHeaders(base: Record<string, string>, call: { headers?: Record<string, string> }): Record<string, string> {
+  return call.headers ? { ...call.headers, ...base } : base;
+}
+
 export class UpstreamClient {
   private readonly pool: Pool;
   private readonly basePath: string;

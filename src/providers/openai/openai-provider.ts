@@ -4,7 +4,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { openaiCompletionSchema, openaiEmbeddingsSchema } from './openai-api.js';
@@ -52,7 +52,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const mapError = options.mapError ?? mapOpenAIError;
 
   function headersFor(call: ProviderCall): Record<string, string> {
-    return call.headers ? { ...call.headers, ...baseHeaders } : baseHeaders;
+    return withCallHeaders(baseHeaders, call);
   }
 
   async function post(path: string, call: ProviderCall, body: JsonObject): Promise<UpstreamResponse> {
