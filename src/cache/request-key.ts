@@ -2,7 +2,7 @@
  * A stable key for a request: SHA-256 over its canonical JSON (object keys sorted, so two bodies
  * that differ only in key order are the same request) and the parts that scope it (route, tenant).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -19,7 +19,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestKey(scope: readonly string[], body: unknown): string {
-  const hash = createHash('sha256');
-  for (const part of scope) hash.update(part).update('\u0000');
-  return hash.update(canonicalJson(body)).digest('base64url');
+  // One string, hashed in one call: cheaper than a Hash object fed part by part.
+  let text = '';
+  for (const part of scope) text += `${part}\u0000`;
+  return hash('sha256', text + canonicalJson(body), 'base64url');
 }

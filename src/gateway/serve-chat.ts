@@ -4,6 +4,7 @@
  * already produced its first content (so a failure before any content still falls back). Answers
  * are recorded for idempotent replay and, where the route has a cache step, for cache-on-failure.
  */
+import { newRequestId } from './new-request-id.js';
 import { GatewayError } from '../errors.js';
 import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type ChainResult } from '../fallback/run-chain.js';
@@ -46,7 +47,7 @@ const MAX_RECORDED_STREAM_CHARS = 1024 * 1024;
 export async function serveChat(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<ChatOutcome> {
   const body = validateChatBody(rawBody);
   const plan = planRoute(runtime, body.model, options);
-  const requestId = options.requestId ?? crypto.randomUUID();
+  const requestId = options.requestId ?? newRequestId();
   const clientSignal = options.signal ?? NEVER;
   const stream = body.stream === true;
   const tenant = options.tenant ?? '';

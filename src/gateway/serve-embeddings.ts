@@ -1,4 +1,5 @@
 /** One embeddings request through its route's chain (deployments only: cache and manual steps are passed over). */
+import { newRequestId } from './new-request-id.js';
 import { runChain } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import type { EmbeddingsResult } from '../providers/types.js';
@@ -16,7 +17,7 @@ const NEVER = new AbortController().signal;
 export async function serveEmbeddings(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }> {
   const body = validateEmbeddingsBody(rawBody);
   const plan = planRoute(runtime, body.model, options);
-  const requestId = options.requestId ?? crypto.randomUUID();
+  const requestId = options.requestId ?? newRequestId();
   const { trace, newSpanId, finish } = startReport(services, {
     requestId,
     operation: 'embeddings',

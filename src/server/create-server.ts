@@ -2,6 +2,7 @@
  * HTTP in: node:http with a route table, nothing more. Each request gets an id, an abort signal that
  * fires when the client leaves, and an OpenAI-shaped error for anything that goes wrong.
  */
+import { newRequestId } from '../gateway/new-request-id.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../errors.js';
@@ -63,7 +64,7 @@ export function createRequestListener(gateway: Gateway) {
 
 async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const incomingId = req.headers['x-request-id'];
-  const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID();
+  const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : newRequestId();
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();

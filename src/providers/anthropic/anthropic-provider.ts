@@ -6,7 +6,7 @@
 import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsResult, Provider } from '../types.js';
 import { anthropicStream } from './anthropic-stream.js';
@@ -48,15 +48,15 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     return convertToAnthropicRequest(call.body, { model: call.model, defaultMaxTokens: options.defaultMaxTokens, stream });
   }
 
-  async function post(call: ChatCall, request: AnthropicRequest): Promise<UpstreamResponse> {
-    return client.request({
+  function postRequest(call: ChatCall, request: AnthropicRequest): UpstreamRequest {
+    return {
       path: '/messages',
       method: 'POST',
       headers: withCallHeaders(baseHeaders, call),
       body: JSON.stringify(request.body),
       signal: call.signal,
       timeouts: call.timeouts,
-    });
+    };
   }
 
   async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
@@ -71,14 +71,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = translate(call, false);
-      const res = await post(call, request);
-      if (res.status !== 200) throw await failFrom(res);
-      return mapAnthropicResponse(await readBodyText(res), { jsonTool: request.jsonTool });
+      const res = await client.requestText(postRequest(call, request));
+      if (res.status !== 200) throw mapAnthropicError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
+      return mapAnthropicResponse(res.text, { jsonTool: request.jsonTool });
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const request = translate(call, true);
-      const res = await post(call, request);
+      const res = await client.request(postRequest(call, request));
       if (res.status !== 200) throw await failFrom(res);
       const streamOptions = { secrets, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool };
       return upstreamStream(res, anthropicStream(readSse(res.body), streamOptions));

@@ -4,7 +4,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
-import { UpstreamClient, type UpstreamResponse } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamResponse, type UpstreamText } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
@@ -43,10 +43,17 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     return `/model/${encodeURIComponent(model)}/${operation}`;
   }
 
-  async function post(path: string, call: ProviderCall, body: JsonObject, accept: string): Promise<UpstreamResponse> {
+  async function signedRequest(path: string, call: ProviderCall, body: JsonObject, accept: string): Promise<UpstreamRequest> {
     const text = JSON.stringify(body);
     const headers = await sign({ path, body: text, headers: { ...call.headers, ...options.headers, 'content-type': JSON_TYPE, accept } });
-    return client.request({ path, method: 'POST', headers, body: text, signal: call.signal, timeouts: call.timeouts });
+    return { path, method: 'POST', headers, body: text, signal: call.signal, timeouts: call.timeouts };
+  }
+
+  /** A JSON answer read whole: its text and headers when the upstream said 200, its error, mapped, when not. */
+  async function sendJson(path: string, call: ProviderCall, body: JsonObject): Promise<UpstreamText> {
+    const res = await client.requestText(await signedRequest(path, call, body, JSON_TYPE));
+    if (res.status !== 200) throw mapBedrockError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
+    return res;
   }
 
   async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
@@ -55,9 +62,8 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
   }
 
   async function invoke(call: EmbeddingsCall, body: JsonObject): Promise<InvokeAnswer> {
-    const res = await post(modelPath(call.model, 'invoke'), call, body, JSON_TYPE);
-    if (res.status !== 200) throw await failFrom(res);
-    const payload = parseUpstreamJson(await readBodyText(res), 'embeddings answer');
+    const res = await sendJson(modelPath(call.model, 'invoke'), call, body);
+    const payload = parseUpstreamJson(res.text, 'embeddings answer');
     const header = res.headers['x-amzn-bedrock-input-token-count'];
     const count = typeof header === 'string' ? Number(header) : Number.NaN;
     return { payload, inputTokens: Number.isFinite(count) ? count : undefined };
@@ -70,17 +76,15 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = convertToBedrockRequest(call.body);
-      const res = await post(modelPath(call.model, 'converse'), call, request.body, JSON_TYPE);
-      if (res.status !== 200) throw await failFrom(res);
-      const text = await readBodyText(res);
-      const parsed = converseResponseSchema.safeParse(parseUpstreamJson(text, 'Converse answer'));
+      const res = await sendJson(modelPath(call.model, 'converse'), call, request.body);
+      const parsed = converseResponseSchema.safeParse(parseUpstreamJson(res.text, 'Converse answer'));
       if (!parsed.success) throw malformedUpstream('The upstream sent a Converse answer without output or stopReason.');
       return mapBedrockResponse(parsed.data, { id: requestIdOf(res.headers), model: call.model, jsonTool: request.jsonTool });
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const request = convertToBedrockRequest(call.body);
-      const res = await post(modelPath(call.model, 'converse-stream'), call, request.body, EVENT_STREAM_TYPE);
+      const res = await client.request(await signedRequest(modelPath(call.model, 'converse-stream'), call, request.body, EVENT_STREAM_TYPE));
       if (res.status !== 200) throw await failFrom(res);
       const streamOptions = { id: requestIdOf(res.headers), model: call.model, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool, secrets };
       return upstreamStream(res, bedrockStream(readEventStream(res.body), streamOptions));

@@ -5,7 +5,7 @@
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { cohereStream } from './cohere-stream.js';
@@ -32,16 +32,15 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
 
-  async function post(path: string, call: ProviderCall, body: JsonObject, accept?: string): Promise<UpstreamResponse> {
+  function postRequest(path: string, call: ProviderCall, body: JsonObject, accept?: string): UpstreamRequest {
     const headers = accept ? { ...withCallHeaders(baseHeaders, call), accept } : withCallHeaders(baseHeaders, call);
-    return client.request({ path, method: 'POST', headers, body: JSON.stringify(body), signal: call.signal, timeouts: call.timeouts });
+    return { path, method: 'POST', headers, body: JSON.stringify(body), signal: call.signal, timeouts: call.timeouts };
   }
 
   async function send(path: string, call: ProviderCall, body: JsonObject): Promise<string> {
-    const res = await post(path, call, body);
-    const text = await readBodyText(res);
-    if (res.status !== 200) throw mapCohereError({ status: res.status, bodyText: text, headers: res.headers, secrets });
-    return text;
+    const res = await client.requestText(postRequest(path, call, body));
+    if (res.status !== 200) throw mapCohereError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
+    return res.text;
   }
 
   return {
@@ -56,7 +55,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const body = convertToCohereRequest(call.body, call.model, { stream: true });
-      const res = await post('/chat', call, body, 'text/event-stream');
+      const res = await client.request(postRequest('/chat', call, body, 'text/event-stream'));
       if (res.status !== 200) {
         const text = await readBodyText(res);
         throw mapCohereError({ status: res.status, bodyText: text, headers: res.headers, secrets });

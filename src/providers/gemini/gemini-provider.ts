@@ -6,7 +6,7 @@
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { convertToGeminiEmbedRequest, convertToGeminiEmbedRequests } from './convert-to-gemini-embed-request.js';
@@ -54,22 +54,21 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     return `/${escapePath(modelResource(model))}:${method}`;
   }
 
-  async function post(call: ProviderCall, method: Method, body: JsonObject, query = ''): Promise<UpstreamResponse> {
-    return client.request({
+  function postRequest(call: ProviderCall, method: Method, body: JsonObject, query = ''): UpstreamRequest {
+    return {
       path: pathFor(call.model, method) + query,
       method: 'POST',
       headers: withCallHeaders(baseHeaders, call),
       body: JSON.stringify(body),
       signal: call.signal,
       timeouts: call.timeouts,
-    });
+    };
   }
 
   async function send(call: ProviderCall, method: Method, body: JsonObject): Promise<string> {
-    const res = await post(call, method, body);
-    const text = await readBodyText(res);
-    if (res.status !== 200) throw mapGeminiError({ status: res.status, bodyText: text, headers: res.headers, secrets });
-    return text;
+    const res = await client.requestText(postRequest(call, method, body));
+    if (res.status !== 200) throw mapGeminiError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
+    return res.text;
   }
 
   async function embedOnVertex(call: EmbeddingsCall): Promise<GeminiEmbeddings> {
@@ -105,7 +104,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const body = convertToGeminiRequest(call.body, { stream: true, model: call.model });
-      const res = await post(call, 'streamGenerateContent', body, '?alt=sse');
+      const res = await client.request(postRequest(call, 'streamGenerateContent', body, '?alt=sse'));
       if (res.status !== 200) {
         const text = await readBodyText(res);
         throw mapGeminiError({ status: res.status, bodyText: text, headers: res.headers, secrets });

@@ -2,6 +2,7 @@
  * HTTP to one upstream origin, over a keep-alive undici Pool. The only place that knows undici's
  * errors: every transport failure leaves here as a GatewayError with a failure shape.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../../errors.js';
@@ -29,6 +30,13 @@ export interface UpstreamRequest {
   body?: string;
   signal: AbortSignal;
   timeouts: HopTimeouts;
+}
+
+/** A whole upstream answer, read to its end. */
+export interface UpstreamText {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
 }
 
 export interface UpstreamResponse {
@@ -112,8 +120,120 @@ export class UpstreamClient {
     }
   }
 
+  /**
+   * Sends one request and reads the whole answer as text: for answers used whole (a completion,
+   * embeddings, a models list). Same timeouts and error shapes as {@link request}, without a body
+   * stream or an AbortController of its own: a handler collects the body and aborts through
+   * undici's controller (the hot path of every non-streaming call).
+   */
+  requestText(req: UpstreamRequest): Promise<UpstreamText> {
+    return new Promise<UpstreamText>((resolve, reject) => {
+      new WholeAnswerCall(req, resolve, reject).send(this.pool, this.basePath + req.path);
+    });
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
+  }
+}
+
+/** One call read whole: undici's dispatch handler, the hop's timers and the caller's signal in one object. */
+class WholeAnswerCall implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why the call was stopped before undici started it (it is aborted once it starts). */
+  private stopReason: Error | undefined;
+  private totalTimer: NodeJS.Timeout | undefined;
+  private firstByteTimer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private firstByteLate = false;
+  private settled = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private readonly onCallerAbort = (): void => this.stop(this.req.signal.reason instanceof Error ? this.req.signal.reason : new Error('aborted'));
+
+  constructor(
+    private readonly req: UpstreamRequest,
+    private readonly resolve: (answer: UpstreamText) => void,
+    private readonly reject: (err: GatewayError) => void,
+  ) {}
+
+  send(pool: Pool, path: string): void {
+    const { signal, timeouts } = this.req;
+    if (signal.aborted) {
+      this.fail(signal.reason);
+      return;
+    }
+    signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.totalTimer = setTimeout(() => {
+      this.timedOut = true;
+      this.stop(new Error('hop deadline'));
+    }, timeouts.totalMs);
+    this.totalTimer.unref();
+    // See request(): undici's own first-byte check ticks too coarsely for a short limit.
+    if (timeouts.firstByteMs < PRECISE_TIMER_BELOW_MS) {
+      this.firstByteTimer = setTimeout(() => {
+        this.firstByteLate = true;
+        this.stop(new Error('first byte deadline'));
+      }, timeouts.firstByteMs);
+    }
+    pool.dispatch(
+      { path, method: this.req.method, headers: this.req.headers, body: this.req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs },
+      this,
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopReason) controller.abort(this.stopReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    clearTimeout(this.firstByteTimer);
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settle()) return;
+    const text = this.chunks.length === 1 ? (this.chunks[0] as Buffer).toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.resolve({ status: this.status, headers: this.headers, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
+
+  /** Stops the call: now if undici has started it, else as soon as it does; the caller hears at once. */
+  private stop(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else {
+      this.stopReason = reason;
+      this.fail(reason);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.settle()) return;
+    if (this.firstByteLate && !this.req.signal.aborted && !this.timedOut) {
+      this.reject(new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause: err }));
+      return;
+    }
+    this.reject(mapTransportError(err, this.req.signal, { timedOut: () => this.timedOut }));
+  }
+
+  /** Clears the timers and the listener once; true when the call had already settled. */
+  private settle(): boolean {
+    if (this.settled) return true;
+    this.settled = true;
+    clearTimeout(this.totalTimer);
+    clearTimeout(this.firstByteTimer);
+    this.req.signal.removeEventListener('abort', this.onCallerAbort);
+    return false;
   }
 }
 

@@ -11,32 +11,6 @@ export const usageSchema = z.looseObject({
   prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
 });
 
-export const openaiCompletionSchema = z.looseObject({
-  id: z.string(),
-  model: z.string(),
-  choices: z.array(z.looseObject({ finish_reason: z.string().nullish() })),
-  usage: usageSchema.nullish(),
-});
-
-export const openaiChunkSchema = z.looseObject({
-  choices: z
-    .array(
-      z.looseObject({
-        delta: z
-          .looseObject({
-            content: z.string().nullish(),
-            refusal: z.string().nullish(),
-            tool_calls: z.array(z.unknown()).nullish(),
-            function_call: z.unknown().optional(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .optional(),
-  usage: usageSchema.nullish(),
-});
-
 export const openaiErrorSchema = z.looseObject({
   error: z.looseObject({
     message: z.string().nullish(),

@@ -4,10 +4,11 @@
  */
 import { GatewayError } from '../../errors.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
 import { readBodyText, upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
-import { openaiCompletionSchema, openaiEmbeddingsSchema } from './openai-api.js';
+import { openaiEmbeddingsSchema } from './openai-api.js';
+import { readCompletion } from './read-openai-answer.js';
 import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
 import { malformedUpstream, mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson } from './map-openai-response.js';
 import { openaiStream } from './openai-stream.js';
@@ -55,15 +56,22 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     return withCallHeaders(baseHeaders, call);
   }
 
-  async function post(path: string, call: ProviderCall, body: JsonObject): Promise<UpstreamResponse> {
-    return client.request({
+  function postRequest(path: string, call: ProviderCall, body: JsonObject): UpstreamRequest {
+    return {
       path,
       method: 'POST',
       headers: headersFor(call),
       body: JSON.stringify(body.model === call.model ? body : { ...body, model: call.model }),
       signal: call.signal,
       timeouts: call.timeouts,
-    });
+    };
+  }
+
+  /** The answer's text when the upstream said 200; its error, mapped, when not. */
+  async function whole(request: UpstreamRequest): Promise<string> {
+    const res = await client.requestText(request);
+    if (res.status !== 200) throw mapError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
+    return res.text;
   }
 
   async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
@@ -77,39 +85,27 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const res = await post(pathFor('chat', call.model), call, call.body);
-      if (res.status !== 200) throw await failFrom(res);
-      const text = await readBodyText(res);
-      const parsed = openaiCompletionSchema.safeParse(parseUpstreamJson(text, 'completion'));
-      if (!parsed.success) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
-      return {
-        text,
-        id: parsed.data.id,
-        responseModel: parsed.data.model,
-        finishReasons: parsed.data.choices.map((choice) => mapOpenAIFinishReason(choice.finish_reason)),
-        usage: mapOpenAIUsage(parsed.data.usage),
-      };
+      const text = await whole(postRequest(pathFor('chat', call.model), call, call.body));
+      const facts = readCompletion(parseUpstreamJson(text, 'completion'));
+      if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
+      return { text, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
-      const res = await post(pathFor('chat', call.model), call, call.body);
+      const res = await client.request(postRequest(pathFor('chat', call.model), call, call.body));
       if (res.status !== 200) throw await failFrom(res);
       return upstreamStream(res, openaiStream(readSse(res.body), secrets));
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
-      const res = await post(pathFor('embeddings', call.model), call, call.body);
-      if (res.status !== 200) throw await failFrom(res);
-      const text = await readBodyText(res);
+      const text = await whole(postRequest(pathFor('embeddings', call.model), call, call.body));
       const parsed = openaiEmbeddingsSchema.safeParse(parseUpstreamJson(text, 'embeddings response'));
       if (!parsed.success) throw malformedUpstream('The upstream sent an embeddings response without data.');
       return { text, usage: mapOpenAIUsage(parsed.data.usage) };
     },
 
     async listModels(call: ProviderCall): Promise<void> {
-      const res = await client.request({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
-      if (res.status !== 200) throw await failFrom(res);
-      await readBodyText(res);
+      await whole({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
     },
 
     close: () => client.close(),

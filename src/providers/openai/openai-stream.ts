@@ -6,9 +6,9 @@
 import { GatewayError } from '../../errors.js';
 import type { SseEvent } from '../http/read-sse.js';
 import type { StreamChunk } from '../types.js';
-import { openaiChunkSchema } from './openai-api.js';
+import { readChunk } from './read-openai-answer.js';
 import { mapOpenAIStreamError } from './map-openai-error.js';
-import { mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson, malformedUpstream } from './map-openai-response.js';
+import { mapOpenAIFinishReason, parseUpstreamJson, malformedUpstream } from './map-openai-response.js';
 
 export async function* openaiStream(events: AsyncIterable<SseEvent>, secrets: readonly string[]): AsyncGenerator<StreamChunk, void> {
   for await (const event of events) {
@@ -17,23 +17,13 @@ export async function* openaiStream(events: AsyncIterable<SseEvent>, secrets: re
     if (event.event === 'error' || (isObject(payload) && 'error' in payload)) {
       throw mapOpenAIStreamError(payload, secrets);
     }
-    const parsed = openaiChunkSchema.safeParse(payload);
-    if (!parsed.success) throw malformedUpstream('The upstream sent a stream chunk that is not a chat.completion.chunk.');
-    const choices = parsed.data.choices ?? [];
-    let hasContent = false;
-    let finish: string | null | undefined;
-    for (const choice of choices) {
-      const delta = choice.delta;
-      if (delta && (delta.content || delta.refusal || (delta.tool_calls && delta.tool_calls.length > 0) || delta.function_call)) {
-        hasContent = true;
-      }
-      if (choice.finish_reason) finish = choice.finish_reason;
-    }
+    const facts = readChunk(payload);
+    if (!facts) throw malformedUpstream('The upstream sent a stream chunk that is not a chat.completion.chunk.');
     yield {
       data: event.data,
-      hasContent,
-      finishReason: finish ? mapOpenAIFinishReason(finish) : undefined,
-      usage: mapOpenAIUsage(parsed.data.usage),
+      hasContent: facts.hasContent,
+      finishReason: facts.finishReason ? mapOpenAIFinishReason(facts.finishReason) : undefined,
+      usage: facts.usage,
     };
   }
   throw new GatewayError('The upstream stream ended before [DONE].', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
