@@ -91,9 +91,8 @@ export interface ChainReport<S> {
 
 export type ChainResult<S, T> = ({ ok: true; value: T; step: S } & ChainReport<S>) | ({ ok: false; error: GatewayError } & ChainReport<S>);
 
-export async function runChain<S extends ChainStep, T>(options: ChainOptions<S, T>): Promise<ChainResult<S, T>> {
-  const walk = new Walk<S, T>(options);
-  return walk.run();
+export function runChain<S extends ChainStep, T>(options: ChainOptions<S, T>): Promise<ChainResult<S, T>> {
+  return new Walk<S, T>(options).run();
 }
 
 class Walk<S extends ChainStep, T> {

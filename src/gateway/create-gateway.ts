@@ -19,7 +19,7 @@ import type { HealthSnapshot } from '../health/health-registry.js';
 import type { HealthStore } from '../health/health-store.js';
 import { Prober, type ProbeTarget } from '../health/prober.js';
 import { fanOut, type Telemetry } from '../telemetry/request-event.js';
-import { createTelemetrySinks } from '../telemetry/create-sinks.js';
+import { ConfiguredSinks } from '../telemetry/create-sinks.js';
 import { withCost } from '../cost/with-cost.js';
 import { connectMetrics, type MetricsEndpoint } from '../telemetry/metrics/metrics-sink.js';
 
@@ -58,7 +58,7 @@ export interface Gateway {
   faults(provider: string): FaultControl | undefined;
   /** Circuit breakers: states, MTTR, drain and restore. */
   readonly health: HealthControl;
-  /** The Prometheus scrape (`GET /metrics`); undefined when `telemetry.metrics.enabled` was off at start. */
+  /** The Prometheus scrape (`GET /metrics`); undefined while `telemetry.metrics.enabled` is off. */
   readonly metrics: MetricsEndpoint | undefined;
   /** True from start until close. */
   ready(): boolean;
@@ -71,12 +71,19 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   let runtime: Runtime = await buildRuntime(parseConfig(input, options));
   const logger = options.logger ?? createLogger(runtime.config.log.level);
   let closed = false;
-  // Sinks are made once, from the config the gateway starts with; a reload does not remake them.
-  const sinks = [...(await createTelemetrySinks({ config: runtime.config, logger, current: () => runtime })), ...(options.telemetry ?? [])];
-  // Cost is priced once, before any sink sees the event, so the request log and the metrics agree.
-  const telemetry = withCost(fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed')), { config: () => runtime.config, onError: (err) => logger.error({ err }, 'pricing a request failed') });
-  const services = createServices(() => runtime.config, options.healthStore, telemetry);
-  const metrics = connectMetrics(sinks, services.healthRegistry);
+  // The config's sinks, remade on reload where their section changed; the caller's own sinks stay as given.
+  const configured = new ConfiguredSinks({ logger, current: () => runtime });
+  await configured.apply(runtime.config);
+  const services = createServices(() => runtime.config, options.healthStore, undefined);
+  let metrics: MetricsEndpoint | undefined;
+  /** Points the services at the sinks in force: the next request to finish reports to them. */
+  function connectSinks(): void {
+    const sinks = [...configured.list(), ...(options.telemetry ?? [])];
+    // Cost is priced once, before any sink sees the event, so the request log and the metrics agree.
+    services.telemetry = withCost(fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed')), { config: () => runtime.config, onError: (err) => logger.error({ err }, 'pricing a request failed') });
+    metrics = connectMetrics(sinks, services.healthRegistry);
+  }
+  connectSinks();
   const retiring = new Set<Promise<void>>();
   const prober = new Prober({
     registry: services.healthRegistry,
@@ -125,7 +132,9 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     recentRequests: (limit) => services.recent.list(limit),
     modelsJson: () => current().modelsText,
     faults: (provider) => runtime.providers.get(provider)?.faults,
-    metrics,
+    get metrics() {
+      return metrics;
+    },
     health: {
       snapshot: () => services.healthRegistry.snapshot(),
       drain(kind, name, reason = 'drained by an operator') {
@@ -147,9 +156,16 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
         await fresh.close();
         return;
       }
+      try {
+        await configured.apply(config);
+      } catch (err) {
+        await fresh.close();
+        throw err;
+      }
       const old = runtime;
       runtime = fresh;
       reconfigureServices(services, config);
+      connectSinks();
       retire(old);
       logger.info({ routes: [...fresh.routes.keys()] }, 'config reloaded');
     },
@@ -160,7 +176,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       services.healthRegistry.close();
       retire(runtime);
       await Promise.all(retiring);
-      await telemetry?.close();
+      await services.telemetry?.close();
     },
   };
 }

@@ -6,9 +6,20 @@ import type { CallOptions } from './plan-route.js';
 /** Hex characters of the tenant hash kept: enough to tell tenants apart, never the credential. */
 const TENANT_LABEL_CHARS = 16;
 
+/** Tenant labels hashed lately: a gateway sees the same few credentials on request after request. */
+const labels = new Map<string, string>();
+const MAX_REMEMBERED_LABELS = 1_000;
+
 /** Until virtual keys land, the tenant is the caller's credential: telemetry sees a short hash of it, or '' for none. */
 export function tenantLabel(tenant: string): string {
-  return tenant === '' ? '' : createHash('sha256').update(tenant).digest('hex').slice(0, TENANT_LABEL_CHARS);
+  if (tenant === '') return '';
+  let label = labels.get(tenant);
+  if (label === undefined) {
+    label = createHash('sha256').update(tenant).digest('hex').slice(0, TENANT_LABEL_CHARS);
+    if (labels.size >= MAX_REMEMBERED_LABELS) labels.clear();
+    labels.set(tenant, label);
+  }
+  return label;
 }
 
 export function traceContext(options: CallOptions): { traceparent?: string; tracestate?: string } {

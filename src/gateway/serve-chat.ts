@@ -168,19 +168,22 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
   let promptTokens: Promise<number> | undefined;
   const failures: { deployment: string; shape?: string; message?: string }[] = [];
 
-  async function checkContext(step: DeploymentStep): Promise<void> {
-    if (step.contextWindow === undefined) return;
+  /** Undefined when the request surely fits (the common case, decided without a promise); else the tokenizer's verdict. */
+  function checkContext(step: DeploymentStep): Promise<void> | undefined {
+    const window = step.contextWindow;
+    if (window === undefined) return undefined;
     const output = requestedOutputTokens(deps.body);
-    if (promptTokenUpperBound(deps.body, deps.bodyBytes) + output <= step.contextWindow) return;
+    if (promptTokenUpperBound(deps.body, deps.bodyBytes) + output <= window) return undefined;
     promptTokens ??= countPromptTokens(deps.body);
-    const needed = (await promptTokens) + output;
-    if (needed > step.contextWindow) {
-      throw new StepSkipped(`the request needs about ${needed} tokens (prompt and requested output); ${step.name} holds ${step.contextWindow}`, 'context_overflow');
-    }
+    return promptTokens.then((prompt) => {
+      const needed = prompt + output;
+      if (needed > window) throw new StepSkipped(`the request needs about ${needed} tokens (prompt and requested output); ${step.name} holds ${window}`, 'context_overflow');
+    });
   }
 
   async function callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
-    await checkContext(step);
+    const fits = checkContext(step);
+    if (fits) await fits;
     const health = deps.services.health();
     if (!health) return callUpstream(step, context);
     const key = health.key(step.providerName);
@@ -259,10 +262,11 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     }
   }
 
-  return async (step, context) => {
+  // Not async itself: a deployment's call is returned as is, without another promise around it.
+  return (step, context) => (step.kind === 'deployment' ? callDeployment(step, context) : answerLocally(step, context));
+
+  async function answerLocally(step: Exclude<Step, DeploymentStep>, context: AttemptContext): Promise<Answer> {
     switch (step.kind) {
-      case 'deployment':
-        return callDeployment(step, context);
       case 'cache': {
         const entry = deps.cacheKey ? deps.services.cache.get(deps.cacheKey) : undefined;
         if (!entry) throw new StepSkipped('no cached answer for this request');

@@ -1,6 +1,9 @@
 /**
- * The telemetry sinks the config asks for, made once per gateway. Each sink lives in its own
- * folder; adding one is a line here. The core sees them only as `Telemetry` (request-event.ts).
+ * The telemetry sinks the config asks for: one per section of `telemetry:` (traces, metrics,
+ * request_log), each in its own folder and loaded only when on. A reload remakes only the sinks
+ * whose section changed, so a new collector or log path applies without a restart, while the
+ * metrics (their counters) and an unchanged log carry on. The core sees them only as `Telemetry`
+ * (request-event.ts).
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
@@ -14,17 +17,68 @@ export interface SinkContext {
   current?: () => { config: Config; providers: ReadonlyMap<string, Provider> };
 }
 
-export async function createTelemetrySinks(context: SinkContext): Promise<Telemetry[]> {
-  const sinks: Telemetry[] = [];
-  // Loaded only when on, so a gateway without tracing never loads OpenTelemetry.
-  if (context.config.telemetry.traces.enabled) sinks.push((await import('./traces/create-trace-sink.js')).createTraceSink(context));
-  // Loaded only when on, so a gateway without metrics never loads prom-client.
-  if (context.config.telemetry.metrics.enabled) sinks.push((await import('./metrics/create-metrics-sink.js')).createMetricsSink({ config: context.config, onError: (err) => context.logger.error({ err }, 'recording metrics failed') }));
-  // Loaded only when on, so `request_log.store: off` never loads a database driver.
-  if (context.config.telemetry.request_log.store !== 'off') {
-    const sink = await (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: context.config.telemetry.request_log, logger: context.logger });
-    if (sink) sinks.push(sink);
+/** The sections of `telemetry:` that each make a sink. */
+const SINK_SECTIONS = ['traces', 'metrics', 'request_log'] as const;
+type SinkSection = (typeof SINK_SECTIONS)[number];
+
+async function createSink(section: SinkSection, context: SinkContext): Promise<Telemetry | undefined> {
+  const { telemetry } = context.config;
+  switch (section) {
+    case 'traces':
+      // Loaded only when on, so a gateway without tracing never loads OpenTelemetry.
+      return telemetry.traces.enabled ? (await import('./traces/create-trace-sink.js')).createTraceSink(context) : undefined;
+    case 'metrics':
+      // Loaded only when on, so a gateway without metrics never loads prom-client.
+      return telemetry.metrics.enabled
+        ? (await import('./metrics/create-metrics-sink.js')).createMetricsSink({ config: context.config, onError: (err) => context.logger.error({ err }, 'recording metrics failed') })
+        : undefined;
+    case 'request_log':
+      // Loaded only when on, so `request_log.store: off` never loads a database driver.
+      return telemetry.request_log.store === 'off'
+        ? undefined
+        : (await (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: telemetry.request_log, logger: context.logger })) ?? undefined;
   }
-  void context;
-  return sinks;
+}
+
+/** Made once per gateway; `apply` is called with the first config and with each reloaded one. */
+export class ConfiguredSinks {
+  private made = new Map<SinkSection, { settings: string; sink: Telemetry | undefined }>();
+
+  constructor(private readonly context: Omit<SinkContext, 'config'>) {}
+
+  /**
+   * Makes the sinks `config` asks for, keeping each one whose section did not change, and closes
+   * the ones replaced (a request log flushes its queue first). When a new sink cannot be made,
+   * nothing changes and the error is thrown.
+   */
+  async apply(config: Config): Promise<void> {
+    const next = new Map(this.made);
+    const made: Telemetry[] = [];
+    const replaced: Telemetry[] = [];
+    try {
+      for (const section of SINK_SECTIONS) {
+        const settings = JSON.stringify(config.telemetry[section]);
+        const old = this.made.get(section);
+        if (old && old.settings === settings) continue;
+        const sink = await createSink(section, { ...this.context, config });
+        if (sink) made.push(sink);
+        if (old?.sink) replaced.push(old.sink);
+        next.set(section, { settings, sink });
+      }
+    } catch (err) {
+      await Promise.allSettled(made.map((sink) => sink.close()));
+      throw err;
+    }
+    this.made = next;
+    const closing = await Promise.allSettled(replaced.map((sink) => sink.close()));
+    for (const result of closing) if (result.status === 'rejected') this.context.logger.error({ err: result.reason }, 'closing a replaced telemetry sink failed');
+  }
+
+  /** The sinks in force, in section order. */
+  list(): Telemetry[] {
+    return SINK_SECTIONS.flatMap((section) => {
+      const sink = this.made.get(section)?.sink;
+      return sink ? [sink] : [];
+    });
+  }
 }
