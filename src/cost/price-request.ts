@@ -1,8 +1,10 @@
 /**
  * What a finished request cost, hop by hop. Every call to a deployment gets a HopCost; the serving
- * hop's tokens are the response's usage (cached input tokens at the cached rate). A hop that failed
- * carries no usage today (the attempt record has none, and a stream cut before its usage chunk
- * never learned it), so it costs 0: a provider that bills a failed call is not counted yet.
+ * hop's tokens are the response's usage (cached input tokens at the cached rate). A call that failed
+ * after the upstream accepted it (AttemptRecord.billable: a timeout after sending, a stall, a
+ * stream broken before content, a refusal, a hedge that lost) costs what it was billed: the
+ * upstream's usage when its answer said, else its prompt and no output (`estimated`, a floor).
+ * A call refused outright (an error status, no connection) costs nothing.
  * Cache and manual hops call no provider and are not listed; a replay of an idempotent answer made
  * no call at all and costs nothing.
  */
@@ -32,13 +34,14 @@ export function priceRequest(event: RequestEvent, price: Pricer): RequestCost {
       outputTokens: usage.outputTokens,
       cachedInputTokens: usage.cachedInputTokens,
       usd,
+      ...(attempt.outcome !== 'served' && attempt.billedEstimated ? { estimated: true } : {}),
     } satisfies HopCost);
   }
   return cost;
 }
 
-/** Only the serving hop knows its usage (see the file comment for failed hops). */
+/** The serving hop's usage is the response's; a failed call's is what it was billed, if anything. */
 function usageOf(event: RequestEvent, attempt: AttemptRecord): Usage {
-  if (attempt.outcome !== 'served') return NO_USAGE;
+  if (attempt.outcome !== 'served') return attempt.billedUsage ?? NO_USAGE;
   return event.response?.usage ?? NO_USAGE;
 }

@@ -10,6 +10,7 @@ import { classifyFailure, type Failure } from './classify-failure.js';
 import type { Policy } from './policy.js';
 import { StepSkipped } from './step-skipped.js';
 import { raceWithHedge } from './hedge.js';
+import type { Usage } from '../providers/types.js';
 
 export interface ChainStep {
   /** The deployment's name, or the cache's or manual handler's. */
@@ -47,6 +48,18 @@ export interface AttemptRecord {
   durationMs: number;
   /** The call's trace span (16 hex digits), named before the call is made; only when tracing is on. */
   spanId?: string;
+  /**
+   * A call that failed or was abandoned after the upstream accepted it (a timeout after the request
+   * was sent, a stall, a stream that broke before content, a hedge that lost): the provider may bill it.
+   */
+  billable?: boolean;
+  /**
+   * For a billable call, what it is billed: the upstream's own usage when its answer said (a refused
+   * completion), else an estimate made when the request is reported (the prompt, counted with the
+   * tokenizer, and no output: a floor).
+   */
+  billedUsage?: Usage;
+  billedEstimated?: boolean;
 }
 
 export interface AttemptContext {
@@ -58,6 +71,8 @@ export interface AttemptContext {
   attempt: number;
   /** This call's span id (AttemptRecord.spanId), when tracing is on: the upstream's `traceparent` names it. */
   spanId?: string;
+  /** Marks this call billable (AttemptRecord.billable): the upstream accepted it before it failed; with its usage when known. */
+  markBillable(usage?: Usage): void;
 }
 
 export interface ChainOptions<S extends ChainStep, T> {
@@ -148,7 +163,7 @@ class Walk<S extends ChainStep, T> {
         const record = this.begin(step, attempt, backoff, false);
         try {
           // Only a hedged call needs a signal of its own (to abort the loser): this one shares the request's.
-          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: this.options.signal, attempt, spanId: record.record.spanId });
+          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: this.options.signal, attempt, spanId: record.record.spanId, markBillable: record.markBillable });
           this.end(record, 'served');
           return { kind: 'served', value, step };
         } catch (err) {
@@ -199,7 +214,7 @@ class Walk<S extends ChainStep, T> {
         if (which === 'primary') primaryRecord = record;
         return {
           record,
-          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1, spanId: record.record.spanId }),
+          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1, spanId: record.record.spanId, markBillable: record.markBillable }),
         };
       },
       onSettled: (record, outcome, err) => {
@@ -263,7 +278,14 @@ class Walk<S extends ChainStep, T> {
     if (hedge) record.hedge = true;
     if (this.options.newSpanId) record.spanId = this.options.newSpanId();
     this.attempts.push(record);
-    return { record, started: performance.now() };
+    return {
+      record,
+      started: performance.now(),
+      markBillable: (usage?: Usage) => {
+        record.billable = true;
+        if (usage) record.billedUsage = usage;
+      },
+    };
   }
 
   private end(pending: PendingRecord, outcome: AttemptRecord['outcome']): void {
@@ -341,4 +363,5 @@ type StepOutcome<S, T> = { kind: 'served'; value: T; step: S } | { kind: 'next' 
 export interface PendingRecord {
   record: AttemptRecord;
   started: number;
+  markBillable(usage?: Usage): void;
 }

@@ -16,7 +16,7 @@ import { manualChunkTexts, manualCompletionText } from '../manual/manual-complet
 import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
 import { requestParameters, type RequestEvent, type RequestTrace } from '../telemetry/request-event.js';
 import { tracedHeaders } from './request-identity.js';
-import { startReport } from './report-request.js';
+import { startReport, type RequestReport } from './report-request.js';
 import { countPromptTokens, estimateStreamUsage, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
 import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
@@ -41,6 +41,11 @@ interface PrimedStream {
 }
 
 const NEVER = new AbortController().signal;
+/**
+ * Codes of calls given up while the upstream was working on them (it had the request): the provider
+ * may bill such a call, so it is marked billable. A refused connection or an error answer is not.
+ */
+const ABANDONED_IN_FLIGHT = new Set(['first_byte_timeout', 'first_token_timeout', 'hop_deadline', 'idle_timeout', 'upstream_stalled', 'client_closed']);
 /** A streamed answer longer than this is not recorded for replay or cache. */
 const MAX_RECORDED_STREAM_CHARS = 1024 * 1024;
 
@@ -60,7 +65,27 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     parameters: () => requestParameters(body),
     messages: body.messages,
   });
-  const { trace, newSpanId, started, finish } = report;
+  const { trace, newSpanId, started } = report;
+  /**
+   * Reports the request, after pricing the calls it gave up on that the upstream may bill: their
+   * prompt is counted off the request's tick (the tokenizer may load), so only such requests wait.
+   */
+  const finish: RequestReport['finish'] = (status, served, facts, extra = {}) => {
+    const unknown = services.telemetry ? served.attempts.filter((attempt) => attempt.billable && attempt.billedUsage === undefined && attempt.outcome !== 'served') : [];
+    if (unknown.length === 0) {
+      report.finish(status, served, facts, extra);
+      return;
+    }
+    if (!extra.recentLogged) report.logRecent(served, status);
+    void countPromptTokens(body)
+      .then(
+        (inputTokens) => {
+          for (const attempt of unknown) Object.assign(attempt, { billedUsage: { inputTokens, outputTokens: 0, cachedInputTokens: 0 }, billedEstimated: true });
+        },
+        () => undefined,
+      )
+      .finally(() => report.finish(status, served, facts, { ...extra, recentLogged: true }));
+  };
 
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
   let flight: Flight | undefined = idempotency && services.idempotency.tryLead(idempotency.key, idempotency.bodyHash);
@@ -250,13 +275,18 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       timeouts: hopTimeouts(step, context.remainingMs),
       headers: deps.trace && context.spanId !== undefined ? tracedHeaders(deps.upstreamHeaders, deps.trace, context.spanId, deps.tracestate) : deps.upstreamHeaders,
     };
+    let streamOpened = false;
     try {
-      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call) };
+      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call, () => (streamOpened = true)) };
       const result = await step.provider.chat(call);
       const refusal = failureOfAnswer(result.finishReasons);
-      if (refusal) throw refusal;
+      if (refusal) {
+        context.markBillable(result.usage);
+        throw refusal;
+      }
       return { kind: 'completion', result };
     } catch (err) {
+      if (streamOpened || (err instanceof GatewayError && ABANDONED_IN_FLIGHT.has(err.code))) context.markBillable();
       if (err instanceof GatewayError && err.shape) failures.push({ deployment: step.name, shape: err.shape, message: err.message });
       throw err;
     }
@@ -319,7 +349,7 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
  * Opens a stream and reads up to its first content, so that a failure before content (an error
  * event, a cut, a refusal, no first token in time) can still fall back.
  */
-async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep['provider']['chatStream']>[0]): Promise<PrimedStream> {
+async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep['provider']['chatStream']>[0], onOpened: () => void): Promise<PrimedStream> {
   const firstTokenMs = step.timeouts.firstTokenMs;
   // The first-token limit runs from sending the request, so it also cuts off an upstream that sends no headers at all.
   const firstToken = new AbortController();
@@ -336,6 +366,7 @@ async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep[
   const head: StreamChunk[] = [];
   try {
     stream = await step.provider.chatStream(timer === undefined ? call : { ...call, signal: AbortSignal.any([call.signal, firstToken.signal]) });
+    onOpened();
     for (;;) {
       const next = await stream.chunks.next();
       if (next.done) return { stream, head, ended: true };

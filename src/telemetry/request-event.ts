@@ -86,6 +86,8 @@ export interface HopCost {
   cachedInputTokens: number;
   /** US dollars; undefined when no price is known for the model. */
   usd: number | undefined;
+  /** A failed call's tokens estimated (its prompt counted, its output unknown): a floor of what it was billed. */
+  estimated?: boolean;
 }
 
 export interface RequestCost {

@@ -137,8 +137,9 @@ function hopSpan(inputs: SpanInputs, record: AttemptRecord, reason: ReturnType<t
   if (record.upstreamStatus !== undefined) attributes[attr.HTTP_RESPONSE_STATUS_CODE] = record.upstreamStatus;
   if (record.outcome === 'served' && event.response && record.deployment === event.served.deployment && record.hop === event.served.hop) addResponse(attributes, event.response);
   if (cost) {
-    // A failed call the provider billed (a stream cut after tokens) shows its tokens too.
+    // A failed call the provider may bill (a timeout after sending, a stream broken before content) shows its tokens too.
     if (record.outcome !== 'served' && (cost.inputTokens > 0 || cost.outputTokens > 0)) addUsage(attributes, cost);
+    if (cost.estimated) attributes[attr.SWITCHYARD_USAGE_ESTIMATED] = true;
     if (cost.usd !== undefined) attributes[attr.SWITCHYARD_COST_USD] = cost.usd;
   }
   let status: SpanStatus = { code: SpanStatusCode.UNSET };

@@ -60,3 +60,5 @@ export const SWITCHYARD_CACHE_AGE_MS = 'switchyard.cache.age_ms';
 export const SWITCHYARD_MANUAL = 'switchyard.manual';
 export const SWITCHYARD_REPLAY_OF = 'switchyard.replay_of';
 export const SWITCHYARD_COST_USD = 'switchyard.cost.usd';
+/** The call's token counts are an estimate (a failed call billed at least its prompt). */
+export const SWITCHYARD_USAGE_ESTIMATED = 'switchyard.usage.estimated';
