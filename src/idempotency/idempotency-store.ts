@@ -6,6 +6,7 @@
 import { GatewayError } from '../errors.js';
 import type { CachedAnswer } from '../cache/response-cache.js';
 import type { Served } from '../gateway/served.js';
+import { OldestFirst } from '../cache/oldest-first.js';
 
 export interface Recorded {
   answer: CachedAnswer;
@@ -45,6 +46,7 @@ export interface IdempotencyOptions {
 
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly order = new OldestFirst<string, Entry>();
   private bytes = 0;
 
   constructor(private options: IdempotencyOptions) {}
@@ -84,6 +86,7 @@ export class IdempotencyStore {
   private lead(key: string, bodyHash: string): Flight {
     const entry: Entry = { bodyHash, size: 0, waiters: undefined, done: undefined, expiresAt: Infinity };
     this.entries.set(key, entry);
+    this.order.add(key, entry);
     this.evict();
     let finished = false;
     const end = (settlement: Settlement) => {
@@ -119,12 +122,17 @@ export class IdempotencyStore {
   }
 
   private evict(): void {
-    if (this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes) return;
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes) return;
-      // Never drop a flight in progress: its followers wait on it.
-      if (entry.done) this.remove(key, entry);
-    }
+    this.order.evict(
+      (key) => this.entries.get(key),
+      (key, entry) => {
+        if (this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes) return 'stop';
+        // Never drop a flight in progress: its followers wait on it.
+        if (!entry.done) return 'keep';
+        this.remove(key, entry);
+        return 'taken';
+      },
+      this.entries.size,
+    );
   }
 
   private remove(key: string, entry: Entry): void {

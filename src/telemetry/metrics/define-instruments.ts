@@ -5,8 +5,11 @@
  * those OpenTelemetry's Prometheus exporter gives them (dots to underscores, `_seconds` for unit
  * `s`), so dashboards made for OTel-instrumented clients read them as they are. Label values come
  * from the config (routes, deployments, providers) or from closed sets (shapes, outcomes, states).
+ * The instruments a request updates are keyed ones (keyed-instruments.ts): their label values are
+ * given in `labelNames` order.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { KeyedCounter, KeyedHistogram } from './keyed-instruments.js';
 import type { HealthState } from '../../health/circuit-breaker.js';
 
 /** `gen_ai.client.operation.duration` and `time_to_first_chunk` boundaries, in seconds (semconv). */
@@ -19,93 +22,93 @@ const GEN_AI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_
 export function defineInstruments(registry: Registry) {
   const registers = [registry];
   return {
-    operationDuration: new Histogram({
+    operationDuration: new KeyedHistogram({
       name: 'gen_ai_client_operation_duration_seconds',
       help: 'GenAI operation duration: one call to a provider (every hop, failed ones included).',
       labelNames: [...GEN_AI_LABELS, 'error_type'],
       buckets: GEN_AI_DURATION_BUCKETS,
-      registers,
+      registry,
     }),
-    tokenUsage: new Histogram({
+    tokenUsage: new KeyedHistogram({
       name: 'gen_ai_client_token_usage',
       help: 'Number of input and output tokens used, per call (input counts cached tokens in).',
       labelNames: [...GEN_AI_LABELS, 'gen_ai_token_type'],
       buckets: GEN_AI_TOKEN_BUCKETS,
-      registers,
+      registry,
     }),
-    timeToFirstChunk: new Histogram({
+    timeToFirstChunk: new KeyedHistogram({
       name: 'gen_ai_client_operation_time_to_first_chunk_seconds',
       help: 'Streams: from the gateway receiving the request to the first content chunk (fallback hops included).',
       labelNames: GEN_AI_LABELS,
       buckets: GEN_AI_DURATION_BUCKETS,
-      registers,
+      registry,
     }),
-    requests: new Counter({
+    requests: new KeyedCounter({
       name: 'switchyard_requests_total',
       help: 'Finished requests by route, status class (a stream broken after it started counts in error_type) and streaming.',
       labelNames: ['route', 'operation', 'status_class', 'stream', 'error_type'],
-      registers,
+      registry,
     }),
-    requestDuration: new Histogram({
+    requestDuration: new KeyedHistogram({
       name: 'switchyard_request_duration_seconds',
       help: 'Whole requests as the client saw them, every hop included (streams: to the last chunk).',
       labelNames: ['route', 'operation', 'status_class', 'stream'],
       buckets: GEN_AI_DURATION_BUCKETS,
-      registers,
+      registry,
     }),
-    hops: new Counter({
+    hops: new KeyedCounter({
       name: 'switchyard_hops_total',
       help: 'Chain steps by outcome: calls served, failed or aborted, and steps skipped (an open circuit, a small context window).',
       labelNames: ['route', 'deployment', 'step', 'outcome'],
-      registers,
+      registry,
     }),
-    fallbacks: new Counter({
+    fallbacks: new KeyedCounter({
       name: 'switchyard_fallbacks_total',
       help: 'Requests that left their first step, by the failure shape (or open circuit) that moved them.',
       labelNames: ['route', 'reason'],
-      registers,
+      registry,
     }),
-    retries: new Counter({
+    retries: new KeyedCounter({
       name: 'switchyard_retries_total',
       help: 'Calls that retried a step after a failure.',
       labelNames: ['route', 'deployment'],
-      registers,
+      registry,
     }),
-    hedges: new Counter({
+    hedges: new KeyedCounter({
       name: 'switchyard_hedges_total',
       help: 'Calls started in parallel because the previous one was slow.',
       labelNames: ['route', 'deployment'],
-      registers,
+      registry,
     }),
-    cacheServes: new Counter({
+    cacheServes: new KeyedCounter({
       name: 'switchyard_cache_serves_total',
       help: 'Requests served from the response cache after every live hop failed.',
       labelNames: ['route'],
-      registers,
+      registry,
     }),
-    manualServes: new Counter({
+    manualServes: new KeyedCounter({
       name: 'switchyard_manual_serves_total',
       help: 'Requests served by a manual handler.',
       labelNames: ['route', 'handler'],
-      registers,
+      registry,
     }),
-    replays: new Counter({
+    replays: new KeyedCounter({
       name: 'switchyard_idempotent_replays_total',
       help: 'Requests answered with an earlier answer for the same idempotency key (no hop was called).',
       labelNames: ['route'],
-      registers,
+      registry,
     }),
-    cost: new Counter({
+    cost: new KeyedCounter({
       name: 'switchyard_cost_usd_total',
       help: 'What calls cost in US dollars, by provider (its configured name), route, deployment and hop number.',
       labelNames: ['provider', 'route', 'deployment', 'hop'],
-      registers,
+      registry,
     }),
-    unpriced: new Counter({
+    unpriced: new KeyedCounter({
       name: 'switchyard_unpriced_hops_total',
       help: 'Calls that used tokens for a model without a known price (add it to telemetry.pricing.models).',
       labelNames: ['provider', 'deployment'],
-      registers,
+      registry,
     }),
     healthTransitions: new Counter({
       name: 'switchyard_health_transitions_total',

@@ -24,29 +24,30 @@ export function recordRequest(event: RequestEvent, instruments: Instruments, lab
   const statusClass = `${Math.floor(event.status / 100)}xx`;
   const stream = String(event.stream);
   const errorType = event.error ? (event.error.shape ?? OTHER_VALUE) : undefined;
-  instruments.requests.inc({ route, operation, status_class: statusClass, stream, ...(errorType ? { error_type: errorType } : {}) });
-  instruments.requestDuration.observe({ route, operation, status_class: statusClass, stream }, event.durationMs / MS_PER_SECOND);
+  // Label values in each instrument's labelNames order (define-instruments.ts).
+  instruments.requests.inc([route, operation, statusClass, stream, errorType]);
+  instruments.requestDuration.observe([route, operation, statusClass, stream], event.durationMs / MS_PER_SECOND);
 
   // A replay made no call: its attempts are the original request's, counted then.
   if (served.replayOf !== undefined) {
-    instruments.replays.inc({ route });
+    instruments.replays.inc([route]);
     return;
   }
-  if (served.fallbackReason) instruments.fallbacks.inc({ route, reason: served.fallbackReason });
-  if (served.cache) instruments.cacheServes.inc({ route });
-  if (served.manual) instruments.manualServes.inc({ route, handler: served.manual });
+  if (served.fallbackReason) instruments.fallbacks.inc([route, served.fallbackReason]);
+  if (served.cache) instruments.cacheServes.inc([route]);
+  if (served.manual) instruments.manualServes.inc([route, served.manual]);
 
   for (const attempt of served.attempts) {
-    instruments.hops.inc({ route, deployment: attempt.deployment, step: attempt.step, outcome: attempt.outcome });
+    instruments.hops.inc([route, attempt.deployment, attempt.step, attempt.outcome]);
     if (attempt.step !== 'deployment' || attempt.outcome === 'skipped') continue;
-    if (attempt.hedge) instruments.hedges.inc({ route, deployment: attempt.deployment });
-    else if (attempt.attempt > 1) instruments.retries.inc({ route, deployment: attempt.deployment });
+    if (attempt.hedge) instruments.hedges.inc([route, attempt.deployment]);
+    else if (attempt.attempt > 1) instruments.retries.inc([route, attempt.deployment]);
     recordCall(event, attempt, instruments, labels);
   }
 
   for (const hop of event.cost?.hops ?? []) {
-    if (hop.usd === undefined) instruments.unpriced.inc({ provider: hop.provider, deployment: hop.deployment });
-    else instruments.cost.inc({ provider: hop.provider, route, deployment: hop.deployment, hop: String(hop.hop) }, hop.usd);
+    if (hop.usd === undefined) instruments.unpriced.inc([hop.provider, hop.deployment]);
+    else instruments.cost.inc([hop.provider, route, hop.deployment, String(hop.hop)], hop.usd);
   }
 }
 
@@ -54,21 +55,18 @@ export function recordRequest(event: RequestEvent, instruments: Instruments, lab
 function recordCall(event: RequestEvent, attempt: AttemptRecord, instruments: Instruments, labels: LabelSources): void {
   const servedBy = attempt.outcome === 'served';
   const responseModel = servedBy && event.response?.model ? labels.responseModel(event.response.model) : undefined;
-  const genAi = {
-    gen_ai_operation_name: event.operation,
-    gen_ai_provider_name: labels.providerName(attempt.provider),
-    gen_ai_request_model: attempt.model,
-    ...(responseModel ? { gen_ai_response_model: responseModel } : {}),
-  };
+  // gen_ai_operation_name, gen_ai_provider_name, gen_ai_request_model, gen_ai_response_model
+  const operation = event.operation;
+  const provider = labels.providerName(attempt.provider);
   const errorType = servedBy ? undefined : (attempt.shape ?? (attempt.outcome === 'aborted' ? 'aborted' : OTHER_VALUE));
   // A served stream's call lasts until its last chunk, which the attempt (timed to the first chunk) does not know.
   const durationMs = servedBy && event.stream ? event.startedAt + event.durationMs - attempt.startedAt : attempt.durationMs;
-  instruments.operationDuration.observe({ ...genAi, ...(errorType ? { error_type: errorType } : {}) }, Math.max(0, durationMs) / MS_PER_SECOND);
+  instruments.operationDuration.observe([operation, provider, attempt.model, responseModel, errorType], Math.max(0, durationMs) / MS_PER_SECOND);
   if (!servedBy) return;
   const usage = event.response?.usage;
   if (usage) {
-    instruments.tokenUsage.observe({ ...genAi, gen_ai_token_type: 'input' }, usage.inputTokens);
-    if (event.operation === 'chat') instruments.tokenUsage.observe({ ...genAi, gen_ai_token_type: 'output' }, usage.outputTokens);
+    instruments.tokenUsage.observe([operation, provider, attempt.model, responseModel, 'input'], usage.inputTokens);
+    if (event.operation === 'chat') instruments.tokenUsage.observe([operation, provider, attempt.model, responseModel, 'output'], usage.outputTokens);
   }
-  if (event.stream && event.timeToFirstChunkMs !== undefined) instruments.timeToFirstChunk.observe(genAi, event.timeToFirstChunkMs / MS_PER_SECOND);
+  if (event.stream && event.timeToFirstChunkMs !== undefined) instruments.timeToFirstChunk.observe([operation, provider, attempt.model, responseModel], event.timeToFirstChunkMs / MS_PER_SECOND);
 }

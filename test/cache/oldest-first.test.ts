@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { OldestFirst } from '../../src/cache/oldest-first.js';
+import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
+import { RecentRequests } from '../../src/gateway/recent-requests.js';
+import type { Served } from '../../src/gateway/served.js';
+
+test('evicts the oldest live entries first, skipping keys deleted or added again since', () => {
+  const map = new Map<string, { n: number }>();
+  const order = new OldestFirst<string, { n: number }>();
+  const put = (key: string, n: number) => {
+    const entry = { n };
+    map.set(key, entry);
+    order.add(key, entry);
+  };
+  put('a', 1);
+  put('b', 2);
+  put('c', 3);
+  map.delete('a');
+  put('a', 4); // a is now the newest
+  const taken: string[] = [];
+  order.evict(
+    (key) => map.get(key),
+    (key) => {
+      if (map.size <= 2) return 'stop';
+      taken.push(key);
+      map.delete(key);
+      return 'taken';
+    },
+    map.size,
+  );
+  assert.deepEqual(taken, ['b']);
+  assert.deepEqual([...map.keys()].sort(), ['a', 'c']);
+});
+
+test('a bounded store keeps its newest entries through many more additions than it holds', () => {
+  const recent = new RecentRequests(100);
+  for (let i = 0; i < 20_000; i++) recent.add({ requestId: `r${i}` } as Served, 200);
+  assert.equal(recent.get('r19899'), undefined);
+  assert.ok(recent.get('r19900'));
+  assert.deepEqual(
+    recent.list(3).map((entry) => entry.served.requestId),
+    ['r19999', 'r19998', 'r19997'],
+  );
+
+  const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 50, maxBytes: 1 << 20 });
+  for (let i = 0; i < 5_000; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: { kind: 'completion', text: 'x' }, served: {} as Served });
+  assert.equal(store.size, 50);
+  assert.equal(store.tryLead('k4999', 'h'), undefined, 'the newest key is still held');
+  assert.ok(store.tryLead('k4949', 'h'), 'an evicted key can be led again');
+});
+
+test('an idempotency flight in progress is never evicted, even when it is the oldest', () => {
+  const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
+  const flight = store.tryLead('in-flight', 'h');
+  assert.ok(flight);
+  for (let i = 0; i < 10; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: { kind: 'completion', text: 'x' }, served: {} as Served });
+  assert.equal(store.tryLead('in-flight', 'h'), undefined, 'still held while in flight');
+  assert.equal(store.size, 2, 'newer finished entries went instead');
+  flight.complete({ answer: { kind: 'completion', text: 'done' }, served: {} as Served });
+  assert.equal(store.size, 2);
+});
