@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:ab -- --a DIR --b DIR`: which of two builds spends less CPU per request. Both
+ * gateways run at the same time on core 0, each under its own closed-loop load (c=16, non-streaming,
+ * unique bodies) from core 1, against one fast upstream; each round reads the CPU time each process
+ * used from /proc and divides by the requests it answered. Running them side by side cancels the
+ * drift of a shared machine, which can swing one target's throughput by 2x between two runs a
+ * minute apart; throughput here is not the measure (the two split one core).
+ *
+ * DIR is a checkout with a built `dist/` (e.g. `git worktree add /tmp/base main && cd /tmp/base &&
+ * npm ci && npm run build`). Options: --telemetry default|off (both), --telemetry-a / --telemetry-b,
+ * --rounds N (default 5), --seconds S per round (default 3).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { startUpstream } from './upstream.js';
+import { gatewayConfig } from './targets.js';
+import { median } from './stats.js';
+
+const CONCURRENCY = 16;
+const READY_TIMEOUT_MS = 15_000;
+
+type Telemetry = 'default' | 'off';
+
+interface Side {
+  label: 'A' | 'B';
+  child: ChildProcess;
+  pool: Pool;
+  answered: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    a: { type: 'string' },
+    b: { type: 'string' },
+    telemetry: { type: 'string', default: 'default' },
+    'telemetry-a': { type: 'string' },
+    'telemetry-b': { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '3' },
+  },
+});
+if (!values.a || !values.b) {
+  process.stderr.write('usage: npm run bench:ab -- --a DIR --b DIR [--telemetry default|off] [--rounds N] [--seconds S]\n');
+  process.exit(2);
+}
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'));
+const upstream = await startUpstream({});
+
+function telemetryYaml(telemetry: Telemetry, label: string): string {
+  if (telemetry === 'off') return 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n';
+  return `telemetry:\n  request_log:\n    path: ${JSON.stringify(path.join(workDir, `${label}.db`))}\n`;
+}
+
+async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Promise<Side> {
+  const cli = path.join(path.resolve(root), 'bin', 'switchyard.js');
+  if (!fs.existsSync(path.join(path.resolve(root), 'dist', 'cli', 'main.js'))) throw new Error(`${root} has no dist/: build it first (npm run build)`);
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const config = path.join(workDir, `${label}.yaml`);
+  fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml(telemetry, label)}providers:`));
+  const child = spawn('taskset', ['-c', '0', process.execPath, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await pool.request({ path: '/health/ready', method: 'GET' });
+      await res.body.dump();
+      if (res.statusCode === 200) return { label, child, pool, answered: 0 };
+    } catch {
+      if (Date.now() > deadline) throw new Error(`gateway ${label} (${root}) did not get ready`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** User plus system CPU time of a process so far, in ms. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
+let sequence = 0;
+/** A body no earlier request had: a derived idempotency key must never replay. */
+function body(): string {
+  return JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: `Say hello (request ${++sequence})` }], max_tokens: 64 });
+}
+
+async function load(side: Side, until: number, count: boolean): Promise<void> {
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < until) {
+        const res = await side.pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: body() });
+        await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`gateway ${side.label} answered ${res.statusCode}`);
+        if (count) side.answered++;
+      }
+    }),
+  );
+}
+
+const a = await start('A', values.a, (values['telemetry-a'] ?? values.telemetry) as Telemetry);
+const b = await start('B', values.b, (values['telemetry-b'] ?? values.telemetry) as Telemetry);
+try {
+  const warmUntil = Date.now() + 1500;
+  await Promise.all([load(a, warmUntil, false), load(b, warmUntil, false)]);
+  const ratios: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    a.answered = 0;
+    b.answered = 0;
+    const before = [cpuMs(a.child.pid as number), cpuMs(b.child.pid as number)];
+    const until = Date.now() + seconds * 1000;
+    await Promise.all([load(a, until, true), load(b, until, true)]);
+    const usA = ((cpuMs(a.child.pid as number) - (before[0] as number)) * 1000) / a.answered;
+    const usB = ((cpuMs(b.child.pid as number) - (before[1] as number)) * 1000) / b.answered;
+    ratios.push(usB / usA);
+    console.log(`round ${round}: A ${usA.toFixed(0)} µs/request (${a.answered} answered), B ${usB.toFixed(0)} µs/request (${b.answered}): B/A ${(usB / usA).toFixed(3)}`);
+  }
+  const ratio = median(ratios);
+  console.log(`median B/A CPU per request: ${ratio.toFixed(3)} (B ${ratio < 1 ? `${((1 - ratio) * 100).toFixed(1)}% cheaper` : `${((ratio - 1) * 100).toFixed(1)}% dearer`}); an A/A run differs by about 3%`);
+} finally {
+  for (const side of [a, b]) side.child.kill('SIGTERM');
+  await Promise.all([a, b].map((side) => new Promise((resolve) => (side.child.exitCode !== null ? resolve(undefined) : side.child.once('exit', resolve)))));
+  await Promise.all([a.pool.close(), b.pool.close()]);
+  await upstream.close();
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
