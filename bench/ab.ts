@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'telemetry-b': { type: 'string' },
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '3' },
+    stream: { type: 'boolean', default: false },
   },
 });
 if (!values.a || !values.b) {
@@ -87,7 +88,7 @@ function cpuMs(pid: number): number {
 let sequence = 0;
 /** A body no earlier request had: a derived idempotency key must never replay. */
 function body(): string {
-  return JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: `Say hello (request ${++sequence})` }], max_tokens: 64 });
+  return JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: `Say hello (request ${++sequence})` }], max_tokens: 64, ...(values.stream ? { stream: true } : {}) });
 }
 
 async function load(side: Side, until: number, count: boolean): Promise<void> {
@@ -95,8 +96,9 @@ async function load(side: Side, until: number, count: boolean): Promise<void> {
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < until) {
         const res = await side.pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: body() });
-        await res.body.text();
+        const text = await res.body.text();
         if (res.statusCode !== 200) throw new Error(`gateway ${side.label} answered ${res.statusCode}`);
+        if (values.stream && !text.endsWith('data: [DONE]\n\n')) throw new Error(`gateway ${side.label} sent a stream without [DONE]`);
         if (count) side.answered++;
       }
     }),

@@ -17,19 +17,34 @@ export async function readBodyText(res: UpstreamResponse): Promise<string> {
   }
 }
 
-/** Wraps a provider's stream transform over `res`: transport errors get their shape, the connection is released once. */
+/**
+ * Wraps a provider's stream transform over `res`: transport errors get their shape, the connection
+ * is released once. A plain iterator rather than an async generator around the transform: a
+ * generator's `yield*` would add a promise hop to every chunk of every stream.
+ */
 export function upstreamStream(res: UpstreamResponse, transform: AsyncIterable<StreamChunk>): ChatStream {
-  async function* chunks(): AsyncGenerator<StreamChunk, void> {
-    try {
-      yield* transform;
-    } catch (err) {
-      throw err instanceof GatewayError ? err : res.fail(err);
-    } finally {
+  const inner = transform[Symbol.asyncIterator]();
+  const chunks: AsyncIterator<StreamChunk, void> = {
+    next: () =>
+      inner.next().then(
+        (result) => {
+          if (result.done) res.done();
+          return result;
+        },
+        (err: unknown) => {
+          const error = err instanceof GatewayError ? err : res.fail(err);
+          res.done();
+          throw error;
+        },
+      ),
+    async return() {
       res.done();
-    }
-  }
+      await inner.return?.();
+      return { done: true, value: undefined };
+    },
+  };
   return {
-    chunks: chunks(),
+    chunks,
     cancel() {
       res.done();
       if (!res.body.destroyed) res.body.destroy();
