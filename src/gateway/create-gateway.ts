@@ -74,7 +74,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   // The config's sinks, remade on reload where their section changed; the caller's own sinks stay as given.
   const configured = new ConfiguredSinks({ logger, current: () => runtime });
   await configured.apply(runtime.config);
-  const services = createServices(() => runtime.config, options.healthStore, undefined);
+  const services = createServices(() => runtime.config, options.healthStore);
   let metrics: MetricsEndpoint | undefined;
   /** Points the services at the sinks in force: the next request to finish reports to them. */
   function connectSinks(): void {

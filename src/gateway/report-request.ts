@@ -31,10 +31,12 @@ export interface RequestReport {
   newSpanId: (() => string) | undefined;
   /** performance.now() when the request arrived. */
   started: number;
-  /** The recent-request log entry, when it must be written before the event (which waits on an estimate). */
-  logRecent(served: Served, status: number): void;
-  /** Writes the recent-request entry (unless `logRecent` already did) and emits the event. `output`: a completion, for content capture. */
-  finish(status: number, served: Served, facts: ReportFacts, extra?: { output?: string; recentLogged?: boolean }): void;
+  /**
+   * Writes the recent-request entry and emits the event. Facts still being worked out (a token
+   * count off the request's tick) may come as a promise, which must not reject: the entry is
+   * written now, the event when they are known, timed to now. `output`: a completion, for content capture.
+   */
+  finish(status: number, served: Served, facts: ReportFacts | Promise<ReportFacts>, extra?: { output?: string }): void;
 }
 
 export function startReport(services: GatewayServices, context: ReportContext): RequestReport {
@@ -48,28 +50,32 @@ export function startReport(services: GatewayServices, context: ReportContext): 
     trace,
     newSpanId: tracing ? () => tracing.newSpanId() : undefined,
     started,
-    logRecent: (served, status) => services.recent.add(served, status),
     finish(status, served, facts, extra = {}) {
-      if (!extra.recentLogged) services.recent.add(served, status);
+      services.recent.add(served, status);
       const telemetry = services.telemetry;
       if (!telemetry) return;
-      const input = context.messages ?? [];
-      telemetry.requestFinished({
-        ...(trace ? { trace } : {}),
-        ...(capture ? { content: extra.output === undefined ? { input } : { input, output: extra.output } } : {}),
-        requestId: context.requestId,
-        operation: context.operation,
-        route: context.route,
-        tenant: tenantLabel(context.options.tenant ?? ''),
-        startedAt,
-        durationMs: performance.now() - started,
-        status,
-        stream: context.stream,
-        served,
-        request: context.parameters(),
-        ...facts,
-        ...traceContext(context.options),
-      });
+      const durationMs = performance.now() - started;
+      const emit = (known: ReportFacts) => {
+        const input = context.messages ?? [];
+        telemetry.requestFinished({
+          ...(trace ? { trace } : {}),
+          ...(capture ? { content: extra.output === undefined ? { input } : { input, output: extra.output } } : {}),
+          requestId: context.requestId,
+          operation: context.operation,
+          route: context.route,
+          tenant: tenantLabel(context.options.tenant ?? ''),
+          startedAt,
+          durationMs,
+          status,
+          stream: context.stream,
+          served,
+          request: context.parameters(),
+          ...known,
+          ...traceContext(context.options),
+        });
+      };
+      if (facts instanceof Promise) void facts.then(emit);
+      else emit(facts);
     },
   };
 }

@@ -7,7 +7,7 @@
 import { newRequestId } from './new-request-id.js';
 import { GatewayError } from '../errors.js';
 import { failureOfAnswer } from '../fallback/classify-failure.js';
-import { runChain, type AttemptContext, type ChainResult } from '../fallback/run-chain.js';
+import { runChain, type AttemptContext, type AttemptRecord, type ChainResult } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import { requestKey } from '../cache/request-key.js';
 import type { CachedAnswer } from '../cache/response-cache.js';
@@ -67,24 +67,12 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   });
   const { trace, newSpanId, started } = report;
   /**
-   * Reports the request, after pricing the calls it gave up on that the upstream may bill: their
-   * prompt is counted off the request's tick (the tokenizer may load), so only such requests wait.
+   * Reports the request, once the calls it gave up on that the upstream may bill are priced: their
+   * prompt is counted off the request's tick (the tokenizer may load), and only for such requests.
    */
-  const finish: RequestReport['finish'] = (status, served, facts, extra = {}) => {
-    const unknown = services.telemetry ? served.attempts.filter((attempt) => attempt.billable && attempt.billedUsage === undefined && attempt.outcome !== 'served') : [];
-    if (unknown.length === 0) {
-      report.finish(status, served, facts, extra);
-      return;
-    }
-    if (!extra.recentLogged) report.logRecent(served, status);
-    void countPromptTokens(body)
-      .then(
-        (inputTokens) => {
-          for (const attempt of unknown) Object.assign(attempt, { billedUsage: { inputTokens, outputTokens: 0, cachedInputTokens: 0 }, billedEstimated: true });
-        },
-        () => undefined,
-      )
-      .finally(() => report.finish(status, served, facts, { ...extra, recentLogged: true }));
+  const finish: RequestReport['finish'] = (status, served, facts, extra) => {
+    const billed = services.telemetry && served.attempts.some(unpricedBillable) ? priceBilledCalls(body, served).then(() => facts) : facts;
+    report.finish(status, served, billed, extra);
   };
 
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
@@ -148,15 +136,17 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
           });
           // A stream that broke after content was still billed, and sent no usage: estimate it (off
           // the request's tick: the tokenizer may have to load) before telemetry prices the request.
-          if (seen.error && seen.usage === undefined && seen.firstContentAt !== undefined && services.telemetry) {
-            report.logRecent(served, 200);
-            void estimateStreamUsage(body, seen.chunks).then(
-              (usage) => finish(200, served, facts(usage, true), { recentLogged: true }),
-              () => finish(200, served, facts(undefined, false), { recentLogged: true }),
-            );
-          } else {
-            finish(200, served, facts(seen.usage, false));
-          }
+          const estimate = seen.error && seen.usage === undefined && seen.firstContentAt !== undefined && services.telemetry;
+          finish(
+            200,
+            served,
+            estimate
+              ? estimateStreamUsage(body, seen.chunks).then(
+                  (usage) => facts(usage, true),
+                  () => facts(undefined, false),
+                )
+              : facts(seen.usage, false),
+          );
           if (complete && chunks) record({ kind: 'stream', chunks });
           else flight?.abandon();
           leave();
@@ -326,6 +316,21 @@ function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBod
   // The canonical body (keys sorted), so a retry that serialises the same request differently is still caught.
   const key = requestKey(['idempotency', tenant, route.name], body);
   return { key, bodyHash: key };
+}
+
+/** A failed call the upstream may bill whose usage nobody reported: its prompt is counted for it. */
+function unpricedBillable(attempt: AttemptRecord): boolean {
+  return attempt.billable === true && attempt.billedUsage === undefined && attempt.outcome !== 'served';
+}
+
+/** Prices each such call at its prompt (counted with the tokenizer) and no output: a floor, marked estimated. Never rejects. */
+async function priceBilledCalls(body: ChatBody, served: Served): Promise<void> {
+  const inputTokens = await countPromptTokens(body).catch(() => undefined);
+  if (inputTokens === undefined) return;
+  for (const attempt of served.attempts.filter(unpricedBillable)) {
+    attempt.billedUsage = { inputTokens, outputTokens: 0, cachedInputTokens: 0 };
+    attempt.billedEstimated = true;
+  }
 }
 
 export function hopTimeouts(step: DeploymentStep, remainingMs: number) {

@@ -22,13 +22,14 @@ export interface GatewayServices {
   idempotencyConfig(): Config['idempotency'];
 }
 
-export function createServices(config: () => Config, healthStore?: HealthStore, telemetry?: Telemetry): GatewayServices {
+/** `telemetry` starts unset: the gateway points it at its sinks (and again after a reload). */
+export function createServices(config: () => Config, healthStore?: HealthStore): GatewayServices {
   const initial = config();
   const health = new HealthRegistry((target) => breakerOptionsFor(initial.health, target), healthStore);
   health.startWatch();
   return {
     healthRegistry: health,
-    telemetry,
+    telemetry: undefined,
     health: () => (config().health.enabled ? health : undefined),
     cache: new ResponseCache(cacheOptions(initial)),
     idempotency: new IdempotencyStore(idempotencyOptions(initial)),
