@@ -6,8 +6,8 @@
 import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamRequest, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
-import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
+import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsResult, Provider } from '../types.js';
 import { anthropicStream } from './anthropic-stream.js';
 import { convertToAnthropicRequest, type AnthropicRequest } from './convert-to-anthropic-request.js';
@@ -33,12 +33,13 @@ export interface AnthropicProviderOptions {
 }
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
+  const secrets = options.apiKey ? [options.apiKey] : [];
   const client = new UpstreamClient({
     baseUrl: options.baseUrl,
     connectTimeoutMs: options.connectTimeoutMs,
     maxConnections: options.maxConnections,
+    mapError: (answer) => mapAnthropicError({ ...answer, secrets }),
   });
-  const secrets = options.apiKey ? [options.apiKey] : [];
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers, 'anthropic-version': options.version };
   if (options.betas.length > 0) baseHeaders['anthropic-beta'] = options.betas.join(',');
   // Anthropic takes its key in x-api-key; an `authorization` header would be another credential scheme altogether.
@@ -59,11 +60,6 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     };
   }
 
-  async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
-    const bodyText = await readBodyText(res);
-    return mapAnthropicError({ status: res.status, bodyText, headers: res.headers, secrets });
-  }
-
   return {
     name: options.name,
     type: options.type,
@@ -71,15 +67,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = translate(call, false);
-      const res = await client.requestText(postRequest(call, request));
-      if (res.status !== 200) throw mapAnthropicError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
-      return mapAnthropicResponse(res.text, { jsonTool: request.jsonTool });
+      const { text } = await client.requestText(postRequest(call, request));
+      return mapAnthropicResponse(text, { jsonTool: request.jsonTool });
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const request = translate(call, true);
       const res = await client.request(postRequest(call, request));
-      if (res.status !== 200) throw await failFrom(res);
       const streamOptions = { secrets, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool };
       return upstreamStream(res, anthropicStream(readSse(res.body), streamOptions));
     },

@@ -2,10 +2,9 @@
  * A Provider for Amazon Bedrock Runtime: chat through Converse and ConverseStream, embeddings
  * through InvokeModel (Titan, Cohere). Requests are signed with SigV4 or carry a Bedrock API key.
  */
-import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
-import { UpstreamClient, type UpstreamRequest, type UpstreamResponse, type UpstreamText } from '../http/upstream-client.js';
-import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamText } from '../http/upstream-client.js';
+import { upstreamStream } from '../http/upstream-body.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { converseResponseSchema } from './bedrock-api.js';
@@ -34,9 +33,14 @@ const JSON_TYPE = 'application/json';
 const EVENT_STREAM_TYPE = 'application/vnd.amazon.eventstream';
 
 export function createBedrockProvider(options: BedrockProviderOptions): Provider {
-  const client = new UpstreamClient({ baseUrl: options.baseUrl, connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
-  const sign = createRequestSigner({ baseUrl: options.baseUrl, region: options.region, credentials: options.credentials });
   const secrets = credentialSecrets(options.credentials);
+  const client = new UpstreamClient({
+    baseUrl: options.baseUrl,
+    connectTimeoutMs: options.connectTimeoutMs,
+    maxConnections: options.maxConnections,
+    mapError: (answer) => mapBedrockError({ ...answer, secrets }),
+  });
+  const sign = createRequestSigner({ baseUrl: options.baseUrl, region: options.region, credentials: options.credentials });
 
   /** Model ids may be ARNs or inference profile ids (`:` and `/` inside): one encoded path segment. */
   function modelPath(model: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
@@ -49,16 +53,9 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     return { path, method: 'POST', headers, body: text, signal: call.signal, timeouts: call.timeouts };
   }
 
-  /** A JSON answer read whole: its text and headers when the upstream said 200, its error, mapped, when not. */
+  /** A JSON answer, read whole. */
   async function sendJson(path: string, call: ProviderCall, body: JsonObject): Promise<UpstreamText> {
-    const res = await client.requestText(await signedRequest(path, call, body, JSON_TYPE));
-    if (res.status !== 200) throw mapBedrockError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
-    return res;
-  }
-
-  async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
-    const bodyText = await readBodyText(res);
-    return mapBedrockError({ status: res.status, bodyText, headers: res.headers, secrets });
+    return client.requestText(await signedRequest(path, call, body, JSON_TYPE));
   }
 
   async function invoke(call: EmbeddingsCall, body: JsonObject): Promise<InvokeAnswer> {
@@ -85,7 +82,6 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const request = convertToBedrockRequest(call.body);
       const res = await client.request(await signedRequest(modelPath(call.model, 'converse-stream'), call, request.body, EVENT_STREAM_TYPE));
-      if (res.status !== 200) throw await failFrom(res);
       const streamOptions = { id: requestIdOf(res.headers), model: call.model, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool, secrets };
       return upstreamStream(res, bedrockStream(readEventStream(res.body), streamOptions));
     },

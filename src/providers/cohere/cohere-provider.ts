@@ -6,7 +6,7 @@ import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
 import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
-import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { cohereStream } from './cohere-stream.js';
 import { convertToCohereEmbedRequest } from './convert-to-cohere-embed-request.js';
@@ -27,8 +27,13 @@ export interface CohereProviderOptions {
 }
 
 export function createCohereProvider(options: CohereProviderOptions): Provider {
-  const client = new UpstreamClient({ baseUrl: options.baseUrl, connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
   const secrets = options.apiKey ? [options.apiKey] : [];
+  const client = new UpstreamClient({
+    baseUrl: options.baseUrl,
+    connectTimeoutMs: options.connectTimeoutMs,
+    maxConnections: options.maxConnections,
+    mapError: (answer) => mapCohereError({ ...answer, secrets }),
+  });
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
 
@@ -38,9 +43,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
   }
 
   async function send(path: string, call: ProviderCall, body: JsonObject): Promise<string> {
-    const res = await client.requestText(postRequest(path, call, body));
-    if (res.status !== 200) throw mapCohereError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
-    return res.text;
+    return (await client.requestText(postRequest(path, call, body))).text;
   }
 
   return {
@@ -56,10 +59,6 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const body = convertToCohereRequest(call.body, call.model, { stream: true });
       const res = await client.request(postRequest('/chat', call, body, 'text/event-stream'));
-      if (res.status !== 200) {
-        const text = await readBodyText(res);
-        throw mapCohereError({ status: res.status, bodyText: text, headers: res.headers, secrets });
-      }
       const streamOptions = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
       return upstreamStream(res, cohereStream(readSse(res.body), streamOptions));
     },

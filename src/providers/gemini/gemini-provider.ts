@@ -7,7 +7,7 @@ import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
 import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
-import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { convertToGeminiEmbedRequest, convertToGeminiEmbedRequests } from './convert-to-gemini-embed-request.js';
 import { convertToGeminiRequest } from './convert-to-gemini-request.js';
@@ -39,9 +39,14 @@ type Method = 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'ba
 
 export function createGeminiProvider(options: GeminiProviderOptions): Provider {
   const { endpoint } = options;
-  const client = new UpstreamClient({ baseUrl: endpoint.baseUrl, connectTimeoutMs: options.connectTimeoutMs, maxConnections: options.maxConnections });
   const secret = endpoint.type === 'ai-studio' ? endpoint.apiKey : endpoint.accessToken;
   const secrets = secret ? [secret] : [];
+  const client = new UpstreamClient({
+    baseUrl: endpoint.baseUrl,
+    connectTimeoutMs: options.connectTimeoutMs,
+    maxConnections: options.maxConnections,
+    mapError: (answer) => mapGeminiError({ ...answer, secrets }),
+  });
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (secret && endpoint.type === 'ai-studio') baseHeaders['x-goog-api-key'] = secret;
   if (secret && endpoint.type === 'vertex') baseHeaders.authorization = `Bearer ${secret}`;
@@ -66,9 +71,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
   }
 
   async function send(call: ProviderCall, method: Method, body: JsonObject): Promise<string> {
-    const res = await client.requestText(postRequest(call, method, body));
-    if (res.status !== 200) throw mapGeminiError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
-    return res.text;
+    return (await client.requestText(postRequest(call, method, body))).text;
   }
 
   async function embedOnVertex(call: EmbeddingsCall): Promise<GeminiEmbeddings> {
@@ -105,10 +108,6 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const body = convertToGeminiRequest(call.body, { stream: true, model: call.model });
       const res = await client.request(postRequest(call, 'streamGenerateContent', body, '?alt=sse'));
-      if (res.status !== 200) {
-        const text = await readBodyText(res);
-        throw mapGeminiError({ status: res.status, bodyText: text, headers: res.headers, secrets });
-      }
       const options = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
       return upstreamStream(res, geminiStream(readSse(res.body), options));
     },

@@ -20,6 +20,15 @@ export interface UpstreamClientOptions {
   baseUrl: string;
   maxConnections?: number;
   connectTimeoutMs: number;
+  /** Turns an answer other than 200 into the provider's error (its own error format, its secrets scrubbed). */
+  mapError(answer: UpstreamErrorAnswer): GatewayError;
+}
+
+/** An upstream's answer other than 200, read whole, for its provider to map. */
+export interface UpstreamErrorAnswer {
+  status: number;
+  bodyText: string;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface UpstreamRequest {
@@ -32,15 +41,14 @@ export interface UpstreamRequest {
   timeouts: HopTimeouts;
 }
 
-/** A whole upstream answer, read to its end. */
+/** A whole 200 answer, read to its end. */
 export interface UpstreamText {
-  status: number;
   headers: IncomingHttpHeaders;
   text: string;
 }
 
+/** A 200 answer whose body is still to be read (a stream). */
 export interface UpstreamResponse {
-  status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Dispatcher.ResponseData['body'];
   /** Clears the hop's total-time timer; call once the body is consumed or abandoned. */
@@ -60,9 +68,11 @@ export function withCallHeaders(base: Record<string, string>, call: { headers?: 
 export class UpstreamClient {
   private readonly pool: Pool;
   private readonly basePath: string;
+  private readonly mapError: UpstreamClientOptions['mapError'];
   readonly origin: string;
 
   constructor(options: UpstreamClientOptions) {
+    this.mapError = options.mapError;
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -75,9 +85,9 @@ export class UpstreamClient {
   }
 
   /**
-   * Sends one request. Resolves once the response headers arrived, whatever the status; rejects with
-   * a `timeout` or `connection_error` GatewayError when the transport fails, and with a
-   * `client_closed` one when the caller's signal aborted.
+   * Sends one request. Resolves once the headers of a 200 arrived; rejects with the provider's error
+   * for any other status (its body read first), with a `timeout` or `connection_error` GatewayError
+   * when the transport fails, and with a `client_closed` one when the caller's signal aborted.
    */
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     const hop = linkTimeout(req.signal, req.timeouts.totalMs);
@@ -103,8 +113,18 @@ export class UpstreamClient {
         bodyTimeout: req.timeouts.idleMs,
       });
       clearTimeout(firstByte);
+      if (res.statusCode !== 200) {
+        let bodyText: string;
+        try {
+          bodyText = await res.body.text();
+        } catch (err) {
+          throw mapTransportError(err, req.signal, hop);
+        } finally {
+          hop.dispose();
+        }
+        throw this.mapError({ status: res.statusCode, bodyText, headers: res.headers });
+      }
       return {
-        status: res.statusCode,
         headers: res.headers,
         body: res.body,
         done: hop.dispose,
@@ -113,22 +133,21 @@ export class UpstreamClient {
     } catch (err) {
       clearTimeout(firstByte);
       hop.dispose();
-      if (firstByteLate && !req.signal.aborted && !hop.timedOut()) {
-        throw new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause: err });
-      }
+      if (err instanceof GatewayError) throw err;
+      if (firstByteLate && !req.signal.aborted && !hop.timedOut()) throw firstByteTimeout(err);
       throw mapTransportError(err, req.signal, hop);
     }
   }
 
   /**
-   * Sends one request and reads the whole answer as text: for answers used whole (a completion,
-   * embeddings, a models list). Same timeouts and error shapes as {@link request}, without a body
+   * Sends one request and reads the whole 200 answer as text: for answers used whole (a completion,
+   * embeddings, a models list). Same timeouts and errors as {@link request}, without a body
    * stream or an AbortController of its own: a handler collects the body and aborts through
    * undici's controller (the hot path of every non-streaming call).
    */
   requestText(req: UpstreamRequest): Promise<UpstreamText> {
     return new Promise<UpstreamText>((resolve, reject) => {
-      new WholeAnswerCall(req, resolve, reject).send(this.pool, this.basePath + req.path);
+      new WholeAnswerCall(req, this.mapError, resolve, reject).send(this.pool, this.basePath + req.path);
     });
   }
 
@@ -154,6 +173,7 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly req: UpstreamRequest,
+    private readonly mapError: UpstreamClientOptions['mapError'],
     private readonly resolve: (answer: UpstreamText) => void,
     private readonly reject: (err: GatewayError) => void,
   ) {}
@@ -201,7 +221,8 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.settle()) return;
     const text = this.chunks.length === 1 ? (this.chunks[0] as Buffer).toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    this.resolve({ status: this.status, headers: this.headers, text });
+    if (this.status === 200) this.resolve({ headers: this.headers, text });
+    else this.reject(this.mapError({ status: this.status, bodyText: text, headers: this.headers }));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
@@ -220,7 +241,7 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
   private fail(err: unknown): void {
     if (this.settle()) return;
     if (this.firstByteLate && !this.req.signal.aborted && !this.timedOut) {
-      this.reject(new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause: err }));
+      this.reject(firstByteTimeout(err));
       return;
     }
     this.reject(mapTransportError(err, this.req.signal, { timedOut: () => this.timedOut }));
@@ -292,9 +313,7 @@ function mapTransportError(err: unknown, callerSignal: AbortSignal, hop: { timed
   if (err instanceof undiciErrors.ConnectTimeoutError) {
     return new GatewayError('Connecting to the upstream timed out.', { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
   }
-  if (err instanceof undiciErrors.HeadersTimeoutError) {
-    return new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause: err });
-  }
+  if (err instanceof undiciErrors.HeadersTimeoutError) return firstByteTimeout(err);
   if (err instanceof undiciErrors.BodyTimeoutError) {
     return new GatewayError('The upstream went silent mid-response for longer than the idle timeout.', { status: 504, code: 'idle_timeout', shape: 'timeout', cause: err });
   }
@@ -303,6 +322,10 @@ function mapTransportError(err: unknown, callerSignal: AbortSignal, hop: { timed
     return new GatewayError(`The connection to the upstream failed (${code}).`, { status: 502, code: 'connection_error', shape: 'connection_error', cause: err });
   }
   return new GatewayError('The upstream request failed.', { status: 502, code: 'upstream_transport_error', shape: 'connection_error', cause: err });
+}
+
+function firstByteTimeout(cause: unknown): GatewayError {
+  return new GatewayError('The upstream sent no response within the first-byte timeout.', { status: 504, code: 'first_byte_timeout', shape: 'timeout', cause });
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -3,6 +3,7 @@
  * shape. Also used by OpenAI-compatible servers, which copy OpenAI's codes more or less faithfully,
  * so the message is matched as well as the code.
  */
+import type { UpstreamErrorAnswer } from '../http/upstream-client.js';
 import { GatewayError, type FailureShape } from '../../errors.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { scrubSecrets } from '../http/scrub-secrets.js';
@@ -11,10 +12,7 @@ import { openaiErrorSchema, type OpenAIError } from './openai-api.js';
 const CONTEXT_OVERFLOW = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long|reduce the length/i;
 const CONTENT_FILTER = /content[_ ]filter|content[_ ]policy|responsible ai|safety system/i;
 
-export interface UpstreamErrorInput {
-  status: number;
-  bodyText: string;
-  headers: Record<string, string | string[] | undefined>;
+export interface UpstreamErrorInput extends UpstreamErrorAnswer {
   /** Secrets this provider holds, scrubbed from any message passed on. */
   secrets: readonly string[];
 }

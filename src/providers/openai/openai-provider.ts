@@ -4,8 +4,8 @@
  */
 import { GatewayError } from '../../errors.js';
 import { readSse } from '../http/read-sse.js';
-import { UpstreamClient, type UpstreamRequest, type UpstreamResponse, withCallHeaders } from '../http/upstream-client.js';
-import { readBodyText, upstreamStream } from '../http/upstream-body.js';
+import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
+import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { openaiEmbeddingsSchema } from './openai-api.js';
 import { readCompletion } from './read-openai-answer.js';
@@ -40,17 +40,18 @@ const DEFAULT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions
 const DEFAULT_KEY_HEADER = { name: 'authorization', scheme: 'Bearer' };
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
+  const secrets = options.apiKey ? [options.apiKey] : [];
+  const mapError = options.mapError ?? mapOpenAIError;
   const client = new UpstreamClient({
     baseUrl: options.baseUrl,
     connectTimeoutMs: options.connectTimeoutMs,
     maxConnections: options.maxConnections,
+    mapError: (answer) => mapError({ ...answer, secrets }),
   });
-  const secrets = options.apiKey ? [options.apiKey] : [];
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   const keyHeader = options.keyHeader ?? DEFAULT_KEY_HEADER;
   if (options.apiKey) baseHeaders[keyHeader.name] = keyHeader.scheme ? `${keyHeader.scheme} ${options.apiKey}` : options.apiKey;
   const pathFor = options.pathFor ?? ((endpoint: OpenAIEndpoint) => DEFAULT_PATHS[endpoint]);
-  const mapError = options.mapError ?? mapOpenAIError;
 
   function headersFor(call: ProviderCall): Record<string, string> {
     return withCallHeaders(baseHeaders, call);
@@ -67,17 +68,6 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     };
   }
 
-  /** The answer's text when the upstream said 200; its error, mapped, when not. */
-  async function whole(request: UpstreamRequest): Promise<string> {
-    const res = await client.requestText(request);
-    if (res.status !== 200) throw mapError({ status: res.status, bodyText: res.text, headers: res.headers, secrets });
-    return res.text;
-  }
-
-  async function failFrom(res: UpstreamResponse): Promise<GatewayError> {
-    const bodyText = await readBodyText(res);
-    return mapError({ status: res.status, bodyText, headers: res.headers, secrets });
-  }
 
   return {
     name: options.name,
@@ -85,7 +75,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const text = await whole(postRequest(pathFor('chat', call.model), call, call.body));
+      const { text } = await client.requestText(postRequest(pathFor('chat', call.model), call, call.body));
       const facts = readCompletion(parseUpstreamJson(text, 'completion'));
       if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
       return { text, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
@@ -93,19 +83,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const res = await client.request(postRequest(pathFor('chat', call.model), call, call.body));
-      if (res.status !== 200) throw await failFrom(res);
       return upstreamStream(res, openaiStream(readSse(res.body), secrets));
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
-      const text = await whole(postRequest(pathFor('embeddings', call.model), call, call.body));
+      const { text } = await client.requestText(postRequest(pathFor('embeddings', call.model), call, call.body));
       const parsed = openaiEmbeddingsSchema.safeParse(parseUpstreamJson(text, 'embeddings response'));
       if (!parsed.success) throw malformedUpstream('The upstream sent an embeddings response without data.');
       return { text, usage: mapOpenAIUsage(parsed.data.usage) };
     },
 
     async listModels(call: ProviderCall): Promise<void> {
-      await whole({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
+      await client.requestText({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
     },
 
     close: () => client.close(),

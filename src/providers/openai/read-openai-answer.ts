@@ -5,6 +5,8 @@
  * whose fields have the wrong types reads as undefined (the caller's malformed-upstream error).
  */
 import type { Usage } from '../types.js';
+import type { OpenAIUsage } from './openai-api.js';
+import { mapOpenAIUsage } from './map-openai-response.js';
 
 type JsonRecord = Record<string, unknown>;
 
@@ -72,7 +74,7 @@ function readUsage(value: unknown): Usage | undefined | typeof INVALID {
   const details = value.prompt_tokens_details;
   const cached = isRecord(details) ? optionalNumber(details.cached_tokens) : details === undefined || details === null ? undefined : INVALID;
   if (input === INVALID || output === INVALID || cached === INVALID) return INVALID;
-  return { inputTokens: input ?? 0, outputTokens: output ?? 0, cachedInputTokens: cached ?? 0 };
+  return mapOpenAIUsage(value as OpenAIUsage);
 }
 
 function isRecord(value: unknown): value is JsonRecord {
