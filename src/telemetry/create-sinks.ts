@@ -36,7 +36,7 @@ async function createSink(section: SinkSection, context: SinkContext): Promise<T
       // Loaded only when on, so `request_log.store: off` never loads a database driver.
       return telemetry.request_log.store === 'off'
         ? undefined
-        : (await (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: telemetry.request_log, logger: context.logger })) ?? undefined;
+        : (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: telemetry.request_log, logger: context.logger });
   }
 }
 

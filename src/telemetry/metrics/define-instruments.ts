@@ -20,7 +20,6 @@ export const GEN_AI_TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536
 const GEN_AI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_response_model'] as const;
 
 export function defineInstruments(registry: Registry) {
-  const registers = [registry];
   return {
     operationDuration: new KeyedHistogram({
       name: 'gen_ai_client_operation_duration_seconds',
@@ -114,7 +113,7 @@ export function defineInstruments(registry: Registry) {
       name: 'switchyard_health_transitions_total',
       help: 'Circuit breaker transitions, by breaker kind (deployment or key) and name.',
       labelNames: ['kind', 'name', 'from', 'to'],
-      registers,
+      registers: [registry],
     }),
   };
 }
