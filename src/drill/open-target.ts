@@ -109,7 +109,7 @@ function describeStep(step: unknown, config: Config): { label: string; provider:
 async function openRemote(options: DrillOptions, url: string, dispatcher: Dispatcher): Promise<DrillTarget> {
   const origin = new URL(url).origin;
   const route = options.route ?? (await firstRoute(dispatcher, origin));
-  const primary = options.primary ?? (await probePrimary(dispatcher, origin, route));
+  const primary = options.primary ?? (await probePrimary(dispatcher, origin, route, options.adminToken as string));
   const faults = await remoteSwitch({ dispatcher, origin, adminToken: options.adminToken as string, provider: primary });
   const notes: string[] = [];
   if (faults.original.length > 0) {
@@ -135,30 +135,37 @@ async function firstRoute(dispatcher: Dispatcher, origin: string): Promise<strin
   return first;
 }
 
-/** Probes tried before giving up on naming the primary (a flaky primary may send one to hop 2). */
-const PRIMARY_PROBES = 5;
-
-/** Requests to the route until one is served by hop 1: its x-switchyard-provider is the primary. */
-async function probePrimary(dispatcher: Dispatcher, origin: string, route: string): Promise<string> {
-  let last = '';
-  for (let probe = 0; probe < PRIMARY_PROBES; probe++) {
-    const response = await request(dispatcher, origin, '/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      // A unique body, so the gateway answers it rather than replaying an earlier probe.
-      body: JSON.stringify({ model: route, messages: [{ role: 'user', content: `Outage drill probe ${crypto.randomUUID()}` }] }),
-    });
-    await response.body.dump();
-    const hop = response.headers['x-switchyard-hop'];
-    const provider = response.headers['x-switchyard-provider'];
-    if (response.statusCode === 200 && hop === '1' && typeof provider === 'string') return provider;
-    last = `status ${response.statusCode}, hop ${String(hop)}`;
+/**
+ * One request to the route: when hop 1 served it, its x-switchyard-provider is the primary; when a
+ * later hop did (a flaky primary, or one behind an open circuit), the request's attempt log on the
+ * admin API names the provider of hop 1, whatever happened to it.
+ */
+async function probePrimary(dispatcher: Dispatcher, origin: string, route: string, adminToken: string): Promise<string> {
+  const response = await request(dispatcher, origin, '/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    // A unique body, so the gateway answers it rather than replaying an earlier probe.
+    body: JSON.stringify({ model: route, messages: [{ role: 'user', content: `Outage drill probe ${crypto.randomUUID()}` }] }),
+  });
+  await response.body.dump();
+  const hop = response.headers['x-switchyard-hop'];
+  const provider = response.headers['x-switchyard-provider'];
+  if (response.statusCode === 200 && hop === '1' && typeof provider === 'string') return provider;
+  const requestId = response.headers['x-request-id'];
+  if (typeof requestId !== 'string') {
+    throw new DrillSetupError(`Could not tell route '${route}''s primary: the probe request answered ${response.statusCode} without an x-request-id; pass --primary.`);
   }
-  throw new DrillSetupError(`Could not tell route '${route}''s primary: ${PRIMARY_PROBES} probe requests were not served by hop 1 (last: ${last}); pass --primary.`);
+  const logged = (await getJson(dispatcher, origin, `/admin/requests/${encodeURIComponent(requestId)}`, adminToken)) as { attempts?: { hop?: unknown; provider?: unknown }[] };
+  const first = logged.attempts?.find((attempt) => attempt.hop === 1)?.provider;
+  if (typeof first !== 'string' || first === '') {
+    throw new DrillSetupError(`Could not tell route '${route}''s primary: probe request ${requestId} (status ${response.statusCode}) logged no hop 1; pass --primary.`);
+  }
+  return first;
 }
 
-async function getJson(dispatcher: Dispatcher, origin: string, path: string): Promise<unknown> {
-  const response = await request(dispatcher, origin, path, { method: 'GET' });
+async function getJson(dispatcher: Dispatcher, origin: string, path: string, adminToken?: string): Promise<unknown> {
+  const headers = adminToken === undefined ? undefined : { authorization: `Bearer ${adminToken}` };
+  const response = await request(dispatcher, origin, path, { method: 'GET', headers });
   const text = await response.body.text();
   if (response.statusCode !== 200) throw new DrillSetupError(`GET ${origin}${path} answered ${response.statusCode}.`);
   return JSON.parse(text) as unknown;

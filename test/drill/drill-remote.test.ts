@@ -43,6 +43,30 @@ describe('switchyard drill --url (a running gateway)', () => {
     assert.deepEqual(await primaryFaults(), standing);
   });
 
+  test('names the primary from the attempt log when the probe request was served by a later hop', async () => {
+    const standing = await primaryFaults();
+    const down = await fetch(`${gateway.url}/admin/mocks/mock-primary/faults`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: [{ kind: 'error', status: 503, rate: 1 }] }),
+    });
+    assert.equal(down.status, 200);
+    try {
+      const report = join(dir, 'report-down.json');
+      const run = await runCli(['drill', '--url', gateway.url, '--shapes', 'upstream_5xx', '--rps', '20', '--baseline-s', '0.3', '--outage-s', '0.3', '--recovery-s', '0.3', '--report', report], { SWITCHYARD_ADMIN_TOKEN: TOKEN });
+      assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+      const written = JSON.parse(await readFile(report, 'utf8')) as { primary: string };
+      assert.equal(written.primary, 'mock-primary');
+      assert.deepEqual(await primaryFaults(), [{ kind: 'error', status: 503, rate: 1 }], 'the standing outage is put back after the drill');
+    } finally {
+      await fetch(`${gateway.url}/admin/mocks/mock-primary/faults`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ faults: standing }),
+      });
+    }
+  });
+
   test('a wrong admin token stops the drill before any load, with exit 2', async () => {
     const run = await runCli(['drill', '--url', gateway.url, '--admin-token', 'not-the-right-token', '--primary', 'mock-primary', '--report', join(dir, 'never.json')]);
     assert.equal(run.code, 2);
