@@ -2,16 +2,17 @@
  * Hedging: when a call has not answered after `hedgeAfterMs`, the next deployment is called in
  * parallel; the first answer wins and the other call is aborted. Both are recorded (both may bill).
  */
+import { CancelSource, type Cancel } from '../cancel.js';
 import type { PendingRecord } from './run-chain.js';
 
 export type Contender = 'primary' | 'hedge';
 
 export interface HedgeOptions {
   hedgeAfterMs: number;
-  signal: AbortSignal;
+  cancel: Cancel;
   /** Whether the budget still allows a second call. */
   canHedge(): boolean;
-  start(which: Contender, signal: AbortSignal): { record: PendingRecord; promise: Promise<unknown> };
+  start(which: Contender, cancel: Cancel): { record: PendingRecord; promise: Promise<unknown> };
   /** Records how a contender ended; throws for an error that is not an upstream failure (it ends the race). */
   onSettled(record: PendingRecord, outcome: 'served' | 'failed' | 'aborted', err?: unknown): void;
 }
@@ -23,7 +24,7 @@ export interface HedgeResult {
 
 export function raceWithHedge(options: HedgeOptions): Promise<HedgeResult> {
   return new Promise<HedgeResult>((resolve, reject) => {
-    const running = new Map<Contender, { record: PendingRecord; controller: AbortController }>();
+    const running = new Map<Contender, { record: PendingRecord; controller: CancelSource }>();
     let decided = false;
     let failures = 0;
     let timer: NodeJS.Timeout | undefined;
@@ -32,19 +33,14 @@ export function raceWithHedge(options: HedgeOptions): Promise<HedgeResult> {
       if (decided) return;
       decided = true;
       clearTimeout(timer);
-      options.signal.removeEventListener('abort', onRequestAbort);
+      for (const { controller } of running.values()) controller.dispose();
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    const onRequestAbort = () => {
-      for (const { controller } of running.values()) controller.abort(options.signal.reason);
-    };
-    options.signal.addEventListener('abort', onRequestAbort, { once: true });
-
     const launch = (which: Contender) => {
-      const controller = new AbortController();
-      if (options.signal.aborted) controller.abort(options.signal.reason);
-      const { record, promise } = options.start(which, controller.signal);
+      // Aborted with the request, or alone when it loses.
+      const controller = new CancelSource(options.cancel);
+      const { record, promise } = options.start(which, controller);
       running.set(which, { record, controller });
       promise.then(
         (value) => {
@@ -57,7 +53,7 @@ export function raceWithHedge(options: HedgeOptions): Promise<HedgeResult> {
           finish({ winner: which, value });
         },
         (err: unknown) => {
-          if (decided || (controller.signal.aborted && !options.signal.aborted)) {
+          if (decided || (controller.aborted && !options.cancel.aborted)) {
             options.onSettled(record, 'aborted');
             return;
           }

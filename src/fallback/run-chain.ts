@@ -5,6 +5,7 @@
  * was served and the attempt log can say why.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Cancel } from '../cancel.js';
 import { GatewayError, type FailureShape } from '../errors.js';
 import { classifyFailure, type Failure } from './classify-failure.js';
 import type { Policy } from './policy.js';
@@ -65,8 +66,8 @@ export interface AttemptRecord {
 export interface AttemptContext {
   /** What is left of the request's deadline. */
   remainingMs: number;
-  /** Aborts this call alone (a hedge that lost) or with the whole request. */
-  signal: AbortSignal;
+  /** Cancels this call alone (a hedge that lost) or with the whole request. */
+  cancel: Cancel;
   /** 1-based call number on this step. */
   attempt: number;
   /** This call's span id (AttemptRecord.spanId), when tracing is on: the upstream's `traceparent` names it. */
@@ -84,7 +85,7 @@ export interface ChainOptions<S extends ChainStep, T> {
   maxHops: number;
   /** `performance.now()` time after which no new call starts. */
   deadlineAt: number;
-  signal: AbortSignal;
+  cancel: Cancel;
   /** Start the next deployment in parallel when a deployment has not answered after this long. */
   hedgeAfterMs?: number;
   /** Names each call's span before it is made; given only when tracing is on. */
@@ -162,8 +163,8 @@ class Walk<S extends ChainStep, T> {
       } else {
         const record = this.begin(step, attempt, backoff, false);
         try {
-          // Only a hedged call needs a signal of its own (to abort the loser): this one shares the request's.
-          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), signal: this.options.signal, attempt, spanId: record.record.spanId, markBillable: record.markBillable });
+          // Only a hedged call needs a cancellation of its own (to abort the loser): this one shares the request's.
+          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), cancel: this.options.cancel, attempt, spanId: record.record.spanId, markBillable: record.markBillable });
           this.end(record, 'served');
           return { kind: 'served', value, step };
         } catch (err) {
@@ -179,7 +180,7 @@ class Walk<S extends ChainStep, T> {
       // Only deployments are retried: a manual step (a handoff webhook) must not file the same ticket twice.
       if (decision.action === 'retry' && !hedged && step.kind === 'deployment') {
         backoff = Math.min(decision.inMs, Math.max(0, this.remainingMs()));
-        if (backoff > 0) await sleep(backoff, undefined, { signal: this.options.signal });
+        if (backoff > 0) await sleep(backoff, undefined, { signal: this.options.cancel.signal });
         continue;
       }
       this.fallbackReason ??= failure.shape;
@@ -200,9 +201,9 @@ class Walk<S extends ChainStep, T> {
     let clientFailure: Failure | undefined;
     const result = await raceWithHedge({
       hedgeAfterMs: this.options.hedgeAfterMs as number,
-      signal: this.options.signal,
+      cancel: this.options.cancel,
       canHedge: () => this.calls < this.options.maxHops && this.remainingMs() > 0,
-      start: (which, signal) => {
+      start: (which, cancel) => {
         const target = which === 'primary' ? step : partner;
         if (which === 'hedge') {
           hedged = true;
@@ -214,7 +215,7 @@ class Walk<S extends ChainStep, T> {
         if (which === 'primary') primaryRecord = record;
         return {
           record,
-          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), signal, attempt: 1, spanId: record.record.spanId, markBillable: record.markBillable }),
+          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), cancel, attempt: 1, spanId: record.record.spanId, markBillable: record.markBillable }),
         };
       },
       onSettled: (record, outcome, err) => {

@@ -1,4 +1,5 @@
 /** The route a request takes, after its own overrides (forced deployment, no fallback, its own deadline). */
+import { cancelOf, NEVER_CANCELLED, type Cancel } from '../cancel.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { HealthRegistry } from '../health/health-registry.js';
 import { orderByHealth } from '../health/order-by-health.js';
@@ -16,6 +17,8 @@ export interface RequestOverrides {
 export interface CallOptions {
   /** Aborts every upstream call of the request (a client that went away). */
   signal?: AbortSignal;
+  /** The same as `signal`, in the gateway's own cheaper form (the HTTP server gives this); wins over `signal`. */
+  cancel?: Cancel;
   /** Carried into logs and response headers; generated when absent. */
   requestId?: string;
   /** The client's Idempotency-Key. */
@@ -75,4 +78,9 @@ export function planRoute(runtime: Runtime, model: string, options: CallOptions)
   }
   const deadlineMs = overrides.deadlineMs !== undefined ? Math.min(route.deadlineMs, overrides.deadlineMs) : route.deadlineMs;
   return { route, steps, deadlineMs, maxHops: route.maxHops };
+}
+
+/** The request's cancellation, from either form a caller may give. */
+export function cancelOfCall(options: CallOptions): Cancel {
+  return options.cancel ?? (options.signal ? cancelOf(options.signal) : NEVER_CANCELLED);
 }

@@ -5,6 +5,7 @@
  * are recorded for idempotent replay and, where the route has a cache step, for cache-on-failure.
  */
 import { newRequestId } from './new-request-id.js';
+import { CancelSource, NEVER_CANCELLED } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type AttemptRecord, type ChainResult } from '../fallback/run-chain.js';
@@ -18,7 +19,7 @@ import { requestParameters, type RequestEvent, type RequestTrace } from '../tele
 import { tracedHeaders } from './request-identity.js';
 import { startReport, type RequestReport } from './report-request.js';
 import { countPromptTokens, estimateStreamUsage, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
-import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
+import { cancelOfCall, chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
@@ -40,7 +41,6 @@ interface PrimedStream {
   ended: boolean;
 }
 
-const NEVER = new AbortController().signal;
 /**
  * Codes of calls given up while the upstream was working on them (it had the request): the provider
  * may bill such a call, so it is marked billable. A refused connection or an error answer is not.
@@ -53,7 +53,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const body = validateChatBody(rawBody);
   const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? newRequestId();
-  const clientSignal = options.signal ?? NEVER;
+  const clientCancel = cancelOfCall(options);
   const stream = body.stream === true;
   const tenant = options.tenant ?? '';
   const report = startReport(services, {
@@ -78,7 +78,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
   let flight: Flight | undefined = idempotency && services.idempotency.tryLead(idempotency.key, idempotency.bodyHash);
   if (idempotency && !flight) {
-    const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientSignal).catch((err: unknown) => {
+    const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientCancel).catch((err: unknown) => {
       // A follower shares its leader's failure, under its own request id (as a replay does).
       throw err instanceof RequestError && err.served ? new RequestError(err, { ...err.served, requestId, replayOf: err.served.requestId }) : err;
     });
@@ -93,11 +93,11 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const leave = runtime.enter();
   try {
     // A client that sent its own Idempotency-Key may come back for the answer: let a non-streaming call finish.
-    const upstreamSignal = options.idempotencyKey !== undefined && !stream ? NEVER : clientSignal;
+    const upstreamCancel = options.idempotencyKey !== undefined && !stream ? NEVER_CANCELLED : clientCancel;
     const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
     const result = await runChain<Step, Answer>({
       ...chainLimits(plan, services.health()),
-      signal: upstreamSignal,
+      cancel: upstreamCancel,
       hedgeAfterMs: plan.route.hedgeAfterMs,
       ...(newSpanId ? { newSpanId } : {}),
       attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate }),
@@ -158,7 +158,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   } catch (err) {
     // A leader whose client left hands the key to a follower rather than its own error (which may
     // be the abort of a retry's backoff, not a GatewayError).
-    if ((err instanceof GatewayError && err.code === 'client_closed') || clientSignal.aborted) flight?.abandon();
+    if ((err instanceof GatewayError && err.code === 'client_closed') || clientCancel.aborted) flight?.abandon();
     else flight?.fail(err);
     leave();
     throw err;
@@ -210,9 +210,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     }
     // The call is watched while in flight: when enough calls stall, the breaker opens and abandons
     // them, so they move to their next hop now instead of at their timeout.
-    const hop = new AbortController();
-    const onAbort = () => hop.abort(context.signal.reason);
-    context.signal.addEventListener('abort', onAbort, { once: true });
+    const hop = new CancelSource(context.cancel);
     let stalled: GatewayError | undefined;
     const started = Date.now();
     const inflight = {
@@ -224,7 +222,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     };
     deployment.inflight.add(inflight);
     try {
-      const answer = await callUpstream(step, { ...context, signal: hop.signal });
+      const answer = await callUpstream(step, { ...context, cancel: hop });
       deployment.inflight.delete(inflight);
       const now = Date.now();
       key.succeeded(now);
@@ -253,7 +251,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       }
       throw err;
     } finally {
-      context.signal.removeEventListener('abort', onAbort);
+      hop.dispose();
     }
   }
 
@@ -261,7 +259,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     const call = {
       model: step.model,
       body: deps.body,
-      signal: context.signal,
+      cancel: context.cancel,
       timeouts: hopTimeouts(step, context.remainingMs),
       headers: deps.trace && context.spanId !== undefined ? tracedHeaders(deps.upstreamHeaders, deps.trace, context.spanId, deps.tracestate) : deps.upstreamHeaders,
     };
@@ -294,7 +292,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
         return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(entry.answer.text), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(entry.answer.chunks), cacheAgeMs: ageMs };
       }
       case 'manual': {
-        const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures, signal: context.signal });
+        const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures, signal: context.cancel.signal });
         return deps.stream ? { kind: 'stream', primed: storedStream(manualChunkTexts(step.name, content)) } : { kind: 'completion', result: syntheticResult(manualCompletionText(step.name, content)) };
       }
     }
@@ -357,7 +355,7 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
 async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep['provider']['chatStream']>[0], onOpened: () => void): Promise<PrimedStream> {
   const firstTokenMs = step.timeouts.firstTokenMs;
   // The first-token limit runs from sending the request, so it also cuts off an upstream that sends no headers at all.
-  const firstToken = new AbortController();
+  const firstToken = firstTokenMs === undefined ? undefined : new CancelSource(call.cancel);
   let stream: ChatStream | undefined;
   let timedOut = false;
   const timer =
@@ -365,12 +363,12 @@ async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep[
       ? undefined
       : setTimeout(() => {
           timedOut = true;
-          firstToken.abort(new Error('first token deadline'));
+          firstToken?.abort(new Error('first token deadline'));
           stream?.cancel();
         }, firstTokenMs);
   const head: StreamChunk[] = [];
   try {
-    stream = await step.provider.chatStream(timer === undefined ? call : { ...call, signal: AbortSignal.any([call.signal, firstToken.signal]) });
+    stream = await step.provider.chatStream(firstToken === undefined ? call : { ...call, cancel: firstToken });
     onOpened();
     for (;;) {
       const next = await stream.chunks.next();

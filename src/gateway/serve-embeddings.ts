@@ -3,7 +3,7 @@ import { newRequestId } from './new-request-id.js';
 import { runChain } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import type { EmbeddingsResult } from '../providers/types.js';
-import { chainLimits, planRoute, type CallOptions } from './plan-route.js';
+import { cancelOfCall, chainLimits, planRoute, type CallOptions } from './plan-route.js';
 import type { Runtime, Step } from './runtime.js';
 import { hopTimeouts, toServed } from './serve-chat.js';
 import type { GatewayServices } from './services.js';
@@ -11,8 +11,6 @@ import { RequestError, type Served } from './served.js';
 import { validateEmbeddingsBody } from './validate-request.js';
 import { tracedHeaders } from './request-identity.js';
 import { startReport } from './report-request.js';
-
-const NEVER = new AbortController().signal;
 
 export async function serveEmbeddings(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }> {
   const body = validateEmbeddingsBody(rawBody);
@@ -30,12 +28,12 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   try {
     const result = await runChain<Step, EmbeddingsResult>({
       ...chainLimits(plan, services.health()),
-      signal: options.signal ?? NEVER,
+      cancel: cancelOfCall(options),
       ...(newSpanId ? { newSpanId } : {}),
       attempt: async (step, context) => {
         if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
         const headers = trace && context.spanId !== undefined ? tracedHeaders(undefined, trace, context.spanId, options.tracestate) : undefined;
-        return step.provider.embeddings({ model: step.model, body, signal: context.signal, timeouts: hopTimeouts(step, context.remainingMs), headers });
+        return step.provider.embeddings({ model: step.model, body, cancel: context.cancel, timeouts: hopTimeouts(step, context.remainingMs), headers });
       },
     });
     const served = toServed(requestId, plan.route, result);

@@ -5,6 +5,7 @@
  * Probes bypass the request pipeline: they are never a tenant's request, never cached, never in the
  * request log; a gateway-wide cap bounds how many start per second.
  */
+import { CancelSource } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import type { Provider } from '../providers/types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
@@ -45,7 +46,7 @@ export interface ProberOptions {
 export class Prober {
   private timer: NodeJS.Timeout | undefined;
   private readonly lastProbeAt = new Map<string, number>();
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, CancelSource>();
   private windowStart = 0;
   private startedInWindow = 0;
 
@@ -97,13 +98,13 @@ export class Prober {
   }
 
   private async probe(target: ProbeTarget, breaker: CircuitBreaker): Promise<void> {
-    const controller = new AbortController();
+    const controller = new CancelSource();
     this.running.set(target.deployment, controller);
     const timer = setTimeout(() => controller.abort(), target.settings.timeoutMs);
     const started = performance.now();
     const call = {
       model: target.model,
-      signal: controller.signal,
+      cancel: controller,
       headers: { [PROBE_HEADER]: '1' },
       timeouts: { firstByteMs: target.settings.timeoutMs, idleMs: target.settings.timeoutMs, totalMs: target.settings.timeoutMs },
     };
@@ -113,7 +114,7 @@ export class Prober {
       breaker.probeSucceeded();
       this.options.onProbe?.({ deployment: target.deployment, ok: true, durationMs: performance.now() - started });
     } catch (err) {
-      if (!this.timer && controller.signal.aborted) return; // stopped
+      if (!this.timer && controller.aborted) return; // stopped
       const shape = err instanceof GatewayError ? (err.code === 'client_closed' ? 'timeout' : err.shape ?? 'unknown_upstream_error') : 'unknown_upstream_error';
       breaker.probeFailed(shape, err instanceof GatewayError ? err.retryAfterMs : undefined);
       this.options.onProbe?.({ deployment: target.deployment, ok: false, shape, durationMs: performance.now() - started });

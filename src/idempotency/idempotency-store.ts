@@ -3,6 +3,7 @@
  * a completed answer is replayed for the same key within a TTL, so a client's retry after a
  * timeout or a disconnect never runs (and bills) the request twice. In memory now; bounded.
  */
+import type { Cancel } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import type { CachedAnswer } from '../cache/response-cache.js';
 import type { Served } from '../gateway/served.js';
@@ -59,7 +60,7 @@ export class IdempotencyStore {
    * Leads the key, or waits for its leader and replays its answer. A follower whose leader failed
    * gets the same failure; one whose leader gave up takes the lead.
    */
-  async claim(key: string, bodyHash: string, signal: AbortSignal): Promise<Claim> {
+  async claim(key: string, bodyHash: string, cancel: Cancel): Promise<Claim> {
     for (;;) {
       const entry = this.live(key);
       if (!entry) return { role: 'leader', flight: this.lead(key, bodyHash) };
@@ -67,7 +68,7 @@ export class IdempotencyStore {
         throw new GatewayError('This Idempotency-Key was already used for a different request body.', { status: 422, code: 'idempotency_key_reused', param: 'Idempotency-Key', shape: 'client_error' });
       }
       if (entry.done) return { role: 'replay', recorded: entry.done };
-      const settlement = await abortable(new Promise<Settlement>((resolve) => (entry.waiters ??= []).push(resolve)), signal);
+      const settlement = await abortable(new Promise<Settlement>((resolve) => (entry.waiters ??= []).push(resolve)), cancel);
       if (settlement.kind === 'done') return { role: 'replay', recorded: settlement.recorded };
       if (settlement.kind === 'failed') throw settlement.error;
       // abandoned: loop and take the lead
@@ -146,18 +147,18 @@ function sizeOf(recorded: Recorded): number {
   return answer.kind === 'completion' ? answer.text.length : answer.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
+function abortable<T>(promise: Promise<T>, cancel: Cancel): Promise<T> {
+  if (cancel.aborted) return Promise.reject(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
-    signal.addEventListener('abort', onAbort, { once: true });
+    cancel.onAbort(onAbort);
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        cancel.offAbort(onAbort);
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        cancel.offAbort(onAbort);
         reject(err);
       },
     );

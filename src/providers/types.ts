@@ -4,6 +4,7 @@
  * Completions wire format (the shape most clients already speak). A provider that speaks it
  * natively passes bytes through; others translate inside their own folder.
  */
+import type { Cancel } from '../cancel.js';
 import type { z } from 'zod';
 
 export type JsonObject = { [key: string]: unknown };
@@ -28,7 +29,8 @@ export interface HopTimeouts {
 export interface ProviderCall {
   /** The model name the upstream knows (the deployment's, not the route's). */
   model: string;
-  signal: AbortSignal;
+  /** Cancelled when the call must stop (the client left, a hedge lost, a stall, a first-token deadline). */
+  cancel: Cancel;
   timeouts: HopTimeouts;
   /** Extra headers for the upstream (idempotency key, trace context). Never the client's credentials. */
   headers?: Record<string, string>;

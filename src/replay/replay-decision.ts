@@ -4,6 +4,7 @@
  * network: each call answers from the recording. A recorded failure fails again with its shape,
  * a recorded success serves, a skip skips again, and a step not tried then is assumed to answer.
  */
+import { NEVER_CANCELLED } from '../cancel.js';
 import type { Config } from '../config/schema.js';
 import { GatewayError, type FailureShape } from '../errors.js';
 import type { Decision, Policy } from '../fallback/policy.js';
@@ -83,7 +84,6 @@ export async function replayDecision(logged: LoggedRequest, config: Config): Pro
   };
   const steps = route.order === 'health' ? inRecordedOrder(route.chain, hops) : route.chain;
   if (steps !== route.chain) notes.push(`The route orders by health: its steps are replayed in the order they were tried then (${steps.map((step) => step.name).join(', ')}), as the breakers ordered them.`);
-  const controller = new AbortController();
   const result = await runChain<Step, true>({
     steps,
     resolve: route.resolve,
@@ -91,7 +91,7 @@ export async function replayDecision(logged: LoggedRequest, config: Config): Pro
     maxHops: route.maxHops,
     // The deadline is not replayed: a replayed call takes no time.
     deadlineAt: Number.POSITIVE_INFINITY,
-    signal: controller.signal,
+    cancel: NEVER_CANCELLED,
     attempt: async (step, context) => {
       const key = `${step.name}#${context.attempt}`;
       const played = recording.play(step.name, context.attempt);

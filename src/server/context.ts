@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Cancel } from '../cancel.js';
 import type { Gateway } from '../gateway/create-gateway.js';
 
 /** What a route handler gets for one HTTP request. */
@@ -7,8 +8,8 @@ export interface HttpContext {
   res: ServerResponse;
   gateway: Gateway;
   requestId: string;
-  /** Aborts when the client goes away before the response is finished. */
-  signal: AbortSignal;
+  /** Cancelled when the client goes away before the response is finished. */
+  cancel: Cancel;
   /** The path after the route's prefix, for prefix routes (e.g. `/admin/...`). */
   subpath: string;
 }

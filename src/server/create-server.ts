@@ -1,10 +1,11 @@
 /**
- * HTTP in: node:http with a route table, nothing more. Each request gets an id, an abort signal that
+ * HTTP in: node:http with a route table, nothing more. Each request gets an id, a cancellation that
  * fires when the client leaves, and an OpenAI-shaped error for anything that goes wrong.
  */
 import { newRequestId } from '../gateway/new-request-id.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CancelSource } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import type { Gateway } from '../gateway/create-gateway.js';
 import { RequestError } from '../gateway/served.js';
@@ -65,16 +66,16 @@ export function createRequestListener(gateway: Gateway) {
 async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const incomingId = req.headers['x-request-id'];
   const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : newRequestId();
-  const controller = new AbortController();
+  const cancel = new CancelSource();
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) cancel.abort(new Error('the client closed the connection'));
   });
-  const ctx: HttpContext = { req, res, gateway, requestId, signal: controller.signal, subpath: '' };
+  const ctx: HttpContext = { req, res, gateway, requestId, cancel, subpath: '' };
   try {
     const handler = resolve(req, ctx);
     await handler(ctx);
   } catch (err) {
-    if (controller.signal.aborted) return;
+    if (cancel.aborted) return;
     const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': requestId };
     // Anthropic's clients get Anthropic's error shape on its paths, a wrong method included.
     if (req.url?.startsWith(ANTHROPIC_PREFIX)) {

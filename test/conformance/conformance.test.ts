@@ -3,6 +3,7 @@
  * same checks: the request it sends upstream, and the canonical answer, stream or failure shape it
  * makes of the provider's reply.
  */
+import { NEVER_CANCELLED, type Cancel } from '../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors.js';
@@ -46,7 +47,7 @@ for (const target of CONFORMANCE_TARGETS) {
 }
 
 async function runFixture(provider: Provider, fixture: ConformanceFixture): Promise<void> {
-  const call = { model: fixture.model, signal: new AbortController().signal, timeouts: TIMEOUTS };
+  const call = { model: fixture.model, cancel: NEVER_CANCELLED, timeouts: TIMEOUTS };
   const { expect } = fixture;
   if (expect.type === 'error') {
     const err = await settle(() => invoke(provider, fixture, call));
@@ -98,7 +99,7 @@ async function runFixture(provider: Provider, fixture: ConformanceFixture): Prom
   if (expect.usage) assert.deepEqual(summary.usage, expect.usage, 'usage');
 }
 
-function invoke(provider: Provider, fixture: ConformanceFixture, call: { model: string; signal: AbortSignal; timeouts: typeof TIMEOUTS }): Promise<unknown> {
+function invoke(provider: Provider, fixture: ConformanceFixture, call: { model: string; cancel: Cancel; timeouts: typeof TIMEOUTS }): Promise<unknown> {
   if (fixture.call === 'embeddings') return provider.embeddings({ ...call, body: fixture.request });
   if (fixture.call === 'chat') return provider.chat({ ...call, body: fixture.request as ChatBody });
   return (async () => {

@@ -1,3 +1,4 @@
+import { CancelSource, NEVER_CANCELLED } from '../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { canonicalJson, requestKey } from '../../src/cache/request-key.js';
@@ -6,7 +7,7 @@ import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { GatewayError } from '../../src/errors.js';
 import type { Served } from '../../src/gateway/served.js';
 
-const NEVER = new AbortController().signal;
+const NEVER = NEVER_CANCELLED;
 const served = (requestId: string): Served => ({ requestId, route: 'chat', deployment: 'd', provider: 'p', hop: 1, attempts: [], fallbackReason: undefined });
 
 describe('request keys', () => {
@@ -105,9 +106,9 @@ describe('idempotency store', () => {
   test('a follower whose own client leaves stops waiting', async () => {
     const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     await store.claim('k', 'h', NEVER);
-    const controller = new AbortController();
-    const follower = store.claim('k', 'h', controller.signal);
-    controller.abort();
+    const cancel = new CancelSource();
+    const follower = store.claim('k', 'h', cancel);
+    cancel.abort();
     await assert.rejects(follower, (err) => err instanceof GatewayError && err.code === 'client_closed');
   });
 });

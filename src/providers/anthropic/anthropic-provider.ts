@@ -55,7 +55,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       method: 'POST',
       headers: withCallHeaders(baseHeaders, call),
       body: JSON.stringify(request.body),
-      signal: call.signal,
+      cancel: call.cancel,
       timeouts: call.timeouts,
     };
   }

@@ -50,7 +50,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
   async function signedRequest(path: string, call: ProviderCall, body: JsonObject, accept: string): Promise<UpstreamRequest> {
     const text = JSON.stringify(body);
     const headers = await sign({ path, body: text, headers: { ...call.headers, ...options.headers, 'content-type': JSON_TYPE, accept } });
-    return { path, method: 'POST', headers, body: text, signal: call.signal, timeouts: call.timeouts };
+    return { path, method: 'POST', headers, body: text, cancel: call.cancel, timeouts: call.timeouts };
   }
 
   /** A JSON answer, read whole. */

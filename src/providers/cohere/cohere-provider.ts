@@ -39,7 +39,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
 
   function postRequest(path: string, call: ProviderCall, body: JsonObject, accept?: string): UpstreamRequest {
     const headers = accept ? { ...withCallHeaders(baseHeaders, call), accept } : withCallHeaders(baseHeaders, call);
-    return { path, method: 'POST', headers, body: JSON.stringify(body), signal: call.signal, timeouts: call.timeouts };
+    return { path, method: 'POST', headers, body: JSON.stringify(body), cancel: call.cancel, timeouts: call.timeouts };
   }
 
   async function send(path: string, call: ProviderCall, body: JsonObject): Promise<string> {

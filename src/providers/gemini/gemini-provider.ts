@@ -65,7 +65,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
       method: 'POST',
       headers: withCallHeaders(baseHeaders, call),
       body: JSON.stringify(body),
-      signal: call.signal,
+      cancel: call.cancel,
       timeouts: call.timeouts,
     };
   }

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
+import type { Cancel } from '../../cancel.js';
 import { GatewayError } from '../../errors.js';
 import type { HopTimeouts } from '../types.js';
 
@@ -37,7 +38,7 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  cancel: Cancel;
   timeouts: HopTimeouts;
 }
 
@@ -90,7 +91,7 @@ export class UpstreamClient {
    * when the transport fails, and with a `client_closed` one when the caller's signal aborted.
    */
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const hop = linkTimeout(req.signal, req.timeouts.totalMs);
+    const hop = linkTimeout(req.cancel, req.timeouts.totalMs);
     // undici checks headersTimeout on a ~0.5 s tick, so a 300 ms limit fires after up to a second;
     // a native timer keeps a short first-byte limit what it says (undici's stays as a backstop).
     // Past PRECISE_TIMER_BELOW_MS the tick is a small error, and the hot path is spared a timer.
@@ -118,7 +119,7 @@ export class UpstreamClient {
         try {
           bodyText = await res.body.text();
         } catch (err) {
-          throw mapTransportError(err, req.signal, hop);
+          throw mapTransportError(err, req.cancel, hop);
         } finally {
           hop.dispose();
         }
@@ -128,21 +129,21 @@ export class UpstreamClient {
         headers: res.headers,
         body: res.body,
         done: hop.dispose,
-        fail: (err) => mapTransportError(err, req.signal, hop),
+        fail: (err) => mapTransportError(err, req.cancel, hop),
       };
     } catch (err) {
       clearTimeout(firstByte);
       hop.dispose();
       if (err instanceof GatewayError) throw err;
-      if (firstByteLate && !req.signal.aborted && !hop.timedOut()) throw firstByteTimeout(err);
-      throw mapTransportError(err, req.signal, hop);
+      if (firstByteLate && !req.cancel.aborted && !hop.timedOut()) throw firstByteTimeout(err);
+      throw mapTransportError(err, req.cancel, hop);
     }
   }
 
   /**
    * Sends one request and reads the whole 200 answer as text: for answers used whole (a completion,
    * embeddings, a models list). Same timeouts and errors as {@link request}, without a body
-   * stream or an AbortController of its own: a handler collects the body and aborts through
+   * stream or an AbortController: a handler collects the body and aborts through
    * undici's controller (the hot path of every non-streaming call).
    */
   requestText(req: UpstreamRequest): Promise<UpstreamText> {
@@ -169,7 +170,7 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private readonly chunks: Buffer[] = [];
-  private readonly onCallerAbort = (): void => this.stop(this.req.signal.reason instanceof Error ? this.req.signal.reason : new Error('aborted'));
+  private readonly onCallerAbort = (reason: unknown): void => this.stop(reason instanceof Error ? reason : new Error('aborted'));
 
   constructor(
     private readonly req: UpstreamRequest,
@@ -179,12 +180,12 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
   ) {}
 
   send(pool: Pool, path: string): void {
-    const { signal, timeouts } = this.req;
-    if (signal.aborted) {
-      this.fail(signal.reason);
+    const { cancel, timeouts } = this.req;
+    if (cancel.aborted) {
+      this.fail(cancel.reason);
       return;
     }
-    signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    cancel.onAbort(this.onCallerAbort);
     this.totalTimer = setTimeout(() => {
       this.timedOut = true;
       this.stop(new Error('hop deadline'));
@@ -240,11 +241,11 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
 
   private fail(err: unknown): void {
     if (this.settle()) return;
-    if (this.firstByteLate && !this.req.signal.aborted && !this.timedOut) {
+    if (this.firstByteLate && !this.req.cancel.aborted && !this.timedOut) {
       this.reject(firstByteTimeout(err));
       return;
     }
-    this.reject(mapTransportError(err, this.req.signal, { timedOut: () => this.timedOut }));
+    this.reject(mapTransportError(err, this.req.cancel, { timedOut: () => this.timedOut }));
   }
 
   /** Clears the timers and the listener once; true when the call had already settled. */
@@ -253,7 +254,7 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
     this.settled = true;
     clearTimeout(this.totalTimer);
     clearTimeout(this.firstByteTimer);
-    this.req.signal.removeEventListener('abort', this.onCallerAbort);
+    this.req.cancel.offAbort(this.onCallerAbort);
     return false;
   }
 }
@@ -266,13 +267,13 @@ interface LinkedTimeout {
   dispose(): void;
 }
 
-/** One AbortController per hop: aborts when the caller aborts or the hop's total time runs out. */
-export function linkTimeout(parent: AbortSignal, totalMs: number): LinkedTimeout {
+/** One AbortController per streamed hop (undici's request takes a signal): aborts when the caller does or the hop's total time runs out. */
+export function linkTimeout(parent: Cancel, totalMs: number): LinkedTimeout {
   const controller = new AbortController();
   let timedOut = false;
-  const onParentAbort = () => controller.abort(parent.reason);
+  const onParentAbort = (reason: unknown) => controller.abort(reason);
   if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onParentAbort, { once: true });
+  else parent.onAbort(onParentAbort);
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new Error('hop deadline'));
@@ -284,7 +285,7 @@ export function linkTimeout(parent: AbortSignal, totalMs: number): LinkedTimeout
     timedOut: () => timedOut,
     dispose() {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
+      parent.offAbort(onParentAbort);
     },
   };
 }
@@ -302,9 +303,9 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-function mapTransportError(err: unknown, callerSignal: AbortSignal, hop: { timedOut(): boolean }): GatewayError {
+function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): boolean }): GatewayError {
   if (err instanceof GatewayError) return err;
-  if (callerSignal.aborted && !hop.timedOut()) {
+  if (caller.aborted && !hop.timedOut()) {
     return new GatewayError('The client closed the request.', { status: 499, code: 'client_closed', cause: err });
   }
   if (hop.timedOut()) {

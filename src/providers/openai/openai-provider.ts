@@ -63,7 +63,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       method: 'POST',
       headers: headersFor(call),
       body: JSON.stringify(body.model === call.model ? body : { ...body, model: call.model }),
-      signal: call.signal,
+      cancel: call.cancel,
       timeouts: call.timeouts,
     };
   }
@@ -94,7 +94,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     },
 
     async listModels(call: ProviderCall): Promise<void> {
-      await client.requestText({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), signal: call.signal, timeouts: call.timeouts });
+      await client.requestText({ path: pathFor('models', call.model), method: 'GET', headers: headersFor(call), cancel: call.cancel, timeouts: call.timeouts });
     },
 
     close: () => client.close(),

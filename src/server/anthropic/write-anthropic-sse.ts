@@ -4,6 +4,7 @@
  * src/server/write-sse.ts does). An error after the first byte becomes an `event: error` with
  * Anthropic's error body, which `@anthropic-ai/sdk` raises; never a silent clean end.
  */
+import type { Cancel } from '../../cancel.js';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { StreamChunk } from '../../providers/types.js';
@@ -14,8 +15,8 @@ export interface AnthropicSseOptions {
   /** The model the client asked for, named when the upstream names none. */
   requestedModel: string;
   requestId: string;
-  /** Aborts when the client leaves: stops a wait for 'drain' that would never come. */
-  signal: AbortSignal;
+  /** Cancelled when the client leaves: stops a wait for 'drain' that would never come. */
+  cancel: Cancel;
   onError(err: unknown): void;
 }
 
@@ -25,11 +26,11 @@ export async function writeAnthropicSse(res: ServerResponse, chunks: AsyncIterab
     for await (const chunk of chunks) {
       if (res.destroyed) return;
       const frames = events.push(chunk);
-      if (frames.length > 0 && !res.write(frames.join(''))) await once(res, 'drain', { signal: options.signal });
+      if (frames.length > 0 && !res.write(frames.join(''))) await once(res, 'drain', { signal: options.cancel.signal });
     }
     res.end(events.end().join(''));
   } catch (err) {
-    if (res.destroyed || options.signal.aborted) return;
+    if (res.destroyed || options.cancel.aborted) return;
     options.onError(err);
     const error = anthropicErrorOf(err);
     res.end(sseEvent('error', { error: { type: error.type, message: error.message }, request_id: options.requestId }));

@@ -6,9 +6,9 @@ import type { Handler } from '../context.js';
 import { callOptionsFrom } from '../call-options.js';
 
 /** POST /v1/chat/completions */
-export const chatCompletions: Handler = async ({ req, res, gateway, requestId, signal }) => {
+export const chatCompletions: Handler = async ({ req, res, gateway, requestId, cancel }) => {
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
-  const outcome = await gateway.chatCompletion(body.value, { signal, requestId, bodyBytes: body.bytes, ...callOptionsFrom(req) });
+  const outcome = await gateway.chatCompletion(body.value, { cancel, requestId, bodyBytes: body.bytes, ...callOptionsFrom(req) });
   if (outcome.kind === 'completion') {
     sendJson(res, 200, outcome.result.text, servedHeaders(outcome.served));
     return;

@@ -5,8 +5,8 @@ import type { Handler } from '../context.js';
 import { callOptionsFrom } from '../call-options.js';
 
 /** POST /v1/embeddings */
-export const embeddings: Handler = async ({ req, res, gateway, requestId, signal }) => {
+export const embeddings: Handler = async ({ req, res, gateway, requestId, cancel }) => {
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
-  const { result, served } = await gateway.embeddings(body.value, { signal, requestId, ...callOptionsFrom(req) });
+  const { result, served } = await gateway.embeddings(body.value, { cancel, requestId, ...callOptionsFrom(req) });
   sendJson(res, 200, result.text, servedHeaders(served));
 };

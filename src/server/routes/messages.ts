@@ -21,11 +21,11 @@ import { SSE_HEADERS } from '../write-sse.js';
 
 /** POST /v1/messages */
 export const messages: Handler = (ctx) =>
-  inAnthropicShape(ctx, async ({ req, res, gateway, requestId, signal }) => {
+  inAnthropicShape(ctx, async ({ req, res, gateway, requestId, cancel }) => {
     const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
     const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: true });
     // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
-    const outcome = await gateway.chatCompletion(canonical, { signal, requestId, ...anthropicCallOptions(req) });
+    const outcome = await gateway.chatCompletion(canonical, { cancel, requestId, ...anthropicCallOptions(req) });
     const headers = { ...servedHeaders(outcome.served), 'request-id': outcome.served.requestId };
     if (outcome.kind === 'completion') {
       sendJson(res, 200, renderAnthropicMessage(outcome.result, canonical.model), headers);
@@ -36,7 +36,7 @@ export const messages: Handler = (ctx) =>
     await writeAnthropicSse(res, outcome.chunks, {
       requestedModel: canonical.model,
       requestId: outcome.served.requestId,
-      signal,
+      cancel,
       onError: (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'),
     });
   });
@@ -62,7 +62,7 @@ async function inAnthropicShape(ctx: HttpContext, serve: (ctx: HttpContext) => P
   try {
     await serve(ctx);
   } catch (err) {
-    if (ctx.signal.aborted) return;
+    if (ctx.cancel.aborted) return;
     const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': ctx.requestId };
     const error = sendAnthropicError(ctx.res, err, ctx.requestId, headers);
     if (error.status >= 500) ctx.gateway.logger.error({ err, requestId: ctx.requestId, code: error.source.code }, 'request failed');

@@ -1,3 +1,4 @@
+import { NEVER_CANCELLED } from '../../../src/cancel.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../src/errors.js';
@@ -115,7 +116,7 @@ describe('the anthropic provider definition', () => {
   test('embeddings fail without a request, in a shape the fallback engine moves on from (not client_error)', async () => {
     const provider = await anthropicProvider.create(anthropicProvider.options.parse({ type: 'anthropic', api_key: 'k', base_url: 'http://127.0.0.1:9/v1' }), { name: 'claude' });
     try {
-      const err = await provider.embeddings({ model: 'x', signal: new AbortController().signal, timeouts: { firstByteMs: 100, idleMs: 100, totalMs: 100 }, body: { model: 'x', input: 'a' } }).catch((e: unknown) => e);
+      const err = await provider.embeddings({ model: 'x', cancel: NEVER_CANCELLED, timeouts: { firstByteMs: 100, idleMs: 100, totalMs: 100 }, body: { model: 'x', input: 'a' } }).catch((e: unknown) => e);
       assert.ok(err instanceof GatewayError);
       assert.equal(err.shape, 'unknown_upstream_error');
       assert.match(err.message, /no embeddings endpoint/);

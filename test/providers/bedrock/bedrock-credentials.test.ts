@@ -5,6 +5,7 @@
  * bytes that reached a recording server, so the adapter is held to AWS's rules rather than to the
  * package that implements them.
  */
+import { NEVER_CANCELLED } from '../../../src/cancel.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
@@ -158,7 +159,7 @@ describe('the SigV4 signature, recomputed from what reached the wire', () => {
     try {
       await provider.chat({
         model: PROFILE_ARN,
-        signal: new AbortController().signal,
+        cancel: NEVER_CANCELLED,
         timeouts: { firstByteMs: 5000, idleMs: 5000, totalMs: 10000 },
         headers: { 'x-switchyard-request-id': 'abc' },
         body: { model: 'chat', messages: [{ role: 'user', content: 'sign me' }] },

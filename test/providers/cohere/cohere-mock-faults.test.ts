@@ -2,6 +2,7 @@
  * Every fault kind of the mock, worded as Cohere words it (the mock's Cohere dialect), reaches the
  * gateway through the real Cohere adapter as the failure shape the fallback engine acts on.
  */
+import { NEVER_CANCELLED } from '../../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GatewayError, type FailureShape } from '../../../src/errors.js';
@@ -13,7 +14,7 @@ const TIMEOUTS = { firstByteMs: 2_000, idleMs: 1_000, totalMs: 5_000 };
 const KEY = 'co-mock-faults-0123456789abcdefghijklmn';
 
 function chatCall(content: string, stream = false): ChatCall {
-  return { model: 'command-a-03-2025', signal: new AbortController().signal, timeouts: TIMEOUTS, body: { model: 'route', messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) } };
+  return { model: 'command-a-03-2025', cancel: NEVER_CANCELLED, timeouts: TIMEOUTS, body: { model: 'route', messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) } };
 }
 
 async function drain(provider: Provider, call: ChatCall): Promise<void> {

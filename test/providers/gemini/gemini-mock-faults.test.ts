@@ -3,6 +3,7 @@
  * gateway through the real Gemini adapter as the failure shape the fallback engine acts on. Also
  * the dialect itself: Gemini's paths, key header, error details and schema strictness.
  */
+import { NEVER_CANCELLED } from '../../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GatewayError, type FailureShape } from '../../../src/errors.js';
@@ -14,7 +15,7 @@ const TIMEOUTS = { firstByteMs: 2_000, idleMs: 1_000, totalMs: 5_000 };
 const KEY = 'AIzaSyMockFaultsKey-0123456789abcdefghi';
 
 function chatCall(content: string, stream = false): ChatCall {
-  return { model: 'gemini-2.5-flash', signal: new AbortController().signal, timeouts: TIMEOUTS, body: { model: 'route', messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) } };
+  return { model: 'gemini-2.5-flash', cancel: NEVER_CANCELLED, timeouts: TIMEOUTS, body: { model: 'route', messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) } };
 }
 
 async function drain(provider: Provider, call: ChatCall): Promise<{ content: number }> {
@@ -70,7 +71,7 @@ describe('mock faults in Gemini words, through the Gemini adapter', () => {
   test('embeddings faults map too: a 429 on batchEmbedContents is rate_limit_429', async () => {
     provider.faults?.set([{ kind: 'rate_limit', retry_after_s: 2, count: 1 }]);
     await assert.rejects(
-      provider.embeddings({ model: 'gemini-embedding-001', signal: new AbortController().signal, timeouts: TIMEOUTS, body: { model: 'x', input: ['a', 'b'] } }),
+      provider.embeddings({ model: 'gemini-embedding-001', cancel: NEVER_CANCELLED, timeouts: TIMEOUTS, body: { model: 'x', input: ['a', 'b'] } }),
       (err: unknown) => err instanceof GatewayError && err.shape === 'rate_limit_429' && err.retryAfterMs === 2_000,
     );
   });

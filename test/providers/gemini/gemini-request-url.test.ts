@@ -2,6 +2,7 @@
  * The Gemini adapter's URLs: the API key travels in `x-goog-api-key` and never in the query string
  * (where access logs and proxies would keep it), on every method, in both URL shapes.
  */
+import { NEVER_CANCELLED } from '../../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,7 +42,7 @@ describe('gemini request URLs', () => {
 
   async function exercise(endpoint: GeminiEndpoint, model: string): Promise<void> {
     const provider = createGeminiProvider({ name: 'g', type: 'gemini', endpoint, headers: { 'x-extra': '1' }, connectTimeoutMs: 1_000, maxConnections: 2 });
-    const call = { model, signal: new AbortController().signal, timeouts: TIMEOUTS };
+    const call = { model, cancel: NEVER_CANCELLED, timeouts: TIMEOUTS };
     try {
       await provider.chat({ ...call, body: { model: 'r', messages: [{ role: 'user', content: 'hi' }] } });
       const stream = await provider.chatStream({ ...call, body: { model: 'r', messages: [{ role: 'user', content: 'hi' }], stream: true } });

@@ -1,3 +1,4 @@
+import { NEVER_CANCELLED } from '../../../src/cancel.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../src/errors.js';
@@ -9,7 +10,7 @@ const TIMEOUTS = { firstByteMs: 5_000, idleMs: 5_000, totalMs: 10_000 };
 function chatCall(content: string, stream = false): ChatCall {
   return {
     model: 'mock-chat',
-    signal: new AbortController().signal,
+    cancel: NEVER_CANCELLED,
     timeouts: TIMEOUTS,
     body: { model: 'route-name', messages: [{ role: 'user', content }], ...(stream ? { stream: true } : {}) },
   };
@@ -43,7 +44,7 @@ describe('the mock provider definition', () => {
       assert.ok(content >= 3);
       assert.equal(finish, 'stop');
 
-      const embeddings = await provider.embeddings({ model: 'mock-embed', signal: new AbortController().signal, timeouts: TIMEOUTS, body: { model: 'x', input: 'embed me' } });
+      const embeddings = await provider.embeddings({ model: 'mock-embed', cancel: NEVER_CANCELLED, timeouts: TIMEOUTS, body: { model: 'x', input: 'embed me' } });
       assert.equal((JSON.parse(embeddings.text) as { data: unknown[] }).data.length, 1);
     } finally {
       await provider.close();

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:profile -- [--dir DIR] [--telemetry default|off] [--seconds S] [--stream] [--bare]`:
+ * where one build's gateway (or, with --bare, the bench's bare proxy) spends its CPU. The gateway runs alone on core 0 under `node --cpu-prof`, loaded at
+ * c=16 from core 1 against the bench's fast upstream; the profile it writes at exit is summed by self
+ * time per function and per file (our `dist/` files by name, packages by name, node's own internals
+ * as `node:`), and the top of each list is printed. `--keep FILE` keeps the .cpuprofile for Chrome's
+ * DevTools. `--yaml 'SECTION: {...}'` adds to the config; `--node-flags=--trace-gc` go to its node (its stdout is then shown). `--syscalls` runs it under `strace -f -c` instead and prints system calls per request.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { startUpstream } from './upstream.js';
+import { buildChildren } from './build-children.js';
+import { gatewayConfig } from './targets.js';
+
+const CONCURRENCY = 16;
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: '.' },
+    telemetry: { type: 'string', default: 'default' },
+    seconds: { type: 'string', default: '8' },
+    stream: { type: 'boolean', default: false },
+    top: { type: 'string', default: '40' },
+    keep: { type: 'string' },
+    bare: { type: 'boolean', default: false },
+    syscalls: { type: 'boolean', default: false },
+    yaml: { type: 'string', default: '' },
+    'node-flags': { type: 'string', default: '' },
+  },
+});
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const root = path.resolve(values.dir);
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-profile-'));
+const upstream = await startUpstream({});
+const port = 20_000 + Math.floor(Math.random() * 20_000);
+const config = path.join(workDir, 'gateway.yaml');
+const telemetry =
+  values.telemetry === 'off'
+    ? 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n'
+    : `telemetry:\n  request_log:\n    path: ${JSON.stringify(path.join(workDir, 'log.db'))}\n`;
+// --yaml adds top-level config sections (e.g. 'idempotency: { derive_key: false }').
+fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}${values.yaml ? `${values.yaml}\n` : ''}providers:`));
+const entry = values.bare
+  ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
+  : [path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];
+const straceOut = path.join(workDir, 'strace.txt');
+const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
+const command = values.syscalls ? ['strace', '-I', '4', '-f', '-c', '-o', straceOut, process.execPath, ...nodeFlags, ...entry] : [process.execPath, ...nodeFlags, '--cpu-prof', `--cpu-prof-dir=${workDir}`, ...entry];
+const child = spawn('taskset', ['-c', '0', ...command], {
+  stdio: ['ignore', values['node-flags'] ? 'inherit' : 'ignore', 'inherit'],
+  // Its own process group, so SIGTERM reaches node under strace (which ignores it, -I 4, and then writes its summary).
+  detached: true,
+  env: { ...process.env, PORT: String(port), UPSTREAM_URL: `http://127.0.0.1:${upstream.port}/v1` },
+});
+const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
+let sequence = 0;
+let answered = 0;
+try {
+  for (let ready = false; !ready; ) {
+    try {
+      const res = await pool.request({ path: '/health/ready', method: 'GET' });
+      await res.body.dump();
+      ready = res.statusCode === 200;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const until = Date.now() + Number(values.seconds) * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (Date.now() < until) {
+        const body = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: `Say hello (request ${++sequence})` }], max_tokens: 64, ...(values.stream ? { stream: true } : {}) });
+        const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await res.body.text();
+        if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}`);
+        answered++;
+      }
+    }),
+  );
+} finally {
+  process.kill(-(child.pid as number), 'SIGTERM');
+  await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  await pool.close();
+  await upstream.close();
+}
+
+if (values.syscalls) {
+  // strace -c: "% time  seconds  usecs/call  calls  errors  syscall"; print calls per request.
+  console.log(`${answered} requests answered under strace (slowed); system calls per request:`);
+  for (const line of fs.readFileSync(straceOut, 'utf8').split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    const calls = Number(fields[3]);
+    if (fields.length >= 5 && Number.isFinite(calls) && calls / answered >= 0.005) console.log(`${(calls / answered).toFixed(2).padStart(8)}  ${fields[fields.length - 1]}`);
+  }
+  fs.rmSync(workDir, { recursive: true, force: true });
+  process.exit(0);
+}
+const file = fs.readdirSync(workDir).find((name) => name.endsWith('.cpuprofile'));
+if (file === undefined) throw new Error('the gateway wrote no .cpuprofile (did it exit cleanly?)');
+const profile = JSON.parse(fs.readFileSync(path.join(workDir, file), 'utf8')) as Profile;
+if (values.keep) fs.copyFileSync(path.join(workDir, file), values.keep);
+fs.rmSync(workDir, { recursive: true, force: true });
+
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const selfUs = new Map<number, number>();
+profile.samples.forEach((id, index) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+let total = 0;
+for (const us of selfUs.values()) total += us;
+
+function fileOf(url: string): string {
+  if (url === '') return '(native / VM)';
+  if (url.startsWith('node:')) return url;
+  const inModules = url.lastIndexOf('node_modules/');
+  if (inModules >= 0) {
+    const rest = url.slice(inModules + 'node_modules/'.length).split('/');
+    return `pkg:${rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
+  }
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 1) : url;
+}
+
+const byFunction = new Map<string, number>();
+const byFile = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const node = byId.get(id);
+  if (node === undefined) continue;
+  const where = fileOf(node.callFrame.url);
+  const name = `${node.callFrame.functionName || '(anonymous)'}  ${where}${node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ''}`;
+  byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+  byFile.set(where, (byFile.get(where) ?? 0) + us);
+}
+
+const top = Number(values.top);
+const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((sum, [, us]) => sum + us, 0);
+const busy = total - idle;
+console.log(`${answered} requests answered; busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled: ${(busy / answered).toFixed(1)} µs busy per request\n`);
+for (const [title, table] of [
+  ['self time by file', byFile],
+  ['self time by function', byFunction],
+] as const) {
+  console.log(`${title} (% of busy, µs per request):`);
+  for (const [name, us] of [...table].filter(([name]) => !name.startsWith('(idle)')).sort((x, y) => y[1] - x[1]).slice(0, top)) {
+    console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${(us / answered).toFixed(2).padStart(6)}  ${name}`);
+  }
+  console.log('');
+}
