@@ -8,6 +8,7 @@
  *
  * DIR is a checkout with a built `dist/` (e.g. `git worktree add /tmp/base main && cd /tmp/base &&
  * npm ci && npm run build`). Options: --telemetry default|off (both), --telemetry-a / --telemetry-b,
+ * --node-flags-a=... / --node-flags-b=... (V8 or node flags for one side, e.g. --node-flags-b=--max-semi-space-size=8),
  * --rounds N (default 5), --seconds S per round (default 3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
+import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { gatewayConfig } from './targets.js';
 import { median } from './stats.js';
 
@@ -42,6 +44,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '3' },
     stream: { type: 'boolean', default: false },
+    'node-flags-a': { type: 'string', default: '' },
+    'node-flags-b': { type: 'string', default: '' },
   },
 });
 if (!values.a || !values.b) {
@@ -64,7 +68,8 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const config = path.join(workDir, `${label}.yaml`);
   fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml(telemetry, label)}providers:`));
-  const child = spawn('taskset', ['-c', '0', process.execPath, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {

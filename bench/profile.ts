@@ -4,7 +4,7 @@
  * c=16 from core 1 against the bench's fast upstream; the profile it writes at exit is summed by self
  * time per function and per file (our `dist/` files by name, packages by name, node's own internals
  * as `node:`), and the top of each list is printed. `--keep FILE` keeps the .cpuprofile for Chrome's
- * DevTools. `--yaml 'SECTION: {...}'` adds to the config; `--node-flags=--trace-gc` go to its node (its stdout is then shown). `--syscalls` runs it under `strace -f -c` instead and prints system calls per request.
+ * DevTools, `--heap-snapshot DIR` writes a heap snapshot there mid-load. `--yaml 'SECTION: {...}'` adds to the config; `--node-flags=--trace-gc` go to its node (its stdout is then shown). `--syscalls` runs it under `strace -f -c` instead and prints system calls per request.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
+import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { gatewayConfig } from './targets.js';
 
 const CONCURRENCY = 16;
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     syscalls: { type: 'boolean', default: false },
     yaml: { type: 'string', default: '' },
     'node-flags': { type: 'string', default: '' },
+    'heap-snapshot': { type: 'string' },
   },
 });
 
@@ -57,9 +59,10 @@ const telemetry =
 fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}${values.yaml ? `${values.yaml}\n` : ''}providers:`));
 const entry = values.bare
   ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
-  : [path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];
+  : [...gatewayNodeFlags(root), path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];
 const straceOut = path.join(workDir, 'strace.txt');
 const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
+if (values['heap-snapshot']) nodeFlags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${values['heap-snapshot']}`);
 const command = values.syscalls ? ['strace', '-I', '4', '-f', '-c', '-o', straceOut, process.execPath, ...nodeFlags, ...entry] : [process.execPath, ...nodeFlags, '--cpu-prof', `--cpu-prof-dir=${workDir}`, ...entry];
 const child = spawn('taskset', ['-c', '0', ...command], {
   stdio: ['ignore', values['node-flags'] ? 'inherit' : 'ignore', 'inherit'],
@@ -81,6 +84,8 @@ try {
     }
   }
   const until = Date.now() + Number(values.seconds) * 1000;
+  // --heap-snapshot DIR: one snapshot mid-load (node writes it on SIGUSR2, --heapsnapshot-signal).
+  if (values['heap-snapshot']) setTimeout(() => process.kill(-(child.pid as number), 'SIGUSR2'), (Number(values.seconds) * 1000) / 2);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < until) {

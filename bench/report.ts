@@ -1,4 +1,6 @@
 /** Renders a bench run (BenchData) as docs/benchmarks.md and as the summary printed at the end. */
+import { fileURLToPath } from 'node:url';
+import { gatewayNodeFlags } from './gateway-node-flags.js';
 import type { BenchData, Cell, RunRecord, Verdict } from './aggregate.js';
 import {
   addedOver,
@@ -439,7 +441,7 @@ Processes with ≥ 1% CPU (\`ps\` %CPU, lifetime average) at start: ${m.busyProc
   }
 - *Bare proxy* (bench/bare-proxy.ts): node:http server, body parsed with \`JSON.parse\`, model rewritten,
   forwarded with an undici Pool, response written back chunk by chunk as it arrives.
-- *Gateway*: \`node bin/switchyard.js start --config <file>\` (compiled, from dist/), log level warn,
+- *Gateway*: \`node ${gatewayNodeFlags(fileURLToPath(new URL('..', import.meta.url))).join(' ')} bin/switchyard.js start --config <file>\` (compiled, from dist/; the node flags of the command's #! line), log level warn,
   one openai-compatible provider, one deployment, one route (the config is in bench/targets.ts).${
     translating
       ? `

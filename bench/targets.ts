@@ -11,6 +11,7 @@ import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
+import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { ANTHROPIC_ID, ANTHROPIC_MODEL } from './upstream.js';
 
 export type TargetName = 'direct' | 'bare' | 'gateway' | 'gateway-anthropic' | 'gateway-lean' | 'gateway-traced';
@@ -129,7 +130,7 @@ async function startGateway(name: TargetName, provider: GatewayProvider, ctx: Ta
   const collector = variant === 'traced' ? await startCollector() : undefined;
   const telemetry = { variant, requestLogPath: path.join(ctx.workDir, `${name}-requests.db`), collectorUrl: collector?.url };
   fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider, telemetry));
-  const child = spawnPinned(ctx, name, [cli, 'start', '--config', configFile], {});
+  const child = spawnPinned(ctx, name, [...gatewayNodeFlags(ctx.repoRoot), cli, 'start', '--config', configFile], {});
   try {
     const started = await awaitReady(name, child, port, ctx);
     const target = collector === undefined ? started : { ...started, stop: () => started.stop().finally(() => collector.close()) };
