@@ -419,12 +419,20 @@ interface StreamFacts {
   error: RequestEvent['error'];
 }
 
-async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerator<StreamChunk, void> {
+const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
+
+/**
+ * Hands on a primed stream's chunks, keeping what telemetry, replay and the cache need. A plain
+ * async iterator rather than an async generator: a generator adds promise hops to every chunk.
+ * `onEnd` runs once, when the stream ends, fails, or its reader stops early (`return`).
+ */
+function relay(primed: PrimedStream, options: RelayOptions): AsyncIterable<StreamChunk> {
   // Every chunk handed on is kept by reference (bounded): for replay and cache when recording, and
   // to estimate what a stream that breaks after content was billed.
   let recorded: string[] | undefined = [];
   let size = 0;
-  let complete = false;
+  let headAt = 0;
+  let ended = false;
   const seen: StreamFacts = { id: '', model: '', finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined, chunks: undefined };
   const keep = (chunk: StreamChunk) => {
     if (chunk.finishReason) seen.finishReason = chunk.finishReason;
@@ -441,29 +449,44 @@ async function* relay(primed: PrimedStream, options: RelayOptions): AsyncGenerat
     if (size > MAX_RECORDED_STREAM_CHARS) recorded = undefined;
     else recorded.push(chunk.data);
   };
-  try {
-    for (const chunk of primed.head) {
-      keep(chunk);
-      yield chunk;
+  const end = (complete: boolean): IteratorReturnResult<void> => {
+    if (!ended) {
+      ended = true;
+      primed.stream.cancel();
+      seen.chunks = recorded;
+      options.onEnd(options.recording ? recorded : undefined, complete, seen);
     }
-    if (!primed.ended) {
-      for (;;) {
-        const next = await primed.stream.chunks.next();
-        if (next.done) break;
-        keep(next.value);
-        yield next.value;
+    return DONE;
+  };
+  const iterator: AsyncIterator<StreamChunk, void> = {
+    next() {
+      if (ended) return Promise.resolve(DONE);
+      const head = primed.head[headAt];
+      if (head !== undefined) {
+        headAt++;
+        keep(head);
+        return Promise.resolve({ done: false, value: head });
       }
-    }
-    complete = true;
-  } catch (err) {
-    const error = err instanceof GatewayError ? err : undefined;
-    seen.error = { code: error?.code ?? 'stream_failed', shape: error?.shape, message: error?.message ?? 'The stream failed after it started.' };
-    throw err;
-  } finally {
-    primed.stream.cancel();
-    seen.chunks = recorded;
-    options.onEnd(options.recording ? recorded : undefined, complete, seen);
-  }
+      if (primed.ended) return Promise.resolve(end(true));
+      return primed.stream.chunks.next().then(
+        (next) => {
+          if (next.done) return end(true);
+          keep(next.value);
+          return next;
+        },
+        (err: unknown) => {
+          const error = err instanceof GatewayError ? err : undefined;
+          seen.error = { code: error?.code ?? 'stream_failed', shape: error?.shape, message: error?.message ?? 'The stream failed after it started.' };
+          end(false);
+          throw err;
+        },
+      );
+    },
+    return() {
+      return Promise.resolve(end(false));
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 /** An earlier answer for the same idempotency key, served again. */
