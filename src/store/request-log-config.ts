@@ -49,6 +49,11 @@ export const requestLogConfigSchema = z
     store: z.enum(STORES).default(defaultStore),
     /** SQLite: the database file. */
     path: z.string().min(1).default(DEFAULT_REQUEST_LOG_PATH),
+    /**
+     * SQLite: who writes it. `thread`: a writer thread; `inline`: the serving thread, a few requests
+     * per event-loop turn; `auto` (default): the thread when the process may use more than one CPU.
+     */
+    writer: z.enum(['auto', 'thread', 'inline']).default('auto'),
     /** PostgreSQL: a connection string (`postgres://user:pass@host:5432/db`). */
     url: z.string().min(1).optional(),
     /** PostgreSQL: the schema the tables live in (created when missing). */

@@ -17,7 +17,27 @@ export interface SqliteLogOptions {
   mustExist?: boolean;
 }
 
-export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptions): RequestLog {
+/** The synchronous SQLite log, with a prune that can go a slice at a time (for the inline writer). */
+export interface SqliteRequestLog extends RequestLog {
+  /**
+   * Deletes at most `limit` requests (and their hops) that started before `cutoff.before`, oldest
+   * first, then, once none is left, those at `cutoff.last` (its time, and request ids up to its
+   * own); returns how many went.
+   */
+  pruneSlice(cutoff: PruneCutoff, limit: number): number;
+  /**
+   * The newest request past `max_rows` (by start time, then request id, as `prune` orders them), or
+   * undefined when there are no more than that. One walk of the time index, for a whole prune.
+   */
+  overflowCutoff(maxRows: number): { startedAt: number; requestId: string } | undefined;
+}
+
+export interface PruneCutoff {
+  before: number;
+  last?: { startedAt: number; requestId: string };
+}
+
+export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptions): SqliteRequestLog {
   const file = resolve(path);
   if (mustExist && !existsSync(file)) throw new RequestLogUnavailable(`No request log at ${path}: the gateway writes it there once it has served a request (telemetry.request_log.path).`);
   if (!mustExist) mkdirSync(dirname(file), { recursive: true });
@@ -39,6 +59,22 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
       for (const hop of hops) insertHop.run(valuesOf(HOP_COLUMNS, hop as unknown as Record<keyof HopRow, unknown>, 'sqlite'));
     }
   });
+  const oldest = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at < ? ORDER BY started_at LIMIT ?`).pluck();
+  const deleteHopsOf = db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id = ?`);
+  const deleteRequest = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE request_id = ?`);
+  const tied = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at = ? AND request_id <= ? LIMIT ?`).pluck();
+  const pruneSlice = db.transaction(({ before, last }: PruneCutoff, limit: number) => {
+    let ids = oldest.all(before, limit) as string[];
+    if (ids.length < limit && last) ids = ids.concat(tied.all(last.startedAt, last.requestId, limit - ids.length) as string[]);
+    for (const id of ids) {
+      deleteHopsOf.run(id);
+      deleteRequest.run(id);
+    }
+    return ids.length;
+  });
+  // max(rowid) - min(rowid) + 1 bounds the row count from above (rows are only ever deleted), without counting them.
+  const rowSpan = db.prepare(`SELECT max(rowid) - min(rowid) + 1 FROM ${REQUESTS_TABLE}`).pluck();
+  const newestPastMax = db.prepare(`SELECT started_at, request_id FROM ${REQUESTS_TABLE} ORDER BY started_at DESC, request_id DESC LIMIT 1 OFFSET ?`);
   const selectHops = db.prepare(`SELECT * FROM ${HOPS_TABLE} WHERE request_id = ? ORDER BY position`);
   const selectRequest = db.prepare(`SELECT * FROM ${REQUESTS_TABLE} WHERE request_id = ?`);
 
@@ -71,6 +107,14 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
         return aged + over;
       });
       return prune();
+    },
+    pruneSlice(cutoff, limit) {
+      return pruneSlice(cutoff, limit);
+    },
+    overflowCutoff(maxRows) {
+      if (((rowSpan.get() as number | null) ?? 0) <= maxRows) return undefined;
+      const row = newestPastMax.get(maxRows) as { started_at: number; request_id: string } | undefined;
+      return row === undefined ? undefined : { startedAt: row.started_at, requestId: row.request_id };
     },
     async close() {
       if (closed) return;

@@ -87,83 +87,103 @@ describe('request log: rows written by a real gateway', () => {
   });
 });
 
-describe('request log: batching', () => {
-  test('requestFinished writes nothing; one flush writes every queued request with its hops', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
-    assert.ok(sink);
-    t.after(() => sink.close());
-    const log = reader(t, path);
-    for (let i = 0; i < 5; i++) {
-      sink.requestFinished(eventOf({ requestId: `r${i}`, served: { attempts: [attempt({ deployment: 'primary', outcome: 'failed', shape: 'timeout' }), attempt({ deployment: 'backup', outcome: 'served', hop: 2 })] } }));
-    }
-    assert.equal((await log.query({ limit: 100 })).length, 0, 'nothing is written on the request\'s tick');
-    await sleep(30);
-    assert.equal((await log.query({ limit: 100 })).length, 0, 'nor before the timer or a full batch');
-    await sink.flush();
-    const rows = await log.query({ limit: 100 });
-    assert.equal(rows.length, 5);
-    assert.ok(rows.every((row) => row.hops.length === 2));
+for (const writer of ['thread', 'inline'] as const) {
+  describe(`request log: batching (${writer} writer)`, () => {
+    test('requestFinished writes nothing; one flush writes every queued request with its hops', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
+      assert.ok(sink);
+      t.after(() => sink.close());
+      const log = reader(t, path);
+      for (let i = 0; i < 5; i++) {
+        sink.requestFinished(eventOf({ requestId: `r${i}`, served: { attempts: [attempt({ deployment: 'primary', outcome: 'failed', shape: 'timeout' }), attempt({ deployment: 'backup', outcome: 'served', hop: 2 })] } }));
+      }
+      assert.equal((await log.query({ limit: 100 })).length, 0, 'nothing is written on the request\'s tick');
+      await sleep(30);
+      assert.equal((await log.query({ limit: 100 })).length, 0, 'nor before the timer or a full batch');
+      await sink.flush();
+      const rows = await log.query({ limit: 100 });
+      assert.equal(rows.length, 5);
+      assert.ok(rows.every((row) => row.hops.length === 2));
+    });
+
+    test('a full batch is written on a later tick without waiting for the timer', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 3, flush_interval_ms: 600_000 }), logger: silent });
+      assert.ok(sink);
+      t.after(() => sink.close());
+      const log = reader(t, path);
+      for (let i = 0; i < 3; i++) sink.requestFinished(eventOf({ requestId: `r${i}` }));
+      assert.equal((await log.query({ limit: 100 })).length, 0, 'not inside requestFinished');
+      await sleep(50);
+      assert.equal((await log.query({ limit: 100 })).length, 3);
+    });
+
+    test('the flush timer writes what is queued', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 20 }), logger: silent });
+      assert.ok(sink);
+      t.after(() => sink.close());
+      const log = reader(t, path);
+      sink.requestFinished(eventOf({ requestId: 'timer' }));
+      await sleep(150);
+      assert.equal((await log.query({ limit: 10 }))[0]?.request.request_id, 'timer');
+    });
+
+    test('a request id logged before keeps its first rows (a client reusing x-request-id)', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const log = openSqliteRequestLog({ path });
+      t.after(() => log.close());
+      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
+      assert.ok(sink);
+      t.after(() => sink.close());
+      sink.requestFinished(eventOf({ requestId: 'same', status: 200 }));
+      sink.requestFinished(eventOf({ requestId: 'same', status: 503, served: { attempts: [attempt({ deployment: 'x', outcome: 'failed', shape: 'upstream_5xx' })] } }));
+      await sink.flush();
+      const logged = await log.get('same');
+      assert.equal(logged?.request.status, 200);
+      assert.deepEqual(walk(logged), ['primary:served']);
+    });
   });
 
-  test('a full batch is written on a later tick without waiting for the timer', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 3, flush_interval_ms: 600_000 }), logger: silent });
-    assert.ok(sink);
-    t.after(() => sink.close());
-    const log = reader(t, path);
-    for (let i = 0; i < 3; i++) sink.requestFinished(eventOf({ requestId: `r${i}` }));
-    assert.equal((await log.query({ limit: 100 })).length, 0, 'not inside requestFinished');
-    await sleep(50);
-    assert.equal((await log.query({ limit: 100 })).length, 3);
+  describe(`request log: retention (${writer} writer)`, () => {
+    test('prune removes requests (and their hops) older than max_age, then all but the newest max_rows', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const now = Date.UTC(2025, 0, 10);
+      const hour = 3_600_000;
+      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 2 } }), logger: silent });
+      assert.ok(sink);
+      t.after(() => sink.close());
+      const ages = { old1: 48, old2: 25, a: 5, b: 3, c: 1 };
+      for (const [id, age] of Object.entries(ages)) sink.requestFinished(eventOf({ requestId: id, startedAt: now - age * hour }));
+      await sink.flush();
+      assert.equal(await sink.prune(now), 3);
+      const log = reader(t, path);
+      assert.deepEqual((await log.query({ limit: 100 })).map((r) => r.request.request_id), ['c', 'b']);
+      const db = new Database(path, { readonly: true });
+      t.after(() => db.close());
+      assert.deepEqual((db.prepare('SELECT DISTINCT request_id FROM request_hops ORDER BY request_id').all() as { request_id: string }[]).map((r) => r.request_id), ['b', 'c']);
+    });
+    test('a batch of several slices is written whole; a prune of several slices keeps exactly the newest max_rows, ties in one millisecond included', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const now = Date.UTC(2025, 0, 10);
+      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 10_000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 5 } }), logger: silent });
+      assert.ok(sink);
+      t.after(() => sink.close());
+      // 450 requests a second apart, then 8 that share one millisecond (ids t0..t7).
+      for (let i = 0; i < 450; i++) sink.requestFinished(eventOf({ requestId: `r${String(i).padStart(3, '0')}`, startedAt: now - 3_600_000 + i * 1000 }));
+      for (let i = 0; i < 8; i++) sink.requestFinished(eventOf({ requestId: `t${i}`, startedAt: now - 1000 }));
+      await sink.flush();
+      const log = reader(t, path);
+      assert.equal((await log.query({ limit: 1000 })).length, 458, 'every slice of the batch was written');
+      assert.equal(await sink.prune(now), 453);
+      assert.deepEqual((await log.query({ limit: 1000 })).map((r) => r.request.request_id), ['t7', 't6', 't5', 't4', 't3']);
+      const db = new Database(path, { readonly: true });
+      t.after(() => db.close());
+      assert.equal((db.prepare('SELECT count(*) FROM request_hops').pluck().get() as number), 5, 'the pruned requests took their hops with them');
+    });
   });
-
-  test('the flush timer writes what is queued', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 20 }), logger: silent });
-    assert.ok(sink);
-    t.after(() => sink.close());
-    const log = reader(t, path);
-    sink.requestFinished(eventOf({ requestId: 'timer' }));
-    await sleep(150);
-    assert.equal((await log.query({ limit: 10 }))[0]?.request.request_id, 'timer');
-  });
-
-  test('a request id logged before keeps its first rows (a client reusing x-request-id)', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const log = openSqliteRequestLog({ path });
-    t.after(() => log.close());
-    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
-    assert.ok(sink);
-    t.after(() => sink.close());
-    sink.requestFinished(eventOf({ requestId: 'same', status: 200 }));
-    sink.requestFinished(eventOf({ requestId: 'same', status: 503, served: { attempts: [attempt({ deployment: 'x', outcome: 'failed', shape: 'upstream_5xx' })] } }));
-    await sink.flush();
-    const logged = await log.get('same');
-    assert.equal(logged?.request.status, 200);
-    assert.deepEqual(walk(logged), ['primary:served']);
-  });
-});
-
-describe('request log: retention', () => {
-  test('prune removes requests (and their hops) older than max_age, then all but the newest max_rows', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const now = Date.UTC(2025, 0, 10);
-    const hour = 3_600_000;
-    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { batch_size: 1000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 2 } }), logger: silent });
-    assert.ok(sink);
-    t.after(() => sink.close());
-    const ages = { old1: 48, old2: 25, a: 5, b: 3, c: 1 };
-    for (const [id, age] of Object.entries(ages)) sink.requestFinished(eventOf({ requestId: id, startedAt: now - age * hour }));
-    await sink.flush();
-    assert.equal(await sink.prune(now), 3);
-    const log = reader(t, path);
-    assert.deepEqual((await log.query({ limit: 100 })).map((r) => r.request.request_id), ['c', 'b']);
-    const db = new Database(path, { readonly: true });
-    t.after(() => db.close());
-    assert.deepEqual((db.prepare('SELECT DISTINCT request_id FROM request_hops ORDER BY request_id').all() as { request_id: string }[]).map((r) => r.request_id), ['b', 'c']);
-  });
-});
+}
 
 describe('request log: filters', () => {
   test('route, reason, since, exact status, status class and limit each narrow the result, newest first', async (t) => {
