@@ -1,7 +1,7 @@
 /**
  * `npm run bench:profile -- [--dir DIR] [--telemetry default|off] [--seconds S] [--stream] [--bare]`:
  * where one build's gateway (or, with --bare, the bench's bare proxy) spends its CPU. The gateway runs alone on core 0 under `node --cpu-prof`, loaded at
- * c=16 from core 1 against the bench's fast upstream; the profile it writes at exit is summed by self
+ * c=16 (`--concurrency N`) from core 1 against the bench's fast upstream; the profile it writes at exit is summed by self
  * time per function and per file (our `dist/` files by name, packages by name, node's own internals
  * as `node:`), and the top of each list is printed. `--keep FILE` keeps the .cpuprofile for Chrome's
  * DevTools, `--heap-snapshot DIR` writes a heap snapshot there mid-load. `--yaml 'SECTION: {...}'` adds to the config; `--node-flags=--trace-gc` go to its node (its stdout is then shown). `--syscalls` runs it under `strace -f -c` instead and prints system calls per request.
@@ -17,7 +17,6 @@ import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { gatewayConfig } from './targets.js';
 
-const CONCURRENCY = 16;
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +31,7 @@ const { values } = parseArgs({
     yaml: { type: 'string', default: '' },
     'node-flags': { type: 'string', default: '' },
     'heap-snapshot': { type: 'string' },
+    concurrency: { type: 'string', default: '16' },
   },
 });
 
@@ -46,6 +46,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
+const CONCURRENCY = Number(values.concurrency);
 const root = path.resolve(values.dir);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-profile-'));
 const upstream = await startUpstream({});
