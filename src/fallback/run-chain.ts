@@ -133,7 +133,7 @@ class Walk<S extends ChainStep, T> {
       this.lastStep = step;
       const partner = this.hedgePartner(step, queue);
       const outcome = await this.runStep(step, partner ? { partner, queue, visited } : undefined);
-      if (outcome.kind === 'served') return { ...this.report(outcome.step), ok: true, value: outcome.value, step: outcome.step };
+      if (outcome.kind === 'served') return { ok: true, value: outcome.value, step: outcome.step, attempts: this.attempts, fallbackReason: this.fallbackReason, hop: this.hop };
       if (outcome.kind === 'stop') return this.fail(outcome.error);
       if (outcome.kind === 'downgrade') {
         const target = this.options.resolve(outcome.to);
@@ -161,10 +161,10 @@ class Walk<S extends ChainStep, T> {
         if (raced.kind !== 'failed') return raced;
         ({ failure, hedged } = raced);
       } else {
-        const record = this.begin(step, attempt, backoff, false);
+        // Only a hedged call needs a cancellation of its own (to abort the loser): this one shares the request's.
+        const record = this.begin(step, attempt, backoff, false, this.options.cancel);
         try {
-          // Only a hedged call needs a cancellation of its own (to abort the loser): this one shares the request's.
-          const value = await this.options.attempt(step, { remainingMs: this.remainingMs(), cancel: this.options.cancel, attempt, spanId: record.record.spanId, markBillable: record.markBillable });
+          const value = await this.options.attempt(step, record);
           this.end(record, 'served');
           return { kind: 'served', value, step };
         } catch (err) {
@@ -211,12 +211,9 @@ class Walk<S extends ChainStep, T> {
           visited.add(partner.name);
           this.hop++;
         }
-        const record = this.begin(target, 1, undefined, which === 'hedge');
+        const record = this.begin(target, 1, undefined, which === 'hedge', cancel);
         if (which === 'primary') primaryRecord = record;
-        return {
-          record,
-          promise: this.options.attempt(target, { remainingMs: this.remainingMs(), cancel, attempt: 1, spanId: record.record.spanId, markBillable: record.markBillable }),
-        };
+        return { record, promise: this.options.attempt(target, record) };
       },
       onSettled: (record, outcome, err) => {
         if (outcome === 'served') this.end(record, 'served');
@@ -262,7 +259,7 @@ class Walk<S extends ChainStep, T> {
     return this.options.deadlineAt - performance.now();
   }
 
-  private begin(step: S, attempt: number, backoffMs: number | undefined, hedge: boolean): PendingRecord {
+  private begin(step: S, attempt: number, backoffMs: number | undefined, hedge: boolean, cancel: Cancel): PendingCall {
     this.calls++;
     const record: AttemptRecord = {
       hop: this.hop,
@@ -279,14 +276,7 @@ class Walk<S extends ChainStep, T> {
     if (hedge) record.hedge = true;
     if (this.options.newSpanId) record.spanId = this.options.newSpanId();
     this.attempts.push(record);
-    return {
-      record,
-      started: performance.now(),
-      markBillable: (usage?: Usage) => {
-        record.billable = true;
-        if (usage) record.billedUsage = usage;
-      },
-    };
+    return new PendingCall(record, this.remainingMs(), cancel);
   }
 
   private end(pending: PendingRecord, outcome: AttemptRecord['outcome']): void {
@@ -365,4 +355,25 @@ export interface PendingRecord {
   record: AttemptRecord;
   started: number;
   markBillable(usage?: Usage): void;
+}
+
+/** One call in flight: its attempt record, and the context its attempt function gets (one object for both). */
+class PendingCall implements PendingRecord, AttemptContext {
+  readonly started = performance.now();
+  readonly attempt: number;
+  readonly spanId: string | undefined;
+
+  constructor(
+    readonly record: AttemptRecord,
+    readonly remainingMs: number,
+    readonly cancel: Cancel,
+  ) {
+    this.attempt = record.attempt;
+    this.spanId = record.spanId;
+  }
+
+  markBillable(usage?: Usage): void {
+    this.record.billable = true;
+    if (usage) this.record.billedUsage = usage;
+  }
 }

@@ -5,7 +5,7 @@
  * are recorded for idempotent replay and, where the route has a cache step, for cache-on-failure.
  */
 import { newRequestId } from './new-request-id.js';
-import { CancelSource, NEVER_CANCELLED } from '../cancel.js';
+import { CancelSource, NEVER_CANCELLED, type Cancel } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type AttemptRecord, type ChainResult } from '../fallback/run-chain.js';
@@ -200,7 +200,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     const fits = checkContext(step);
     if (fits) await fits;
     const health = deps.services.health();
-    if (!health) return callUpstream(step, context);
+    if (!health) return callUpstream(step, context, context.cancel);
     const key = health.key(step.providerName);
     const deployment = health.deployment(step.name, step.providerName);
     if (!key.tryAcquire()) throw circuitOpen(step.providerName, 'its provider key', key.retryAt(), key.detectMs());
@@ -208,32 +208,21 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       key.release();
       throw circuitOpen(step.name, step.name, deployment.retryAt(), deployment.detectMs());
     }
-    // The call is watched while in flight: when enough calls stall, the breaker opens and abandons
-    // them, so they move to their next hop now instead of at their timeout.
-    const hop = new CancelSource(context.cancel);
-    let stalled: GatewayError | undefined;
-    const started = Date.now();
-    const inflight = {
-      startedAt: started,
-      abandon(reason: string) {
-        stalled = new GatewayError(`The upstream stalled: ${reason}.`, { status: 504, code: 'upstream_stalled', shape: 'timeout' });
-        hop.abort(stalled);
-      },
-    };
-    deployment.inflight.add(inflight);
+    const hop = new WatchedCall(context.cancel);
+    deployment.inflight.add(hop);
     try {
-      const answer = await callUpstream(step, { ...context, cancel: hop });
-      deployment.inflight.delete(inflight);
+      const answer = await callUpstream(step, context, hop);
+      deployment.inflight.delete(hop);
       const now = Date.now();
       key.succeeded(now);
-      deployment.succeeded(now, now - started);
+      deployment.succeeded(now, now - hop.startedAt);
       return answer;
     } catch (err) {
-      deployment.inflight.delete(inflight);
-      if (stalled) {
+      deployment.inflight.delete(hop);
+      if (hop.stalled) {
         // The breaker already counted this call when it opened.
         key.release();
-        throw stalled;
+        throw hop.stalled;
       }
       if (err instanceof GatewayError && err.shape && err.code !== 'client_closed') {
         // A rejected or exhausted key fails the key, not the deployment; anything else is the deployment's.
@@ -255,11 +244,12 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     }
   }
 
-  async function callUpstream(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
+  /** `cancel`: the call's own (the breaker's watch on it), which follows `context.cancel`. */
+  async function callUpstream(step: DeploymentStep, context: AttemptContext, cancel: Cancel): Promise<Answer> {
     const call = {
       model: step.model,
       body: deps.body,
-      cancel: context.cancel,
+      cancel,
       timeouts: hopTimeouts(step, context.remainingMs),
       headers: deps.trace && context.spanId !== undefined ? tracedHeaders(deps.upstreamHeaders, deps.trace, context.spanId, deps.tracestate) : deps.upstreamHeaders,
     };
@@ -297,6 +287,21 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       }
     }
   };
+}
+
+/**
+ * A deployment call the breaker watches while it is in flight (its `inflight` set): when enough
+ * calls stall, the breaker opens and abandons them, so they move to their next hop now instead of
+ * at their timeout. Also the call's cancellation, following the request's.
+ */
+class WatchedCall extends CancelSource {
+  readonly startedAt = Date.now();
+  stalled: GatewayError | undefined;
+
+  abandon(reason: string): void {
+    this.stalled = new GatewayError(`The upstream stalled: ${reason}.`, { status: 504, code: 'upstream_stalled', shape: 'timeout' });
+    this.abort(this.stalled);
+  }
 }
 
 function circuitOpen(name: string, what: string, retryAt: number, mttrMs: number | undefined): StepSkipped {
