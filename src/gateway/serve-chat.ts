@@ -100,7 +100,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
       cancel: upstreamCancel,
       hedgeAfterMs: plan.route.hedgeAfterMs,
       ...(newSpanId ? { newSpanId } : {}),
-      attempt: createAttempt({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate }),
+      attempt: new ChatAttempts({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate }).run,
     });
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
@@ -179,28 +179,36 @@ interface AttemptDeps {
   tracestate: string | undefined;
 }
 
-function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext) => Promise<Answer> {
-  let promptTokens: Promise<number> | undefined;
-  const failures: { deployment: string; shape?: string; message?: string }[] = [];
+/** The chain's attempt function for one request: calls a deployment, or answers from the cache or a manual step. */
+class ChatAttempts {
+  private promptTokens: Promise<number> | undefined;
+  /** The failures so far, for a manual step's handoff ticket. */
+  private readonly failures: { deployment: string; shape?: string; message?: string }[] = [];
+
+  constructor(private readonly deps: AttemptDeps) {}
+
+  /** ChainOptions.attempt. Not async itself: a deployment's call is returned as is, without another promise around it. */
+  readonly run = (step: Step, context: AttemptContext): Promise<Answer> => (step.kind === 'deployment' ? this.callDeployment(step, context) : this.answerLocally(step, context));
 
   /** Undefined when the request surely fits (the common case, decided without a promise); else the tokenizer's verdict. */
-  function checkContext(step: DeploymentStep): Promise<void> | undefined {
+  private checkContext(step: DeploymentStep): Promise<void> | undefined {
     const window = step.contextWindow;
     if (window === undefined) return undefined;
-    const output = requestedOutputTokens(deps.body);
-    if (promptTokenUpperBound(deps.body, deps.bodyBytes) + output <= window) return undefined;
-    promptTokens ??= countPromptTokens(deps.body);
-    return promptTokens.then((prompt) => {
+    const { body, bodyBytes } = this.deps;
+    const output = requestedOutputTokens(body);
+    if (promptTokenUpperBound(body, bodyBytes) + output <= window) return undefined;
+    this.promptTokens ??= countPromptTokens(body);
+    return this.promptTokens.then((prompt) => {
       const needed = prompt + output;
       if (needed > window) throw new StepSkipped(`the request needs about ${needed} tokens (prompt and requested output); ${step.name} holds ${window}`, 'context_overflow');
     });
   }
 
-  async function callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
-    const fits = checkContext(step);
+  private async callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
+    const fits = this.checkContext(step);
     if (fits) await fits;
-    const health = deps.services.health();
-    if (!health) return callUpstream(step, context, context.cancel);
+    const health = this.deps.services.health();
+    if (!health) return this.callUpstream(step, context, context.cancel);
     const key = health.key(step.providerName);
     const deployment = health.deployment(step.name, step.providerName);
     if (!key.tryAcquire()) throw circuitOpen(step.providerName, 'its provider key', key.retryAt(), key.detectMs());
@@ -211,7 +219,7 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
     const hop = new WatchedCall(context.cancel);
     deployment.inflight.add(hop);
     try {
-      const answer = await callUpstream(step, context, hop);
+      const answer = await this.callUpstream(step, context, hop);
       deployment.inflight.delete(hop);
       const now = Date.now();
       key.succeeded(now);
@@ -245,7 +253,8 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
   }
 
   /** `cancel`: the call's own (the breaker's watch on it), which follows `context.cancel`. */
-  async function callUpstream(step: DeploymentStep, context: AttemptContext, cancel: Cancel): Promise<Answer> {
+  private async callUpstream(step: DeploymentStep, context: AttemptContext, cancel: Cancel): Promise<Answer> {
+    const deps = this.deps;
     const call = {
       model: step.model,
       body: deps.body,
@@ -265,15 +274,13 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
       return { kind: 'completion', result };
     } catch (err) {
       if (streamOpened || (err instanceof GatewayError && ABANDONED_IN_FLIGHT.has(err.code))) context.markBillable();
-      if (err instanceof GatewayError && err.shape) failures.push({ deployment: step.name, shape: err.shape, message: err.message });
+      if (err instanceof GatewayError && err.shape) this.failures.push({ deployment: step.name, shape: err.shape, message: err.message });
       throw err;
     }
   }
 
-  // Not async itself: a deployment's call is returned as is, without another promise around it.
-  return (step, context) => (step.kind === 'deployment' ? callDeployment(step, context) : answerLocally(step, context));
-
-  async function answerLocally(step: Exclude<Step, DeploymentStep>, context: AttemptContext): Promise<Answer> {
+  private async answerLocally(step: Exclude<Step, DeploymentStep>, context: AttemptContext): Promise<Answer> {
+    const deps = this.deps;
     switch (step.kind) {
       case 'cache': {
         const entry = deps.cacheKey ? deps.services.cache.get(deps.cacheKey) : undefined;
@@ -282,11 +289,11 @@ function createAttempt(deps: AttemptDeps): (step: Step, context: AttemptContext)
         return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(entry.answer.text), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(entry.answer.chunks), cacheAgeMs: ageMs };
       }
       case 'manual': {
-        const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures, signal: context.cancel.signal });
+        const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures: this.failures, signal: context.cancel.signal });
         return deps.stream ? { kind: 'stream', primed: storedStream(manualChunkTexts(step.name, content)) } : { kind: 'completion', result: syntheticResult(manualCompletionText(step.name, content)) };
       }
     }
-  };
+  }
 }
 
 /**

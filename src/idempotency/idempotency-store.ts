@@ -89,28 +89,23 @@ export class IdempotencyStore {
     this.entries.set(key, entry);
     this.order.add(key, entry);
     this.evict();
-    let finished = false;
-    const end = (settlement: Settlement) => {
-      if (finished) return;
-      finished = true;
-      if (settlement.kind === 'done' && this.entries.get(key) === entry) {
-        entry.done = settlement.recorded;
-        entry.expiresAt = Date.now() + this.options.ttlMs;
-        entry.size = sizeOf(settlement.recorded);
-        this.bytes += entry.size;
-        this.evict();
-      } else if (this.entries.get(key) === entry) {
-        this.entries.delete(key);
-      }
-      const waiters = entry.waiters;
-      entry.waiters = undefined;
-      if (waiters) for (const wake of waiters) wake(settlement);
-    };
-    return {
-      complete: (recorded) => end({ kind: 'done', recorded }),
-      fail: (error) => end({ kind: 'failed', error }),
-      abandon: () => end({ kind: 'abandoned' }),
-    };
+    return new LeaderFlight(this, key, entry);
+  }
+
+  /** The leader of `key` is finished (called by its LeaderFlight): keeps its answer (`done`) or lets the key go, and wakes its followers. */
+  settle(key: string, entry: Entry, settlement: Settlement): void {
+    if (settlement.kind === 'done' && this.entries.get(key) === entry) {
+      entry.done = settlement.recorded;
+      entry.expiresAt = Date.now() + this.options.ttlMs;
+      entry.size = sizeOf(settlement.recorded);
+      this.bytes += entry.size;
+      this.evict();
+    } else if (this.entries.get(key) === entry) {
+      this.entries.delete(key);
+    }
+    const waiters = entry.waiters;
+    entry.waiters = undefined;
+    if (waiters) for (const wake of waiters) wake(settlement);
   }
 
   private live(key: string): Entry | undefined {
@@ -139,6 +134,35 @@ export class IdempotencyStore {
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
     this.bytes -= entry.size;
+  }
+}
+
+/** The Flight a leader holds: the first of complete / fail / abandon settles the key; later calls do nothing. */
+class LeaderFlight implements Flight {
+  private finished = false;
+
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly key: string,
+    private readonly entry: Entry,
+  ) {}
+
+  complete(recorded: Recorded): void {
+    this.end({ kind: 'done', recorded });
+  }
+
+  fail(error: unknown): void {
+    this.end({ kind: 'failed', error });
+  }
+
+  abandon(): void {
+    this.end({ kind: 'abandoned' });
+  }
+
+  private end(settlement: Settlement): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.store.settle(this.key, this.entry, settlement);
   }
 }
 

@@ -13,9 +13,9 @@ type HeaderOptions = Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides'
 /** W3C trace context: version 00 and the ids in lower-case hex (anything else is ignored, as the spec says). */
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
-export function callOptionsFrom(req: IncomingMessage): HeaderOptions {
+/** Reads the headers' options into `options` (the caller's own, e.g. its cancellation and request id) and returns it. */
+export function callOptionsFrom<T extends CallOptions>(req: IncomingMessage, options: T): T & HeaderOptions {
   const headers = req.headers;
-  const options: HeaderOptions = {};
   const traceparent = headers.traceparent;
   if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent)) {
     options.traceparent = traceparent;

@@ -24,6 +24,13 @@ export function sendError(res: ServerResponse, err: unknown, headers: Record<str
 }
 
 export function sendJson(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  sendJsonWith(res, status, text, { ...headers });
+}
+
+/** sendJson for a headers object made for this response: the content headers are added to it, not to a copy. */
+export function sendJsonWith(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = String(Buffer.byteLength(text));
+  res.writeHead(status, headers);
   res.end(text);
 }

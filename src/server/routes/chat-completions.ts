@@ -1,5 +1,5 @@
 import { readJsonBody } from '../read-body.js';
-import { sendJson } from '../render-error.js';
+import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS, writeSse } from '../write-sse.js';
 import type { Handler } from '../context.js';
@@ -8,9 +8,9 @@ import { callOptionsFrom } from '../call-options.js';
 /** POST /v1/chat/completions */
 export const chatCompletions: Handler = async ({ req, res, gateway, requestId, cancel }) => {
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
-  const outcome = await gateway.chatCompletion(body.value, { cancel, requestId, bodyBytes: body.bytes, ...callOptionsFrom(req) });
+  const outcome = await gateway.chatCompletion(body.value, callOptionsFrom(req, { cancel, requestId, bodyBytes: body.bytes }));
   if (outcome.kind === 'completion') {
-    sendJson(res, 200, outcome.result.text, servedHeaders(outcome.served));
+    sendJsonWith(res, 200, outcome.result.text, servedHeaders(outcome.served));
     return;
   }
   res.on('close', outcome.cancel);

@@ -7,6 +7,6 @@ import { callOptionsFrom } from '../call-options.js';
 /** POST /v1/embeddings */
 export const embeddings: Handler = async ({ req, res, gateway, requestId, cancel }) => {
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
-  const { result, served } = await gateway.embeddings(body.value, { cancel, requestId, ...callOptionsFrom(req) });
+  const { result, served } = await gateway.embeddings(body.value, callOptionsFrom(req, { cancel, requestId }));
   sendJson(res, 200, result.text, servedHeaders(served));
 };

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../../errors.js';
 import { countPromptTokens } from '../../gateway/count-prompt-tokens.js';
 import { RequestError } from '../../gateway/served.js';
+import type { CallOptions } from '../../gateway/plan-route.js';
 import { convertFromAnthropicRequest } from '../anthropic/convert-from-anthropic-request.js';
 import { renderAnthropicMessage } from '../anthropic/render-anthropic-message.js';
 import { sendAnthropicError } from '../anthropic/render-anthropic-error.js';
@@ -25,7 +26,7 @@ export const messages: Handler = (ctx) =>
     const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
     const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: true });
     // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
-    const outcome = await gateway.chatCompletion(canonical, { cancel, requestId, ...anthropicCallOptions(req) });
+    const outcome = await gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId }));
     const headers = { ...servedHeaders(outcome.served), 'request-id': outcome.served.requestId };
     if (outcome.kind === 'completion') {
       sendJson(res, 200, renderAnthropicMessage(outcome.result, canonical.model), headers);
@@ -71,8 +72,8 @@ async function inAnthropicShape(ctx: HttpContext, serve: (ctx: HttpContext) => P
 }
 
 /** The server's call options; Anthropic clients send their key as `x-api-key`, which then tells tenants apart. */
-function anthropicCallOptions(req: IncomingMessage): ReturnType<typeof callOptionsFrom> {
-  const options = callOptionsFrom(req);
+function anthropicCallOptions(req: IncomingMessage, base: CallOptions): CallOptions {
+  const options = callOptionsFrom(req, base);
   const key = req.headers['x-api-key'];
   if (options.tenant === undefined && typeof key === 'string') options.tenant = key;
   return options;
