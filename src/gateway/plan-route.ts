@@ -3,6 +3,7 @@ import { cancelOf, NEVER_CANCELLED, type Cancel } from '../cancel.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { HealthRegistry } from '../health/health-registry.js';
 import { orderByHealth } from '../health/order-by-health.js';
+import type { ChainOptions } from '../fallback/run-chain.js';
 import type { Route, Runtime, Step } from './runtime.js';
 
 export interface RequestOverrides {
@@ -41,17 +42,27 @@ export interface RoutePlan {
 }
 
 /**
- * The chain walk's limits for this plan (the caller adds its signal and its attempt function).
- * With health on and the route's order `health`, degraded deployments go behind healthy peers.
+ * The chain walk for this plan, with the caller's cancellation, attempt function and (with tracing)
+ * span ids. With health on and the route's order `health`, degraded deployments go behind healthy
+ * peers. One object literal: this runs for every request.
  */
-export function chainLimits(plan: RoutePlan, health: HealthRegistry | undefined) {
-  return {
+export function chainOptions<T>(
+  plan: RoutePlan,
+  health: HealthRegistry | undefined,
+  walk: { cancel: Cancel; attempt: ChainOptions<Step, T>['attempt']; hedgeAfterMs: number | undefined; newSpanId: (() => string) | undefined },
+): ChainOptions<Step, T> {
+  const options: ChainOptions<Step, T> = {
     steps: health && plan.route.order === 'health' ? orderByHealth(plan.steps, health) : plan.steps,
     resolve: plan.route.resolve,
     policy: plan.route.policy,
     maxHops: plan.maxHops,
     deadlineAt: performance.now() + plan.deadlineMs,
+    cancel: walk.cancel,
+    attempt: walk.attempt,
   };
+  if (walk.hedgeAfterMs !== undefined) options.hedgeAfterMs = walk.hedgeAfterMs;
+  if (walk.newSpanId !== undefined) options.newSpanId = walk.newSpanId;
+  return options;
 }
 
 export function planRoute(runtime: Runtime, model: string, options: CallOptions): RoutePlan {

@@ -4,7 +4,7 @@
  * request's trace starts, when a tracing sink lends one.
  */
 import type { JsonObject } from '../providers/types.js';
-import type { RequestEvent, RequestParameters, RequestTrace } from '../telemetry/request-event.js';
+import type { RequestEvent, RequestParameters, RequestTrace, Telemetry } from '../telemetry/request-event.js';
 import type { CallOptions } from './plan-route.js';
 import { tenantLabel, traceContext } from './request-identity.js';
 import type { Served } from './served.js';
@@ -40,42 +40,55 @@ export interface RequestReport {
 }
 
 export function startReport(services: GatewayServices, context: ReportContext): RequestReport {
-  const startedAt = Date.now();
-  const started = performance.now();
-  // Only a tracing sink makes the request a trace (and each call a span): with tracing off, none of this runs.
-  const tracing = services.telemetry?.tracing;
-  const trace = tracing?.startRequest(context.options.traceparent);
-  const capture = trace !== undefined && trace.sampled && tracing?.captureContent === true && context.messages !== undefined;
-  return {
-    trace,
-    newSpanId: tracing ? () => tracing.newSpanId() : undefined,
-    started,
-    finish(status, served, facts, extra = {}) {
-      services.recent.add(served, status);
-      const telemetry = services.telemetry;
-      if (!telemetry) return;
-      const durationMs = performance.now() - started;
-      const emit = (known: ReportFacts) => {
-        const input = context.messages ?? [];
-        telemetry.requestFinished({
-          ...(trace ? { trace } : {}),
-          ...(capture ? { content: extra.output === undefined ? { input } : { input, output: extra.output } } : {}),
-          requestId: context.requestId,
-          operation: context.operation,
-          route: context.route,
-          tenant: tenantLabel(context.options.tenant ?? ''),
-          startedAt,
-          durationMs,
-          status,
-          stream: context.stream,
-          served,
-          request: context.parameters(),
-          ...known,
-          ...traceContext(context.options),
-        });
-      };
-      if (facts instanceof Promise) void facts.then(emit);
-      else emit(facts);
-    },
-  };
+  return new Report(services, context);
+}
+
+/** One object per request (no closures): it runs for every request. */
+class Report implements RequestReport {
+  readonly trace: RequestTrace | undefined;
+  readonly newSpanId: (() => string) | undefined;
+  readonly started = performance.now();
+  private readonly startedAt = Date.now();
+  private readonly capture: boolean;
+
+  constructor(
+    private readonly services: GatewayServices,
+    private readonly context: ReportContext,
+  ) {
+    // Only a tracing sink makes the request a trace (and each call a span): with tracing off, none of this runs.
+    const tracing = services.telemetry?.tracing;
+    this.trace = tracing?.startRequest(context.options.traceparent);
+    this.newSpanId = tracing ? () => tracing.newSpanId() : undefined;
+    this.capture = this.trace !== undefined && this.trace.sampled && tracing?.captureContent === true && context.messages !== undefined;
+  }
+
+  finish(status: number, served: Served, facts: ReportFacts | Promise<ReportFacts>, extra: { output?: string } = {}): void {
+    this.services.recent.add(served, status);
+    const telemetry = this.services.telemetry;
+    if (!telemetry) return;
+    const durationMs = performance.now() - this.started;
+    if (facts instanceof Promise) void facts.then((known) => this.emit(telemetry, status, served, known, durationMs, extra));
+    else this.emit(telemetry, status, served, facts, durationMs, extra);
+  }
+
+  private emit(telemetry: Telemetry, status: number, served: Served, known: ReportFacts, durationMs: number, extra: { output?: string }): void {
+    const { context, trace } = this;
+    const input = context.messages ?? [];
+    telemetry.requestFinished({
+      ...(trace ? { trace } : {}),
+      ...(this.capture ? { content: extra.output === undefined ? { input } : { input, output: extra.output } } : {}),
+      requestId: context.requestId,
+      operation: context.operation,
+      route: context.route,
+      tenant: tenantLabel(context.options.tenant ?? ''),
+      startedAt: this.startedAt,
+      durationMs,
+      status,
+      stream: context.stream,
+      served,
+      request: context.parameters(),
+      ...known,
+      ...traceContext(context.options),
+    });
+  }
 }

@@ -19,7 +19,7 @@ import { requestParameters, type RequestEvent, type RequestTrace } from '../tele
 import { tracedHeaders } from './request-identity.js';
 import { startReport, type RequestReport } from './report-request.js';
 import { countPromptTokens, estimateStreamUsage, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
-import { cancelOfCall, chainLimits, planRoute, type CallOptions } from './plan-route.js';
+import { cancelOfCall, chainOptions, planRoute, type CallOptions } from './plan-route.js';
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
@@ -95,13 +95,8 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     // A client that sent its own Idempotency-Key may come back for the answer: let a non-streaming call finish.
     const upstreamCancel = options.idempotencyKey !== undefined && !stream ? NEVER_CANCELLED : clientCancel;
     const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
-    const result = await runChain<Step, Answer>({
-      ...chainLimits(plan, services.health()),
-      cancel: upstreamCancel,
-      hedgeAfterMs: plan.route.hedgeAfterMs,
-      ...(newSpanId ? { newSpanId } : {}),
-      attempt: new ChatAttempts({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate }).run,
-    });
+    const attempts = new ChatAttempts({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate });
+    const result = await runChain(chainOptions<Answer>(plan, services.health(), { cancel: upstreamCancel, attempt: attempts.run, hedgeAfterMs: plan.route.hedgeAfterMs, newSpanId }));
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
       const error = new RequestError(result.error, served);

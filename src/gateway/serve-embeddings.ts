@@ -3,7 +3,7 @@ import { newRequestId } from './new-request-id.js';
 import { runChain } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import type { EmbeddingsResult } from '../providers/types.js';
-import { cancelOfCall, chainLimits, planRoute, type CallOptions } from './plan-route.js';
+import { cancelOfCall, chainOptions, planRoute, type CallOptions } from './plan-route.js';
 import type { Runtime, Step } from './runtime.js';
 import { hopTimeouts, toServed } from './serve-chat.js';
 import type { GatewayServices } from './services.js';
@@ -16,7 +16,7 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
   const body = validateEmbeddingsBody(rawBody);
   const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? newRequestId();
-  const { trace, newSpanId, finish } = startReport(services, {
+  const report = startReport(services, {
     requestId,
     operation: 'embeddings',
     route: plan.route.name,
@@ -24,25 +24,28 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
     options,
     parameters: () => ({ model: body.model }),
   });
+  const { trace, newSpanId } = report;
   const leave = runtime.enter();
   try {
-    const result = await runChain<Step, EmbeddingsResult>({
-      ...chainLimits(plan, services.health()),
-      cancel: cancelOfCall(options),
-      ...(newSpanId ? { newSpanId } : {}),
-      attempt: async (step, context) => {
-        if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
-        const headers = trace && context.spanId !== undefined ? tracedHeaders(undefined, trace, context.spanId, options.tracestate) : undefined;
-        return step.provider.embeddings({ model: step.model, body, cancel: context.cancel, timeouts: hopTimeouts(step, context.remainingMs), headers });
-      },
-    });
+    const result = await runChain(
+      chainOptions<EmbeddingsResult>(plan, services.health(), {
+        cancel: cancelOfCall(options),
+        hedgeAfterMs: undefined,
+        newSpanId,
+        attempt: async (step, context) => {
+          if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
+          const headers = trace && context.spanId !== undefined ? tracedHeaders(undefined, trace, context.spanId, options.tracestate) : undefined;
+          return step.provider.embeddings({ model: step.model, body, cancel: context.cancel, timeouts: hopTimeouts(step, context.remainingMs), headers });
+        },
+      }),
+    );
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
       const error = new RequestError(result.error, served);
-      finish(error.status, served, { error: { code: error.code, shape: error.shape, message: error.message } });
+      report.finish(error.status, served, { error: { code: error.code, shape: error.shape, message: error.message } });
       throw error;
     }
-    finish(200, served, { response: { id: '', model: body.model, finishReasons: [], usage: result.value.usage } });
+    report.finish(200, served, { response: { id: '', model: body.model, finishReasons: [], usage: result.value.usage } });
     return { result: result.value, served };
   } finally {
     leave();

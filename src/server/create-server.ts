@@ -49,6 +49,15 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** A response's cancellation, for the one 'close' listener all responses share (no closure per request). */
+const CANCEL = Symbol('cancel');
+type ResponseWithCancel = ServerResponse & { [CANCEL]?: CancelSource };
+
+/** 'close' before the response finished: the client went away, and the request's work is cancelled. */
+function onResponseClose(this: ServerResponse): void {
+  if (!this.writableFinished) (this as ResponseWithCancel)[CANCEL]?.abort(new Error('the client closed the connection'));
+}
+
 export interface ListeningServer {
   server: Server;
   url: string;
@@ -67,9 +76,8 @@ async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerRespo
   const incomingId = req.headers['x-request-id'];
   const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : newRequestId();
   const cancel = new CancelSource();
-  res.once('close', () => {
-    if (!res.writableFinished) cancel.abort(new Error('the client closed the connection'));
-  });
+  (res as ResponseWithCancel)[CANCEL] = cancel;
+  res.on('close', onResponseClose);
   const ctx: HttpContext = { req, res, gateway, requestId, cancel, subpath: '' };
   try {
     const handler = resolve(req, ctx);
