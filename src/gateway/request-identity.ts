@@ -22,11 +22,6 @@ export function tenantLabel(tenant: string): string {
   return label;
 }
 
-export function traceContext(options: CallOptions): { traceparent?: string; tracestate?: string } {
-  if (options.traceparent === undefined) return {};
-  return options.tracestate === undefined ? { traceparent: options.traceparent } : { traceparent: options.traceparent, tracestate: options.tracestate };
-}
-
 /**
  * The upstream headers of one traced call: `traceparent` names the call's own span as the parent
  * (W3C Trace Context, version 00), with the request's sampling flag; the client's `tracestate` is
