@@ -74,6 +74,30 @@ const child = spawn('taskset', ['-c', '0', ...command], {
 const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
 let sequence = 0;
 let answered = 0;
+let peakRssMb: number | undefined;
+
+/** VmHWM of `pid` or, under strace, of its node child, in MB. */
+function peakRss(pid: number): number | undefined {
+  for (const candidate of [pid, ...childrenOf(pid)]) {
+    try {
+      const status = fs.readFileSync(`/proc/${candidate}/status`, 'utf8');
+      if (!/^Name:\s*node/m.test(status)) continue;
+      const kb = /^VmHWM:\s*(\d+) kB/m.exec(status)?.[1];
+      if (kb) return Number(kb) / 1000;
+    } catch {
+      // gone already
+    }
+  }
+  return undefined;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 try {
   for (let ready = false; !ready; ) {
     try {
@@ -99,6 +123,8 @@ try {
     }),
   );
 } finally {
+  // Peak resident memory of the gateway's node process (taskset and strace exec into it or fork it).
+  peakRssMb = peakRss(child.pid as number);
   process.kill(-(child.pid as number), 'SIGTERM');
   await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
   await pool.close();
@@ -154,6 +180,7 @@ for (const [id, us] of selfUs) {
 const top = Number(values.top);
 const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === '(idle)').reduce((sum, [, us]) => sum + us, 0);
 const busy = total - idle;
+console.log(`peak RSS ${peakRssMb === undefined ? 'unknown' : `${peakRssMb.toFixed(1)} MB`}`);
 console.log(`${answered} requests answered; busy ${(busy / 1000).toFixed(0)} ms of ${(total / 1000).toFixed(0)} ms sampled: ${(busy / answered).toFixed(1)} µs busy per request\n`);
 for (const [title, table] of [
   ['self time by file', byFile],

@@ -11,7 +11,7 @@ import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type AttemptRecord, type ChainResult } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import { requestKey } from '../cache/request-key.js';
-import type { CachedAnswer } from '../cache/response-cache.js';
+import { packStream, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
@@ -142,7 +142,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
                 )
               : facts(seen.usage, false),
           );
-          if (complete && chunks) record({ kind: 'stream', chunks });
+          if (complete && chunks) record(packStream(chunks));
           else flight?.abandon();
           leave();
         },
@@ -281,7 +281,7 @@ class ChatAttempts {
         const entry = deps.cacheKey ? deps.services.cache.get(deps.cacheKey) : undefined;
         if (!entry) throw new StepSkipped('no cached answer for this request');
         const ageMs = Date.now() - entry.storedAt;
-        return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(entry.answer.text), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(entry.answer.chunks), cacheAgeMs: ageMs };
+        return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(entry.answer.text), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(streamChunks(entry.answer)), cacheAgeMs: ageMs };
       }
       case 'manual': {
         const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures: this.failures, signal: context.cancel.signal });
@@ -499,7 +499,7 @@ function relay(primed: PrimedStream, options: RelayOptions): AsyncIterable<Strea
 /** An earlier answer for the same idempotency key, served again. */
 function replay(answer: CachedAnswer, served: Served): ChatOutcome {
   if (answer.kind === 'completion') return { kind: 'completion', result: syntheticResult(answer.text), served };
-  const primed = storedStream(answer.chunks);
+  const primed = storedStream(streamChunks(answer));
   return { kind: 'stream', chunks: relay(primed, { recording: false, onEnd() {} }), cancel() {}, served };
 }
 

@@ -167,8 +167,7 @@ class LeaderFlight implements Flight {
 }
 
 function sizeOf(recorded: Recorded): number {
-  const answer = recorded.answer;
-  return answer.kind === 'completion' ? answer.text.length : answer.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  return recorded.answer.text.length;
 }
 
 function abortable<T>(promise: Promise<T>, cancel: Cancel): Promise<T> {

@@ -2,7 +2,7 @@ import { CancelSource, NEVER_CANCELLED } from '../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { canonicalJson, requestKey } from '../../src/cache/request-key.js';
-import { ResponseCache } from '../../src/cache/response-cache.js';
+import { ResponseCache, packStream, streamChunks } from '../../src/cache/response-cache.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { GatewayError } from '../../src/errors.js';
 import type { Served } from '../../src/gateway/served.js';
@@ -44,6 +44,18 @@ describe('response cache', () => {
     for (let i = 0; i < 10; i++) cache.set(`k${i}`, { kind: 'completion', text: 'x'.repeat(20) });
     assert.ok(cache.size <= 5);
     assert.ok(cache.get('k9'));
+  });
+});
+
+describe('a kept stream', () => {
+  test('packs its chunk texts into one string and gives them back as they were, empty and multi-line ones included', () => {
+    const chunks = ['{"id":"a","choices":[]}', '', '{"x":"line one\nline two"}', '{"usage":{"total_tokens":3}}'];
+    const packed = packStream(chunks);
+    assert.equal(packed.kind, 'stream');
+    assert.equal(packed.text.length, chunks.join('').length, 'its size is its characters');
+    if (packed.kind === 'stream') assert.deepEqual(streamChunks(packed), chunks);
+    const none = packStream([]);
+    if (none.kind === 'stream') assert.deepEqual(streamChunks(none), []);
   });
 });
 
