@@ -360,16 +360,19 @@ export interface PendingRecord {
 /** One call in flight: its attempt record, and the context its attempt function gets (one object for both). */
 class PendingCall implements PendingRecord, AttemptContext {
   readonly started = performance.now();
-  readonly attempt: number;
-  readonly spanId: string | undefined;
 
   constructor(
     readonly record: AttemptRecord,
     readonly remainingMs: number,
     readonly cancel: Cancel,
-  ) {
-    this.attempt = record.attempt;
-    this.spanId = record.spanId;
+  ) {}
+
+  get attempt(): number {
+    return this.record.attempt;
+  }
+
+  get spanId(): string | undefined {
+    return this.record.spanId;
   }
 
   markBillable(usage?: Usage): void {

@@ -49,7 +49,7 @@ export interface RoutePlan {
 export function chainOptions<T>(
   plan: RoutePlan,
   health: HealthRegistry | undefined,
-  walk: { cancel: Cancel; attempt: ChainOptions<Step, T>['attempt']; hedgeAfterMs: number | undefined; newSpanId: (() => string) | undefined },
+  walk: { cancel: Cancel; attempt: ChainOptions<Step, T>['attempt']; hedgeAfterMs?: number | undefined; newSpanId?: (() => string) | undefined },
 ): ChainOptions<Step, T> {
   const options: ChainOptions<Step, T> = {
     steps: health && plan.route.order === 'health' ? orderByHealth(plan.steps, health) : plan.steps,

@@ -366,11 +366,11 @@ async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep[
   let stream: ChatStream | undefined;
   let timedOut = false;
   const timer =
-    firstTokenMs === undefined
+    firstToken === undefined
       ? undefined
       : setTimeout(() => {
           timedOut = true;
-          firstToken?.abort(new Error('first token deadline'));
+          firstToken.abort(new Error('first token deadline'));
           stream?.cancel();
         }, firstTokenMs);
   const head: StreamChunk[] = [];

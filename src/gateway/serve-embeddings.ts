@@ -30,7 +30,6 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
     const result = await runChain(
       chainOptions<EmbeddingsResult>(plan, services.health(), {
         cancel: cancelOfCall(options),
-        hedgeAfterMs: undefined,
         newSpanId,
         attempt: async (step, context) => {
           if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);

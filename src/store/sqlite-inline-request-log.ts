@@ -7,7 +7,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RequestLog } from './request-log.js';
-import { openSqliteRequestLog, type PruneCutoff } from './sqlite-request-log.js';
+import { openSqliteRequestLog, pruneInSlices } from './sqlite-request-log.js';
 
 /** Requests inserted per turn (about 0.3 ms on the benchmark machine). */
 export const INLINE_WRITE_SLICE = 20;
@@ -26,18 +26,7 @@ export function openSqliteInlineRequestLog(path: string): RequestLog {
     },
     query: (query) => log.query(query),
     get: (requestId) => log.get(requestId),
-    async prune({ maxAgeMs, maxRows }, now = Date.now()) {
-      const overflow = log.overflowCutoff(maxRows);
-      const agedBefore = now - maxAgeMs;
-      const cutoff: PruneCutoff = overflow === undefined || overflow.startedAt < agedBefore ? { before: agedBefore } : { before: overflow.startedAt, last: overflow };
-      let removed = 0;
-      for (;;) {
-        const slice = log.pruneSlice(cutoff, INLINE_PRUNE_SLICE);
-        removed += slice;
-        if (slice < INLINE_PRUNE_SLICE) return removed;
-        await nextTurn();
-      }
-    },
+    prune: (retention, now = Date.now()) => pruneInSlices(log, retention, now, INLINE_PRUNE_SLICE, nextTurn),
     close: () => log.close(),
   };
 }

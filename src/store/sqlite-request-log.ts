@@ -26,10 +26,28 @@ export interface SqliteRequestLog extends RequestLog {
    */
   pruneSlice(cutoff: PruneCutoff, limit: number): number;
   /**
-   * The newest request past `max_rows` (by start time, then request id, as `prune` orders them), or
-   * undefined when there are no more than that. One walk of the time index, for a whole prune.
+   * What a prune at `now` removes: requests older than `max_age`, and all but the newest `max_rows`
+   * (by start time, then request id). One walk of the time index, for a whole prune.
    */
-  overflowCutoff(maxRows: number): { startedAt: number; requestId: string } | undefined;
+  pruneCutoff(retention: Retention, now: number): PruneCutoff;
+}
+
+/** Requests pruned per transaction by the writer thread's prune. */
+const PRUNE_SLICE = 1_000;
+
+/**
+ * Prunes past retention a slice at a time, oldest first, with `between` (a wait for the next
+ * event-loop turn, inline) between slices; how many requests went.
+ */
+export async function pruneInSlices(log: SqliteRequestLog, retention: Retention, now: number, sliceSize: number, between?: () => Promise<unknown>): Promise<number> {
+  const cutoff = log.pruneCutoff(retention, now);
+  let removed = 0;
+  for (;;) {
+    const slice = log.pruneSlice(cutoff, sliceSize);
+    removed += slice;
+    if (slice < sliceSize) return removed;
+    await between?.();
+  }
 }
 
 export interface PruneCutoff {
@@ -81,7 +99,7 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
   const withHops = (request: RequestRow): LoggedRequest => ({ request, hops: (selectHops.all(request.request_id) as Record<string, unknown>[]).map(hopRowOf) });
   let closed = false;
 
-  return {
+  const log: SqliteRequestLog = {
     location: path,
     async write(batch) {
       if (batch.length > 0) writeBatch(batch);
@@ -95,26 +113,15 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
       const raw = selectRequest.get(requestId) as Record<string, unknown> | undefined;
       return raw ? withHops(requestRowOf(raw)) : undefined;
     },
-    async prune({ maxAgeMs, maxRows }: Retention, now = Date.now()) {
-      const prune = db.transaction(() => {
-        const cutoff = now - maxAgeMs;
-        // Anything older than the cutoff goes; then, of what is left, all but the newest `maxRows`.
-        const overflow = `SELECT request_id FROM ${REQUESTS_TABLE} ORDER BY started_at DESC, request_id DESC LIMIT -1 OFFSET @maxRows`;
-        db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id IN (SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at < @cutoff)`).run({ cutoff });
-        const aged = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE started_at < @cutoff`).run({ cutoff }).changes;
-        db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id IN (${overflow})`).run({ maxRows });
-        const over = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE request_id IN (${overflow})`).run({ maxRows }).changes;
-        return aged + over;
-      });
-      return prune();
-    },
-    pruneSlice(cutoff, limit) {
-      return pruneSlice(cutoff, limit);
-    },
-    overflowCutoff(maxRows) {
-      if (((rowSpan.get() as number | null) ?? 0) <= maxRows) return undefined;
+    prune: (retention, now = Date.now()) => pruneInSlices(log, retention, now, PRUNE_SLICE),
+    pruneSlice,
+    pruneCutoff({ maxAgeMs, maxRows }, now) {
+      const agedBefore = now - maxAgeMs;
+      if (((rowSpan.get() as number | null) ?? 0) <= maxRows) return { before: agedBefore };
       const row = newestPastMax.get(maxRows) as { started_at: number; request_id: string } | undefined;
-      return row === undefined ? undefined : { startedAt: row.started_at, requestId: row.request_id };
+      // Past max_rows, but all of it older than max_age anyway: the age cut covers it.
+      if (row === undefined || row.started_at < agedBefore) return { before: agedBefore };
+      return { before: row.started_at, last: { startedAt: row.started_at, requestId: row.request_id } };
     },
     async close() {
       if (closed) return;
@@ -122,4 +129,5 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
       db.close();
     },
   };
+  return log;
 }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createLogger } from '../../src/telemetry/logger.js';
-import { createRequestLogSink } from '../../src/store/create-request-log-sink.js';
+import { createRequestLogSink, type RequestLogSink } from '../../src/store/create-request-log-sink.js';
 import { openSqliteRequestLog } from '../../src/store/sqlite-request-log.js';
 import type { LoggedRequest, RequestLog } from '../../src/store/request-log.js';
 import { postChat, setFaults, userBody } from '../helpers/mock-gateway.js';
@@ -88,12 +88,18 @@ describe('request log: rows written by a real gateway', () => {
 });
 
 for (const writer of ['thread', 'inline'] as const) {
+  /** A request-log sink on the SQLite file at `path`, written by this writer, closed when the test ends. */
+  async function sinkAt(t: { after(fn: () => Promise<void>): void }, path: string, config: Record<string, unknown>): Promise<RequestLogSink> {
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, ...config }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    return sink;
+  }
+
   describe(`request log: batching (${writer} writer)`, () => {
     test('requestFinished writes nothing; one flush writes every queued request with its hops', async (t) => {
       const path = join(tempDir(t), 'requests.db');
-      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
-      assert.ok(sink);
-      t.after(() => sink.close());
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 600_000 });
       const log = reader(t, path);
       for (let i = 0; i < 5; i++) {
         sink.requestFinished(eventOf({ requestId: `r${i}`, served: { attempts: [attempt({ deployment: 'primary', outcome: 'failed', shape: 'timeout' }), attempt({ deployment: 'backup', outcome: 'served', hop: 2 })] } }));
@@ -109,9 +115,7 @@ for (const writer of ['thread', 'inline'] as const) {
 
     test('a full batch is written on a later tick without waiting for the timer', async (t) => {
       const path = join(tempDir(t), 'requests.db');
-      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 3, flush_interval_ms: 600_000 }), logger: silent });
-      assert.ok(sink);
-      t.after(() => sink.close());
+      const sink = await sinkAt(t, path, { batch_size: 3, flush_interval_ms: 600_000 });
       const log = reader(t, path);
       for (let i = 0; i < 3; i++) sink.requestFinished(eventOf({ requestId: `r${i}` }));
       assert.equal((await log.query({ limit: 100 })).length, 0, 'not inside requestFinished');
@@ -121,9 +125,7 @@ for (const writer of ['thread', 'inline'] as const) {
 
     test('the flush timer writes what is queued', async (t) => {
       const path = join(tempDir(t), 'requests.db');
-      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 20 }), logger: silent });
-      assert.ok(sink);
-      t.after(() => sink.close());
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 20 });
       const log = reader(t, path);
       sink.requestFinished(eventOf({ requestId: 'timer' }));
       await sleep(150);
@@ -134,9 +136,7 @@ for (const writer of ['thread', 'inline'] as const) {
       const path = join(tempDir(t), 'requests.db');
       const log = openSqliteRequestLog({ path });
       t.after(() => log.close());
-      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
-      assert.ok(sink);
-      t.after(() => sink.close());
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 600_000 });
       sink.requestFinished(eventOf({ requestId: 'same', status: 200 }));
       sink.requestFinished(eventOf({ requestId: 'same', status: 503, served: { attempts: [attempt({ deployment: 'x', outcome: 'failed', shape: 'upstream_5xx' })] } }));
       await sink.flush();
@@ -151,9 +151,7 @@ for (const writer of ['thread', 'inline'] as const) {
       const path = join(tempDir(t), 'requests.db');
       const now = Date.UTC(2025, 0, 10);
       const hour = 3_600_000;
-      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 1000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 2 } }), logger: silent });
-      assert.ok(sink);
-      t.after(() => sink.close());
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 2 } });
       const ages = { old1: 48, old2: 25, a: 5, b: 3, c: 1 };
       for (const [id, age] of Object.entries(ages)) sink.requestFinished(eventOf({ requestId: id, startedAt: now - age * hour }));
       await sink.flush();
@@ -167,9 +165,7 @@ for (const writer of ['thread', 'inline'] as const) {
     test('a batch of several slices is written whole; a prune of several slices keeps exactly the newest max_rows, ties in one millisecond included', async (t) => {
       const path = join(tempDir(t), 'requests.db');
       const now = Date.UTC(2025, 0, 10);
-      const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer, batch_size: 10_000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 5 } }), logger: silent });
-      assert.ok(sink);
-      t.after(() => sink.close());
+      const sink = await sinkAt(t, path, { batch_size: 10_000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 5 } });
       // 450 requests a second apart, then 8 that share one millisecond (ids t0..t7).
       for (let i = 0; i < 450; i++) sink.requestFinished(eventOf({ requestId: `r${String(i).padStart(3, '0')}`, startedAt: now - 3_600_000 + i * 1000 }));
       for (let i = 0; i < 8; i++) sink.requestFinished(eventOf({ requestId: `t${i}`, startedAt: now - 1000 }));

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { Cancel } from '../../cancel.js';
+import { CancelSource, type Cancel } from '../../cancel.js';
 import { GatewayError } from '../../errors.js';
 import type { HopTimeouts } from '../types.js';
 
@@ -273,25 +273,22 @@ interface LinkedTimeout {
   dispose(): void;
 }
 
-/** One AbortController per streamed hop (undici's request takes a signal): aborts when the caller does or the hop's total time runs out. */
+/** One cancellation per streamed hop, with the AbortSignal undici's request takes: aborts when the caller does or the hop's total time runs out. */
 export function linkTimeout(parent: Cancel, totalMs: number): LinkedTimeout {
-  const controller = new AbortController();
+  const hop = new CancelSource(parent);
   let timedOut = false;
-  const onParentAbort = (reason: unknown) => controller.abort(reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.onAbort(onParentAbort);
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new Error('hop deadline'));
+    hop.abort(new Error('hop deadline'));
   }, totalMs);
   timer.unref();
   return {
-    signal: controller.signal,
-    abort: (reason) => controller.abort(reason),
+    signal: hop.signal,
+    abort: (reason) => hop.abort(reason),
     timedOut: () => timedOut,
     dispose() {
       clearTimeout(timer);
-      parent.offAbort(onParentAbort);
+      hop.dispose();
     },
   };
 }

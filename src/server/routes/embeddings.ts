@@ -1,5 +1,5 @@
 import { readJsonBody } from '../read-body.js';
-import { sendJson } from '../render-error.js';
+import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
 import type { Handler } from '../context.js';
 import { callOptionsFrom } from '../call-options.js';
@@ -8,5 +8,5 @@ import { callOptionsFrom } from '../call-options.js';
 export const embeddings: Handler = async ({ req, res, gateway, requestId, cancel }) => {
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
   const { result, served } = await gateway.embeddings(body.value, callOptionsFrom(req, { cancel, requestId }));
-  sendJson(res, 200, result.text, servedHeaders(served));
+  sendJsonWith(res, 200, result.text, servedHeaders(served));
 };

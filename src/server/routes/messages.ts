@@ -16,7 +16,7 @@ import { writeAnthropicSse } from '../anthropic/write-anthropic-sse.js';
 import { callOptionsFrom } from '../call-options.js';
 import type { Handler, HttpContext } from '../context.js';
 import { readJsonBody } from '../read-body.js';
-import { sendJson } from '../render-error.js';
+import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
 import { SSE_HEADERS } from '../write-sse.js';
 
@@ -29,7 +29,7 @@ export const messages: Handler = (ctx) =>
     const outcome = await gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId }));
     const headers = { ...servedHeaders(outcome.served), 'request-id': outcome.served.requestId };
     if (outcome.kind === 'completion') {
-      sendJson(res, 200, renderAnthropicMessage(outcome.result, canonical.model), headers);
+      sendJsonWith(res, 200, renderAnthropicMessage(outcome.result, canonical.model), headers);
       return;
     }
     res.on('close', outcome.cancel);
@@ -55,7 +55,7 @@ export const countTokens: Handler = (ctx) =>
       throw new GatewayError(`The model '${canonical.model}' does not exist. Ask GET /v1/models for the models this gateway serves.`, { status: 404, code: 'model_not_found', param: 'model', shape: 'client_error' });
     }
     const inputTokens = await countPromptTokens(canonical);
-    sendJson(res, 200, JSON.stringify({ input_tokens: inputTokens }), { 'x-request-id': requestId, 'request-id': requestId });
+    sendJsonWith(res, 200, JSON.stringify({ input_tokens: inputTokens }), { 'x-request-id': requestId, 'request-id': requestId });
   });
 
 /** Runs a handler and answers any error it throws in Anthropic's shape (the server's default is OpenAI's). */
