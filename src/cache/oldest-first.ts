@@ -6,7 +6,8 @@
  * Each key is kept with its entry, so a key deleted and added again is not taken for its old self.
  */
 export class OldestFirst<K, V> {
-  private items: [K, V][] = [];
+  /** Pairs in order added; those before `head` were walked past and are cleared, so they hold nothing alive. */
+  private items: ([K, V] | undefined)[] = [];
   private head = 0;
 
   add(key: K, entry: V): void {
@@ -29,6 +30,9 @@ export class OldestFirst<K, V> {
         if (verdict === 'stop') break;
         if (verdict === 'keep') this.items.push(pair);
       }
+      // Cleared, not just stepped over: an evicted entry (a request's whole attempt log, a kept
+      // answer) must not stay reachable from here until the next compaction.
+      this.items[this.head] = undefined;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
@@ -38,7 +42,7 @@ export class OldestFirst<K, V> {
     // Entries removed by other means (expired, failed) leave stale pairs behind: sweep them once
     // they outnumber the live ones (so a sweep's cost is spread over as many additions).
     if (this.items.length - this.head > 2 * size + 1024) {
-      this.items = this.items.slice(this.head).filter(([key, entry]) => current(key) === entry);
+      this.items = this.items.slice(this.head).filter((pair) => pair !== undefined && current(pair[0]) === pair[1]);
       this.head = 0;
     }
   }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { test } from 'node:test';
 import { OldestFirst } from '../../src/cache/oldest-first.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
@@ -59,4 +61,24 @@ test('an idempotency flight in progress is never evicted, even when it is the ol
   assert.equal(store.size, 2, 'newer finished entries went instead');
   flight.complete({ answer: { kind: 'completion', text: 'done' }, served: {} as Served });
   assert.equal(store.size, 2);
+});
+
+test('an evicted entry is not kept alive by the eviction order', async () => {
+  // The order once kept every pair it had walked past until its next compaction (after 1,024
+  // of them): each evicted request's attempt log stayed reachable, and was promoted to V8's old
+  // generation instead of dying young.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const recent = new RecentRequests(10);
+  const evicted: WeakRef<object>[] = [];
+  for (let i = 0; i < 100; i++) {
+    const served = { requestId: `r${i}`, attempts: [] } as unknown as Served;
+    if (i < 50) evicted.push(new WeakRef(served));
+    recent.add(served, 200);
+  }
+  // WeakRef targets are kept until the current job ends.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.equal(evicted.filter((ref) => ref.deref() !== undefined).length, 0);
+  assert.ok(recent.get('r99'));
 });
