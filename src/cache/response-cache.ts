@@ -5,30 +5,106 @@
  */
 
 /**
- * An answer kept for replay or cache-on-failure. A stream is kept packed: its chunk texts as one
- * string and where each ends. Thousands of kept streams of twenty-odd chunks each were otherwise
- * tens of thousands of small strings, which V8's heap carried at several times their size (a
- * stream load at c=64 peaked at 327 MB RSS with replay on, 218 MB with it off).
+ * An answer kept for replay or cache-on-failure: its UTF-8 bytes in a buffer of its own, outside
+ * V8's heap, and for a stream where each chunk's bytes end. Kept answers outlive many young-
+ * generation collections; as strings they were copied into the old generation and died there
+ * (a third of what a streaming load promoted), and V8 sized its heap at several times what they
+ * held. Never a slice of Node's shared buffer pool, which would pin the pool's other 8 KB: a
+ * buffer of its own, or the upstream's answer as read from its socket (a read of its own size).
  */
-export type CachedAnswer = { kind: 'completion'; text: string } | { kind: 'stream'; text: string; ends: number[] };
+export type CachedAnswer = { kind: 'completion'; body: Buffer } | { kind: 'stream'; body: Buffer; ends: number[] };
 
-/** A stream's chunk texts, packed for keeping. */
-export function packStream(chunks: readonly string[]): CachedAnswer {
-  const ends: number[] = [];
-  let end = 0;
-  for (const chunk of chunks) ends.push((end += chunk.length));
-  return { kind: 'stream', text: chunks.join(''), ends };
+/** A completion's text, kept: as `bytes` when the caller has its UTF-8 bytes already (which must then be this text's own), else encoded into a buffer of its own. */
+export function keptCompletion(text: string, bytes?: Buffer): CachedAnswer {
+  if (bytes) return { kind: 'completion', body: bytes };
+  const body = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  body.write(text);
+  return { kind: 'completion', body };
 }
 
-/** The chunk texts of a packed stream. */
+/** The text of a kept completion. */
+export function completionText(answer: Extract<CachedAnswer, { kind: 'completion' }>): string {
+  return answer.body.toString('utf8');
+}
+
+/** The chunk texts of a kept stream. */
 export function streamChunks(answer: Extract<CachedAnswer, { kind: 'stream' }>): string[] {
   const chunks: string[] = [];
   let start = 0;
   for (const end of answer.ends) {
-    chunks.push(answer.text.slice(start, end));
+    chunks.push(answer.body.toString('utf8', start, end));
     start = end;
   }
   return chunks;
+}
+
+/** Room a chunk may need: UTF-8 takes at most three bytes per UTF-16 code unit. */
+const MAX_BYTES_PER_CODE_UNIT = 3;
+/** First size of a recorder's buffer; it doubles as needed. */
+const INITIAL_RECORDING_BYTES = 4096;
+
+/**
+ * A stream's chunk texts copied into one growing buffer as they are handed on, so the chunk strings
+ * die young instead of being held (and promoted) for the stream's whole life. Stops keeping, for
+ * good, once the stream outgrows `maxBytes`.
+ */
+export class StreamRecorder {
+  private buffer: Buffer | undefined;
+  private length = 0;
+  private ends: number[] | undefined = [];
+
+  constructor(private readonly maxBytes: number) {}
+
+  add(text: string): void {
+    const ends = this.ends;
+    if (ends === undefined) return;
+    const room = text.length * MAX_BYTES_PER_CODE_UNIT;
+    let buffer = this.buffer;
+    if (buffer === undefined || this.length + room > buffer.length) {
+      if (this.length + text.length > this.maxBytes) {
+        this.drop();
+        return;
+      }
+      buffer = this.grow(this.length + room);
+    }
+    this.length += buffer.write(text, this.length);
+    if (this.length > this.maxBytes) {
+      this.drop();
+      return;
+    }
+    ends.push(this.length);
+  }
+
+  /** The stream kept whole, in a buffer of its exact size; undefined past the cap. */
+  pack(): CachedAnswer | undefined {
+    const ends = this.ends;
+    if (ends === undefined) return undefined;
+    const body = Buffer.allocUnsafeSlow(this.length);
+    this.buffer?.copy(body, 0, 0, this.length);
+    return { kind: 'stream', body, ends };
+  }
+
+  /** The chunk texts recorded so far (decoded again: for the rare stream that broke); undefined past the cap. */
+  texts(): string[] | undefined {
+    const ends = this.ends;
+    if (ends === undefined) return undefined;
+    return streamChunks({ kind: 'stream', body: this.buffer ?? Buffer.alloc(0), ends });
+  }
+
+  private grow(needed: number): Buffer {
+    let size = Math.max(INITIAL_RECORDING_BYTES, (this.buffer?.length ?? 0) * 2);
+    while (size < needed) size *= 2;
+    const grown = Buffer.allocUnsafeSlow(size);
+    this.buffer?.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+    return grown;
+  }
+
+  private drop(): void {
+    this.ends = undefined;
+    this.buffer = undefined;
+    this.length = 0;
+  }
 }
 
 export interface CacheEntry {
@@ -69,7 +145,7 @@ export class ResponseCache {
   }
 
   set(key: string, answer: CachedAnswer, now = Date.now()): void {
-    const bytes = answer.text.length;
+    const bytes = answer.body.length;
     if (bytes > this.options.maxBytes / 4) return; // one answer may not crowd out the rest
     const old = this.entries.get(key);
     if (old) this.delete(key, old);

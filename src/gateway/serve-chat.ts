@@ -11,7 +11,7 @@ import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type AttemptRecord, type ChainResult } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import { requestKey } from '../cache/request-key.js';
-import { packStream, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
+import { StreamRecorder, completionText, keptCompletion, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
 import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
@@ -46,8 +46,8 @@ interface PrimedStream {
  * may bill such a call, so it is marked billable. A refused connection or an error answer is not.
  */
 const ABANDONED_IN_FLIGHT = new Set(['first_byte_timeout', 'first_token_timeout', 'hop_deadline', 'idle_timeout', 'upstream_stalled', 'client_closed']);
-/** A streamed answer longer than this is not recorded for replay or cache. */
-const MAX_RECORDED_STREAM_CHARS = 1024 * 1024;
+/** A streamed answer longer than this (UTF-8 bytes) is not recorded for replay or cache. */
+const MAX_RECORDED_STREAM_BYTES = 1024 * 1024;
 
 export async function serveChat(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<ChatOutcome> {
   const body = validateChatBody(rawBody);
@@ -114,7 +114,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     if (answer.kind === 'completion') {
       const { id, responseModel, finishReasons, usage } = answer.result;
       finish(200, served, { response: { id, model: responseModel, finishReasons, usage } }, { output: answer.result.text });
-      record({ kind: 'completion', text: answer.result.text });
+      if (flight || cacheKey) record(keptCompletion(answer.result.text, answer.result.bytes));
       leave();
       return { kind: 'completion', result: answer.result, served };
     }
@@ -122,8 +122,9 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     return {
       kind: 'stream',
       chunks: relay(primed, {
-        recording: flight !== undefined || cacheKey !== undefined,
-        onEnd(chunks, complete, seen) {
+        // Kept for replay and cache, and to estimate what a stream that breaks after content was billed.
+        recorder: flight !== undefined || cacheKey !== undefined || services.telemetry !== undefined ? new StreamRecorder(MAX_RECORDED_STREAM_BYTES) : undefined,
+        onEnd(recorder, complete, seen) {
           const facts = (usage: Usage | undefined, usageEstimated: boolean) => ({
             response: { id: seen.id, model: seen.model, finishReasons: seen.finishReason ? [seen.finishReason] : [], usage, ...(usageEstimated ? { usageEstimated } : {}) },
             timeToFirstChunkMs: seen.firstContentAt === undefined ? undefined : seen.firstContentAt - started,
@@ -136,13 +137,14 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
             200,
             served,
             estimate
-              ? estimateStreamUsage(body, seen.chunks).then(
+              ? estimateStreamUsage(body, recorder?.texts()).then(
                   (usage) => facts(usage, true),
                   () => facts(undefined, false),
                 )
               : facts(seen.usage, false),
           );
-          if (complete && chunks) record(packStream(chunks));
+          const kept = complete && (flight || cacheKey) ? recorder?.pack() : undefined;
+          if (kept) record(kept);
           else flight?.abandon();
           leave();
         },
@@ -281,7 +283,7 @@ class ChatAttempts {
         const entry = deps.cacheKey ? deps.services.cache.get(deps.cacheKey) : undefined;
         if (!entry) throw new StepSkipped('no cached answer for this request');
         const ageMs = Date.now() - entry.storedAt;
-        return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(entry.answer.text), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(streamChunks(entry.answer)), cacheAgeMs: ageMs };
+        return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(completionText(entry.answer)), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(streamChunks(entry.answer)), cacheAgeMs: ageMs };
       }
       case 'manual': {
         const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures: this.failures, signal: context.cancel.signal });
@@ -407,9 +409,10 @@ function syntheticResult(text: string): ChatResult {
 }
 
 interface RelayOptions {
-  recording: boolean;
-  /** Called once: with the chunk texts when recording, whether the stream ended cleanly, and what it carried. */
-  onEnd(chunks: string[] | undefined, complete: boolean, seen: StreamFacts): void;
+  /** Keeps every chunk handed on, when anything needs them. */
+  recorder: StreamRecorder | undefined;
+  /** Called once: with the recorder, whether the stream ended cleanly, and what it carried. */
+  onEnd(recorder: StreamRecorder | undefined, complete: boolean, seen: StreamFacts): void;
 }
 
 /** What a relayed stream carried, for telemetry. */
@@ -421,8 +424,6 @@ interface StreamFacts {
   usage: Usage | undefined;
   /** performance.now() when the first content chunk was handed on. */
   firstContentAt: number | undefined;
-  /** The chunk texts handed on; undefined past the recording cap. */
-  chunks: string[] | undefined;
   error: RequestEvent['error'];
 }
 
@@ -434,13 +435,10 @@ const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
  * `onEnd` runs once, when the stream ends, fails, or its reader stops early (`return`).
  */
 function relay(primed: PrimedStream, options: RelayOptions): AsyncIterable<StreamChunk> {
-  // Every chunk handed on is kept by reference (bounded): for replay and cache when recording, and
-  // to estimate what a stream that breaks after content was billed.
-  let recorded: string[] | undefined = [];
-  let size = 0;
+  const recorder = options.recorder;
   let headAt = 0;
   let ended = false;
-  const seen: StreamFacts = { id: '', model: '', finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined, chunks: undefined };
+  const seen: StreamFacts = { id: '', model: '', finishReason: undefined, usage: undefined, firstContentAt: undefined, error: undefined };
   const keep = (chunk: StreamChunk) => {
     if (chunk.finishReason) seen.finishReason = chunk.finishReason;
     if (chunk.usage) seen.usage = chunk.usage;
@@ -451,17 +449,13 @@ function relay(primed: PrimedStream, options: RelayOptions): AsyncIterable<Strea
       seen.id = head.id;
       seen.model = head.model;
     }
-    if (!recorded) return;
-    size += chunk.data.length;
-    if (size > MAX_RECORDED_STREAM_CHARS) recorded = undefined;
-    else recorded.push(chunk.data);
+    recorder?.add(chunk.data);
   };
   const end = (complete: boolean): IteratorReturnResult<void> => {
     if (!ended) {
       ended = true;
       primed.stream.cancel();
-      seen.chunks = recorded;
-      options.onEnd(options.recording ? recorded : undefined, complete, seen);
+      options.onEnd(recorder, complete, seen);
     }
     return DONE;
   };
@@ -498,9 +492,9 @@ function relay(primed: PrimedStream, options: RelayOptions): AsyncIterable<Strea
 
 /** An earlier answer for the same idempotency key, served again. */
 function replay(answer: CachedAnswer, served: Served): ChatOutcome {
-  if (answer.kind === 'completion') return { kind: 'completion', result: syntheticResult(answer.text), served };
+  if (answer.kind === 'completion') return { kind: 'completion', result: syntheticResult(completionText(answer)), served };
   const primed = storedStream(streamChunks(answer));
-  return { kind: 'stream', chunks: relay(primed, { recording: false, onEnd() {} }), cancel() {}, served };
+  return { kind: 'stream', chunks: relay(primed, { recorder: undefined, onEnd() {} }), cancel() {}, served };
 }
 
 /** The `id` and `model` of a canonical chunk's JSON text, or empty strings. */

@@ -167,7 +167,7 @@ class LeaderFlight implements Flight {
 }
 
 function sizeOf(recorded: Recorded): number {
-  return recorded.answer.text.length;
+  return recorded.answer.body.length;
 }
 
 function abortable<T>(promise: Promise<T>, cancel: Cancel): Promise<T> {

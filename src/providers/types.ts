@@ -62,6 +62,8 @@ export interface Usage {
 export interface ChatResult {
   /** The canonical completion as JSON text, served to the client as is. */
   text: string;
+  /** `text`'s UTF-8 bytes when the provider has them already (the upstream's answer, passed through): kept for replay without encoding it again. */
+  bytes?: Buffer;
   /** What the gateway reads of it. */
   id: string;
   responseModel: string;

@@ -3,6 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { test } from 'node:test';
 import { OldestFirst } from '../../src/cache/oldest-first.js';
+import { keptCompletion } from '../../src/cache/response-cache.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { RecentRequests } from '../../src/gateway/recent-requests.js';
 import type { Served } from '../../src/gateway/served.js';
@@ -46,7 +47,7 @@ test('a bounded store keeps its newest entries through many more additions than 
   );
 
   const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 50, maxBytes: 1 << 20 });
-  for (let i = 0; i < 5_000; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: { kind: 'completion', text: 'x' }, served: {} as Served });
+  for (let i = 0; i < 5_000; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: keptCompletion('x'), served: {} as Served });
   assert.equal(store.size, 50);
   assert.equal(store.tryLead('k4999', 'h'), undefined, 'the newest key is still held');
   assert.ok(store.tryLead('k4949', 'h'), 'an evicted key can be led again');
@@ -56,10 +57,10 @@ test('an idempotency flight in progress is never evicted, even when it is the ol
   const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
   const flight = store.tryLead('in-flight', 'h');
   assert.ok(flight);
-  for (let i = 0; i < 10; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: { kind: 'completion', text: 'x' }, served: {} as Served });
+  for (let i = 0; i < 10; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: keptCompletion('x'), served: {} as Served });
   assert.equal(store.tryLead('in-flight', 'h'), undefined, 'still held while in flight');
   assert.equal(store.size, 2, 'newer finished entries went instead');
-  flight.complete({ answer: { kind: 'completion', text: 'done' }, served: {} as Served });
+  flight.complete({ answer: keptCompletion('done'), served: {} as Served });
   assert.equal(store.size, 2);
 });
 

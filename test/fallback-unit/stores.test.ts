@@ -2,7 +2,7 @@ import { CancelSource, NEVER_CANCELLED } from '../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { canonicalJson, requestKey } from '../../src/cache/request-key.js';
-import { ResponseCache, packStream, streamChunks } from '../../src/cache/response-cache.js';
+import { ResponseCache, StreamRecorder, completionText, keptCompletion, streamChunks } from '../../src/cache/response-cache.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { GatewayError } from '../../src/errors.js';
 import type { Served } from '../../src/gateway/served.js';
@@ -23,17 +23,17 @@ describe('request keys', () => {
 describe('response cache', () => {
   test('entries expire after the TTL', () => {
     const cache = new ResponseCache({ ttlMs: 1000, maxEntries: 10, maxBytes: 1e6 });
-    cache.set('k', { kind: 'completion', text: 'x' }, 0);
+    cache.set('k', keptCompletion('x'), 0);
     assert.ok(cache.get('k', 999));
     assert.equal(cache.get('k', 1001), undefined);
   });
 
   test('the least recently used entry goes first when a bound is hit', () => {
     const cache = new ResponseCache({ ttlMs: 1e9, maxEntries: 2, maxBytes: 1e6 });
-    cache.set('a', { kind: 'completion', text: 'a' });
-    cache.set('b', { kind: 'completion', text: 'b' });
+    cache.set('a', keptCompletion('a'));
+    cache.set('b', keptCompletion('b'));
     cache.get('a');
-    cache.set('c', { kind: 'completion', text: 'c' });
+    cache.set('c', keptCompletion('c'));
     assert.ok(cache.get('a'));
     assert.equal(cache.get('b'), undefined);
     assert.ok(cache.get('c'));
@@ -41,21 +41,53 @@ describe('response cache', () => {
 
   test('the byte bound holds', () => {
     const cache = new ResponseCache({ ttlMs: 1e9, maxEntries: 100, maxBytes: 100 });
-    for (let i = 0; i < 10; i++) cache.set(`k${i}`, { kind: 'completion', text: 'x'.repeat(20) });
+    for (let i = 0; i < 10; i++) cache.set(`k${i}`, keptCompletion('x'.repeat(20)));
     assert.ok(cache.size <= 5);
     assert.ok(cache.get('k9'));
   });
 });
 
-describe('a kept stream', () => {
-  test('packs its chunk texts into one string and gives them back as they were, empty and multi-line ones included', () => {
-    const chunks = ['{"id":"a","choices":[]}', '', '{"x":"line one\nline two"}', '{"usage":{"total_tokens":3}}'];
-    const packed = packStream(chunks);
-    assert.equal(packed.kind, 'stream');
-    assert.equal(packed.text.length, chunks.join('').length, 'its size is its characters');
-    if (packed.kind === 'stream') assert.deepEqual(streamChunks(packed), chunks);
-    const none = packStream([]);
-    if (none.kind === 'stream') assert.deepEqual(streamChunks(none), []);
+describe('a kept answer', () => {
+  test('a completion is kept as its UTF-8 bytes in a buffer of its own and read back as it was', () => {
+    const text = '{"content":"naïve café, 日本語 and 🙂"}';
+    const kept = keptCompletion(text);
+    assert.equal(kept.kind, 'completion');
+    assert.equal(kept.body.length, Buffer.byteLength(text), 'its size is its bytes');
+    assert.equal(kept.body.buffer.byteLength, kept.body.length, 'not a slice of a shared pool');
+    if (kept.kind === 'completion') assert.equal(completionText(kept), text);
+  });
+
+  test('a stream keeps its chunk texts and gives them back as they were, empty, multi-line and non-ASCII ones included', () => {
+    const chunks = ['{"id":"a","choices":[]}', '', '{"x":"line one\nline two"}', '{"x":"日本語 🙂"}', '{"usage":{"total_tokens":3}}'];
+    const recorder = new StreamRecorder(1 << 20);
+    for (const chunk of chunks) recorder.add(chunk);
+    assert.deepEqual(recorder.texts(), chunks, 'readable while recording (to estimate a broken stream)');
+    const packed = recorder.pack();
+    assert.equal(packed?.kind, 'stream');
+    if (packed?.kind !== 'stream') return;
+    assert.equal(packed.body.length, Buffer.byteLength(chunks.join('')), 'packed to its exact size');
+    assert.equal(packed.body.buffer.byteLength, packed.body.length);
+    assert.deepEqual(streamChunks(packed), chunks);
+    const none = new StreamRecorder(1 << 20).pack();
+    if (none?.kind === 'stream') assert.deepEqual(streamChunks(none), []);
+  });
+
+  test('a stream grows its buffer past the first size, and is dropped for good once over its cap', () => {
+    const big = new StreamRecorder(1 << 20);
+    const chunk = 'x'.repeat(1000);
+    for (let i = 0; i < 50; i++) big.add(chunk);
+    const packed = big.pack();
+    assert.equal(packed?.kind === 'stream' && streamChunks(packed).length, 50);
+
+    const capped = new StreamRecorder(2500);
+    capped.add(chunk);
+    capped.add(chunk);
+    assert.equal(capped.texts()?.length, 2);
+    capped.add(chunk);
+    assert.equal(capped.pack(), undefined, 'over the cap: nothing kept');
+    assert.equal(capped.texts(), undefined);
+    capped.add('y');
+    assert.equal(capped.pack(), undefined, 'and nothing kept after');
   });
 });
 
@@ -65,10 +97,10 @@ describe('idempotency store', () => {
     const first = await store.claim('k', 'h', NEVER);
     assert.equal(first.role, 'leader');
     const followers = Array.from({ length: 5 }, () => store.claim('k', 'h', NEVER));
-    if (first.role === 'leader') first.flight.complete({ answer: { kind: 'completion', text: 'answer' }, served: served('r1') });
+    if (first.role === 'leader') first.flight.complete({ answer: keptCompletion('answer'), served: served('r1') });
     for (const claim of await Promise.all(followers)) {
       assert.equal(claim.role, 'replay');
-      if (claim.role === 'replay') assert.deepEqual(claim.recorded.answer, { kind: 'completion', text: 'answer' });
+      if (claim.role === 'replay') assert.deepEqual(claim.recorded.answer, keptCompletion('answer'));
     }
   });
 
@@ -99,7 +131,7 @@ describe('idempotency store', () => {
   test('replays end with the TTL', async () => {
     const store = new IdempotencyStore({ ttlMs: 30, maxEntries: 100, maxBytes: 1e6 });
     const first = await store.claim('k', 'h', NEVER);
-    if (first.role === 'leader') first.flight.complete({ answer: { kind: 'completion', text: 'a' }, served: served('r1') });
+    if (first.role === 'leader') first.flight.complete({ answer: keptCompletion('a'), served: served('r1') });
     assert.equal((await store.claim('k', 'h', NEVER)).role, 'replay');
     await new Promise((resolve) => setTimeout(resolve, 60));
     assert.equal((await store.claim('k', 'h', NEVER)).role, 'leader');
@@ -109,7 +141,7 @@ describe('idempotency store', () => {
     const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 250 });
     for (const key of ['a', 'b', 'c']) {
       const claim = await store.claim(key, 'h', NEVER);
-      if (claim.role === 'leader') claim.flight.complete({ answer: { kind: 'completion', text: 'x'.repeat(100) }, served: served(key) });
+      if (claim.role === 'leader') claim.flight.complete({ answer: keptCompletion('x'.repeat(100)), served: served(key) });
     }
     assert.equal((await store.claim('a', 'h', NEVER)).role, 'leader');
     assert.equal((await store.claim('c', 'h', NEVER)).role, 'replay');

@@ -75,10 +75,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     origin: client.origin,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const { text } = await client.requestText(postRequest(pathFor('chat', call.model), call, call.body));
+      const { text, bytes } = await client.requestText(postRequest(pathFor('chat', call.model), call, call.body));
       const facts = readCompletion(parseUpstreamJson(text, 'completion'));
       if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
-      return { text, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
+      return { text, bytes, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
