@@ -182,6 +182,25 @@ for (const writer of ['thread', 'inline'] as const) {
 }
 
 describe('request log: filters', () => {
+  test('the SQLite log indexes time only (its inserts run on the gateway\'s CPU); a file from before loses the filter indexes on open', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const indexesOf = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name").pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    await openSqliteRequestLog({ path }).close();
+    assert.deepEqual(indexesOf(), ['requests_started_at']);
+    const old = new Database(path);
+    old.exec('CREATE INDEX requests_route_started_at ON requests (route, started_at)'); // as earlier versions made
+    old.close();
+    await openSqliteRequestLog({ path }).close();
+    assert.deepEqual(indexesOf(), ['requests_started_at']);
+  });
+
   test('route, reason, since, exact status, status class and limit each narrow the result, newest first', async (t) => {
     const path = join(tempDir(t), 'requests.db');
     const log = openSqliteRequestLog({ path });
