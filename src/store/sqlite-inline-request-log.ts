@@ -1,6 +1,6 @@
 /**
  * The gateway's SQLite request log written on the serving thread, a slice of a batch per
- * event-loop turn, so no turn blocks for longer than a slice. For a process with one CPU
+ * event-loop turn (a batch is still one transaction), so no turn blocks for longer than a slice. For a process with one CPU
  * (`writer: auto` under `taskset -c 0`, say), where a writer thread could only take turns with the
  * serving thread on that one core: it preempts the serving thread for whole scheduler slices (the
  * latency tail), costs a JSON round trip per batch, and brings its own V8 heap.
@@ -18,12 +18,7 @@ export function openSqliteInlineRequestLog(path: string): RequestLog {
   const log = openSqliteRequestLog({ path });
   return {
     location: log.location,
-    async write(batch) {
-      for (let start = 0; start < batch.length; start += INLINE_WRITE_SLICE) {
-        if (start > 0) await nextTurn();
-        await log.write(batch.slice(start, start + INLINE_WRITE_SLICE));
-      }
-    },
+    write: (batch) => log.writeSlices(batch, INLINE_WRITE_SLICE, nextTurn),
     query: (query) => log.query(query),
     get: (requestId) => log.get(requestId),
     prune: (retention, now = Date.now()) => pruneInSlices(log, retention, now, INLINE_PRUNE_SLICE, nextTurn),

@@ -30,6 +30,15 @@ export interface SqliteRequestLog extends RequestLog {
    * (by start time, then request id). One walk of the time index, for a whole prune.
    */
   pruneCutoff(retention: Retention, now: number): PruneCutoff;
+  /**
+   * Writes a batch in one transaction, `sliceSize` requests at a time, awaiting `between` (the
+   * next event-loop turn, inline) between slices with the transaction held open. Each commit
+   * appends every page it touched to the WAL: one commit per batch of 200 instead of one per slice
+   * of 20 took BEGIN and COMMIT from about 9.6 to 3.8 µs of a request's CPU (bench:profile, c=16). The sink
+   * runs one write at a time; anything else on this connection meanwhile (a prune's slice, a read)
+   * runs inside the transaction and sees its rows.
+   */
+  writeSlices(batch: readonly LoggedRequest[], sliceSize: number, between: () => Promise<unknown>): Promise<void>;
 }
 
 /** Requests pruned per transaction by the writer thread's prune. */
@@ -70,13 +79,15 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
     `INSERT OR IGNORE INTO ${REQUESTS_TABLE} (${REQUEST_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${REQUEST_COLUMNS.map(() => '?').join(', ')})`,
   );
   const insertHop = db.prepare(`INSERT OR IGNORE INTO ${HOPS_TABLE} (${HOP_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${HOP_COLUMNS.map(() => '?').join(', ')})`);
-  const writeBatch = db.transaction((batch: readonly LoggedRequest[]) => {
-    for (const { request, hops } of batch) {
+  const insert = (batch: readonly LoggedRequest[], from: number, to: number) => {
+    for (let at = from; at < to; at++) {
+      const { request, hops } = batch[at] as LoggedRequest;
       // A request id seen before (a client reusing its x-request-id) keeps its first rows.
       if (insertRequest.run(valuesOf(REQUEST_COLUMNS, request as unknown as Record<keyof RequestRow, unknown>, 'sqlite')).changes === 0) continue;
       for (const hop of hops) insertHop.run(valuesOf(HOP_COLUMNS, hop as unknown as Record<keyof HopRow, unknown>, 'sqlite'));
     }
-  });
+  };
+  const writeBatch = db.transaction((batch: readonly LoggedRequest[]) => insert(batch, 0, batch.length));
   const oldest = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at < ? ORDER BY started_at LIMIT ?`).pluck();
   const deleteHopsOf = db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id = ?`);
   const deleteRequest = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE request_id = ?`);
@@ -103,6 +114,24 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
     location: path,
     async write(batch) {
       if (batch.length > 0) writeBatch(batch);
+    },
+    async writeSlices(batch, sliceSize, between) {
+      if (batch.length <= sliceSize) {
+        if (batch.length > 0) writeBatch(batch);
+        return;
+      }
+      db.exec('BEGIN');
+      try {
+        for (let start = 0; start < batch.length; start += sliceSize) {
+          if (start > 0) await between();
+          if (closed) throw new Error('the request log was closed mid-batch');
+          insert(batch, start, Math.min(start + sliceSize, batch.length));
+        }
+        db.exec('COMMIT');
+      } catch (err) {
+        if (db.open && db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
     },
     async query(query: LogQuery) {
       const where = whereOf(query, () => '?');

@@ -181,6 +181,41 @@ for (const writer of ['thread', 'inline'] as const) {
   });
 }
 
+describe('request log: a batch written a slice per turn (inline)', () => {
+  test('is one transaction: a reader sees none of it between slices and all of it after', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const log = openSqliteRequestLog({ path });
+    t.after(() => log.close());
+    const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
+    const batch = Array.from({ length: 7 }, (_, i) => rowsOfEvent(eventOf({ requestId: `r${i}`, startedAt: 1_700_000_000_000 + i, served: { attempts: [attempt({ deployment: 'primary', outcome: 'served' })] } })));
+    const reader = new Database(path, { readonly: true });
+    t.after(() => reader.close());
+    const count = () => reader.prepare('SELECT count(*) FROM requests').pluck().get();
+    const seenBetween: unknown[] = [];
+    await log.writeSlices(batch, 3, async () => {
+      seenBetween.push(count());
+      await sleep(1);
+    });
+    assert.deepEqual(seenBetween, [0, 0], 'two waits between three slices, nothing committed yet');
+    assert.equal(count(), 7);
+    assert.equal(reader.prepare('SELECT count(*) FROM request_hops').pluck().get(), 7);
+  });
+
+  test('a batch cut short (the log closed mid-way) leaves nothing behind and says so', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const log = openSqliteRequestLog({ path });
+    const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
+    const batch = Array.from({ length: 6 }, (_, i) => rowsOfEvent(eventOf({ requestId: `r${i}` })));
+    await assert.rejects(
+      log.writeSlices(batch, 2, () => log.close()),
+      /closed mid-batch/,
+    );
+    const reader = new Database(path, { readonly: true });
+    t.after(() => reader.close());
+    assert.equal(reader.prepare('SELECT count(*) FROM requests').pluck().get(), 0);
+  });
+});
+
 describe('request log: filters', () => {
   test('the SQLite log indexes time only (its inserts run on the gateway\'s CPU); a file from before loses the filter indexes on open', async (t) => {
     const path = join(tempDir(t), 'requests.db');
