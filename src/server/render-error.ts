@@ -28,7 +28,7 @@ export function sendJson(res: ServerResponse, status: number, text: string, head
 }
 
 /** sendJson for a headers object made for this response: the content headers are added to it, not to a copy. */
-export function sendJsonWith(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+export function sendJsonWith(res: ServerResponse, status: number, text: string | Buffer, headers: Record<string, string>): void {
   headers['content-type'] = 'application/json';
   headers['content-length'] = String(Buffer.byteLength(text));
   res.writeHead(status, headers);

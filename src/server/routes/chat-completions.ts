@@ -10,7 +10,8 @@ export const chatCompletions: Handler = async ({ req, res, gateway, requestId, c
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
   const outcome = await gateway.chatCompletion(body.value, callOptionsFrom(req, { cancel, requestId, bodyBytes: body.bytes }));
   if (outcome.kind === 'completion') {
-    sendJsonWith(res, 200, outcome.result.text, servedHeaders(outcome.served));
+    // The upstream's own bytes when the provider passed its answer through: nothing to encode again.
+    sendJsonWith(res, 200, outcome.result.bytes ?? outcome.result.text, servedHeaders(outcome.served));
     return;
   }
   res.on('close', outcome.cancel);
