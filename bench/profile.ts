@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- [--dir DIR] [--telemetry default|off] [--seconds S] [--stream] [--bare]`:
+ * `npm run bench:profile -- [--dir DIR] [--telemetry default|off|traced] [--seconds S] [--stream] [--bare]`:
  * where one build's gateway (or, with --bare, the bench's bare proxy) spends its CPU. The gateway runs alone on core 0 under `node --cpu-prof`, loaded at
  * c=16 (`--concurrency N`) from core 1 against the bench's fast upstream; the profile it writes at exit is summed by self
  * time per function and per file (our `dist/` files by name, packages by name, node's own internals
@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { gatewayConfig } from './targets.js';
+import { gatewayConfig, startCollector, telemetryYaml, type TelemetryVariant } from './targets.js';
 
 
 const { values } = parseArgs({
@@ -52,10 +52,11 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-profile-'));
 const upstream = await startUpstream({});
 const port = 20_000 + Math.floor(Math.random() * 20_000);
 const config = path.join(workDir, 'gateway.yaml');
-const telemetry =
-  values.telemetry === 'off'
-    ? 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n'
-    : `telemetry:\n  request_log:\n    path: ${JSON.stringify(path.join(workDir, 'log.db'))}\n`;
+if (!['default', 'off', 'traced'].includes(values.telemetry)) throw new Error(`--telemetry wants default, off or traced, got ${values.telemetry}`);
+const variant = values.telemetry as TelemetryVariant;
+// traced: every request sampled, exported to the bench's stand-in collector (as the gateway-traced target).
+const collector = variant === 'traced' ? await startCollector() : undefined;
+const telemetry = telemetryYaml({ variant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: collector?.url });
 // --yaml adds top-level config sections (e.g. 'idempotency: { derive_key: false }').
 fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}${values.yaml ? `${values.yaml}\n` : ''}providers:`));
 const entry = values.bare
@@ -129,6 +130,7 @@ try {
   await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
   await pool.close();
   await upstream.close();
+  await collector?.close();
 }
 
 if (values.syscalls) {

@@ -32,7 +32,7 @@ export const TARGET_LABELS: Record<TargetName, string> = {
  * prices and the request log on, tracing off); `gateway-lean` turns all of it off; `gateway-traced`
  * adds tracing, every request sampled, exported to a stand-in collector on the load core.
  */
-type TelemetryVariant = 'default' | 'off' | 'traced';
+export type TelemetryVariant = 'default' | 'off' | 'traced';
 const TELEMETRY_OF: Partial<Record<TargetName, TelemetryVariant>> = { 'gateway-lean': 'off', 'gateway-traced': 'traced' };
 
 /** The API each target's requests reach the upstream in (every client speaks OpenAI to the target). */
@@ -142,7 +142,7 @@ async function startGateway(name: TargetName, provider: GatewayProvider, ctx: Ta
 }
 
 /** A stand-in OTLP/HTTP collector: reads each export and answers 200, as a collector does. */
-async function startCollector(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startCollector(): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -291,7 +291,7 @@ export async function startEcho(core: number | null): Promise<{ port: number; st
 }
 
 /** The `telemetry:` block of a gateway target's config. */
-function telemetryYaml(telemetry: { variant: TelemetryVariant; requestLogPath: string; collectorUrl: string | undefined }): string {
+export function telemetryYaml(telemetry: { variant: TelemetryVariant; requestLogPath: string; collectorUrl: string | undefined }): string {
   if (telemetry.variant === 'off') {
     return 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n';
   }

@@ -1,10 +1,11 @@
 /**
  * The tracing sink: each finished request becomes spans (build-spans.ts), handed to a batching
- * processor that exports them over OTLP/HTTP (JSON) to the configured collector. On the request's
+ * processor that exports them over OTLP/HTTP (protobuf, or JSON) to the configured collector. On the request's
  * tick it only decides, builds and queues; exports run on the processor's timer and at close.
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -41,7 +42,8 @@ export interface TraceSinkOptions extends SinkContext {
 export function createTraceSink(options: TraceSinkOptions): Telemetry {
   const settings = options.config.telemetry.traces;
   const tracing = createTracing({ samplingRatio: settings.sampling, captureContent: settings.capture_content });
-  const exporter = loggingFailures(options.exporter ?? new OTLPTraceExporter({ url: tracesUrl(settings.endpoint), headers: { ...settings.headers }, timeoutMillis: EXPORT_TIMEOUT_MS }), options.logger);
+  const Exporter = settings.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
+  const exporter = loggingFailures(options.exporter ?? new Exporter({ url: tracesUrl(settings.endpoint), headers: { ...settings.headers }, timeoutMillis: EXPORT_TIMEOUT_MS }), options.logger);
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize: MAX_QUEUED_SPANS,
     maxExportBatchSize: MAX_EXPORT_BATCH,

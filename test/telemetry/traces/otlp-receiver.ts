@@ -1,9 +1,10 @@
 /**
- * A real OTLP/HTTP receiver for tests: an HTTP server on port 0 that accepts JSON trace exports at
- * `/v1/traces`, decodes them, and keeps every span with its attributes as plain values.
+ * A real OTLP/HTTP receiver for tests: an HTTP server on port 0 that accepts trace exports at
+ * `/v1/traces`, protobuf or JSON, decodes them, and keeps every span with its attributes as plain values.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeTraceExport } from './otlp-protobuf.js';
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | undefined;
 
@@ -77,12 +78,15 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).startsWith('application/json')) {
+    const type = String(req.headers['content-type']);
+    const json = type.startsWith('application/json');
+    if (req.method !== 'POST' || req.url !== '/v1/traces' || !(json || type.startsWith('application/x-protobuf'))) {
       res.writeHead(400).end();
       return;
     }
     exports.push(req.headers);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport;
+    const raw = Buffer.concat(chunks);
+    const body = (json ? JSON.parse(raw.toString('utf8')) : decodeTraceExport(raw)) as OtlpExport;
     for (const resourceSpans of body.resourceSpans ?? []) {
       const resource = attributesOf(resourceSpans.resource?.attributes);
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
@@ -103,7 +107,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         }
       }
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    // An empty ExportTraceServiceResponse: `{}` in JSON, no bytes in protobuf.
+    if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -86,8 +86,8 @@ function only<T>(items: T[], what: string): T {
 }
 
 describe('OpenTelemetry GenAI traces over OTLP/HTTP', () => {
-  test('a fallback (503, retry, next hop serves) exports a server span under the client\'s span and a client span per call, each named in the upstream\'s traceparent', async (t) => {
-    const { gw, receiver, primary, backup } = await setUp(t, { enabled: true, headers: { 'x-collector-key': 'collector-secret' }, service_name: 'switchyard-test' });
+  for (const [protocol, contentType] of [['http/protobuf', 'application/x-protobuf'], ['http/json', 'application/json']] as const) test(`a fallback (503, retry, next hop serves) exports a server span under the client's span and a client span per call, each named in the upstream's traceparent (${protocol})`, async (t) => {
+    const { gw, receiver, primary, backup } = await setUp(t, { enabled: true, headers: { 'x-collector-key': 'collector-secret' }, service_name: 'switchyard-test', ...(protocol === 'http/json' ? { protocol } : {}) });
     const res = await postChat(gw, { model: 'chat', messages: [{ role: 'user', content: 'hello' }], temperature: 0.3, max_tokens: 50, top_p: 0.9 }, { traceparent: SAMPLED });
     assert.equal(res.status, 200);
     assert.equal(receiver.spans.length, 0, 'nothing is exported on the request\'s own tick');
@@ -95,6 +95,7 @@ describe('OpenTelemetry GenAI traces over OTLP/HTTP', () => {
 
     assert.ok(receiver.exports.length >= 1);
     assert.equal(receiver.exports[0]?.['x-collector-key'], 'collector-secret');
+    assert.equal(receiver.exports[0]?.['content-type'], contentType, protocol === 'http/protobuf' ? 'protobuf unless told otherwise' : 'JSON when asked');
     const spans = receiver.spans;
     assert.equal(spans.length, 4, spans.map((s) => s.name).join(', '));
     assert.ok(spans.every((span) => span.traceId === CLIENT_TRACE), 'every span keeps the client\'s trace id');
