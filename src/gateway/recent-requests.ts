@@ -1,6 +1,5 @@
 /** The attempt logs of the last N requests, by request id, for the admin debug endpoint. */
 import type { Served } from './served.js';
-import { OldestFirst } from '../cache/oldest-first.js';
 
 /** Default number of requests kept. */
 export const DEFAULT_RECENT_REQUESTS = 1_000;
@@ -18,31 +17,49 @@ export function viewOf(entry: RecentRequest): RecentRequestView {
   return { ...entry.served, status: entry.status, finishedAt: entry.finishedAt };
 }
 
+/**
+ * A ring of the last `capacity` requests: adding one is a store into an array slot, with no map to
+ * keep in step (a Map keyed by request id, and the order of its keys, cost about a microsecond a
+ * request). Finding one by id walks the ring, newest first: that is the admin endpoint's cost, not
+ * the request path's. A request id seen again (a client reusing its x-request-id) is found as its newest.
+ */
 export class RecentRequests {
-  private readonly entries = new Map<string, RecentRequest>();
-  private readonly order = new OldestFirst<string, RecentRequest>();
+  private readonly ring: (RecentRequest | undefined)[];
+  private next = 0;
 
-  constructor(private readonly capacity = DEFAULT_RECENT_REQUESTS) {}
+  constructor(private readonly capacity = DEFAULT_RECENT_REQUESTS) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`keep at least one recent request, not ${capacity}`);
+    this.ring = new Array<RecentRequest | undefined>(capacity).fill(undefined);
+  }
 
   add(served: Served, status: number): void {
-    const entry = { served, status, finishedAt: Date.now() };
-    // Deleted first, so a request id seen again moves to the newest end (list() reads the map's order).
-    this.entries.delete(served.requestId);
-    this.entries.set(served.requestId, entry);
-    this.order.add(served.requestId, entry);
-    this.order.evict(
-      (key) => this.entries.get(key),
-      (key) => (this.entries.size > this.capacity && this.entries.delete(key) ? 'taken' : 'stop'),
-      this.entries.size,
-    );
+    this.ring[this.next] = { served, status, finishedAt: Date.now() };
+    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
   }
 
   get(requestId: string): RecentRequest | undefined {
-    return this.entries.get(requestId);
+    for (const entry of this.newestFirst()) if (entry.served.requestId === requestId) return entry;
+    return undefined;
   }
 
-  /** Newest first. */
+  /** Newest first, each request id once. */
   list(limit: number): RecentRequest[] {
-    return [...this.entries.values()].slice(-limit).reverse();
+    const seen = new Set<string>();
+    const out: RecentRequest[] = [];
+    for (const entry of this.newestFirst()) {
+      if (out.length >= limit) break;
+      if (seen.has(entry.served.requestId)) continue;
+      seen.add(entry.served.requestId);
+      out.push(entry);
+    }
+    return out;
+  }
+
+  private *newestFirst(): Generator<RecentRequest> {
+    for (let back = 1; back <= this.capacity; back++) {
+      const entry = this.ring[(this.next - back + this.capacity) % this.capacity];
+      if (entry === undefined) return;
+      yield entry;
+    }
   }
 }

@@ -64,10 +64,10 @@ test('an idempotency flight in progress is never evicted, even when it is the ol
   assert.equal(store.size, 2);
 });
 
-test('an evicted entry is not kept alive by the eviction order', async () => {
-  // The order once kept every pair it had walked past until its next compaction (after 1,024
-  // of them): each evicted request's attempt log stayed reachable, and was promoted to V8's old
-  // generation instead of dying young.
+test('a request pushed out of the recent list is not kept alive', async () => {
+  // The list's eviction order once kept every pair it had walked past until its next compaction
+  // (after 1,024 of them): each evicted request's attempt log stayed reachable, and was promoted
+  // to V8's old generation instead of dying young.
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   const recent = new RecentRequests(10);
@@ -82,4 +82,20 @@ test('an evicted entry is not kept alive by the eviction order', async () => {
   gc();
   assert.equal(evicted.filter((ref) => ref.deref() !== undefined).length, 0);
   assert.ok(recent.get('r99'));
+});
+
+test('a request id seen again is found as its newest, and listed once', () => {
+  const recent = new RecentRequests(10);
+  recent.add({ requestId: 'a', hop: 1 } as Served, 200);
+  recent.add({ requestId: 'b' } as Served, 200);
+  recent.add({ requestId: 'a', hop: 2 } as Served, 502);
+  assert.equal(recent.get('a')?.served.hop, 2);
+  assert.equal(recent.get('a')?.status, 502);
+  assert.deepEqual(
+    recent.list(10).map((entry) => entry.served.requestId),
+    ['a', 'b'],
+  );
+  assert.deepEqual(recent.list(1).map((entry) => entry.served.requestId), ['a']);
+  assert.equal(recent.get('missing'), undefined);
+  assert.throws(() => new RecentRequests(0), /at least one/);
 });
