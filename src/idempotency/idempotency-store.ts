@@ -117,19 +117,25 @@ export class IdempotencyStore {
     return entry;
   }
 
+  /** Evicts oldest first while over a bound (twice a request: its functions are made once, not per call). */
   private evict(): void {
-    this.order.evict(
-      (key) => this.entries.get(key),
-      (key, entry) => {
-        if (this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes) return 'stop';
-        // Never drop a flight in progress: its followers wait on it.
-        if (!entry.done) return 'keep';
-        this.remove(key, entry);
-        return 'taken';
-      },
-      this.entries.size,
-    );
+    if (this.withinBounds()) return;
+    this.order.evict(this.currentEntry, this.takeOldest, this.entries.size);
   }
+
+  private withinBounds(): boolean {
+    return this.entries.size <= this.options.maxEntries && this.bytes <= this.options.maxBytes;
+  }
+
+  private readonly currentEntry = (key: string): Entry | undefined => this.entries.get(key);
+
+  private readonly takeOldest = (key: string, entry: Entry): 'taken' | 'keep' | 'stop' => {
+    if (this.withinBounds()) return 'stop';
+    // Never drop a flight in progress: its followers wait on it.
+    if (!entry.done) return 'keep';
+    this.remove(key, entry);
+    return 'taken';
+  };
 
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
