@@ -19,7 +19,7 @@ type Settlement = { kind: 'done'; recorded: Recorded } | { kind: 'failed'; error
 interface Entry {
   /** Hash of the body, so a key reused for a different request is refused. */
   bodyHash: string;
-  /** Characters of the kept answer (0 while in flight). */
+  /** Bytes of the kept answer (0 while in flight). */
   size: number;
   /** Followers waiting for the leader; made only when one comes (most keys never see a second request). */
   waiters: Array<(settlement: Settlement) => void> | undefined;
@@ -41,7 +41,7 @@ export type Claim = { role: 'leader'; flight: Flight } | { role: 'replay'; recor
 export interface IdempotencyOptions {
   ttlMs: number;
   maxEntries: number;
-  /** Cap on the characters of kept answers: replays are bounded in memory, not only in count. */
+  /** Cap on the bytes of kept answers: replays are bounded in memory, not only in count. */
   maxBytes: number;
 }
 
