@@ -29,10 +29,15 @@ export function completionText(answer: Extract<CachedAnswer, { kind: 'completion
 
 /** The chunk texts of a kept stream. */
 export function streamChunks(answer: Extract<CachedAnswer, { kind: 'stream' }>): string[] {
+  return chunksOf(answer.body, answer.ends);
+}
+
+/** The texts of `body` cut where `ends` says each chunk's bytes end. */
+function chunksOf(body: Buffer, ends: readonly number[]): string[] {
   const chunks: string[] = [];
   let start = 0;
-  for (const end of answer.ends) {
-    chunks.push(answer.body.toString('utf8', start, end));
+  for (const end of ends) {
+    chunks.push(body.toString('utf8', start, end));
     start = end;
   }
   return chunks;
@@ -88,7 +93,7 @@ export class StreamRecorder {
   texts(): string[] | undefined {
     const ends = this.ends;
     if (ends === undefined) return undefined;
-    return streamChunks({ kind: 'stream', body: this.buffer ?? Buffer.alloc(0), ends });
+    return this.buffer === undefined ? [] : chunksOf(this.buffer, ends);
   }
 
   private grow(needed: number): Buffer {

@@ -24,7 +24,7 @@ export interface HedgeResult {
 
 export function raceWithHedge(options: HedgeOptions): Promise<HedgeResult> {
   return new Promise<HedgeResult>((resolve, reject) => {
-    const running = new Map<Contender, { record: PendingRecord; controller: CancelSource }>();
+    const running = new Map<Contender, { record: PendingRecord; cancel: CancelSource }>();
     let decided = false;
     let failures = 0;
     let timer: NodeJS.Timeout | undefined;
@@ -33,15 +33,15 @@ export function raceWithHedge(options: HedgeOptions): Promise<HedgeResult> {
       if (decided) return;
       decided = true;
       clearTimeout(timer);
-      for (const { controller } of running.values()) controller.dispose();
+      for (const { cancel } of running.values()) cancel.dispose();
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
     const launch = (which: Contender) => {
       // Aborted with the request, or alone when it loses.
-      const controller = new CancelSource(options.cancel);
-      const { record, promise } = options.start(which, controller);
-      running.set(which, { record, controller });
+      const cancel = new CancelSource(options.cancel);
+      const { record, promise } = options.start(which, cancel);
+      running.set(which, { record, cancel });
       promise.then(
         (value) => {
           if (decided) {
@@ -49,18 +49,18 @@ export function raceWithHedge(options: HedgeOptions): Promise<HedgeResult> {
             return;
           }
           options.onSettled(record, 'served');
-          for (const [other, entry] of running) if (other !== which) entry.controller.abort(new Error('hedge lost'));
+          for (const [other, entry] of running) if (other !== which) entry.cancel.abort(new Error('hedge lost'));
           finish({ winner: which, value });
         },
         (err: unknown) => {
-          if (decided || (controller.aborted && !options.cancel.aborted)) {
+          if (decided || (cancel.aborted && !options.cancel.aborted)) {
             options.onSettled(record, 'aborted');
             return;
           }
           try {
             options.onSettled(record, 'failed', err);
           } catch (fatal) {
-            for (const entry of running.values()) entry.controller.abort(fatal);
+            for (const entry of running.values()) entry.cancel.abort(fatal);
             finish(fatal instanceof Error ? fatal : new Error(String(fatal)));
             return;
           }

@@ -107,14 +107,17 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     const answer = result.value;
     if (answer.cacheAgeMs !== undefined) served.cache = { ageMs: answer.cacheAgeMs };
     if (result.step.kind === 'manual') served.manual = result.step.name;
+    // The answer is kept for the key's followers (replay) and, from a deployment, for cache-on-failure.
+    const cacheAs = result.step.kind === 'deployment' ? cacheKey : undefined;
+    const keeps = flight !== undefined || cacheAs !== undefined;
     const record = (recorded: CachedAnswer) => {
       flight?.complete({ answer: recorded, served });
-      if (cacheKey && result.step.kind === 'deployment') services.cache.set(cacheKey, recorded);
+      if (cacheAs !== undefined) services.cache.set(cacheAs, recorded);
     };
     if (answer.kind === 'completion') {
       const { id, responseModel, finishReasons, usage } = answer.result;
       finish(200, served, { response: { id, model: responseModel, finishReasons, usage } }, { output: answer.result.text });
-      if (flight || cacheKey) record(keptCompletion(answer.result.text, answer.result.bytes));
+      if (keeps) record(keptCompletion(answer.result.text, answer.result.bytes));
       leave();
       return { kind: 'completion', result: answer.result, served };
     }
@@ -122,8 +125,8 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     return {
       kind: 'stream',
       chunks: relay(primed, {
-        // Kept for replay and cache, and to estimate what a stream that breaks after content was billed.
-        recorder: flight !== undefined || cacheKey !== undefined || services.telemetry !== undefined ? new StreamRecorder(MAX_RECORDED_STREAM_BYTES) : undefined,
+        // Also what estimates the bill of a stream that breaks after content.
+        recorder: keeps || services.telemetry !== undefined ? new StreamRecorder(MAX_RECORDED_STREAM_BYTES) : undefined,
         onEnd(recorder, complete, seen) {
           const facts = (usage: Usage | undefined, usageEstimated: boolean) => ({
             response: { id: seen.id, model: seen.model, finishReasons: seen.finishReason ? [seen.finishReason] : [], usage, ...(usageEstimated ? { usageEstimated } : {}) },
@@ -143,7 +146,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
                 )
               : facts(seen.usage, false),
           );
-          const kept = complete && (flight || cacheKey) ? recorder?.pack() : undefined;
+          const kept = complete && keeps ? recorder?.pack() : undefined;
           if (kept) record(kept);
           else flight?.abandon();
           leave();

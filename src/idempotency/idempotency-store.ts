@@ -97,7 +97,7 @@ export class IdempotencyStore {
     if (settlement.kind === 'done' && this.entries.get(key) === entry) {
       entry.done = settlement.recorded;
       entry.expiresAt = Date.now() + this.options.ttlMs;
-      entry.size = sizeOf(settlement.recorded);
+      entry.size = settlement.recorded.answer.body.length;
       this.bytes += entry.size;
       this.evict();
     } else if (this.entries.get(key) === entry) {
@@ -170,10 +170,6 @@ class LeaderFlight implements Flight {
     this.finished = true;
     this.store.settle(this.key, this.entry, settlement);
   }
-}
-
-function sizeOf(recorded: Recorded): number {
-  return recorded.answer.body.length;
 }
 
 function abortable<T>(promise: Promise<T>, cancel: Cancel): Promise<T> {

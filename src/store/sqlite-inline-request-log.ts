@@ -1,9 +1,10 @@
 /**
  * The gateway's SQLite request log written on the serving thread, a slice of a batch per
- * event-loop turn (a batch is still one transaction), so no turn blocks for longer than a slice. For a process with one CPU
- * (`writer: auto` under `taskset -c 0`, say), where a writer thread could only take turns with the
- * serving thread on that one core: it preempts the serving thread for whole scheduler slices (the
- * latency tail), costs a JSON round trip per batch, and brings its own V8 heap.
+ * event-loop turn (a batch is still one transaction), so no turn blocks for longer than a slice.
+ * For a process with one CPU (`writer: auto` under `taskset -c 0`, say), where a writer thread
+ * could only take turns with the serving thread on that one core: it preempts the serving thread
+ * for whole scheduler slices (the latency tail), costs a JSON round trip per batch, and brings its
+ * own V8 heap.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RequestLog } from './request-log.js';
