@@ -9,6 +9,7 @@
  * DIR is a checkout with a built `dist/` (e.g. `git worktree add /tmp/base main && cd /tmp/base &&
  * npm ci && npm run build`). Options: --telemetry default|off (both), --telemetry-a / --telemetry-b,
  * --node-flags-a=... / --node-flags-b=... (V8 or node flags for one side, e.g. --node-flags-b=--max-semi-space-size=8),
+ * --yaml-a / --yaml-b 'SECTION: {...}' (config sections added to one side, e.g. --yaml-b 'idempotency: {enabled: false}'),
  * --rounds N (default 5), --seconds S per round (default 3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,6 +47,8 @@ const { values } = parseArgs({
     stream: { type: 'boolean', default: false },
     'node-flags-a': { type: 'string', default: '' },
     'node-flags-b': { type: 'string', default: '' },
+    'yaml-a': { type: 'string', default: '' },
+    'yaml-b': { type: 'string', default: '' },
   },
 });
 if (!values.a || !values.b) {
@@ -67,7 +70,8 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   if (!fs.existsSync(path.join(path.resolve(root), 'dist', 'cli', 'main.js'))) throw new Error(`${root} has no dist/: build it first (npm run build)`);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const config = path.join(workDir, `${label}.yaml`);
-  fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml(telemetry, label)}providers:`));
+  const extra = label === 'A' ? values['yaml-a'] : values['yaml-b'];
+  fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml(telemetry, label)}${extra ? `${extra}\n` : ''}providers:`));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });

@@ -1,7 +1,9 @@
 /**
  * The request log as a telemetry sink. `requestFinished` only copies the event into rows and queues
  * them; a timer (or a full batch, on the next tick) writes the queue in one transaction, and
- * another timer prunes past retention. Nothing touches the database on a request's own tick.
+ * another timer prunes past retention. Nothing touches the database on a request's own tick. A
+ * store that stages (the inline SQLite writer) is handed each turn's queue at the end of the turn,
+ * into a transaction that the timer, a full batch or the store itself commits.
  */
 import type { Logger } from 'pino';
 import type { Telemetry } from '../telemetry/request-event.js';
@@ -60,28 +62,65 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
   let queue: LoggedRequest[] = [];
   let dropped = 0;
   let flushScheduled = false;
+  let stageScheduled = false;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const writeQueued = async (): Promise<void> => {
-    flushScheduled = false;
-    if (queue.length === 0) return;
+  const reportDropped = (): void => {
+    if (dropped === 0) return;
+    log.warn({ dropped }, 'the request log queue was full: the oldest requests were not logged');
+    dropped = 0;
+  };
+  const writeFailed = (err: unknown, requests: number): void => log.error({ err, requests }, 'writing to the request log failed; the batch is dropped');
+
+  /** Hands the queue to the store: `write` commits it (and, for a staging store, what was staged before); `stage` leaves it to be committed later. */
+  const handOver = async (how: 'write' | 'stage'): Promise<void> => {
+    // An empty write still commits what a staging store holds.
+    if (queue.length === 0 && (how === 'stage' || !store?.stage)) return;
     const target = await open();
     if (!target) return;
     const batch = queue;
     queue = [];
     try {
-      await target.write(batch);
+      if (how === 'stage' && target.stage) await target.stage(batch);
+      else await target.write(batch);
     } catch (err) {
-      log.error({ err, requests: batch.length }, 'writing to the request log failed; the batch is dropped');
+      writeFailed(err, batch.length);
     }
-    if (dropped > 0) {
-      log.warn({ dropped }, 'the request log queue was full: the oldest requests were not logged');
-      dropped = 0;
-    }
+    reportDropped();
   };
-  // Writes run one after another, never two transactions at once.
-  const flush = (): Promise<void> => (writing = writing.then(writeQueued));
+  /** Hand-overs queued or running: they run one after another, never two transactions at once. */
+  let handing = 0;
+  const serially = (how: 'write' | 'stage'): Promise<void> => {
+    handing++;
+    writing = writing.then(() => handOver(how)).then(() => void handing--);
+    return writing;
+  };
+  const flush = (): Promise<void> => {
+    flushScheduled = false;
+    return serially('write');
+  };
+  /** At the end of a turn with finished requests: stages them now when nothing else is using the store and the store takes them at once. */
+  const stageQueued = (): void => {
+    stageScheduled = false;
+    const target = store;
+    if (handing > 0 || !target?.stage) {
+      void serially('stage');
+      return;
+    }
+    const batch = queue;
+    queue = [];
+    try {
+      const later = target.stage(batch);
+      if (later) {
+        handing++;
+        writing = later.catch((err: unknown) => writeFailed(err, batch.length)).then(() => void handing--);
+      }
+    } catch (err) {
+      writeFailed(err, batch.length);
+    }
+    reportDropped();
+  };
 
   const prune = async (now?: number): Promise<number> => {
     const target = await open();
@@ -112,7 +151,12 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
         queue.shift();
         dropped++;
       }
-      if (queue.length >= config.batch_size && !flushScheduled) {
+      if (store?.stage) {
+        if (!stageScheduled) {
+          stageScheduled = true;
+          setImmediate(stageQueued);
+        }
+      } else if (queue.length >= config.batch_size && !flushScheduled) {
         flushScheduled = true;
         setImmediate(() => void flush());
       }

@@ -21,7 +21,7 @@ export async function openRequestLog(config: RequestLogConfig, options: OpenOpti
     case 'sqlite':
       // A reader (the CLI) reads the file directly; the gateway writes through its writer.
       if (options.mustExist) return openSqliteRequestLog({ path: config.path, mustExist: true });
-      return sqliteWriter(config) === 'thread' ? openSqliteWorkerRequestLog(config.path) : openSqliteInlineRequestLog(config.path);
+      return sqliteWriter(config) === 'thread' ? openSqliteWorkerRequestLog(config.path) : openSqliteInlineRequestLog(config.path, { commitEvery: config.batch_size });
     case 'postgres':
       // The schema refuses `postgres` without a url.
       return openPostgresRequestLog({ url: config.url as string, schema: config.schema, onError: options.onError });

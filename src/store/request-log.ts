@@ -108,6 +108,14 @@ export interface RequestLog {
   readonly location: string;
   /** Writes requests and their hops in one transaction; a request id already logged is kept as first written. */
   write(batch: readonly LoggedRequest[]): Promise<void>;
+  /**
+   * Optional: takes requests into a transaction left open, which the next `write` (an empty one
+   * too) commits with its own batch, as does the store itself once a batch's worth is staged.
+   * A store that has it is given each event-loop turn's finished requests at the end of that turn,
+   * so their rows wait in the database's page cache rather than in the JavaScript heap. Returns
+   * nothing when the batch is in already, else a promise for when it is.
+   */
+  stage?(batch: readonly LoggedRequest[]): Promise<void> | undefined;
   /** Requests matching the query, newest first, with their hops. */
   query(query: LogQuery): Promise<LoggedRequest[]>;
   get(requestId: string): Promise<LoggedRequest | undefined>;

@@ -31,14 +31,18 @@ export interface SqliteRequestLog extends RequestLog {
    */
   pruneCutoff(retention: Retention, now: number): PruneCutoff;
   /**
-   * Writes a batch in one transaction, `sliceSize` requests at a time, awaiting `between` (the
-   * next event-loop turn, inline) between slices with the transaction held open. Each commit
-   * appends every page it touched to the WAL: one commit per batch of 200 instead of one per slice
-   * of 20 took BEGIN and COMMIT from about 9.6 to 3.8 µs of a request's CPU (bench:profile, c=16). The sink
-   * runs one write at a time; anything else on this connection meanwhile (a prune's slice, a read)
-   * runs inside the transaction and sees its rows.
+   * Inserts a batch into the transaction open on this connection (begun if none is), and leaves it
+   * open: `commit` ends it. A failure rolls back everything not committed yet, earlier staged
+   * batches included, and rethrows. Each commit appends every page it touched to the WAL: one
+   * commit per batch of 200 instead of one per slice of 20 took BEGIN and COMMIT from about 9.6 to
+   * 3.8 µs of a request's CPU (bench:profile, c=16). Anything else on this connection meanwhile (a
+   * prune's slice, a read) runs inside the transaction and sees its rows.
    */
-  writeSlices(batch: readonly LoggedRequest[], sliceSize: number, between: () => Promise<unknown>): Promise<void>;
+  stageNow(batch: readonly LoggedRequest[]): void;
+  /** Stages a batch `sliceSize` requests at a time, awaiting `between` (the next event-loop turn) between slices. */
+  stageSlices(batch: readonly LoggedRequest[], sliceSize: number, between: () => Promise<unknown>): Promise<void>;
+  /** Commits the open transaction, if there is one. */
+  commit(): void;
 }
 
 /** Requests pruned per transaction by the writer thread's prune. */
@@ -109,29 +113,34 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
 
   const withHops = (request: RequestRow): LoggedRequest => ({ request, hops: (selectHops.all(request.request_id) as Record<string, unknown>[]).map(hopRowOf) });
   let closed = false;
+  const stageRange = (batch: readonly LoggedRequest[], from: number, to: number): void => {
+    if (from === to) return;
+    try {
+      if (closed) throw new Error('the request log was closed mid-batch');
+      if (!db.inTransaction) db.exec('BEGIN');
+      insert(batch, from, to);
+    } catch (err) {
+      if (db.open && db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  };
 
   const log: SqliteRequestLog = {
     location: path,
     async write(batch) {
       if (batch.length > 0) writeBatch(batch);
     },
-    async writeSlices(batch, sliceSize, between) {
-      if (batch.length <= sliceSize) {
-        if (batch.length > 0) writeBatch(batch);
-        return;
+    stageNow(batch) {
+      stageRange(batch, 0, batch.length);
+    },
+    async stageSlices(batch, sliceSize, between) {
+      for (let start = 0; start < batch.length; start += sliceSize) {
+        if (start > 0) await between();
+        stageRange(batch, start, Math.min(start + sliceSize, batch.length));
       }
-      db.exec('BEGIN');
-      try {
-        for (let start = 0; start < batch.length; start += sliceSize) {
-          if (start > 0) await between();
-          if (closed) throw new Error('the request log was closed mid-batch');
-          insert(batch, start, Math.min(start + sliceSize, batch.length));
-        }
-        db.exec('COMMIT');
-      } catch (err) {
-        if (db.open && db.inTransaction) db.exec('ROLLBACK');
-        throw err;
-      }
+    },
+    commit() {
+      if (db.open && db.inTransaction) db.exec('COMMIT');
     },
     async query(query: LogQuery) {
       const where = whereOf(query, () => '?');

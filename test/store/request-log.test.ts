@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createRequestLogSink, type RequestLogSink } from '../../src/store/create-request-log-sink.js';
 import { openSqliteRequestLog } from '../../src/store/sqlite-request-log.js';
+import { activeLogs } from '../../src/store/active-request-logs.js';
+import { requestLogKey } from '../../src/store/open-request-log.js';
 import type { LoggedRequest, RequestLog } from '../../src/store/request-log.js';
 import { postChat, setFaults, userBody } from '../helpers/mock-gateway.js';
 import { attempt, eventOf, sqliteLogConfig, startLoggingGateway, tempDir } from './log-fixtures.js';
@@ -182,6 +184,44 @@ for (const writer of ['thread', 'inline'] as const) {
 }
 
 describe('request log: a batch written a slice per turn (inline)', () => {
+  test('the sink stages each turn\'s requests at the end of that turn, uncommitted until a batch\'s worth or a flush', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer: 'inline', batch_size: 5, flush_interval_ms: 600_000 }), logger: silent });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    const other = new Database(path, { readonly: true });
+    t.after(() => other.close());
+    const committed = () => other.prepare('SELECT count(*) FROM requests').pluck().get();
+    for (let i = 0; i < 3; i++) sink.requestFinished(eventOf({ requestId: `a${i}` }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(committed(), 0, 'three staged, none committed');
+    // Staged, not queued: the sink's own connection (what the admin API reads through) has them.
+    const own = await activeLogs(requestLogKey(sqliteLogConfig(path, {})) as string)[0]?.log();
+    assert.equal((await own?.query({ limit: 10 }))?.length, 3);
+    for (let i = 0; i < 2; i++) sink.requestFinished(eventOf({ requestId: `b${i}` }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(committed(), 5, 'the fifth request made a batch: committed');
+    sink.requestFinished(eventOf({ requestId: 'c0' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(committed(), 5);
+    await sink.flush();
+    assert.equal(committed(), 6, 'a flush commits what is staged');
+    await sink.flush();
+    assert.equal(committed(), 6, 'an empty flush is harmless');
+  });
+
+  test('more than a slice finished in one turn is staged a slice per turn; a close commits it', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer: 'inline', batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
+    assert.ok(sink);
+    const { INLINE_WRITE_SLICE } = await import('../../src/store/sqlite-inline-request-log.js');
+    const total = INLINE_WRITE_SLICE * 2 + 3;
+    for (let i = 0; i < total; i++) sink.requestFinished(eventOf({ requestId: `r${String(i).padStart(3, '0')}` }));
+    await sink.close();
+    const log = reader(t, path);
+    assert.equal((await log.query({ limit: 1000 })).length, total);
+  });
+
   test('is one transaction: a reader sees none of it between slices and all of it after', async (t) => {
     const path = join(tempDir(t), 'requests.db');
     const log = openSqliteRequestLog({ path });
@@ -192,11 +232,13 @@ describe('request log: a batch written a slice per turn (inline)', () => {
     t.after(() => reader.close());
     const count = () => reader.prepare('SELECT count(*) FROM requests').pluck().get();
     const seenBetween: unknown[] = [];
-    await log.writeSlices(batch, 3, async () => {
+    await log.stageSlices(batch, 3, async () => {
       seenBetween.push(count());
       await sleep(1);
     });
     assert.deepEqual(seenBetween, [0, 0], 'two waits between three slices, nothing committed yet');
+    assert.equal(count(), 0, 'staged, not committed');
+    log.commit();
     assert.equal(count(), 7);
     assert.equal(reader.prepare('SELECT count(*) FROM request_hops').pluck().get(), 7);
   });
@@ -207,7 +249,7 @@ describe('request log: a batch written a slice per turn (inline)', () => {
     const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
     const batch = Array.from({ length: 6 }, (_, i) => rowsOfEvent(eventOf({ requestId: `r${i}` })));
     await assert.rejects(
-      log.writeSlices(batch, 2, () => log.close()),
+      log.stageSlices(batch, 2, () => log.close()),
       /closed mid-batch/,
     );
     const reader = new Database(path, { readonly: true });
