@@ -36,8 +36,8 @@ export function upstreamStream(res: UpstreamResponse, transform: AsyncIterable<S
   return {
     chunks,
     cancel() {
+      res.cancel();
       res.done();
-      if (!res.body.destroyed) res.body.destroy();
     },
   };
 }

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
-import { CancelSource, type Cancel } from '../../cancel.js';
+import type { Cancel } from '../../cancel.js';
 import { GatewayError } from '../../errors.js';
 import type { HopTimeouts } from '../types.js';
 
@@ -56,9 +56,16 @@ export interface UpstreamText {
 /** A 200 answer whose body is still to be read (a stream). */
 export interface UpstreamResponse {
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  /**
+   * The body as it arrives, for one reader. The upstream is read only as fast as the reader takes
+   * chunks (backpressure). A reader that stops early (`return`, a `break` out of `for await`)
+   * aborts the call unless the body had already ended.
+   */
+  body: AsyncIterable<Uint8Array>;
   /** Clears the hop's total-time timer; call once the body is consumed or abandoned. */
   done(): void;
+  /** Aborts the call if its body has not ended (a client that left mid-stream). */
+  cancel(): void;
   /** Maps an error raised while reading the body (a cut stream, an idle timeout) to a GatewayError. */
   fail(err: unknown): GatewayError;
 }
@@ -101,61 +108,15 @@ export class UpstreamClient {
    * for any other status (its body read first), with a `timeout` or `connection_error` GatewayError
    * when the transport fails, and with a `client_closed` one when the caller's signal aborted.
    */
-  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const hop = linkTimeout(req.cancel, req.timeouts.totalMs);
-    // undici checks headersTimeout on a ~0.5 s tick, so a 300 ms limit fires after up to a second;
-    // a native timer keeps a short first-byte limit what it says (undici's stays as a backstop).
-    // Past PRECISE_TIMER_BELOW_MS the tick is a small error, and the hot path is spared a timer.
-    let firstByteLate = false;
-    const firstByte =
-      req.timeouts.firstByteMs < PRECISE_TIMER_BELOW_MS
-        ? setTimeout(() => {
-            firstByteLate = true;
-            hop.abort(new Error('first byte deadline'));
-          }, req.timeouts.firstByteMs)
-        : undefined;
-    try {
-      const res = await this.pool.request({
-        path: this.basePath + req.path,
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: hop.signal,
-        headersTimeout: req.timeouts.firstByteMs,
-        bodyTimeout: req.timeouts.idleMs,
-      });
-      clearTimeout(firstByte);
-      if (res.statusCode !== 200) {
-        let bodyText: string;
-        try {
-          bodyText = await res.body.text();
-        } catch (err) {
-          throw mapTransportError(err, req.cancel, hop);
-        } finally {
-          hop.dispose();
-        }
-        throw this.mapError({ status: res.statusCode, bodyText, headers: res.headers });
-      }
-      return {
-        headers: res.headers,
-        body: res.body,
-        done: hop.dispose,
-        fail: (err) => mapTransportError(err, req.cancel, hop),
-      };
-    } catch (err) {
-      clearTimeout(firstByte);
-      hop.dispose();
-      if (err instanceof GatewayError) throw err;
-      if (firstByteLate && !req.cancel.aborted && !hop.timedOut()) throw firstByteTimeout(err);
-      throw mapTransportError(err, req.cancel, hop);
-    }
+  request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      new StreamingCall(req, this.mapError, resolve, reject).send(this.pool, this.basePath + req.path);
+    });
   }
 
   /**
    * Sends one request and reads the whole 200 answer as text: for answers used whole (a completion,
-   * embeddings, a models list). Same timeouts and errors as {@link request}, without a body
-   * stream or an AbortController: a handler collects the body and aborts through
-   * undici's controller (the hot path of every non-streaming call).
+   * embeddings, a models list). Same timeouts and errors as {@link request}.
    */
   requestText(req: UpstreamRequest): Promise<UpstreamText> {
     return new Promise<UpstreamText>((resolve, reject) => {
@@ -168,32 +129,28 @@ export class UpstreamClient {
   }
 }
 
-/** One call read whole: undici's dispatch handler, the hop's timers and the caller's signal in one object. */
-class WholeAnswerCall implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined;
+/**
+ * One upstream call as undici's dispatch handler, with the hop's timers and the caller's
+ * cancellation in the same object: no AbortController, no body stream, no promise per chunk
+ * beyond what the reader asks for. Subclasses take the answer whole or as a stream.
+ */
+abstract class UpstreamCall implements Dispatcher.DispatchHandler {
+  protected controller: Dispatcher.DispatchController | undefined;
   /** Why the call was stopped before undici started it (it is aborted once it starts). */
   private stopReason: Error | undefined;
   private totalTimer: NodeJS.Timeout | undefined;
-  private firstByteTimer: NodeJS.Timeout | undefined;
+  protected firstByteTimer: NodeJS.Timeout | undefined;
   private timedOut = false;
   private firstByteLate = false;
-  private settled = false;
-  private status = 0;
-  private headers: IncomingHttpHeaders = {};
-  private readonly chunks: Buffer[] = [];
+  private released = false;
   private readonly onCallerAbort = (reason: unknown): void => this.stop(reason instanceof Error ? reason : new Error('aborted'));
 
-  constructor(
-    private readonly req: UpstreamRequest,
-    private readonly mapError: UpstreamClientOptions['mapError'],
-    private readonly resolve: (answer: UpstreamText) => void,
-    private readonly reject: (err: GatewayError) => void,
-  ) {}
+  constructor(protected readonly req: UpstreamRequest) {}
 
   send(pool: Pool, path: string): void {
     const { cancel, timeouts } = this.req;
     if (cancel.aborted) {
-      this.fail(cancel.reason);
+      this.failed(cancel.reason);
       return;
     }
     cancel.onAbort(this.onCallerAbort);
@@ -202,7 +159,9 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
       this.stop(new Error('hop deadline'));
     }, timeouts.totalMs);
     this.totalTimer.unref();
-    // See request(): undici's own first-byte check ticks too coarsely for a short limit.
+    // undici checks headersTimeout on a ~0.5 s tick, so a 300 ms limit fires after up to a second;
+    // a native timer keeps a short first-byte limit what it says (undici's stays as a backstop).
+    // Past PRECISE_TIMER_BELOW_MS the tick is a small error, and the hot path is spared a timer.
     if (timeouts.firstByteMs < PRECISE_TIMER_BELOW_MS) {
       this.firstByteTimer = setTimeout(() => {
         this.firstByteLate = true;
@@ -218,6 +177,54 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.stopReason) controller.abort(this.stopReason);
+  }
+
+  abstract onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void;
+  abstract onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void;
+  abstract onResponseEnd(): void;
+  abstract onResponseError(controller: Dispatcher.DispatchController, err: Error): void;
+  /** The call failed before undici started it (the caller had already cancelled, or stopped it). */
+  protected abstract failed(err: unknown): void;
+
+  /** Stops the call: now if undici has started it, else as soon as it does; the caller hears at once. */
+  protected stop(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else {
+      this.stopReason = reason;
+      this.failed(reason);
+    }
+  }
+
+  /** Clears the timers and the caller's listener, once. */
+  protected release(): void {
+    if (this.released) return;
+    this.released = true;
+    clearTimeout(this.totalTimer);
+    clearTimeout(this.firstByteTimer);
+    this.req.cancel.offAbort(this.onCallerAbort);
+  }
+
+  /** A transport error as the GatewayError the caller sees. */
+  protected mapped(err: unknown): GatewayError {
+    if (this.firstByteLate && !this.req.cancel.aborted && !this.timedOut) return firstByteTimeout(err);
+    return mapTransportError(err, this.req.cancel, { timedOut: () => this.timedOut });
+  }
+}
+
+/** One call read whole. */
+class WholeAnswerCall extends UpstreamCall {
+  private settled = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    req: UpstreamRequest,
+    private readonly mapError: UpstreamClientOptions['mapError'],
+    private readonly resolve: (answer: UpstreamText) => void,
+    private readonly reject: (err: GatewayError) => void,
+  ) {
+    super(req);
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -239,35 +246,159 @@ class WholeAnswerCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.fail(err);
+    this.failed(err);
   }
 
-  /** Stops the call: now if undici has started it, else as soon as it does; the caller hears at once. */
-  private stop(reason: Error): void {
-    if (this.controller) this.controller.abort(reason);
-    else {
-      this.stopReason = reason;
-      this.fail(reason);
-    }
-  }
-
-  private fail(err: unknown): void {
+  protected failed(err: unknown): void {
     if (this.settle()) return;
-    if (this.firstByteLate && !this.req.cancel.aborted && !this.timedOut) {
-      this.reject(firstByteTimeout(err));
-      return;
-    }
-    this.reject(mapTransportError(err, this.req.cancel, { timedOut: () => this.timedOut }));
+    this.reject(this.mapped(err));
   }
 
-  /** Clears the timers and the listener once; true when the call had already settled. */
+  /** Releases the call once; true when it had already settled. */
   private settle(): boolean {
     if (this.settled) return true;
     this.settled = true;
-    clearTimeout(this.totalTimer);
-    clearTimeout(this.firstByteTimer);
-    this.req.cancel.offAbort(this.onCallerAbort);
+    this.release();
     return false;
+  }
+}
+
+/** Bytes of body queued for a slow reader before the upstream socket is paused (undici's own body stream holds as much). */
+const STREAM_HIGH_WATER_BYTES = 64 * 1024;
+const STREAM_DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+/** Why a call was aborted when its reader stopped early: made once, as nobody reads its stack. */
+const READER_LEFT = new Error('the reader stopped before the end of the stream');
+
+/**
+ * One streamed call, whose body is read as it arrives: the call is its own body iterator, so a
+ * chunk goes from undici's parser to the reader with no stream in between. A reader that stops
+ * once it has what it needs (an OpenAI stream's `[DONE]`) costs nothing when the body has ended;
+ * through a Node stream it cost an AbortError and its stack trace per stream.
+ */
+class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, undefined> {
+  /** The response promise settled: resolved with a 200, or rejected. */
+  private answered = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  /** A non-200 answer's body, read whole for its error. */
+  private readonly errorChunks: Buffer[] = [];
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private paused = false;
+  private ended = false;
+  /** The transport error that ended the body, or READER_LEFT once the reader stopped. */
+  private error: unknown;
+  private waiter: { resolve: (result: IteratorResult<Uint8Array, undefined>) => void; reject: (err: unknown) => void } | undefined;
+
+  constructor(
+    req: UpstreamRequest,
+    private readonly mapError: UpstreamClientOptions['mapError'],
+    private readonly resolve: (res: UpstreamResponse) => void,
+    private readonly reject: (err: GatewayError) => void,
+  ) {
+    super(req);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    clearTimeout(this.firstByteTimer);
+    this.status = statusCode;
+    this.headers = headers;
+    if (statusCode !== 200) return;
+    this.answered = true;
+    this.resolve({
+      headers,
+      body: this,
+      done: () => this.release(),
+      cancel: () => this.cancel(),
+      fail: (err) => this.mapped(err),
+    });
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.status !== 200) {
+      this.errorChunks.push(chunk);
+      return;
+    }
+    if (this.error !== undefined) return;
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve({ value: chunk, done: false });
+      return;
+    }
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (!this.paused && this.queuedBytes >= STREAM_HIGH_WATER_BYTES) {
+      this.paused = true;
+      controller.pause();
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.status !== 200) {
+      if (this.answered) return;
+      this.answered = true;
+      this.release();
+      const bodyText = Buffer.concat(this.errorChunks).toString('utf8');
+      this.reject(this.mapError({ status: this.status, bodyText, headers: this.headers }));
+      return;
+    }
+    this.ended = true;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.resolve(STREAM_DONE);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (!this.answered) {
+      this.failed(err);
+      return;
+    }
+    this.error ??= err;
+    this.queue.length = 0;
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(this.error);
+  }
+
+  protected failed(err: unknown): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.release();
+    this.reject(this.mapped(err));
+  }
+
+  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    const chunk = this.queue.shift();
+    if (chunk !== undefined) {
+      this.queuedBytes -= chunk.length;
+      if (this.paused && this.queue.length === 0) {
+        this.paused = false;
+        this.controller?.resume();
+      }
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.error !== undefined) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve(STREAM_DONE);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Uint8Array, undefined>> {
+    this.cancel();
+    return Promise.resolve(STREAM_DONE);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, undefined> {
+    return this;
+  }
+
+  private cancel(): void {
+    this.queue.length = 0;
+    if (this.ended || this.error !== undefined) return;
+    this.error = READER_LEFT;
+    this.stop(READER_LEFT);
   }
 }
 
@@ -279,34 +410,6 @@ function ownConcat(chunks: Buffer[]): Buffer {
   let at = 0;
   for (const chunk of chunks) at += chunk.copy(joined, at);
   return joined;
-}
-
-interface LinkedTimeout {
-  signal: AbortSignal;
-  /** Aborts the hop for a reason of the caller's own (a first-byte deadline). */
-  abort(reason: Error): void;
-  timedOut(): boolean;
-  dispose(): void;
-}
-
-/** One cancellation per streamed hop, with the AbortSignal undici's request takes: aborts when the caller does or the hop's total time runs out. */
-export function linkTimeout(parent: Cancel, totalMs: number): LinkedTimeout {
-  const hop = new CancelSource(parent);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    hop.abort(new Error('hop deadline'));
-  }, totalMs);
-  timer.unref();
-  return {
-    signal: hop.signal,
-    abort: (reason) => hop.abort(reason),
-    timedOut: () => timedOut,
-    dispose() {
-      clearTimeout(timer);
-      hop.dispose();
-    },
-  };
 }
 
 const CONNECTION_CODES = new Set([
