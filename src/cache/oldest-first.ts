@@ -6,12 +6,18 @@
  * Each key is kept with its entry, so a key deleted and added again is not taken for its old self.
  */
 export class OldestFirst<K, V> {
-  /** Pairs in order added; those before `head` were walked past and are cleared, so they hold nothing alive. */
-  private items: ([K, V] | undefined)[] = [];
+  /**
+   * Keys and entries in order added, side by side (no pair object per addition: each would live as
+   * long as its entry and be copied into the old generation with it). Slots before `head` were
+   * walked past and are cleared, so they hold nothing alive.
+   */
+  private keys: (K | undefined)[] = [];
+  private entries: (V | undefined)[] = [];
   private head = 0;
 
   add(key: K, entry: V): void {
-    this.items.push([key, entry]);
+    this.keys.push(key);
+    this.entries.push(entry);
   }
 
   /**
@@ -22,28 +28,40 @@ export class OldestFirst<K, V> {
    */
   evict(current: (key: K) => V | undefined, take: (key: K, entry: V) => 'taken' | 'keep' | 'stop', size: number): void {
     // Each pair is looked at once per call: kept ones go to the back, past this bound.
-    const end = this.items.length;
+    const end = this.keys.length;
     while (this.head < end) {
-      const pair = this.items[this.head] as [K, V];
-      if (current(pair[0]) === pair[1]) {
-        const verdict = take(pair[0], pair[1]);
+      const key = this.keys[this.head] as K;
+      const entry = this.entries[this.head] as V;
+      if (current(key) === entry) {
+        const verdict = take(key, entry);
         if (verdict === 'stop') break;
-        if (verdict === 'keep') this.items.push(pair);
+        if (verdict === 'keep') this.add(key, entry);
       }
       // Cleared, not just stepped over: an evicted entry (a request's whole attempt log, a kept
       // answer) must not stay reachable from here until the next compaction.
-      this.items[this.head] = undefined;
+      this.keys[this.head] = undefined;
+      this.entries[this.head] = undefined;
       this.head++;
     }
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    if (this.head > 1024 && this.head * 2 > this.keys.length) this.compact(() => true);
     // Entries removed by other means (expired, failed) leave stale pairs behind: sweep them once
     // they outnumber the live ones (so a sweep's cost is spread over as many additions).
-    if (this.items.length - this.head > 2 * size + 1024) {
-      this.items = this.items.slice(this.head).filter((pair) => pair !== undefined && current(pair[0]) === pair[1]);
-      this.head = 0;
+    if (this.keys.length - this.head > 2 * size + 1024) this.compact((key, entry) => current(key) === entry);
+  }
+
+  /** Drops the walked-past slots, and the pairs `keep` refuses. */
+  private compact(keep: (key: K, entry: V) => boolean): void {
+    const keys: (K | undefined)[] = [];
+    const entries: (V | undefined)[] = [];
+    for (let at = this.head; at < this.keys.length; at++) {
+      const key = this.keys[at] as K;
+      const entry = this.entries[at] as V;
+      if (!keep(key, entry)) continue;
+      keys.push(key);
+      entries.push(entry);
     }
+    this.keys = keys;
+    this.entries = entries;
+    this.head = 0;
   }
 }
