@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { gatewayConfig } from './targets.js';
+import { gatewayConfig, telemetryYaml } from './targets.js';
 import { median } from './stats.js';
 
 const CONCURRENCY = 16;
@@ -60,18 +60,13 @@ const seconds = Number(values.seconds);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'));
 const upstream = await startUpstream({});
 
-function telemetryYaml(telemetry: Telemetry, label: string): string {
-  if (telemetry === 'off') return 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n';
-  return `telemetry:\n  request_log:\n    path: ${JSON.stringify(path.join(workDir, `${label}.db`))}\n`;
-}
-
 async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Promise<Side> {
   const cli = path.join(path.resolve(root), 'bin', 'switchyard.js');
   if (!fs.existsSync(path.join(path.resolve(root), 'dist', 'cli', 'main.js'))) throw new Error(`${root} has no dist/: build it first (npm run build)`);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const config = path.join(workDir, `${label}.yaml`);
   const extra = label === 'A' ? values['yaml-a'] : values['yaml-b'];
-  fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml(telemetry, label)}${extra ? `${extra}\n` : ''}providers:`));
+  fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined })}${extra ? `${extra}\n` : ''}providers:`));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });

@@ -73,53 +73,52 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
   };
   const writeFailed = (err: unknown, requests: number): void => log.error({ err, requests }, 'writing to the request log failed; the batch is dropped');
 
-  /** Hands the queue to the store: `write` commits it (and, for a staging store, what was staged before); `stage` leaves it to be committed later. */
-  const handOver = async (how: 'write' | 'stage'): Promise<void> => {
-    // An empty write still commits what a staging store holds.
-    if (queue.length === 0 && (how === 'stage' || !store?.stage)) return;
-    const target = await open();
-    if (!target) return;
+  /**
+   * Hands the queue to `target`: `write` commits it (and, for a staging store, what was staged
+   * before), `stage` leaves it to be committed later. A promise only while the store is still at it.
+   */
+  const handOver = (target: RequestLog, how: 'write' | 'stage'): Promise<void> | undefined => {
     const batch = queue;
     queue = [];
+    let pending: Promise<void> | undefined;
     try {
-      if (how === 'stage' && target.stage) await target.stage(batch);
-      else await target.write(batch);
+      pending = how === 'stage' && target.stage ? target.stage(batch) : target.write(batch);
     } catch (err) {
       writeFailed(err, batch.length);
     }
     reportDropped();
+    return pending?.catch((err: unknown) => writeFailed(err, batch.length));
   };
   /** Hand-overs queued or running: they run one after another, never two transactions at once. */
   let handing = 0;
   const serially = (how: 'write' | 'stage'): Promise<void> => {
     handing++;
-    writing = writing.then(() => handOver(how)).then(() => void handing--);
+    writing = writing
+      .then(async () => {
+        // An empty write still commits what a staging store holds.
+        if (queue.length === 0 && (how === 'stage' || !store?.stage)) return;
+        const target = await open();
+        if (target) await handOver(target, how);
+      })
+      .then(() => void handing--);
     return writing;
   };
   const flush = (): Promise<void> => {
     flushScheduled = false;
     return serially('write');
   };
-  /** At the end of a turn with finished requests: stages them now when nothing else is using the store and the store takes them at once. */
+  /** At the end of a turn with finished requests: staged at once (no promise) when nothing else is using the store. */
   const stageQueued = (): void => {
     stageScheduled = false;
-    const target = store;
-    if (handing > 0 || !target?.stage) {
+    if (handing > 0 || !store?.stage) {
       void serially('stage');
       return;
     }
-    const batch = queue;
-    queue = [];
-    try {
-      const later = target.stage(batch);
-      if (later) {
-        handing++;
-        writing = later.catch((err: unknown) => writeFailed(err, batch.length)).then(() => void handing--);
-      }
-    } catch (err) {
-      writeFailed(err, batch.length);
+    const pending = handOver(store, 'stage');
+    if (pending) {
+      handing++;
+      writing = pending.then(() => void handing--);
     }
-    reportDropped();
   };
 
   const prune = async (now?: number): Promise<number> => {

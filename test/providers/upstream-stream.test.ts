@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { CancelSource } from '../../src/cancel.js';
 import { GatewayError } from '../../src/errors.js';
-import { UpstreamClient, type UpstreamRequest } from '../../src/providers/http/upstream-client.js';
+import { UpstreamClient, type UpstreamRequest, type UpstreamResponse } from '../../src/providers/http/upstream-client.js';
 
 const TIMEOUTS = { firstByteMs: 5_000, idleMs: 5_000, totalMs: 10_000 };
 
@@ -41,6 +41,14 @@ async function upstream(t: { after(fn: () => Promise<void>): void }, handle: (re
 
 function call(cancel = new CancelSource()): UpstreamRequest {
   return { path: '/stream', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', cancel, timeouts: TIMEOUTS };
+}
+
+/** The GatewayError a read that must fail ends in, as the provider's stream maps it. */
+function failureOf(read: Promise<unknown>, res: UpstreamResponse): Promise<GatewayError> {
+  return read.then(
+    () => assert.fail('the read should fail'),
+    (error: unknown) => res.fail(error),
+  );
 }
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<number> {
@@ -128,10 +136,7 @@ describe('UpstreamClient: a streamed body', () => {
     await iterator.next();
     const pending = iterator.next();
     cancel.abort(new Error('client went away'));
-    const err = await pending.then(
-      () => assert.fail('the read should fail'),
-      (error: unknown) => res.fail(error),
-    );
+    const err = await failureOf(pending, res);
     res.done();
     assert.equal(err.code, 'client_closed');
     await closed;
@@ -143,10 +148,7 @@ describe('UpstreamClient: a streamed body', () => {
       res.write('data: first\n\n', () => setTimeout(() => res.socket?.destroy(), 20));
     });
     const res = await client.request(call());
-    const err = await readAll(res.body).then(
-      () => assert.fail('the read should fail'),
-      (error: unknown) => res.fail(error),
-    );
+    const err = await failureOf(readAll(res.body), res);
     res.done();
     assert.equal(err.shape, 'connection_error');
   });

@@ -132,20 +132,32 @@ export class UpstreamClient {
 /**
  * One upstream call as undici's dispatch handler, with the hop's timers and the caller's
  * cancellation in the same object: no AbortController, no body stream, no promise per chunk
- * beyond what the reader asks for. Subclasses take the answer whole or as a stream.
+ * beyond what the reader asks for. The call's promise settles once: with the whole answer, or (a
+ * streamed 200) at its headers; an answer other than 200 is read whole and rejected as the
+ * provider maps it. Subclasses say what a 200 is.
  */
 abstract class UpstreamCall implements Dispatcher.DispatchHandler {
   protected controller: Dispatcher.DispatchController | undefined;
   /** Why the call was stopped before undici started it (it is aborted once it starts). */
   private stopReason: Error | undefined;
   private totalTimer: NodeJS.Timeout | undefined;
-  protected firstByteTimer: NodeJS.Timeout | undefined;
+  private firstByteTimer: NodeJS.Timeout | undefined;
   private timedOut = false;
   private firstByteLate = false;
   private released = false;
+  /** The call's promise has settled. */
+  protected settled = false;
+  protected status = 0;
+  protected headers: IncomingHttpHeaders = {};
+  /** The body, when it is read whole: a whole answer's, or that of any answer other than 200. */
+  protected readonly chunks: Buffer[] = [];
   private readonly onCallerAbort = (reason: unknown): void => this.stop(reason instanceof Error ? reason : new Error('aborted'));
 
-  constructor(protected readonly req: UpstreamRequest) {}
+  constructor(
+    private readonly req: UpstreamRequest,
+    private readonly mapError: UpstreamClientOptions['mapError'],
+    private readonly reject: (err: GatewayError) => void,
+  ) {}
 
   send(pool: Pool, path: string): void {
     const { cancel, timeouts } = this.req;
@@ -179,12 +191,46 @@ abstract class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.stopReason) controller.abort(this.stopReason);
   }
 
-  abstract onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void;
-  abstract onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void;
-  abstract onResponseEnd(): void;
-  abstract onResponseError(controller: Dispatcher.DispatchController, err: Error): void;
-  /** The call failed before undici started it (the caller had already cancelled, or stopped it). */
-  protected abstract failed(err: unknown): void;
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    clearTimeout(this.firstByteTimer);
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.status === 200) {
+      this.onBodyEnd();
+      return;
+    }
+    if (!this.settle()) return;
+    this.release();
+    this.reject(this.mapError({ status: this.status, bodyText: joined(this.chunks).toString('utf8'), headers: this.headers }));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.failed(err);
+  }
+
+  /** A 200's body ended. */
+  protected abstract onBodyEnd(): void;
+
+  /** Rejects the call's promise with the transport error mapped, unless it has settled. */
+  protected failed(err: unknown): void {
+    if (!this.settle()) return;
+    this.release();
+    this.reject(this.mapped(err));
+  }
+
+  /** Settles the call's promise: true the first time, false once it has. */
+  protected settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    return true;
+  }
 
   /** Stops the call: now if undici has started it, else as soon as it does; the caller hears at once. */
   protected stop(reason: Error): void {
@@ -213,53 +259,20 @@ abstract class UpstreamCall implements Dispatcher.DispatchHandler {
 
 /** One call read whole. */
 class WholeAnswerCall extends UpstreamCall {
-  private settled = false;
-  private status = 0;
-  private headers: IncomingHttpHeaders = {};
-  private readonly chunks: Buffer[] = [];
-
   constructor(
     req: UpstreamRequest,
-    private readonly mapError: UpstreamClientOptions['mapError'],
+    mapError: UpstreamClientOptions['mapError'],
     private readonly resolve: (answer: UpstreamText) => void,
-    private readonly reject: (err: GatewayError) => void,
+    reject: (err: GatewayError) => void,
   ) {
-    super(req);
+    super(req, mapError, reject);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    clearTimeout(this.firstByteTimer);
-    this.status = statusCode;
-    this.headers = headers;
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
-  }
-
-  onResponseEnd(): void {
-    if (this.settle()) return;
-    const bytes = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : ownConcat(this.chunks);
-    const text = bytes.toString('utf8');
-    if (this.status === 200) this.resolve({ headers: this.headers, text, bytes });
-    else this.reject(this.mapError({ status: this.status, bodyText: text, headers: this.headers }));
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.failed(err);
-  }
-
-  protected failed(err: unknown): void {
-    if (this.settle()) return;
-    this.reject(this.mapped(err));
-  }
-
-  /** Releases the call once; true when it had already settled. */
-  private settle(): boolean {
-    if (this.settled) return true;
-    this.settled = true;
+  protected onBodyEnd(): void {
+    if (!this.settle()) return;
     this.release();
-    return false;
+    const bytes = joined(this.chunks);
+    this.resolve({ headers: this.headers, text: bytes.toString('utf8'), bytes });
   }
 }
 
@@ -276,12 +289,6 @@ const READER_LEFT = new Error('the reader stopped before the end of the stream')
  * through a Node stream it cost an AbortError and its stack trace per stream.
  */
 class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, undefined> {
-  /** The response promise settled: resolved with a 200, or rejected. */
-  private answered = false;
-  private status = 0;
-  private headers: IncomingHttpHeaders = {};
-  /** A non-200 answer's body, read whole for its error. */
-  private readonly errorChunks: Buffer[] = [];
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private paused = false;
@@ -292,19 +299,16 @@ class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, un
 
   constructor(
     req: UpstreamRequest,
-    private readonly mapError: UpstreamClientOptions['mapError'],
+    mapError: UpstreamClientOptions['mapError'],
     private readonly resolve: (res: UpstreamResponse) => void,
-    private readonly reject: (err: GatewayError) => void,
+    reject: (err: GatewayError) => void,
   ) {
-    super(req);
+    super(req, mapError, reject);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    clearTimeout(this.firstByteTimer);
-    this.status = statusCode;
-    this.headers = headers;
-    if (statusCode !== 200) return;
-    this.answered = true;
+  override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    super.onResponseStart(controller, statusCode, headers);
+    if (statusCode !== 200 || !this.settle()) return;
     this.resolve({
       headers,
       body: this,
@@ -314,9 +318,9 @@ class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, un
     });
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.status !== 200) {
-      this.errorChunks.push(chunk);
+      super.onResponseData(controller, chunk);
       return;
     }
     if (this.error !== undefined) return;
@@ -334,24 +338,17 @@ class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, un
     }
   }
 
-  onResponseEnd(): void {
-    if (this.status !== 200) {
-      if (this.answered) return;
-      this.answered = true;
-      this.release();
-      const bodyText = Buffer.concat(this.errorChunks).toString('utf8');
-      this.reject(this.mapError({ status: this.status, bodyText, headers: this.headers }));
-      return;
-    }
+  protected onBodyEnd(): void {
     this.ended = true;
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.resolve(STREAM_DONE);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    if (!this.answered) {
-      this.failed(err);
+  override onResponseError(controller: Dispatcher.DispatchController, err: Error): void {
+    // Before the headers of a 200 the call's promise fails; after, the reader does.
+    if (!this.settled || this.status !== 200) {
+      super.onResponseError(controller, err);
       return;
     }
     this.error ??= err;
@@ -359,13 +356,6 @@ class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, un
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.reject(this.error);
-  }
-
-  protected failed(err: unknown): void {
-    if (this.answered) return;
-    this.answered = true;
-    this.release();
-    this.reject(this.mapped(err));
   }
 
   next(): Promise<IteratorResult<Uint8Array, undefined>> {
@@ -400,6 +390,11 @@ class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, un
     this.error = READER_LEFT;
     this.stop(READER_LEFT);
   }
+}
+
+/** The body read whole: the one chunk it came in (a view on the socket read, no copy), or a buffer of its own. */
+function joined(chunks: Buffer[]): Buffer {
+  return chunks.length === 1 ? (chunks[0] as Buffer) : ownConcat(chunks);
 }
 
 /** Chunks joined into a buffer of their own (Buffer.concat takes a small one from Node's shared pool, which a kept answer would pin). */
