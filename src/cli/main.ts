@@ -1,20 +1,16 @@
 /**
- * The switchyard command. Each subcommand is a file of its own; this one only dispatches.
+ * The switchyard command. Each subcommand is a file of its own, loaded when it runs (a gateway never
+ * loads the drill's or the mock server's code); this one only dispatches.
  */
-import { checkConfig } from './check-config.js';
-import { runDrill } from '../drill/index.js';
-import { showLog } from './log.js';
-import { runMock } from './mock.js';
-import { replay } from './replay.js';
-import { start } from './start.js';
+type Run = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; summary: string }> = {
-  start: { run: start, summary: 'serve the gateway (--config FILE; without one, the built-in demo)' },
-  'check-config': { run: checkConfig, summary: 'validate a config file and point at every problem (check-config FILE)' },
-  mock: { run: runMock, summary: 'run the built-in mock provider as its own server (--port N)' },
-  log: { run: showLog, summary: 'recent requests from the request log (--route, --reason, --since, --status, --limit, --json)' },
-  replay: { run: replay, summary: 'replay the fallback decision of a logged request, then vs now (replay REQUEST_ID [--config FILE])' },
-  drill: { run: runDrill, summary: 'outage drill: break the primary in each failure shape under load, report how the chain held' },
+const COMMANDS: Record<string, { load: () => Promise<Run>; summary: string }> = {
+  start: { load: async () => (await import('./start.js')).start, summary: 'serve the gateway (--config FILE; without one, the built-in demo)' },
+  'check-config': { load: async () => (await import('./check-config.js')).checkConfig, summary: 'validate a config file and point at every problem (check-config FILE)' },
+  mock: { load: async () => (await import('./mock.js')).runMock, summary: 'run the built-in mock provider as its own server (--port N)' },
+  log: { load: async () => (await import('./log.js')).showLog, summary: 'recent requests from the request log (--route, --reason, --since, --status, --limit, --json)' },
+  replay: { load: async () => (await import('./replay.js')).replay, summary: 'replay the fallback decision of a logged request, then vs now (replay REQUEST_ID [--config FILE])' },
+  drill: { load: async () => (await import('../drill/index.js')).runDrill, summary: 'outage drill: break the primary in each failure shape under load, report how the chain held' },
 };
 
 export function usage(): string {
@@ -33,5 +29,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`switchyard: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  return command.run(rest);
+  const run = await command.load();
+  return run(rest);
 }

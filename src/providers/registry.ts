@@ -7,7 +7,7 @@ import { azureProvider } from './azure/index.js';
 import { bedrockProvider } from './bedrock/index.js';
 import { cohereProvider } from './cohere/index.js';
 import { geminiProvider } from './gemini/index.js';
-import { mockProvider } from './mock/index.js';
+import { mockProvider } from './mock/definition.js';
 import { openaiCompatibleProvider } from './openai-compatible/index.js';
 import { openaiProvider } from './openai/index.js';
 import type { ProviderDefinition } from './types.js';

@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { RequestLogConfig } from './request-log-config.js';
 import type { RequestLog } from './request-log.js';
-import { openPostgresRequestLog } from './postgres-request-log.js';
 import { openSqliteRequestLog } from './sqlite-request-log.js';
 import { openSqliteInlineRequestLog } from './sqlite-inline-request-log.js';
 import { openSqliteWorkerRequestLog } from './sqlite-worker-request-log.js';
@@ -22,9 +21,11 @@ export async function openRequestLog(config: RequestLogConfig, options: OpenOpti
       // A reader (the CLI) reads the file directly; the gateway writes through its writer.
       if (options.mustExist) return openSqliteRequestLog({ path: config.path, mustExist: true });
       return sqliteWriter(config) === 'thread' ? openSqliteWorkerRequestLog(config.path) : openSqliteInlineRequestLog(config.path, { commitEvery: config.batch_size });
-    case 'postgres':
-      // The schema refuses `postgres` without a url.
+    case 'postgres': {
+      // The schema refuses `postgres` without a url. The pg client loads only for a postgres log.
+      const { openPostgresRequestLog } = await import('./postgres-request-log.js');
       return openPostgresRequestLog({ url: config.url as string, schema: config.schema, onError: options.onError });
+    }
   }
 }
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { httpProviderOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
-import { createAnthropicProvider } from './anthropic-provider.js';
 
 /** Anthropic's public API. */
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
@@ -25,6 +24,7 @@ export const anthropicProvider: ProviderDefinition<typeof options> = {
   type: 'anthropic',
   options,
   async create(config, context) {
+    const { createAnthropicProvider } = await import('./anthropic-provider.js');
     return createAnthropicProvider({
       name: context.name,
       type: 'anthropic',

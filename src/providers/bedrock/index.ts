@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { httpProviderOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
-import { createBedrockProvider } from './bedrock-provider.js';
 import type { BedrockCredentials } from './sign-bedrock-request.js';
 
 /** Bedrock Runtime's public endpoint in a region (the default `base_url`). */
@@ -46,6 +45,7 @@ export const bedrockProvider: ProviderDefinition<typeof options> = {
   type: 'bedrock',
   options,
   async create(config, context) {
+    const { createBedrockProvider } = await import('./bedrock-provider.js');
     return createBedrockProvider({
       name: context.name,
       type: 'bedrock',

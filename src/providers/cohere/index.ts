@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { httpProviderOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
-import { createCohereProvider } from './cohere-provider.js';
 
 /** Cohere's public API, v2. */
 export const COHERE_BASE_URL = 'https://api.cohere.com/v2';
@@ -15,6 +14,7 @@ export const cohereProvider: ProviderDefinition<typeof options> = {
   type: 'cohere',
   options,
   async create(config, context) {
+    const { createCohereProvider } = await import('./cohere-provider.js');
     return createCohereProvider({
       name: context.name,
       type: 'cohere',

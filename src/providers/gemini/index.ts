@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { httpProviderOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
-import { createGeminiProvider, type GeminiEndpoint } from './gemini-provider.js';
+import type { GeminiEndpoint } from './gemini-provider.js';
 
 /** The Gemini API (AI Studio), with its version prefix. */
 export const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
@@ -49,6 +49,7 @@ export const geminiProvider: ProviderDefinition<typeof options> = {
     const endpoint: GeminiEndpoint = config.vertex
       ? { type: 'vertex', baseUrl: config.base_url ?? vertexBaseUrl(config.vertex.location), project: config.vertex.project, location: config.vertex.location, accessToken: config.access_token }
       : { type: 'ai-studio', baseUrl: config.base_url ?? GEMINI_BASE_URL, apiKey: config.api_key };
+    const { createGeminiProvider } = await import('./gemini-provider.js');
     return createGeminiProvider({
       name: context.name,
       type: 'gemini',

@@ -3,14 +3,8 @@
  * `mock` provider a stand-in for Anthropic: the gateway's real Anthropic adapter talks to the mock's
  * Anthropic routes over a real socket. Adding a wire format is one entry here.
  */
-import { createAnthropicProvider } from '../anthropic/anthropic-provider.js';
 import { DEFAULT_ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS } from '../anthropic/index.js';
-import { createCohereProvider } from '../cohere/cohere-provider.js';
-import { createGeminiProvider } from '../gemini/gemini-provider.js';
-import { createOpenAIProvider } from '../openai/openai-provider.js';
 import type { Provider } from '../types.js';
-import { azureWireAdapter } from './dialects/azure/wire-adapter.js';
-import { bedrockWireAdapter } from './dialects/bedrock/wire-adapter.js';
 
 export interface WireAdapterOptions {
   /** The provider's name in config. */
@@ -29,41 +23,57 @@ export interface WireAdapterOptions {
 
 export type WireAdapterFactory = (options: WireAdapterOptions) => Provider;
 
+/**
+ * Each wire format's adapter, loaded when a mock speaks that format: a config whose mocks all speak
+ * OpenAI never loads the other providers' code.
+ */
 export const WIRE_ADAPTERS = {
-  openai: (options) =>
-    createOpenAIProvider({
-      ...options,
-      type: 'mock',
-      headers: {},
-      baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
-    }),
-  anthropic: (options) =>
-    createAnthropicProvider({
-      ...options,
-      type: 'mock',
-      version: DEFAULT_ANTHROPIC_VERSION,
-      betas: [],
-      headers: {},
-      defaultMaxTokens: DEFAULT_MAX_TOKENS,
-      baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
-    }),
-  gemini: (options) =>
-    createGeminiProvider({
-      ...options,
-      type: 'mock',
-      endpoint: { type: 'ai-studio', baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1beta`, apiKey: options.apiKey },
-      headers: {},
-    }),
-  cohere: (options) =>
-    createCohereProvider({
-      ...options,
-      type: 'mock',
-      headers: {},
-      baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v2`,
-    }),
-  bedrock: bedrockWireAdapter,
-  azure: azureWireAdapter,
-} satisfies Record<string, WireAdapterFactory>;
+  openai: async (): Promise<WireAdapterFactory> => {
+    const { createOpenAIProvider } = await import('../openai/openai-provider.js');
+    return (options) =>
+      createOpenAIProvider({
+        ...options,
+        type: 'mock',
+        headers: {},
+        baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
+      });
+  },
+  anthropic: async (): Promise<WireAdapterFactory> => {
+    const { createAnthropicProvider } = await import('../anthropic/anthropic-provider.js');
+    return (options) =>
+      createAnthropicProvider({
+        ...options,
+        type: 'mock',
+        version: DEFAULT_ANTHROPIC_VERSION,
+        betas: [],
+        headers: {},
+        defaultMaxTokens: DEFAULT_MAX_TOKENS,
+        baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
+      });
+  },
+  gemini: async (): Promise<WireAdapterFactory> => {
+    const { createGeminiProvider } = await import('../gemini/gemini-provider.js');
+    return (options) =>
+      createGeminiProvider({
+        ...options,
+        type: 'mock',
+        endpoint: { type: 'ai-studio', baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1beta`, apiKey: options.apiKey },
+        headers: {},
+      });
+  },
+  cohere: async (): Promise<WireAdapterFactory> => {
+    const { createCohereProvider } = await import('../cohere/cohere-provider.js');
+    return (options) =>
+      createCohereProvider({
+        ...options,
+        type: 'mock',
+        headers: {},
+        baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v2`,
+      });
+  },
+  bedrock: async () => (await import('./dialects/bedrock/wire-adapter.js')).bedrockWireAdapter,
+  azure: async () => (await import('./dialects/azure/wire-adapter.js')).azureWireAdapter,
+} satisfies Record<string, () => Promise<WireAdapterFactory>>;
 
 export type WireFormat = keyof typeof WIRE_ADAPTERS;
 export const WIRE_FORMATS = Object.keys(WIRE_ADAPTERS) as [WireFormat, ...WireFormat[]];
