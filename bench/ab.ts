@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { gatewayConfig, telemetryYaml } from './targets.js';
+import { gatewayConfig, telemetryYaml, withYaml } from './targets.js';
 import { median } from './stats.js';
 
 const CONCURRENCY = 16;
@@ -66,7 +66,8 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const config = path.join(workDir, `${label}.yaml`);
   const extra = label === 'A' ? values['yaml-a'] : values['yaml-b'];
-  fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined })}${extra ? `${extra}\n` : ''}providers:`));
+  const telemetrySection = telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined });
+  fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetrySection}providers:`), extra));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });

@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { gatewayConfig, startCollector, telemetryYaml, type TelemetryVariant } from './targets.js';
+import { gatewayConfig, startCollector, telemetryYaml, withYaml, type TelemetryVariant } from './targets.js';
 
 
 const { values } = parseArgs({
@@ -57,8 +57,8 @@ const variant = values.telemetry as TelemetryVariant;
 // traced: every request sampled, exported to the bench's stand-in collector (as the gateway-traced target).
 const collector = variant === 'traced' ? await startCollector() : undefined;
 const telemetry = telemetryYaml({ variant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: collector?.url });
-// --yaml adds top-level config sections (e.g. 'idempotency: { derive_key: false }').
-fs.writeFileSync(config, gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}${values.yaml ? `${values.yaml}\n` : ''}providers:`));
+// --yaml merges config sections in (e.g. 'idempotency: { derive_key: false }').
+fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}providers:`), values.yaml));
 const entry = values.bare
   ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
   : [...gatewayNodeFlags(root), path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];

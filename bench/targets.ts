@@ -11,6 +11,7 @@ import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { ANTHROPIC_ID, ANTHROPIC_MODEL } from './upstream.js';
 
@@ -291,6 +292,27 @@ export async function startEcho(core: number | null): Promise<{ port: number; st
 }
 
 /** The `telemetry:` block of a gateway target's config. */
+/**
+ * `base` with the sections of `extra` (YAML) merged in: maps merge key by key, anything else in
+ * `extra` replaces. So `--yaml 'telemetry: {metrics: {enabled: false}}'` changes one setting of a
+ * telemetry section the bench already wrote instead of repeating the key.
+ */
+export function withYaml(base: string, extra: string): string {
+  if (extra.trim() === '') return base;
+  return stringifyYaml(mergeYaml(parseYaml(base), parseYaml(extra)));
+}
+
+function mergeYaml(base: unknown, extra: unknown): unknown {
+  if (!isMap(base) || !isMap(extra)) return extra;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) merged[key] = key in merged ? mergeYaml(merged[key], value) : value;
+  return merged;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function telemetryYaml(telemetry: { variant: TelemetryVariant; requestLogPath: string; collectorUrl: string | undefined }): string {
   if (telemetry.variant === 'off') {
     return 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n';

@@ -2,6 +2,10 @@
  * Prices one hop's tokens: the operator's override for the model first, then the bundled
  * `@pydantic/genai-prices` data. A model is matched against the package once per config; later
  * calls price against that one model, so the hot path never scans a provider's catalogue again.
+ * Most models have one flat price (no tiers by prompt size, no prices by date or time of day): for
+ * those the package's price is linear in the three token counts we have, so its rates are read
+ * off the package once and a request is priced with three multiplications. Any other model goes
+ * through the package on every request.
  */
 import { calcPrice, type ModelInfo, type Provider as PriceProvider } from '@pydantic/genai-prices';
 import type { Config } from '../config/schema.js';
@@ -15,7 +19,21 @@ const TOKENS_PER_MTOK = 1_000_000;
 export type Pricer = (providerName: string, model: string, usage: Usage) => number | undefined;
 
 /** Where a model's price was found, kept per config so a lookup happens once per model. */
-type Source = { kind: 'override'; price: ModelPriceConfig } | { kind: 'package'; provider: PriceProvider } | { kind: 'none' };
+type Source =
+  | { kind: 'override'; price: ModelPriceConfig }
+  | { kind: 'linear'; rates: LinearRates }
+  | { kind: 'package'; provider: PriceProvider }
+  | { kind: 'none' };
+
+/** A flat price as the package computes it: a fixed part (a per-request price) plus USD per million tokens of each kind. */
+interface LinearRates {
+  fixed: number;
+  /** Per million input tokens not read from the cache. */
+  uncachedInput: number;
+  /** Per million input tokens read from the cache. */
+  cachedInput: number;
+  output: number;
+}
 
 const PRICERS = new WeakMap<Config, Pricer>();
 
@@ -52,13 +70,15 @@ export function createPricer(config: Config): Pricer {
     if (!providerId) return { kind: 'none' };
     const found = calcPrice({ input_tokens: 0 }, model, { providerId });
     if (!found) return { kind: 'none' };
-    return { kind: 'package', provider: singleModel(found.provider, found.model, model) };
+    const priced = singleModel(found.provider, found.model, model);
+    return isFlat(found.model) ? { kind: 'linear', rates: linearRates(priced, model) } : { kind: 'package', provider: priced };
   }
 
   return (providerName, model, usage) => {
     const source = sourceOf(providerName, model);
     if (source.kind === 'none') return undefined;
     if (source.kind === 'override') return priceByOverride(source.price, usage);
+    if (source.kind === 'linear') return priceLinear(source.rates, usage);
     const result = calcPrice(packageUsage(usage), model, { provider: source.provider });
     return result?.total_price;
   };
@@ -77,6 +97,32 @@ function priceByOverride(price: ModelPriceConfig, usage: Usage): number {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
   return ((usage.inputTokens - cached) * price.input_per_mtok + cached * cachedRate + usage.outputTokens * price.output_per_mtok) / TOKENS_PER_MTOK;
+}
+
+/** One price for all time (no conditional prices) and no tier: what the package charges grows linearly with each token count. */
+function isFlat(model: ModelInfo): boolean {
+  const prices = model.prices;
+  return !Array.isArray(prices) && Object.values(prices).every((value) => value === undefined || typeof value === 'number');
+}
+
+/** Reads a flat model's rates off the package: its price for nothing, then for a million tokens of each kind. */
+function linearRates(provider: PriceProvider, model: string): LinearRates {
+  const at = (input: number, cached: number, output: number): number =>
+    calcPrice({ input_tokens: input, cache_read_tokens: cached, output_tokens: output }, model, { provider })?.total_price ?? 0;
+  const fixed = at(0, 0, 0);
+  return {
+    fixed,
+    uncachedInput: at(TOKENS_PER_MTOK, 0, 0) - fixed,
+    cachedInput: at(TOKENS_PER_MTOK, TOKENS_PER_MTOK, 0) - fixed,
+    output: at(0, 0, TOKENS_PER_MTOK) - fixed,
+  };
+}
+
+/** In the package's order of operations (rate × tokens / 1M per kind; input, then output, then the rest), so the figures match it to the last digit in the usual case. */
+function priceLinear(rates: LinearRates, usage: Usage): number {
+  const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
+  const input = ((usage.inputTokens - cached) * rates.uncachedInput) / TOKENS_PER_MTOK + (cached * rates.cachedInput) / TOKENS_PER_MTOK;
+  return input + (usage.outputTokens * rates.output) / TOKENS_PER_MTOK + rates.fixed;
 }
 
 /** A provider holding only the matched model: pricing against it skips matching the whole catalogue. */

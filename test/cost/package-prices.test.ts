@@ -1,0 +1,72 @@
+/**
+ * The pricer reads a flat-priced model's rates off `@pydantic/genai-prices` once and prices each
+ * request itself; every other model goes through the package each time. Either way, every model
+ * the package knows for the providers the gateway speaks to must cost what the package says, for
+ * any token counts: checked here model by model against `calcPrice`.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { createPricer } from '../../src/cost/create-pricer.js';
+
+const KEY = 'sk-test-0123456789abcdef';
+
+/** One configured provider per package provider id the gateway maps to (src/cost/price-provider-id.ts). */
+const PROVIDERS: Record<string, { id: string; config: Record<string, unknown> }> = {
+  oai: { id: 'openai', config: { type: 'openai', api_key: KEY } },
+  claude: { id: 'anthropic', config: { type: 'anthropic', api_key: KEY } },
+  gem: { id: 'google', config: { type: 'gemini', api_key: KEY } },
+  aws: { id: 'aws', config: { type: 'bedrock', region: 'us-east-1', api_key: KEY } },
+  co: { id: 'cohere', config: { type: 'cohere', api_key: KEY } },
+  groq: { id: 'groq', config: { type: 'openai-compatible', preset: 'groq', api_key: KEY } },
+  mistral: { id: 'mistral', config: { type: 'openai-compatible', preset: 'mistral', api_key: KEY } },
+  deepseek: { id: 'deepseek', config: { type: 'openai-compatible', preset: 'deepseek', api_key: KEY } },
+  together: { id: 'together', config: { type: 'openai-compatible', preset: 'together', api_key: KEY } },
+  xai: { id: 'x-ai', config: { type: 'openai-compatible', preset: 'xai', api_key: KEY } },
+};
+
+const config = parseConfig({
+  log: { level: 'silent' },
+  providers: Object.fromEntries(Object.entries(PROVIDERS).map(([name, { config }]) => [name, config])),
+  deployments: { d: { provider: 'oai', model: 'gpt-4o-mini' } },
+  routes: { chat: { chain: ['d'] } },
+} as unknown as ConfigInput);
+
+/** A small deterministic generator, so a failure names usages that can be run again. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+describe('package prices: the pricer agrees with calcPrice for every model', () => {
+  const price = createPricer(config);
+  const next = random(7);
+  for (const [name, { id }] of Object.entries(PROVIDERS)) {
+    it(`${id}: every model, at token counts from 0 to 2M`, () => {
+      const models = findProvider({ providerId: id })?.models ?? [];
+      assert.ok(models.length > 0, `the package has no models for ${id}`);
+      let compared = 0;
+      for (const model of models) {
+        for (let i = 0; i < 8; i++) {
+          const input = i === 0 ? 0 : Math.floor(next() * 2_000_000);
+          const cached = i % 3 === 0 ? 0 : Math.floor(next() * input);
+          const output = Math.floor(next() * 100_000);
+          const expected = calcPrice({ input_tokens: input, cache_read_tokens: cached, output_tokens: output }, model.id, { providerId: id })?.total_price;
+          const actual = price(name, model.id, { inputTokens: input, cachedInputTokens: cached, outputTokens: output });
+          if (expected === undefined) {
+            assert.equal(actual, undefined, `${id}/${model.id}`);
+            continue;
+          }
+          assert.ok(actual !== undefined && Math.abs(actual - expected) <= 1e-9 * Math.abs(expected) + 1e-15, `${id}/${model.id} at ${input}/${cached}/${output}: ${actual} != ${expected}`);
+          compared++;
+        }
+      }
+      assert.ok(compared > 0, `nothing priced for ${id}`);
+    });
+  }
+});
