@@ -68,12 +68,19 @@ export interface PruneCutoff {
   last?: { startedAt: number; requestId: string };
 }
 
+/** Page size of a new log file. */
+export const PAGE_SIZE_BYTES = 16 * 1024;
+
 export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptions): SqliteRequestLog {
   const file = resolve(path);
   if (mustExist && !existsSync(file)) throw new RequestLogUnavailable(`No request log at ${path}: the gateway writes it there once it has served a request (telemetry.request_log.path).`);
   if (!mustExist) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // A new log's pages are 16 KB (SQLite's default is 4 KB): the log only appends, and bigger pages
+  // split less often and make fewer WAL frames a commit. bench:ab: 4-5% less CPU per request with
+  // the inline writer. An existing file keeps the page size it was made with.
+  db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
   db.pragma('journal_mode = WAL');
   // WAL with NORMAL sync is durable against a process crash; a power loss may drop the last batch.
   db.pragma('synchronous = NORMAL');

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createRequestLogSink, type RequestLogSink } from '../../src/store/create-request-log-sink.js';
-import { openSqliteRequestLog } from '../../src/store/sqlite-request-log.js';
+import { openSqliteRequestLog, PAGE_SIZE_BYTES } from '../../src/store/sqlite-request-log.js';
 import { activeLogs } from '../../src/store/active-request-logs.js';
 import { requestLogKey } from '../../src/store/open-request-log.js';
 import type { LoggedRequest, RequestLog } from '../../src/store/request-log.js';
@@ -182,6 +182,29 @@ for (const writer of ['thread', 'inline'] as const) {
     });
   });
 }
+
+describe('request log: the SQLite file', () => {
+  test('a new log is made with 16 KB pages; an existing file keeps its own', async (t) => {
+    const dir = tempDir(t);
+    const fresh = join(dir, 'fresh.db');
+    await openSqliteRequestLog({ path: fresh }).close();
+    const pageSize = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(PAGE_SIZE_BYTES, 16 * 1024);
+    assert.equal(pageSize(fresh), PAGE_SIZE_BYTES);
+    // A log made before (SQLite's 4 KB default) is opened as it is, not rebuilt.
+    const older = join(dir, 'older.db');
+    new Database(older).exec('CREATE TABLE t (x)');
+    await openSqliteRequestLog({ path: older }).close();
+    assert.equal(pageSize(older), 4096);
+  });
+});
 
 describe('request log: a batch written a slice per turn (inline)', () => {
   test('the sink stages each turn\'s requests at the end of that turn, uncommitted until a batch\'s worth or a flush', async (t) => {
