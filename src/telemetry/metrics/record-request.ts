@@ -10,6 +10,8 @@ import type { Instruments } from './define-instruments.js';
 import { OTHER_VALUE } from './bounded-values.js';
 
 const MS_PER_SECOND = 1000;
+/** `2xx` for 200-299 and so on, made once: a label value the metrics look up by, not a new string per request. */
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 export interface LabelSources {
   /** `gen_ai.provider.name` for a configured provider's name. */
@@ -21,7 +23,7 @@ export interface LabelSources {
 export function recordRequest(event: RequestEvent, instruments: Instruments, labels: LabelSources): void {
   const { route, served } = event;
   const operation = event.operation;
-  const statusClass = `${Math.floor(event.status / 100)}xx`;
+  const statusClass = STATUS_CLASSES[Math.floor(event.status / 100)] ?? `${Math.floor(event.status / 100)}xx`;
   const stream = String(event.stream);
   const errorType = event.error ? (event.error.shape ?? OTHER_VALUE) : undefined;
   // Label values in each instrument's labelNames order (define-instruments.ts).
