@@ -2,10 +2,14 @@
  * Prices one hop's tokens: the operator's override for the model first, then the bundled
  * `@pydantic/genai-prices` data. A model is matched against the package once per config; later
  * calls price against that one model, so the hot path never scans a provider's catalogue again.
- * Most models have one flat price (no tiers by prompt size, no prices by date or time of day): for
- * those the package's price is linear in the three token counts we have, so its rates are read
- * off the package once and a request is priced with three multiplications. Any other model goes
- * through the package on every request.
+ *
+ * The package's price for a model is linear in the three token counts we have, except that a tiered
+ * price (a higher rate past 200k input tokens, say) switches every rate at once when the input
+ * tokens pass a threshold. So the pricer reads the rates off the package once per model and band
+ * of input tokens, and prices a request with three multiplications; `calcPrice` on every request
+ * copied and re-validated the model's prices each time (a tenth of a request's CPU for a tiered
+ * model). A price that changes on a date is read again when the date comes; a price that changes
+ * with the time of day still goes through the package on every request.
  */
 import { calcPrice, type ModelInfo, type Provider as PriceProvider } from '@pydantic/genai-prices';
 import type { Config } from '../config/schema.js';
@@ -21,11 +25,20 @@ export type Pricer = (providerName: string, model: string, usage: Usage) => numb
 /** Where a model's price was found, kept per config so a lookup happens once per model. */
 type Source =
   | { kind: 'override'; price: ModelPriceConfig }
-  | { kind: 'linear'; rates: LinearRates }
+  | { kind: 'rated'; provider: PriceProvider; model: string; rated: RatedPrice }
   | { kind: 'package'; provider: PriceProvider }
   | { kind: 'none' };
 
-/** A flat price as the package computes it: a fixed part (a per-request price) plus USD per million tokens of each kind. */
+/** A model's price as the package computes it, rate by rate, for the time it holds. */
+interface RatedPrice {
+  /** Input-token thresholds, ascending: a request with more input tokens than `bounds[k]` is in band k + 1. */
+  bounds: number[];
+  bands: LinearRates[];
+  /** When the package's price for the model changes next (a start date), in ms; Infinity if never. */
+  validUntil: number;
+}
+
+/** One band's price: a fixed part (a per-request price) plus USD per million tokens of each kind. */
 interface LinearRates {
   fixed: number;
   /** Per million input tokens not read from the cache. */
@@ -47,7 +60,8 @@ export function pricerFor(config: Config): Pricer {
   return pricer;
 }
 
-export function createPricer(config: Config): Pricer {
+/** `now`: the clock that picks a price that changes on a date (tests move it). */
+export function createPricer(config: Config, now: () => number = Date.now): Pricer {
   const pricing = config.telemetry.pricing;
   // Bounded: keys are configured provider names and the models their deployments send.
   const sources = new Map<string, Source>();
@@ -71,15 +85,20 @@ export function createPricer(config: Config): Pricer {
     const found = calcPrice({ input_tokens: 0 }, model, { providerId });
     if (!found) return { kind: 'none' };
     const priced = singleModel(found.provider, found.model, model);
-    return isFlat(found.model) ? { kind: 'linear', rates: linearRates(priced, model) } : { kind: 'package', provider: priced };
+    if (changesWithTimeOfDay(found.model)) return { kind: 'package', provider: priced };
+    return { kind: 'rated', provider: priced, model, rated: ratePrice(priced, model, now()) };
   }
 
   return (providerName, model, usage) => {
     const source = sourceOf(providerName, model);
     if (source.kind === 'none') return undefined;
     if (source.kind === 'override') return priceByOverride(source.price, usage);
-    if (source.kind === 'linear') return priceLinear(source.rates, usage);
-    const result = calcPrice(packageUsage(usage), model, { provider: source.provider });
+    if (source.kind === 'rated') {
+      const at = now();
+      if (at >= source.rated.validUntil) source.rated = ratePrice(source.provider, source.model, at);
+      return priceLinear(bandOf(source.rated, usage.inputTokens), usage);
+    }
+    const result = calcPrice(packageUsage(usage), model, { provider: source.provider, timestamp: new Date(now()) });
     return result?.total_price;
   };
 }
@@ -99,23 +118,75 @@ function priceByOverride(price: ModelPriceConfig, usage: Usage): number {
   return ((usage.inputTokens - cached) * price.input_per_mtok + cached * cachedRate + usage.outputTokens * price.output_per_mtok) / TOKENS_PER_MTOK;
 }
 
-/** One price for all time (no conditional prices) and no tier: what the package charges grows linearly with each token count. */
-function isFlat(model: ModelInfo): boolean {
-  const prices = model.prices;
-  return !Array.isArray(prices) && Object.values(prices).every((value) => value === undefined || typeof value === 'number');
+/** DeepSeek's off-peak hours and the like: the price in force changes every day, at a time of day. */
+function changesWithTimeOfDay(model: ModelInfo): boolean {
+  return Array.isArray(model.prices) && model.prices.some((price) => price.constraint !== undefined && price.constraint.type !== 'start_date');
 }
 
-/** Reads a flat model's rates off the package: its price for nothing, then for a million tokens of each kind. */
-function linearRates(provider: PriceProvider, model: string): LinearRates {
+/** The first start date after `now` at which another of the model's prices takes over, in ms; Infinity if none. */
+function nextPriceChange(model: ModelInfo, now: number): number {
+  if (!Array.isArray(model.prices)) return Infinity;
+  let next = Infinity;
+  for (const { constraint } of model.prices) {
+    if (constraint?.type !== 'start_date') continue;
+    const starts = Date.parse(constraint.start_date);
+    if (starts > now && starts < next) next = starts;
+  }
+  return next;
+}
+
+/** Every input-token threshold of the tiered prices in `price`, ascending. */
+function tierStarts(price: Record<string, unknown>): number[] {
+  const starts = new Set<number>();
+  for (const value of Object.values(price)) {
+    if (typeof value !== 'object' || value === null || !('tiers' in value) || !Array.isArray(value.tiers)) continue;
+    for (const tier of value.tiers as { start: number }[]) starts.add(tier.start);
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** Probe step: a million tokens, or less in a narrower band. */
+const PROBE_TOKENS = TOKENS_PER_MTOK;
+
+/**
+ * Reads the model's price in force at `now` off the package, band by band. Without tiers it is one
+ * band, read at 0 and a million tokens of each kind (exact to the digit). With tiers, each band is
+ * read at two input counts inside it, so the rates are the ones the package applies there.
+ */
+function ratePrice(provider: PriceProvider, model: string, now: number): RatedPrice {
+  const timestamp = new Date(now);
   const at = (input: number, cached: number, output: number): number =>
-    calcPrice({ input_tokens: input, cache_read_tokens: cached, output_tokens: output }, model, { provider })?.total_price ?? 0;
-  const fixed = at(0, 0, 0);
-  return {
-    fixed,
-    uncachedInput: at(TOKENS_PER_MTOK, 0, 0) - fixed,
-    cachedInput: at(TOKENS_PER_MTOK, TOKENS_PER_MTOK, 0) - fixed,
-    output: at(0, 0, TOKENS_PER_MTOK) - fixed,
-  };
+    calcPrice({ input_tokens: input, cache_read_tokens: cached, output_tokens: output }, model, { provider, timestamp })?.total_price ?? 0;
+  const found = calcPrice({ input_tokens: 0 }, model, { provider, timestamp });
+  const bounds = found ? tierStarts(found.model_price) : [];
+  const validUntil = found ? nextPriceChange(found.model, now) : Infinity;
+  if (bounds.length === 0) {
+    const fixed = at(0, 0, 0);
+    const rates = { fixed, uncachedInput: at(PROBE_TOKENS, 0, 0) - fixed, cachedInput: at(PROBE_TOKENS, PROBE_TOKENS, 0) - fixed, output: at(0, 0, PROBE_TOKENS) - fixed };
+    return { bounds, bands: [rates], validUntil };
+  }
+  const bands = [-1, ...bounds].map((above, k): LinearRates => {
+    // The band holds input counts from above + 1 up to the next threshold.
+    const low = above + 1;
+    const step = Math.max(1, Math.min(PROBE_TOKENS, (bounds[k] ?? Infinity) - low));
+    const base = at(low, 0, 0);
+    const more = at(low + step, 0, 0);
+    const perUncached = (more - base) / step;
+    const perCached = perUncached + (at(low + step, step, 0) - more) / step;
+    return {
+      fixed: base - low * perUncached,
+      uncachedInput: perUncached * TOKENS_PER_MTOK,
+      cachedInput: perCached * TOKENS_PER_MTOK,
+      output: at(low, 0, PROBE_TOKENS) - base,
+    };
+  });
+  return { bounds, bands, validUntil };
+}
+
+function bandOf(rated: RatedPrice, inputTokens: number): LinearRates {
+  let band = 0;
+  while (band < rated.bounds.length && inputTokens > (rated.bounds[band] as number)) band++;
+  return rated.bands[band] as LinearRates;
 }
 
 /** In the package's order of operations (rate × tokens / 1M per kind; input, then output, then the rest), so the figures match it to the last digit in the usual case. */

@@ -43,6 +43,11 @@ function random(seed: number): () => number {
   };
 }
 
+function close(actual: number | undefined, expected: number | undefined): boolean {
+  if (expected === undefined) return actual === undefined;
+  return actual !== undefined && Math.abs(actual - expected) <= 1e-9 * Math.abs(expected) + 1e-15;
+}
+
 describe('package prices: the pricer agrees with calcPrice for every model', () => {
   const price = createPricer(config);
   const next = random(7);
@@ -62,11 +67,35 @@ describe('package prices: the pricer agrees with calcPrice for every model', () 
             assert.equal(actual, undefined, `${id}/${model.id}`);
             continue;
           }
-          assert.ok(actual !== undefined && Math.abs(actual - expected) <= 1e-9 * Math.abs(expected) + 1e-15, `${id}/${model.id} at ${input}/${cached}/${output}: ${actual} != ${expected}`);
+          assert.ok(close(actual, expected), `${id}/${model.id} at ${input}/${cached}/${output}: ${actual} != ${expected}`);
           compared++;
         }
       }
       assert.ok(compared > 0, `nothing priced for ${id}`);
     });
   }
+});
+
+describe('package prices that change', () => {
+  // claude-sonnet-4-6: tiered (a higher rate past 200k input tokens) until 2026-03-13, one flat price from then.
+  const MODEL = 'claude-sonnet-4-6';
+  const expected = (at: number, input: number, cached: number, output: number) =>
+    calcPrice({ input_tokens: input, cache_read_tokens: cached, output_tokens: output }, MODEL, { providerId: 'anthropic', timestamp: new Date(at) })?.total_price;
+
+  it('a tiered price: each side of the threshold, and a price read again when its start date comes', () => {
+    let clock = Date.parse('2026-03-12T23:59:00Z');
+    const price = createPricer(config, () => clock);
+    const seen: number[] = [];
+    for (const at of ['2026-03-12T23:59:00Z', '2026-03-13T00:00:01Z']) {
+      clock = Date.parse(at);
+      for (const [input, cached, output] of [[1_000, 0, 50], [200_000, 10_000, 900], [200_001, 0, 900], [500_000, 120_000, 4_000]] as const) {
+        const want = expected(clock, input, cached, output);
+        const got = price('claude', MODEL, { inputTokens: input, cachedInputTokens: cached, outputTokens: output });
+        assert.ok(want !== undefined && close(got, want), `${at} ${input}/${cached}/${output}: ${got} != ${want}`);
+        if (input === 500_000) seen.push(got as number);
+      }
+    }
+    // Past the threshold the tiered price is higher than the flat one that replaced it.
+    assert.ok((seen[0] as number) > (seen[1] as number), `before ${seen[0]}, after ${seen[1]}`);
+  });
 });
