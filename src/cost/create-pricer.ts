@@ -7,8 +7,8 @@
  * price (a higher rate past 200k input tokens, say) switches every rate at once when the input
  * tokens pass a threshold. So the pricer reads the rates off the package once per model and band
  * of input tokens, and prices a request with three multiplications; `calcPrice` on every request
- * copied and re-validated the model's prices each time (a tenth of a request's CPU for a tiered
- * model). A price that changes on a date is read again when the date comes; a price that changes
+ * copied and re-validated the model's prices each time (a quarter of a request's CPU, in bench:ab,
+ * on a route to claude-sonnet-4-6). A price that changes on a date is read again when the date comes; a price that changes
  * with the time of day still goes through the package on every request.
  */
 import { calcPrice, type ModelInfo, type Provider as PriceProvider } from '@pydantic/genai-prices';
