@@ -51,6 +51,17 @@ function failureOf(read: Promise<unknown>, res: UpstreamResponse): Promise<Gatew
   );
 }
 
+/** An upstream that sends one event and then holds the stream open; `closed` settles when its response closes (the call was aborted). */
+async function heldOpen(t: { after(fn: () => Promise<void>): void }): Promise<{ client: UpstreamClient; closed: () => Promise<unknown> }> {
+  let closed: Promise<unknown> | undefined;
+  const { client } = await upstream(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: first\n\n');
+    closed = once(res, 'close');
+  });
+  return { client, closed: () => closed ?? assert.fail('the upstream saw no request') };
+}
+
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<number> {
   let bytes = 0;
   for await (const chunk of body) bytes += chunk.length;
@@ -107,29 +118,18 @@ describe('UpstreamClient: a streamed body', () => {
   });
 
   test('a reader that stops before the end aborts the call: the upstream sees its request closed', async (t) => {
-    let closed: Promise<unknown> | undefined;
-    const { client } = await upstream(t, (req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: first\n\n');
-      closed = once(res, 'close');
-      void req;
-    });
+    const { client, closed } = await heldOpen(t);
     const res = await client.request(call());
     for await (const chunk of res.body) {
       assert.match(Buffer.from(chunk).toString(), /first/);
       break;
     }
     res.done();
-    await closed;
+    await closed();
   });
 
   test('the client leaving mid-stream aborts the call, and the reader hears client_closed', async (t) => {
-    let closed: Promise<unknown> | undefined;
-    const { client } = await upstream(t, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: first\n\n');
-      closed = once(res, 'close');
-    });
+    const { client, closed } = await heldOpen(t);
     const cancel = new CancelSource();
     const res = await client.request(call(cancel));
     const iterator = res.body[Symbol.asyncIterator]();
@@ -139,7 +139,7 @@ describe('UpstreamClient: a streamed body', () => {
     const err = await failureOf(pending, res);
     res.done();
     assert.equal(err.code, 'client_closed');
-    await closed;
+    await closed();
   });
 
   test('a body cut by the upstream mid-stream is a connection_error for the reader', async (t) => {

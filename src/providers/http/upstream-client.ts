@@ -136,7 +136,7 @@ export class UpstreamClient {
  * streamed 200) at its headers; an answer other than 200 is read whole and rejected as the
  * provider maps it. Subclasses say what a 200 is.
  */
-abstract class UpstreamCall implements Dispatcher.DispatchHandler {
+abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
   protected controller: Dispatcher.DispatchController | undefined;
   /** Why the call was stopped before undici started it (it is aborted once it starts). */
   private stopReason: Error | undefined;
@@ -156,6 +156,7 @@ abstract class UpstreamCall implements Dispatcher.DispatchHandler {
   constructor(
     private readonly req: UpstreamRequest,
     private readonly mapError: UpstreamClientOptions['mapError'],
+    protected readonly resolve: (answer: T) => void,
     private readonly reject: (err: GatewayError) => void,
   ) {}
 
@@ -258,16 +259,7 @@ abstract class UpstreamCall implements Dispatcher.DispatchHandler {
 }
 
 /** One call read whole. */
-class WholeAnswerCall extends UpstreamCall {
-  constructor(
-    req: UpstreamRequest,
-    mapError: UpstreamClientOptions['mapError'],
-    private readonly resolve: (answer: UpstreamText) => void,
-    reject: (err: GatewayError) => void,
-  ) {
-    super(req, mapError, reject);
-  }
-
+class WholeAnswerCall extends UpstreamCall<UpstreamText> {
   protected onBodyEnd(): void {
     if (!this.settle()) return;
     this.release();
@@ -288,7 +280,7 @@ const READER_LEFT = new Error('the reader stopped before the end of the stream')
  * once it has what it needs (an OpenAI stream's `[DONE]`) costs nothing when the body has ended;
  * through a Node stream it cost an AbortError and its stack trace per stream.
  */
-class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, undefined> {
+class StreamingCall extends UpstreamCall<UpstreamResponse> implements AsyncIterator<Uint8Array, undefined> {
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private paused = false;
@@ -296,15 +288,6 @@ class StreamingCall extends UpstreamCall implements AsyncIterator<Uint8Array, un
   /** The transport error that ended the body, or READER_LEFT once the reader stopped. */
   private error: unknown;
   private waiter: { resolve: (result: IteratorResult<Uint8Array, undefined>) => void; reject: (err: unknown) => void } | undefined;
-
-  constructor(
-    req: UpstreamRequest,
-    mapError: UpstreamClientOptions['mapError'],
-    private readonly resolve: (res: UpstreamResponse) => void,
-    reject: (err: GatewayError) => void,
-  ) {
-    super(req, mapError, reject);
-  }
 
   override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     super.onResponseStart(controller, statusCode, headers);

@@ -6,7 +6,7 @@
  * whole surface, for `switchyard mock`, drills and tests.
  */
 export { mockProvider } from './definition.js';
-export { createMockProvider, MOCK_CLOSE_GRACE_MS } from './mock-provider.js';
+export { MOCK_CLOSE_GRACE_MS } from './mock-provider.js';
 export { startMockServer, DEFAULT_MOCK_HOST, DEFAULT_MOCK_NAME, MOCK_MODELS } from './mock-server.js';
 export type { FaultControl, MockServer, MockServerOptions } from './mock-server.js';
 export { FAULT_KINDS, faultListSchema, parseFaults } from './mock-faults.js';

@@ -12,14 +12,14 @@ import { WIRE_ADAPTERS } from './wire-adapters.js';
 export const MOCK_CLOSE_GRACE_MS = 2_000;
 
 export async function createMockProvider(config: MockProviderConfig, context: ProviderContext): Promise<Provider> {
-  const adapter = await WIRE_ADAPTERS[config.wire]();
+  const adapter = WIRE_ADAPTERS[config.wire];
   const client = {
     name: context.name,
     apiKey: config.api_key,
     connectTimeoutMs: config.connect_timeout_ms,
     maxConnections: config.max_connections,
   };
-  if (config.base_url !== undefined) return adapter({ ...client, baseUrl: config.base_url, external: true });
+  if (config.base_url !== undefined) return await adapter({ ...client, baseUrl: config.base_url, external: true });
 
   const server = await startMockServer({
     name: context.name,
@@ -28,7 +28,7 @@ export async function createMockProvider(config: MockProviderConfig, context: Pr
     chunkDelayMs: config.chunk_delay_ms,
     faults: config.faults,
   });
-  const inner = adapter({ ...client, baseUrl: server.origin, external: false });
+  const inner = await adapter({ ...client, baseUrl: server.origin, external: false });
   const faults: FaultControl = {
     get: () => server.getFaults(),
     set: (input) => server.setFaults(input),

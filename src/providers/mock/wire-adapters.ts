@@ -23,57 +23,48 @@ export interface WireAdapterOptions {
 
 export type WireAdapterFactory = (options: WireAdapterOptions) => Provider;
 
+/** Where the adapter sends: an external mock's `base_url` as configured, else the embedded mock's origin and the provider's path prefix. */
+function baseUrlOf(options: WireAdapterOptions, prefix: string): string {
+  return options.external ? options.baseUrl : `${options.baseUrl}${prefix}`;
+}
+
 /**
- * Each wire format's adapter, loaded when a mock speaks that format: a config whose mocks all speak
- * OpenAI never loads the other providers' code.
+ * Each wire format's adapter, loading its provider's code when a mock speaks that format: a config
+ * whose mocks all speak OpenAI never loads the other providers' code.
  */
 export const WIRE_ADAPTERS = {
-  openai: async (): Promise<WireAdapterFactory> => {
+  openai: async (options) => {
     const { createOpenAIProvider } = await import('../openai/openai-provider.js');
-    return (options) =>
-      createOpenAIProvider({
-        ...options,
-        type: 'mock',
-        headers: {},
-        baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
-      });
+    return createOpenAIProvider({ ...options, type: 'mock', headers: {}, baseUrl: baseUrlOf(options, '/v1') });
   },
-  anthropic: async (): Promise<WireAdapterFactory> => {
+  anthropic: async (options) => {
     const { createAnthropicProvider } = await import('../anthropic/anthropic-provider.js');
-    return (options) =>
-      createAnthropicProvider({
-        ...options,
-        type: 'mock',
-        version: DEFAULT_ANTHROPIC_VERSION,
-        betas: [],
-        headers: {},
-        defaultMaxTokens: DEFAULT_MAX_TOKENS,
-        baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1`,
-      });
+    return createAnthropicProvider({
+      ...options,
+      type: 'mock',
+      version: DEFAULT_ANTHROPIC_VERSION,
+      betas: [],
+      headers: {},
+      defaultMaxTokens: DEFAULT_MAX_TOKENS,
+      baseUrl: baseUrlOf(options, '/v1'),
+    });
   },
-  gemini: async (): Promise<WireAdapterFactory> => {
+  gemini: async (options) => {
     const { createGeminiProvider } = await import('../gemini/gemini-provider.js');
-    return (options) =>
-      createGeminiProvider({
-        ...options,
-        type: 'mock',
-        endpoint: { type: 'ai-studio', baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v1beta`, apiKey: options.apiKey },
-        headers: {},
-      });
+    return createGeminiProvider({
+      ...options,
+      type: 'mock',
+      endpoint: { type: 'ai-studio', baseUrl: baseUrlOf(options, '/v1beta'), apiKey: options.apiKey },
+      headers: {},
+    });
   },
-  cohere: async (): Promise<WireAdapterFactory> => {
+  cohere: async (options) => {
     const { createCohereProvider } = await import('../cohere/cohere-provider.js');
-    return (options) =>
-      createCohereProvider({
-        ...options,
-        type: 'mock',
-        headers: {},
-        baseUrl: options.external ? options.baseUrl : `${options.baseUrl}/v2`,
-      });
+    return createCohereProvider({ ...options, type: 'mock', headers: {}, baseUrl: baseUrlOf(options, '/v2') });
   },
-  bedrock: async () => (await import('./dialects/bedrock/wire-adapter.js')).bedrockWireAdapter,
-  azure: async () => (await import('./dialects/azure/wire-adapter.js')).azureWireAdapter,
-} satisfies Record<string, () => Promise<WireAdapterFactory>>;
+  bedrock: async (options) => (await import('./dialects/bedrock/wire-adapter.js')).bedrockWireAdapter(options),
+  azure: async (options) => (await import('./dialects/azure/wire-adapter.js')).azureWireAdapter(options),
+} satisfies Record<string, (options: WireAdapterOptions) => Promise<Provider>>;
 
 export type WireFormat = keyof typeof WIRE_ADAPTERS;
 export const WIRE_FORMATS = Object.keys(WIRE_ADAPTERS) as [WireFormat, ...WireFormat[]];
