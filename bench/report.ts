@@ -107,6 +107,20 @@ export function streamTable(data: BenchData): string {
   );
 }
 
+/** The Method's bullets for the gateway's config variants that ran (each the \`gateway\` config with parts turned off or on). */
+function variantTargetsNote(targets: readonly TargetName[]): string {
+  const notes: Partial<Record<TargetName, string>> = {
+    'gateway-lean': 'with the request log, metrics and pricing off (`telemetry.request_log.store: off`, `metrics.enabled: false`, `pricing.enabled: false`)',
+    'gateway-core':
+      'with telemetry off as above, and idempotency and the circuit breakers off too (`idempotency.enabled: false`, `health.enabled: false`): the request path alone (parse, route, the fallback engine, the upstream call, the answer), what the gateway\'s own design costs beside the bare proxy',
+    'gateway-traced': 'with tracing on, every request sampled and exported over OTLP/HTTP to a stand-in collector on the load core',
+  };
+  return targets
+    .filter((t) => notes[t] !== undefined)
+    .map((t) => `\n- *${TARGET_LABELS[t]}*: the gateway's config ${notes[t]}.`)
+    .join('');
+}
+
 /** Each translating gateway target and the pass-through gateway it is shown beside. */
 const TRANSLATED_PAIRS: ReadonlyArray<{ translated: TargetName; passThrough: TargetName }> = [{ translated: 'gateway-anthropic', passThrough: 'gateway' }];
 
@@ -450,7 +464,7 @@ Processes with ≥ 1% CPU (\`ps\` %CPU, lifetime average) at start: ${m.busyProc
   answer (whole or streamed) back to a \`chat.completion\`; its validation checks the answers carry the
   Anthropic message's id and model, so they did come through the translation.`
       : ''
-  }
+  }${variantTargetsNote(o.targets)}
 - The bench's own child processes run as plain JavaScript (types stripped by bench/build-children.ts),
   not under tsx; the orchestrator (bench/run.ts) runs under tsx on the load core and only samples /proc
   (4 times a second) between IPC messages.

@@ -15,8 +15,8 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { ANTHROPIC_ID, ANTHROPIC_MODEL } from './upstream.js';
 
-export type TargetName = 'direct' | 'bare' | 'gateway' | 'gateway-anthropic' | 'gateway-lean' | 'gateway-traced';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic', 'gateway-lean', 'gateway-traced'];
+export type TargetName = 'direct' | 'bare' | 'gateway' | 'gateway-anthropic' | 'gateway-lean' | 'gateway-core' | 'gateway-traced';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic', 'gateway-lean', 'gateway-core', 'gateway-traced'];
 /** What a run measures unless `--targets` says otherwise; the telemetry variants are asked for by name. */
 export const DEFAULT_TARGETS: readonly TargetName[] = ['direct', 'bare', 'gateway', 'gateway-anthropic'];
 export const TARGET_LABELS: Record<TargetName, string> = {
@@ -25,16 +25,22 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   gateway: 'gateway',
   'gateway-anthropic': 'gateway → anthropic (translated)',
   'gateway-lean': 'gateway, telemetry off',
+  'gateway-core': 'gateway, request path only',
   'gateway-traced': 'gateway, tracing on',
 };
 
 /**
  * What each gateway target's config says under `telemetry:`. `gateway` runs the defaults (metrics,
- * prices and the request log on, tracing off); `gateway-lean` turns all of it off; `gateway-traced`
- * adds tracing, every request sampled, exported to a stand-in collector on the load core.
+ * prices and the request log on, tracing off); `gateway-lean` turns all of it off; `gateway-core`
+ * also turns off idempotency and the circuit breakers, leaving the request path alone (parse,
+ * route, the fallback engine's walk, the upstream call, the answer): what the gateway's own design
+ * costs, next to the bare proxy; `gateway-traced` adds tracing, every request sampled, exported to
+ * a stand-in collector on the load core.
  */
 export type TelemetryVariant = 'default' | 'off' | 'traced';
-const TELEMETRY_OF: Partial<Record<TargetName, TelemetryVariant>> = { 'gateway-lean': 'off', 'gateway-traced': 'traced' };
+const TELEMETRY_OF: Partial<Record<TargetName, TelemetryVariant>> = { 'gateway-lean': 'off', 'gateway-core': 'off', 'gateway-traced': 'traced' };
+/** Config sections a target adds besides its telemetry. */
+const EXTRA_YAML: Partial<Record<TargetName, string>> = { 'gateway-core': 'idempotency: { enabled: false }\nhealth: { enabled: false }\n' };
 
 /** The API each target's requests reach the upstream in (every client speaks OpenAI to the target). */
 export const TARGET_UPSTREAM_API: Record<TargetName, 'openai' | 'anthropic'> = {
@@ -43,6 +49,7 @@ export const TARGET_UPSTREAM_API: Record<TargetName, 'openai' | 'anthropic'> = {
   gateway: 'openai',
   'gateway-anthropic': 'anthropic',
   'gateway-lean': 'openai',
+  'gateway-core': 'openai',
   'gateway-traced': 'openai',
 };
 
@@ -114,6 +121,7 @@ export async function startTarget(name: TargetName, ctx: TargetContext): Promise
     case 'gateway-anthropic':
       return startGateway(name, GATEWAY_PROVIDERS[name], ctx);
     case 'gateway-lean':
+    case 'gateway-core':
     case 'gateway-traced':
       return startGateway(name, GATEWAY_PROVIDERS.gateway, ctx);
   }
@@ -130,7 +138,7 @@ async function startGateway(name: TargetName, provider: GatewayProvider, ctx: Ta
   const variant = TELEMETRY_OF[name] ?? 'default';
   const collector = variant === 'traced' ? await startCollector() : undefined;
   const telemetry = { variant, requestLogPath: path.join(ctx.workDir, `${name}-requests.db`), collectorUrl: collector?.url };
-  fs.writeFileSync(configFile, gatewayConfig(port, ctx.upstreamPort, provider, telemetry));
+  fs.writeFileSync(configFile, withYaml(gatewayConfig(port, ctx.upstreamPort, provider, telemetry), EXTRA_YAML[name] ?? ''));
   const child = spawnPinned(ctx, name, [...gatewayNodeFlags(ctx.repoRoot), cli, 'start', '--config', configFile], {});
   try {
     const started = await awaitReady(name, child, port, ctx);
