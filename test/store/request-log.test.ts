@@ -146,6 +146,35 @@ for (const writer of ['thread', 'inline'] as const) {
       assert.equal(logged?.request.status, 200);
       assert.deepEqual(walk(logged), ['primary:served']);
     });
+
+    test('a reused request id amid a later batch of 45 keeps its first rows, as does a new id twice in one batch; the others keep all their hops', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 600_000 });
+      const twoHops = () => [attempt({ deployment: 'primary', outcome: 'failed', shape: 'timeout' }), attempt({ deployment: 'backup', outcome: 'served', hop: 2 })];
+      sink.requestFinished(eventOf({ requestId: 'reused', status: 200 }));
+      await sink.flush();
+      // 45 new requests (more than two of the inline writer's slices), with the reused id in the middle, twice.
+      for (let i = 0; i < 45; i++) {
+        if (i === 21 || i === 22) {
+          const threeHops = [attempt({ deployment: 'x', outcome: 'failed', shape: 'upstream_5xx' }), attempt({ deployment: 'y', outcome: 'failed', shape: 'upstream_5xx', hop: 2 }), attempt({ deployment: 'z', outcome: 'served', hop: 3 })];
+          sink.requestFinished(eventOf({ requestId: 'reused', status: 503, served: { attempts: threeHops } }));
+          // A new id twice in one batch: its first rows are the ones kept.
+          sink.requestFinished(eventOf({ requestId: 'twice', status: i === 21 ? 200 : 503, served: { attempts: i === 21 ? [attempt({ deployment: 'primary', outcome: 'served' })] : threeHops } }));
+        }
+        sink.requestFinished(eventOf({ requestId: `n${String(i).padStart(2, '0')}`, served: { attempts: twoHops() } }));
+      }
+      await sink.flush();
+      const log = reader(t, path);
+      const reused = await log.get('reused');
+      assert.equal(reused?.request.status, 200);
+      assert.deepEqual(walk(reused), ['primary:served'], 'no hop of the later requests was added to it');
+      const twice = await log.get('twice');
+      assert.equal(twice?.request.status, 200);
+      assert.deepEqual(walk(twice), ['primary:served']);
+      const fresh = (await log.query({ limit: 100 })).filter((row) => !['reused', 'twice'].includes(row.request.request_id));
+      assert.equal(fresh.length, 45);
+      assert.ok(fresh.every((row) => row.hops.length === 2 && row.hops[1]?.deployment === 'backup'), 'every new request has both its hops');
+    });
   });
 
   describe(`request log: retention (${writer} writer)`, () => {
