@@ -15,6 +15,12 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
 /** Default request body limit: room for a few base64 images. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+/**
+ * Default: a stream with no content after 15 s gets its response head and an SSE comment, and a
+ * comment every 15 s after, so that a load balancer's idle timeout (60 s on common ones, 30 s on
+ * some) does not cut a slow first token.
+ */
+export const DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
 /** Default time from sending a hop to its response headers (for a non-streaming call, the whole generation). */
 export const DEFAULT_FIRST_BYTE_MS = 120_000;
 /** Default longest silence between two chunks of an upstream body. */
@@ -57,6 +63,12 @@ const serverSchema = z
     host: z.string().min(1).default(DEFAULT_HOST),
     port: int().pipe(z.int().min(0).max(65535)).default(DEFAULT_PORT),
     max_body_bytes: byteSize.default(DEFAULT_MAX_BODY_BYTES),
+    /**
+     * A stream's response head waits for its first content (so a failure before it still falls
+     * back, and the head names what served). Past this wait the head goes out without the served
+     * headers, with an SSE comment, and a comment again at each interval; 0: never.
+     */
+    stream_keepalive_ms: int().pipe(z.int().nonnegative()).default(DEFAULT_STREAM_KEEPALIVE_MS),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
   })

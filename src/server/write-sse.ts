@@ -25,8 +25,12 @@ export async function writeSse(res: ServerResponse, chunks: AsyncIterable<Stream
     res.end('data: [DONE]\n\n');
   } catch (err) {
     if (res.destroyed) return;
-    const error = toGatewayError(err);
     onError(err);
-    res.end(`data: ${openaiErrorBody(error)}\n\n`);
+    endWithSseError(res, err);
   }
+}
+
+/** Ends a stream whose head is out with an in-band error event, which the `openai` client raises. */
+export function endWithSseError(res: ServerResponse, err: unknown): void {
+  res.end(`data: ${openaiErrorBody(toGatewayError(err))}\n\n`);
 }
