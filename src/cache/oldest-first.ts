@@ -15,6 +15,11 @@ export class OldestFirst<K, V> {
   private entries: (V | undefined)[] = [];
   private head = 0;
 
+  /** Pairs held, the stale ones (entries removed since) included. */
+  get length(): number {
+    return this.keys.length - this.head;
+  }
+
   add(key: K, entry: V): void {
     this.keys.push(key);
     this.entries.push(entry);
@@ -44,8 +49,16 @@ export class OldestFirst<K, V> {
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.keys.length) this.compact(() => true);
-    // Entries removed by other means (expired, failed) leave stale pairs behind: sweep them once
-    // they outnumber the live ones (so a sweep's cost is spread over as many additions).
+    this.tidy(current, size);
+  }
+
+  /**
+   * Entries removed by other means (expired, failed) leave stale pairs behind: they
+   * are swept once they outnumber the live ones (so a sweep's cost is spread over as many
+   * additions). `evict` does it; a caller with nothing to evict calls this, or the stale pairs
+   * (and what their entries hold) would pile up for as long as the map stays under its bound.
+   */
+  tidy(current: (key: K) => V | undefined, size: number): void {
     if (this.keys.length - this.head > 2 * size + 1024) this.compact((key, entry) => current(key) === entry);
   }
 

@@ -119,7 +119,10 @@ export class IdempotencyStore {
 
   /** Evicts oldest first while over a bound (twice a request: its functions are made once, not per call). */
   private evict(): void {
-    if (this.withinBounds()) return;
+    if (this.withinBounds()) {
+      this.order.tidy(this.currentEntry, this.entries.size);
+      return;
+    }
     this.order.evict(this.currentEntry, this.takeOldest, this.entries.size);
   }
 

@@ -84,6 +84,17 @@ test('a request pushed out of the recent list is not kept alive', async () => {
   assert.ok(recent.get('r99'));
 });
 
+test('failed idempotency flights leave no trace in the eviction order while the store is under its bound', () => {
+  // A failed flight's entry is removed from the map at once; its pair in the order list was swept
+  // only by an eviction by count, which a store under its bound never makes: during an outage,
+  // when every request fails, the list grew by a pair a request for as long as it lasted.
+  const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 5_000, maxBytes: 1 << 20 });
+  for (let i = 0; i < 50_000; i++) store.tryLead(`k${i}`, 'h')?.fail(new Error('upstream down'));
+  assert.equal(store.size, 0);
+  const order = store['order'] as OldestFirst<string, unknown>;
+  assert.ok(order.length <= 1_025, `${order.length} pairs held for no entry`);
+});
+
 test('a request id seen again is found as its newest, and listed once', () => {
   const recent = new RecentRequests(10);
   recent.add({ requestId: 'a', hop: 1 } as Served, 200);
