@@ -16,7 +16,7 @@ import {
 } from './aggregate.js';
 import type { Spread } from './stats.js';
 import type { Scenario } from './protocol.js';
-import { TARGET_LABELS, TARGET_NAMES } from './targets.js';
+import { TARGET_LABELS, TARGET_NAMES, VARIANT_NOTES } from './targets.js';
 import type { TargetName } from './targets.js';
 
 const fmtMs = (v: number): string => (Number.isNaN(v) ? '–' : Math.abs(v) < 10 ? v.toFixed(3) : v.toFixed(1));
@@ -107,17 +107,11 @@ export function streamTable(data: BenchData): string {
   );
 }
 
-/** The Method's bullets for the gateway's config variants that ran (each the \`gateway\` config with parts turned off or on). */
+/** The Method's bullets for the gateway's config variants that ran. */
 function variantTargetsNote(targets: readonly TargetName[]): string {
-  const notes: Partial<Record<TargetName, string>> = {
-    'gateway-lean': 'with the request log, metrics and pricing off (`telemetry.request_log.store: off`, `metrics.enabled: false`, `pricing.enabled: false`)',
-    'gateway-core':
-      'with telemetry off as above, and idempotency and the circuit breakers off too (`idempotency.enabled: false`, `health.enabled: false`): the request path alone (parse, route, the fallback engine, the upstream call, the answer), what the gateway\'s own design costs beside the bare proxy',
-    'gateway-traced': 'with tracing on, every request sampled and exported over OTLP/HTTP to a stand-in collector on the load core',
-  };
   return targets
-    .filter((t) => notes[t] !== undefined)
-    .map((t) => `\n- *${TARGET_LABELS[t]}*: the gateway's config ${notes[t]}.`)
+    .filter((t) => VARIANT_NOTES[t] !== undefined)
+    .map((t) => `\n- *${TARGET_LABELS[t]}*: the gateway's config ${VARIANT_NOTES[t]}.`)
     .join('');
 }
 

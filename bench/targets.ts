@@ -30,15 +30,18 @@ export const TARGET_LABELS: Record<TargetName, string> = {
 };
 
 /**
- * What each gateway target's config says under `telemetry:`. `gateway` runs the defaults (metrics,
- * prices and the request log on, tracing off); `gateway-lean` turns all of it off; `gateway-core`
- * also turns off idempotency and the circuit breakers, leaving the request path alone (parse,
- * route, the fallback engine's walk, the upstream call, the answer): what the gateway's own design
- * costs, next to the bare proxy; `gateway-traced` adds tracing, every request sampled, exported to
- * a stand-in collector on the load core.
+ * What each gateway target's config says under `telemetry:`: `gateway` runs the defaults (metrics,
+ * prices and the request log on, tracing off); the variants are in VARIANT_NOTES.
  */
 export type TelemetryVariant = 'default' | 'off' | 'traced';
 const TELEMETRY_OF: Partial<Record<TargetName, TelemetryVariant>> = { 'gateway-lean': 'off', 'gateway-core': 'off', 'gateway-traced': 'traced' };
+/** How each config variant differs from the `gateway` target's config (the report's Method says so). */
+export const VARIANT_NOTES: Partial<Record<TargetName, string>> = {
+  'gateway-lean': 'with the request log, metrics and pricing off (`telemetry.request_log.store: off`, `metrics.enabled: false`, `pricing.enabled: false`)',
+  'gateway-core':
+    "with telemetry off as above, and idempotency and the circuit breakers off too (`idempotency.enabled: false`, `health.enabled: false`): the request path alone (parse, route, the fallback engine, the upstream call, the answer), what the gateway's own design costs beside the bare proxy",
+  'gateway-traced': 'with tracing on, every request sampled and exported over OTLP/HTTP to a stand-in collector on the load core',
+};
 /** Config sections a target adds besides its telemetry. */
 const EXTRA_YAML: Partial<Record<TargetName, string>> = { 'gateway-core': 'idempotency: { enabled: false }\nhealth: { enabled: false }\n' };
 
@@ -299,7 +302,6 @@ export async function startEcho(core: number | null): Promise<{ port: number; st
   return { port, stop: () => stopChild(child) };
 }
 
-/** The `telemetry:` block of a gateway target's config. */
 /**
  * `base` with the sections of `extra` (YAML) merged in: maps merge key by key, anything else in
  * `extra` replaces. So `--yaml 'telemetry: {metrics: {enabled: false}}'` changes one setting of a
@@ -321,6 +323,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The `telemetry:` block of a gateway target's config. */
 export function telemetryYaml(telemetry: { variant: TelemetryVariant; requestLogPath: string; collectorUrl: string | undefined }): string {
   if (telemetry.variant === 'off') {
     return 'telemetry:\n  request_log: { store: "off" }\n  metrics: { enabled: false }\n  pricing: { enabled: false }\n';

@@ -26,11 +26,11 @@ export async function writeSse(res: ServerResponse, chunks: AsyncIterable<Stream
   } catch (err) {
     if (res.destroyed) return;
     onError(err);
-    endWithSseError(res, err);
+    res.end(sseErrorEvent(err));
   }
 }
 
-/** Ends a stream whose head is out with an in-band error event, which the `openai` client raises. */
-export function endWithSseError(res: ServerResponse, err: unknown): void {
-  res.end(`data: ${openaiErrorBody(toGatewayError(err))}\n\n`);
+/** The in-band error event that ends a stream whose head is out; the `openai` client raises it. */
+export function sseErrorEvent(err: unknown): string {
+  return `data: ${openaiErrorBody(toGatewayError(err))}\n\n`;
 }

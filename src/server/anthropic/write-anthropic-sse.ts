@@ -32,7 +32,12 @@ export async function writeAnthropicSse(res: ServerResponse, chunks: AsyncIterab
   } catch (err) {
     if (res.destroyed || options.cancel.aborted) return;
     options.onError(err);
-    const error = anthropicErrorOf(err);
-    res.end(sseEvent('error', { error: { type: error.type, message: error.message }, request_id: options.requestId }));
+    res.end(anthropicSseErrorEvent(err, options.requestId));
   }
+}
+
+/** The `event: error` that ends a stream whose head is out; `@anthropic-ai/sdk` raises it. */
+export function anthropicSseErrorEvent(err: unknown, requestId: string): string {
+  const error = anthropicErrorOf(err);
+  return sseEvent('error', { error: { type: error.type, message: error.message }, request_id: requestId });
 }

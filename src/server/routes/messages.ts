@@ -12,43 +12,30 @@ import type { CallOptions } from '../../gateway/plan-route.js';
 import { convertFromAnthropicRequest } from '../anthropic/convert-from-anthropic-request.js';
 import { renderAnthropicMessage } from '../anthropic/render-anthropic-message.js';
 import { sendAnthropicError } from '../anthropic/render-anthropic-error.js';
-import { writeAnthropicSse } from '../anthropic/write-anthropic-sse.js';
+import { anthropicSseErrorEvent, writeAnthropicSse } from '../anthropic/write-anthropic-sse.js';
 import { callOptionsFrom } from '../call-options.js';
 import type { Handler, HttpContext } from '../context.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
-import { StreamHead } from '../hold-stream-head.js';
-import { anthropicErrorOf } from '../anthropic/render-anthropic-error.js';
-import { sseEvent } from '../anthropic/anthropic-event-stream.js';
-import type { ChatOutcome } from '../../gateway/serve-chat.js';
+import { awaitWithKeepalive, openStream } from '../hold-stream-head.js';
 
 /** POST /v1/messages */
 export const messages: Handler = (ctx) =>
   inAnthropicShape(ctx, async ({ req, res, gateway, requestId, cancel }) => {
     const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
     const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: true });
-    const head = canonical.stream === true ? new StreamHead(res, requestId, gateway.config.server.stream_keepalive_ms) : undefined;
-    let outcome: ChatOutcome;
-    try {
-      // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
-      outcome = await gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId }));
-    } catch (err) {
-      head?.stop();
-      if (!head?.early || cancel.aborted) throw err;
-      // The head went out while the first content was awaited: the failure can only be in-band now.
-      const error = anthropicErrorOf(err);
-      gateway.logger[error.status >= 500 ? 'error' : 'debug']({ err, requestId, status: error.status }, 'stream failed before its first content, after its head was sent');
-      res.end(sseEvent('error', { error: { type: error.type, message: error.message }, request_id: requestId }));
-      return;
-    }
+    // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
+    const answer = gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId }));
+    const outcome = canonical.stream === true ? await awaitWithKeepalive(ctx, answer, (err) => anthropicSseErrorEvent(err, requestId)) : await answer;
+    // Failed after its head went out: answered in-band.
+    if (outcome === undefined) return;
     if (outcome.kind === 'completion') {
-      head?.stop();
       sendJsonWith(res, 200, renderAnthropicMessage(outcome.result, canonical.model), { ...servedHeaders(outcome.served), 'request-id': outcome.served.requestId });
       return;
     }
     res.on('close', outcome.cancel);
-    (head ?? new StreamHead(res, requestId, 0)).open(outcome.served, { 'request-id': outcome.served.requestId });
+    openStream(res, outcome.served, { 'request-id': outcome.served.requestId });
     await writeAnthropicSse(res, outcome.chunks, {
       requestedModel: canonical.model,
       requestId: outcome.served.requestId,
