@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { gatewayConfig, telemetryYaml, withYaml } from './targets.js';
+import { freePort, gatewayConfig, telemetryYaml, withYaml } from './targets.js';
 import { median } from './stats.js';
 
 const CONCURRENCY = 16;
@@ -63,7 +63,8 @@ const upstream = await startUpstream({});
 async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Promise<Side> {
   const cli = path.join(path.resolve(root), 'bin', 'switchyard.js');
   if (!fs.existsSync(path.join(path.resolve(root), 'dist', 'cli', 'main.js'))) throw new Error(`${root} has no dist/: build it first (npm run build)`);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  // Bound and released by the OS: a random pick could land on a port a client connection holds (the ephemeral range).
+  const port = await freePort();
   const config = path.join(workDir, `${label}.yaml`);
   const extra = label === 'A' ? values['yaml-a'] : values['yaml-b'];
   const telemetrySection = telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined });

@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { gatewayConfig, startCollector, telemetryYaml, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, gatewayConfig, startCollector, telemetryYaml, withYaml, type TelemetryVariant } from './targets.js';
 
 
 const { values } = parseArgs({
@@ -50,7 +50,7 @@ const CONCURRENCY = Number(values.concurrency);
 const root = path.resolve(values.dir);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-profile-'));
 const upstream = await startUpstream({});
-const port = 20_000 + Math.floor(Math.random() * 20_000);
+const port = await freePort();
 const config = path.join(workDir, 'gateway.yaml');
 if (!['default', 'off', 'traced'].includes(values.telemetry)) throw new Error(`--telemetry wants default, off or traced, got ${values.telemetry}`);
 const variant = values.telemetry as TelemetryVariant;
