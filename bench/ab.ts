@@ -20,11 +20,10 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, gatewayConfig, telemetryYaml, withYaml } from './targets.js';
+import { freePort, gatewayConfig, telemetryYaml, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 
 const CONCURRENCY = 16;
-const READY_TIMEOUT_MS = 15_000;
 
 type Telemetry = 'default' | 'off';
 
@@ -71,18 +70,19 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetrySection}providers:`), extra));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const res = await pool.request({ path: '/health/ready', method: 'GET' });
-      await res.body.dump();
-      if (res.statusCode === 200) return { label, child, pool, answered: 0 };
-    } catch {
-      if (Date.now() > deadline) throw new Error(`gateway ${label} (${root}) did not get ready`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const why = await waitReady(`http://127.0.0.1:${port}`, child);
+  if (why !== undefined) {
+    child.kill('SIGKILL');
+    throw new Error(`gateway ${label} (${root}) ${why}`);
   }
+  return { label, child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY }), answered: 0 };
+}
+
+async function stopSide(side: Side): Promise<void> {
+  const exited = new Promise((resolve) => (side.child.exitCode !== null ? resolve(undefined) : side.child.once('exit', resolve)));
+  side.child.kill('SIGTERM');
+  await exited;
+  await side.pool.close();
 }
 
 /** User plus system CPU time of a process so far, in ms. */
@@ -112,7 +112,12 @@ async function load(side: Side, until: number, count: boolean): Promise<void> {
 }
 
 const a = await start('A', values.a, (values['telemetry-a'] ?? values.telemetry) as Telemetry);
-const b = await start('B', values.b, (values['telemetry-b'] ?? values.telemetry) as Telemetry);
+const b = await start('B', values.b, (values['telemetry-b'] ?? values.telemetry) as Telemetry).catch(async (err: unknown) => {
+  // B did not come up: A must not outlive this process.
+  await stopSide(a);
+  await upstream.close();
+  throw err;
+});
 try {
   const warmUntil = Date.now() + 1500;
   await Promise.all([load(a, warmUntil, false), load(b, warmUntil, false)]);
@@ -131,9 +136,7 @@ try {
   const ratio = median(ratios);
   console.log(`median B/A CPU per request: ${ratio.toFixed(3)} (B ${ratio < 1 ? `${((1 - ratio) * 100).toFixed(1)}% cheaper` : `${((ratio - 1) * 100).toFixed(1)}% dearer`}); an A/A run differs by about 3%`);
 } finally {
-  for (const side of [a, b]) side.child.kill('SIGTERM');
-  await Promise.all([a, b].map((side) => new Promise((resolve) => (side.child.exitCode !== null ? resolve(undefined) : side.child.once('exit', resolve)))));
-  await Promise.all([a.pool.close(), b.pool.close()]);
+  await Promise.all([stopSide(a), stopSide(b)]);
   await upstream.close();
   fs.rmSync(workDir, { recursive: true, force: true });
 }

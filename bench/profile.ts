@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, gatewayConfig, startCollector, telemetryYaml, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, gatewayConfig, startCollector, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 
 
 const { values } = parseArgs({
@@ -100,15 +100,8 @@ function childrenOf(pid: number): number[] {
   }
 }
 try {
-  for (let ready = false; !ready; ) {
-    try {
-      const res = await pool.request({ path: '/health/ready', method: 'GET' });
-      await res.body.dump();
-      ready = res.statusCode === 200;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const why = await waitReady(`http://127.0.0.1:${port}`, child);
+  if (why !== undefined) throw new Error(`the ${values.bare ? 'bare proxy' : 'gateway'} ${why}`);
   const until = Date.now() + Number(values.seconds) * 1000;
   // --heap-snapshot DIR: one snapshot mid-load (node writes it on SIGUSR2, --heapsnapshot-signal).
   if (values['heap-snapshot']) setTimeout(() => process.kill(-(child.pid as number), 'SIGUSR2'), (Number(values.seconds) * 1000) / 2);
@@ -126,8 +119,9 @@ try {
 } finally {
   // Peak resident memory of the gateway's node process (taskset and strace exec into it or fork it).
   peakRssMb = peakRss(child.pid as number);
-  process.kill(-(child.pid as number), 'SIGTERM');
-  await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  // A child that exited already (it could not start) has no process group left to signal.
+  if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGTERM');
+  await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
   await pool.close();
   await upstream.close();
   await collector?.close();

@@ -222,23 +222,31 @@ function spawnPinned(ctx: TargetContext, name: TargetName, args: string[], env: 
 
 async function awaitReady(name: TargetName, { child, logFile }: Spawned, port: number, ctx: TargetContext): Promise<RunningTarget> {
   const origin = `http://127.0.0.1:${port}`;
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
   const stop = (): Promise<void> => stopChild(child);
+  const why = await waitReady(origin, child);
+  if (why === undefined) return { name, origin, pid: child.pid as number, stop };
+  await stop();
+  throw new Error(`${TARGET_LABELS[name]} ${why}. Log (${path.relative(ctx.repoRoot, logFile)}):\n${tail(logFile)}`);
+}
+
+/**
+ * Polls `GET origin/health/ready` until it answers 200 (then undefined), or says why it stopped
+ * waiting: `child` exited, or READY_TIMEOUT_MS went by.
+ */
+export async function waitReady(origin: string, child: ChildProcess): Promise<string | undefined> {
+  const exited = (): string | undefined => (child.exitCode !== null || child.signalCode !== null ? `exited with ${child.signalCode ?? `code ${child.exitCode}`}` : undefined);
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline && !exited) {
+  while (Date.now() < deadline && exited() === undefined) {
     try {
       const res = await request(`${origin}/health/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
       await res.body.dump();
-      if (res.statusCode === 200) return { name, origin, pid: child.pid as number, stop };
+      if (res.statusCode === 200) return undefined;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
-  await stop();
-  const why = exited ?? `did not answer 200 on GET ${origin}/health/ready within ${READY_TIMEOUT_MS / 1000} s`;
-  throw new Error(`${TARGET_LABELS[name]} ${why}. Log (${path.relative(ctx.repoRoot, logFile)}):\n${tail(logFile)}`);
+  return exited() ?? `did not answer 200 on GET ${origin}/health/ready within ${READY_TIMEOUT_MS / 1000} s`;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
