@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, gatewayConfig, telemetryYaml, waitReady, withYaml } from './targets.js';
+import { freePort, gatewayConfig, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 
 const CONCURRENCY = 16;
@@ -72,16 +72,14 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
   const why = await waitReady(`http://127.0.0.1:${port}`, child);
   if (why !== undefined) {
-    child.kill('SIGKILL');
+    await stopChild(child);
     throw new Error(`gateway ${label} (${root}) ${why}`);
   }
   return { label, child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY }), answered: 0 };
 }
 
 async function stopSide(side: Side): Promise<void> {
-  const exited = new Promise((resolve) => (side.child.exitCode !== null ? resolve(undefined) : side.child.once('exit', resolve)));
-  side.child.kill('SIGTERM');
-  await exited;
+  await stopChild(side.child);
   await side.pool.close();
 }
 

@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, gatewayConfig, startCollector, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, gatewayConfig, hasExited, startCollector, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 
 
 const { values } = parseArgs({
@@ -120,8 +120,8 @@ try {
   // Peak resident memory of the gateway's node process (taskset and strace exec into it or fork it).
   peakRssMb = peakRss(child.pid as number);
   // A child that exited already (it could not start) has no process group left to signal.
-  if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGTERM');
-  await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  if (!hasExited(child)) process.kill(-(child.pid as number), 'SIGTERM');
+  await new Promise((resolve) => (hasExited(child) ? resolve(undefined) : child.once('exit', resolve)));
   await pool.close();
   await upstream.close();
   await collector?.close();

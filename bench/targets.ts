@@ -234,7 +234,7 @@ async function awaitReady(name: TargetName, { child, logFile }: Spawned, port: n
  * waiting: `child` exited, or READY_TIMEOUT_MS went by.
  */
 export async function waitReady(origin: string, child: ChildProcess): Promise<string | undefined> {
-  const exited = (): string | undefined => (child.exitCode !== null || child.signalCode !== null ? `exited with ${child.signalCode ?? `code ${child.exitCode}`}` : undefined);
+  const exited = (): string | undefined => (hasExited(child) ? `exited with ${child.signalCode ?? `code ${child.exitCode}`}` : undefined);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && exited() === undefined) {
     try {
@@ -249,8 +249,14 @@ export async function waitReady(origin: string, child: ChildProcess): Promise<st
   return exited() ?? `did not answer 200 on GET ${origin}/health/ready within ${READY_TIMEOUT_MS / 1000} s`;
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+/** Whether `child` has exited (by itself or by a signal). */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** SIGTERM, then SIGKILL if it is still there after STOP_TIMEOUT_MS; resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     child.once('exit', () => {
