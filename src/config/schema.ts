@@ -64,9 +64,17 @@ const serverSchema = z
     port: int().pipe(z.int().min(0).max(65535)).default(DEFAULT_PORT),
     max_body_bytes: byteSize.default(DEFAULT_MAX_BODY_BYTES),
     /**
-     * A stream's response head waits for its first content (so a failure before it still falls
-     * back, and the head names what served). Past this wait the head goes out without the served
-     * headers, with an SSE comment, and a comment again at each interval; 0: never.
+     * When a stream's response head goes out on /v1/chat/completions. `first_chunk`: with the
+     * upstream's first chunk (the role-only one), as it arrives; the head names the deployment
+     * streaming then, and a fallback before the first content is told in an SSE comment.
+     * `first_content`: held until the first content, so the head names what served in the end.
+     * Either way a failure before the first content falls back.
+     */
+    stream_head: z.enum(['first_chunk', 'first_content']).default('first_chunk'),
+    /**
+     * A stream's response head that is still held (no chunk yet, or `first_content`) goes out after
+     * this wait without the served headers, with an SSE comment, and a comment again at each
+     * interval; 0: never.
      */
     stream_keepalive_ms: int().pipe(z.int().nonnegative()).default(DEFAULT_STREAM_KEEPALIVE_MS),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */

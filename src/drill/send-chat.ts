@@ -54,6 +54,8 @@ export async function sendChat(target: ChatTarget, body: string, scheduledAt: nu
     status = response.statusCode;
     served = servedFrom(response.headers);
     const text = await response.body.text();
+    // A stream whose head went out before it fell back tells what served in a comment.
+    if (target.mode === 'stream') served = servedFromComment(text) ?? served;
     const latencyMs = performance.now() - scheduledAt;
     const verdict = status === 200 ? (target.mode === 'stream' ? judgeStream(text) : judgeCompletion(text)) : `${status} ${errorCode(text)}`;
     return { latencyMs, headersMs, status, ok: verdict === undefined, ...(verdict === undefined ? {} : { error: verdict }), ...served };
@@ -135,6 +137,27 @@ function transportError(err: unknown, status: number): string {
   const code = (err as { code?: unknown }).code;
   const name = typeof code === 'string' ? code : err instanceof Error ? err.name : 'error';
   return status === 0 ? `no response (${name})` : `body cut (${name})`;
+}
+
+const SERVED_BY = ': served-by ';
+
+/**
+ * The last `: served-by name=value ...` comment of an SSE body, read as the headers it stands for
+ * (`hop=2` for x-switchyard-hop, `request-id` for x-request-id); undefined without one.
+ */
+export function servedFromComment(text: string): ServedFields | undefined {
+  const at = text.lastIndexOf(`\n${SERVED_BY}`);
+  const start = at >= 0 ? at + 1 : text.startsWith(SERVED_BY) ? 0 : -1;
+  if (start < 0) return undefined;
+  const end = text.indexOf('\n', start);
+  const headers: Record<string, string> = {};
+  for (const part of text.slice(start + SERVED_BY.length, end < 0 ? undefined : end).split(' ')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq);
+    headers[name === 'request-id' ? 'x-request-id' : `x-switchyard-${name}`] = part.slice(eq + 1);
+  }
+  return servedFrom(headers);
 }
 
 function servedFrom(headers: Record<string, string | string[] | undefined>): ServedFields {

@@ -74,6 +74,15 @@ export interface AttemptContext {
   spanId?: string;
   /** Marks this call billable (AttemptRecord.billable): the upstream accepted it before it failed; with its usage when known. */
   markBillable(usage?: Usage): void;
+  /** The walk as it stands while this call is in flight: what a response head sent before the answer is known names. */
+  progress(): ChainProgress;
+}
+
+/** The walk so far: this call's hop, every call made (this one included), and what moved the request off its first step. */
+export interface ChainProgress {
+  hop: number;
+  attempts: AttemptRecord[];
+  fallbackReason: FallbackReason | undefined;
 }
 
 export interface ChainOptions<S extends ChainStep, T> {
@@ -121,6 +130,11 @@ class Walk<S extends ChainStep, T> {
   private lastStep: S | undefined;
 
   constructor(private readonly options: ChainOptions<S, T>) {}
+
+  /** The fallback reason so far (for a call's `progress`). */
+  get reason(): FallbackReason | undefined {
+    return this.fallbackReason;
+  }
 
   async run(): Promise<ChainResult<S, T>> {
     const queue = [...this.options.steps];
@@ -276,7 +290,7 @@ class Walk<S extends ChainStep, T> {
     if (hedge) record.hedge = true;
     if (this.options.newSpanId) record.spanId = this.options.newSpanId();
     this.attempts.push(record);
-    return new PendingCall(record, this.remainingMs(), cancel);
+    return new PendingCall(record, this.remainingMs(), cancel, this);
   }
 
   private end(pending: PendingRecord, outcome: AttemptRecord['outcome']): void {
@@ -365,7 +379,12 @@ class PendingCall implements PendingRecord, AttemptContext {
     readonly record: AttemptRecord,
     readonly remainingMs: number,
     readonly cancel: Cancel,
+    private readonly walk: { readonly attempts: AttemptRecord[]; readonly reason: FallbackReason | undefined },
   ) {}
+
+  progress(): ChainProgress {
+    return { hop: this.record.hop, attempts: this.walk.attempts, fallbackReason: this.walk.reason };
+  }
 
   get attempt(): number {
     return this.record.attempt;

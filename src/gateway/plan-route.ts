@@ -4,7 +4,9 @@ import { GatewayError, invalidRequest } from '../errors.js';
 import type { HealthRegistry } from '../health/health-registry.js';
 import { orderByHealth } from '../health/order-by-health.js';
 import type { ChainOptions } from '../fallback/run-chain.js';
+import type { StreamChunk } from '../providers/types.js';
 import type { Route, Runtime, Step } from './runtime.js';
+import type { Served } from './served.js';
 
 export interface RequestOverrides {
   /** Pin the request to this deployment: no other step is tried. */
@@ -32,6 +34,17 @@ export interface CallOptions {
   /** The W3C trace context the client sent (`traceparent`, `tracestate`), handed to telemetry. */
   traceparent?: string;
   tracestate?: string;
+  /**
+   * A stream's chunks that come before its first content (the role-only first chunk), handed over
+   * as they arrive, with what is streaming them (`from`: its deployment, hop and the attempts so
+   * far); they are then left out of the outcome's chunks. The request can still fall back after
+   * them, until its first content: the next deployment's early chunks follow, with their own
+   * `from`, and the outcome's `served` names what served in the end. Without it, these chunks
+   * wait for the first content and come first in the outcome's chunks. Never called on a route
+   * that hedges, where two calls may be streaming at once. It must not throw: an error thrown
+   * there fails the call as an upstream's failure would.
+   */
+  onEarlyChunk?: (chunk: StreamChunk, from: Served) => void;
 }
 
 export interface RoutePlan {

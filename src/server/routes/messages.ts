@@ -18,7 +18,7 @@ import type { Handler, HttpContext } from '../context.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
-import { awaitWithKeepalive, openStream } from '../hold-stream-head.js';
+import { awaitWithKeepalive, StreamHead } from '../hold-stream-head.js';
 
 /** POST /v1/messages */
 export const messages: Handler = (ctx) =>
@@ -35,7 +35,7 @@ export const messages: Handler = (ctx) =>
       return;
     }
     res.on('close', outcome.cancel);
-    openStream(res, outcome.served, { 'request-id': outcome.served.requestId });
+    new StreamHead(res, { 'request-id': outcome.served.requestId }).name(outcome.served);
     await writeAnthropicSse(res, outcome.chunks, {
       requestedModel: canonical.model,
       requestId: outcome.served.requestId,

@@ -26,6 +26,8 @@ const weatherTool = {
 
 function config(): ConfigInput {
   return {
+    // A stream's head waits for its first content, so its headers name the hop that served after a failure before content.
+    server: { stream_head: 'first_content' },
     log: { level: 'silent' },
     idempotency: { derive_key: false },
     health: { enabled: false },

@@ -1,0 +1,217 @@
+/**
+ * When a stream's response head goes out (server.stream_head). `first_chunk`, the default: with the
+ * upstream's first chunk, as it arrives, and a failure before the first content still falls back,
+ * told in an SSE comment. `first_content`: held until the first content, so the headers name what
+ * served. Real sockets, scripted OpenAI-format upstreams, the real `openai` client.
+ */
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { after, describe, test } from 'node:test';
+import { APIError } from 'openai';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { servedFromComment } from '../../src/drill/send-chat.js';
+import { createGateway } from '../../src/gateway/create-gateway.js';
+import type { Served } from '../../src/gateway/served.js';
+import type { StreamChunk } from '../../src/providers/types.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { chunkJson, startRecordingUpstream, type RecordingUpstream, type Responder } from '../helpers/recording-upstream.js';
+
+const BODY = { model: 'chat', messages: [{ role: 'user', content: 'hi' }], stream: true };
+
+function sse(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+}
+
+/** A role-only first chunk, then an in-band error: a stream that fails before any content. */
+const roleThenError =
+  (model: string): Responder =>
+  (_req, res) => {
+    sse(res);
+    res.write(`data: ${chunkJson({ role: 'assistant', content: '' }, null, model)}\n\n`);
+    res.end(`data: ${JSON.stringify({ error: { message: 'server had an error', type: 'server_error' } })}\n\n`);
+  };
+
+/** A whole stream: role, the words of `text`, stop, [DONE]. */
+const answerStream =
+  (text: string, model: string): Responder =>
+  (_req, res) => {
+    sse(res);
+    res.write(`data: ${chunkJson({ role: 'assistant', content: '' }, null, model)}\n\n`);
+    for (const word of text.split(' ')) res.write(`data: ${chunkJson({ content: word }, null, model)}\n\n`);
+    res.write(`data: ${chunkJson({}, 'stop', model)}\n\n`);
+    res.end('data: [DONE]\n\n');
+  };
+
+async function postStream(gw: GatewayFixture): Promise<Response> {
+  return fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BODY) });
+}
+
+const comments = (body: string) => body.split('\n').filter((line) => line.startsWith(': served-by '));
+
+async function openaiText(gw: GatewayFixture): Promise<string> {
+  const stream = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+  return text;
+}
+
+describe('server.stream_head: first_chunk (the default)', () => {
+  const upstreams: RecordingUpstream[] = [];
+  const gateways: GatewayFixture[] = [];
+  after(async () => {
+    for (const gw of gateways) await gw.close();
+    for (const upstream of upstreams) await upstream.close();
+  });
+  /** A gateway over `count` scripted upstreams, with `route` added to its `chat` route. */
+  async function start(count: number, route: Record<string, unknown> = {}): Promise<{ gw: GatewayFixture; ups: RecordingUpstream[] }> {
+    const ups = await Promise.all(Array.from({ length: count }, () => startRecordingUpstream()));
+    upstreams.push(...ups);
+    const config = chainConfig(ups.map((u) => u.url));
+    const gw = await startGateway({ ...config, routes: { ...config.routes, chat: { ...config.routes.chat, ...route } } } as ConfigInput);
+    gateways.push(gw);
+    return { gw, ups };
+  }
+
+  test('the role-only first chunk reaches the client, with the head, before the upstream has sent any content', async () => {
+    const { gw, ups } = await start(1);
+    let release!: (by: string) => void;
+    const released = new Promise<string>((resolve) => (release = resolve));
+    ups[0]?.respond(async (_req, res) => {
+      sse(res);
+      res.write(`data: ${chunkJson({ role: 'assistant', content: '' })}\n\n`);
+      // The content waits for the client to have the first chunk (or, if it never comes, 3 s).
+      const timer = setTimeout(() => release('timer'), 3000);
+      await released;
+      clearTimeout(timer);
+      res.write(`data: ${chunkJson({ content: 'late' })}\n\n`);
+      res.write(`data: ${chunkJson({}, 'stop')}\n\n`);
+      res.end('data: [DONE]\n\n');
+    });
+    const res = await postStream(gw);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd0');
+    assert.equal(res.headers.get('x-switchyard-hop'), '1');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const first = decoder.decode((await reader.read()).value);
+    assert.match(first, /^data: .*"role":"assistant"/);
+    assert.doesNotMatch(first, /late/);
+    release('client');
+    let rest = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += decoder.decode(value, { stream: true });
+    }
+    assert.equal(await released, 'client', 'the client had the first chunk while the upstream still held its content');
+    assert.match(rest, /"content":"late"/);
+    assert.ok(rest.endsWith('data: [DONE]\n\n'));
+    assert.deepEqual(comments(first + rest), [], 'nothing to correct: the deployment the head named served');
+  });
+
+  test('a failure after the early head still falls back: the head names the first deployment, a comment names what served, and the client reads the backup whole', async () => {
+    const { gw, ups } = await start(2);
+    ups[0]?.respond(roleThenError('model-primary'));
+    ups[1]?.respond(answerStream('from backup', 'model-backup'));
+    const res = await postStream(gw);
+    const body = await res.text();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd0', 'the head went out with the first role chunk');
+    assert.equal(res.headers.get('x-switchyard-hop'), '1');
+    const told = comments(body);
+    // The default policy retries upstream_5xx once on the same deployment, then moves on.
+    assert.equal(told.length, 2, body);
+    assert.match(told[0] as string, / hop=1 attempts=2 deployment=d0 /);
+    assert.match(told[1] as string, / hop=2 attempts=3 deployment=d1 provider=p1 fallback-reason=upstream_5xx$/);
+    const firstContent = body.indexOf('"content":"from"');
+    assert.ok(body.indexOf(told[1] as string) < firstContent, 'what served is told before its content');
+    assert.equal(body.slice(0, firstContent).match(/model-primary/g)?.length, 2, "each call's role chunk, as it came");
+    assert.doesNotMatch(body.slice(firstContent), /model-primary/);
+    assert.ok(body.endsWith('data: [DONE]\n\n'));
+    assert.doesNotMatch(body, /server had an error/, "the failed hops' errors are not the client's");
+    assert.equal(await openaiText(gw), 'frombackup');
+    // `switchyard drill` reads the comment as a client would.
+    assert.deepEqual(servedFromComment(body), { hop: 2, attempts: 3, deployment: 'd1', fallbackReason: 'upstream_5xx' });
+  });
+
+  test('a request whose every hop fails after the early head ends with an in-band error the openai client raises', async () => {
+    const { gw, ups } = await start(2);
+    ups[0]?.respond(roleThenError('model-primary'));
+    ups[1]?.respond(roleThenError('model-backup'));
+    const res = await postStream(gw);
+    const body = await res.text();
+    assert.equal(res.status, 200);
+    const events = body.split('\n\n').filter((event) => event.startsWith('data: '));
+    const last = JSON.parse((events.at(-1) as string).slice('data: '.length)) as { error?: { message: string; type: string } };
+    assert.ok(last.error, body);
+    assert.match(last.error.message, /server had an error/);
+    assert.doesNotMatch(body, /\[DONE\]/, 'never a clean end');
+    await assert.rejects(openaiText(gw), (err: unknown) => err instanceof APIError && /server had an error/.test(err.message));
+  });
+
+  test('a route that hedges holds the head for the first content (two calls may be streaming at once)', async () => {
+    const { gw: hedged, ups } = await start(2, { hedge_after_ms: 60_000 });
+    ups[0]?.respond(roleThenError('model-primary'));
+    ups[1]?.respond(answerStream('from backup', 'model-backup'));
+    const res = await postStream(hedged);
+    const body = await res.text();
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
+    assert.deepEqual(comments(body), []);
+    assert.doesNotMatch(body, /model-primary/);
+  });
+});
+
+describe('server.stream_head: first_content', () => {
+  test('holds the head for the first content: the headers name what served, and a failed hop sends the client nothing', async (t) => {
+    const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
+    const config = chainConfig(ups.map((u) => u.url));
+    const gw = await startGateway({ ...config, server: { stream_head: 'first_content' } });
+    t.after(async () => {
+      await gw.close();
+      for (const upstream of ups) await upstream.close();
+    });
+    const res = await postStream(gw);
+    const body = await res.text();
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
+    assert.equal(res.headers.get('x-switchyard-hop'), '2');
+    assert.equal(res.headers.get('x-switchyard-fallback-reason'), 'upstream_5xx');
+    assert.deepEqual(comments(body), []);
+    assert.doesNotMatch(body, /model-primary/);
+    assert.match(body, /^data: .*"model":"model-backup"/);
+    assert.equal(await openaiText(gw), 'frombackup');
+  });
+
+  test('check-config refuses any other value', async () => {
+    const { configSchema } = await import('../../src/config/schema.js');
+    const parsed = configSchema.safeParse({ ...chainConfig(['http://127.0.0.1:1/v1']), server: { stream_head: 'first_byte' } });
+    assert.equal(parsed.success, false);
+    assert.deepEqual(parsed.error?.issues[0]?.path, ['server', 'stream_head']);
+  });
+});
+
+describe('createGateway: CallOptions.onEarlyChunk', () => {
+  test("hands over the chunks before the first content as they come, with what streams them, and leaves them out of the outcome's chunks", async (t) => {
+    const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
+    const gateway = await createGateway(chainConfig(ups.map((u) => u.url)), { logger: createLogger('silent') });
+    t.after(async () => {
+      await gateway.close();
+      for (const upstream of ups) await upstream.close();
+    });
+    const early: Array<{ data: string; deployment: string | undefined; hop: number; attempts: number; reason: string | undefined }> = [];
+    const onEarlyChunk = (chunk: StreamChunk, from: Served) => early.push({ data: chunk.data, deployment: from.deployment, hop: from.hop, attempts: from.attempts.length, reason: from.fallbackReason });
+    const outcome = await gateway.chatCompletion(BODY, { onEarlyChunk });
+    assert.equal(outcome.kind, 'stream');
+    if (outcome.kind !== 'stream') return;
+    const rest: string[] = [];
+    for await (const chunk of outcome.chunks) rest.push(chunk.data);
+    assert.deepEqual(
+      early.map(({ deployment, hop, attempts, reason }) => `${deployment} hop ${hop} attempt ${attempts} ${reason ?? '-'}`),
+      ['d0 hop 1 attempt 1 -', 'd0 hop 1 attempt 2 -', 'd1 hop 2 attempt 3 upstream_5xx'],
+    );
+    assert.ok(early.every((chunk) => /"role":"assistant"/.test(chunk.data)));
+    assert.equal(outcome.served.deployment, 'd1');
+    assert.equal(rest.length, 3, 'two words and the stop: not the role chunk again');
+    assert.ok(rest.every((data) => !/"role"/.test(data)));
+  });
+});
