@@ -64,9 +64,10 @@ const serverSchema = z
     port: int().pipe(z.int().min(0).max(65535)).default(DEFAULT_PORT),
     max_body_bytes: byteSize.default(DEFAULT_MAX_BODY_BYTES),
     /**
-     * When a stream's response head goes out on /v1/chat/completions. `first_chunk`: with the
-     * upstream's first chunk (the role-only one), as it arrives; the head names the deployment
-     * streaming then, and a fallback before the first content is told in an SSE comment.
+     * When a stream's response head goes out (/v1/chat/completions and /v1/messages).
+     * `first_chunk`: with the upstream's first chunk (the role-only one, or message_start), as it
+     * arrives; the head names the deployment streaming then, and a fallback before the first
+     * content is told in an SSE comment.
      * `first_content`: held until the first content, so the head names what served in the end.
      * Either way a failure before the first content falls back.
      */

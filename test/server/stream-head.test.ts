@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, describe, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import { APIError } from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { servedFromComment } from '../../src/drill/send-chat.js';
@@ -159,6 +160,57 @@ describe('server.stream_head: first_chunk (the default)', () => {
     assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
     assert.deepEqual(comments(body), []);
     assert.doesNotMatch(body, /model-primary/);
+  });
+});
+
+describe('server.stream_head on the Anthropic-compatible endpoint (/v1/messages)', () => {
+  const MESSAGE = { model: 'chat', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] };
+
+  async function start(t: { after(fn: () => Promise<void>): void }, server: Record<string, unknown> = {}): Promise<GatewayFixture> {
+    const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
+    const config = chainConfig(ups.map((u) => u.url));
+    const gw = await startGateway({ ...config, server });
+    t.after(async () => {
+      await gw.close();
+      for (const upstream of ups) await upstream.close();
+    });
+    return gw;
+  }
+
+  const post = (gw: GatewayFixture) =>
+    fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(MESSAGE) });
+
+  test('message_start goes out with the first chunk; after a fallback there is still one message, which @anthropic-ai/sdk reads whole', async (t) => {
+    const gw = await start(t);
+    const res = await post(gw);
+    const body = await res.text();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd0');
+    assert.equal(res.headers.get('request-id'), res.headers.get('x-request-id'));
+    assert.equal(body.match(/event: message_start/g)?.length, 1, body);
+    assert.ok(body.startsWith('event: message_start\ndata: '), 'the first event, sent before the fallback');
+    assert.match(body.slice(0, body.indexOf('\n\n')), /"model":"model-primary"/);
+    const told = comments(body);
+    assert.match(told.at(-1) as string, / hop=2 attempts=3 deployment=d1 provider=p1 fallback-reason=upstream_5xx$/);
+    assert.ok(body.indexOf(told.at(-1) as string) < body.indexOf('content_block_start'));
+    assert.match(body, /event: message_stop/);
+
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    const message = await anthropic.messages.stream({ model: 'chat', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    assert.deepEqual(
+      message.content.map((block) => (block.type === 'text' ? block.text : block.type)),
+      ['frombackup'],
+    );
+    assert.equal(message.stop_reason, 'end_turn');
+  });
+
+  test('first_content: the head and message_start wait for the first content, and name what served', async (t) => {
+    const gw = await start(t, { stream_head: 'first_content' });
+    const res = await post(gw);
+    const body = await res.text();
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
+    assert.deepEqual(comments(body), []);
+    assert.match(body.slice(0, body.indexOf('\n\n')), /"model":"model-backup"/);
   });
 });
 

@@ -18,10 +18,12 @@ export interface AnthropicSseOptions {
   /** Cancelled when the client leaves: stops a wait for 'drain' that would never come. */
   cancel: Cancel;
   onError(err: unknown): void;
+  /** The translation so far, when early chunks (CallOptions.onEarlyChunk) went through it already. */
+  events?: AnthropicEventStream;
 }
 
 export async function writeAnthropicSse(res: ServerResponse, chunks: AsyncIterable<StreamChunk>, options: AnthropicSseOptions): Promise<void> {
-  const events = new AnthropicEventStream(options.requestedModel);
+  const events = options.events ?? new AnthropicEventStream(options.requestedModel);
   try {
     for await (const chunk of chunks) {
       if (res.destroyed) return;

@@ -12,6 +12,7 @@ import type { CallOptions } from '../../gateway/plan-route.js';
 import { convertFromAnthropicRequest } from '../anthropic/convert-from-anthropic-request.js';
 import { renderAnthropicMessage } from '../anthropic/render-anthropic-message.js';
 import { sendAnthropicError } from '../anthropic/render-anthropic-error.js';
+import { AnthropicEventStream } from '../anthropic/anthropic-event-stream.js';
 import { anthropicSseErrorEvent, writeAnthropicSse } from '../anthropic/write-anthropic-sse.js';
 import { callOptionsFrom } from '../call-options.js';
 import type { Handler, HttpContext } from '../context.js';
@@ -25,9 +26,23 @@ export const messages: Handler = (ctx) =>
   inAnthropicShape(ctx, async ({ req, res, gateway, requestId, cancel }) => {
     const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
     const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: true });
+    const streams = canonical.stream === true;
+    const head = streams ? new StreamHead(res, { 'request-id': requestId }) : undefined;
+    // One translation for the whole response: a fallback's role chunk after early chunks opens no second message.
+    const events = streams ? new AnthropicEventStream(canonical.model) : undefined;
     // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
-    const answer = gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId }));
-    const outcome = canonical.stream === true ? await awaitWithKeepalive(ctx, answer, (err) => anthropicSseErrorEvent(err, requestId)) : await answer;
+    const options: CallOptions = { cancel, requestId };
+    if (head && events && gateway.config.server.stream_head === 'first_chunk') {
+      // message_start goes out with the upstream's first chunk, the head with it (server.stream_head).
+      options.onEarlyChunk = (chunk, from) => {
+        if (res.destroyed) return;
+        const frames = events.push(chunk);
+        head.name(from);
+        if (frames.length > 0) res.write(frames.join(''));
+      };
+    }
+    const answer = gateway.chatCompletion(canonical, anthropicCallOptions(req, options));
+    const outcome = head ? await awaitWithKeepalive(ctx, answer, (err) => anthropicSseErrorEvent(err, requestId)) : await answer;
     // Failed after its head went out: answered in-band.
     if (outcome === undefined) return;
     if (outcome.kind === 'completion') {
@@ -35,12 +50,13 @@ export const messages: Handler = (ctx) =>
       return;
     }
     res.on('close', outcome.cancel);
-    new StreamHead(res, { 'request-id': outcome.served.requestId }).name(outcome.served);
+    (head as StreamHead).name(outcome.served);
     await writeAnthropicSse(res, outcome.chunks, {
       requestedModel: canonical.model,
       requestId: outcome.served.requestId,
       cancel,
       onError: (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'),
+      events,
     });
   });
 
