@@ -37,7 +37,8 @@ export interface CallOptions {
   /**
    * A stream's chunks that come before its first content (the role-only first chunk), handed over
    * as they arrive, with what is streaming them (`from`: its deployment, hop and the attempts so
-   * far); they are then left out of the outcome's chunks. The request can still fall back after
+   * far, to be read during the call: the walk goes on changing its attempts); they are then left
+   * out of the outcome's chunks. The request can still fall back after
    * them, until its first content: the next deployment's early chunks follow, with their own
    * `from`, and the outcome's `served` names what served in the end. Without it, these chunks
    * wait for the first content and come first in the outcome's chunks. Never called on a route
