@@ -136,6 +136,25 @@ describe('server.stream_head: first_chunk (the default)', () => {
     assert.deepEqual(servedFromComment(body), { hop: 2, attempts: 3, deployment: 'd1', fallbackReason: 'upstream_5xx' });
   });
 
+  test('a client that leaves after the early head, before any content, aborts the upstream call', async () => {
+    const { gw, ups } = await start(1);
+    ups[0]?.respond((_req, res) => {
+      sse(res);
+      res.write(`data: ${chunkJson({ role: 'assistant', content: '' })}\n\n`);
+      // No content until the test is over: only the client's leaving can end this call.
+      setTimeout(() => res.destroyed || res.end('data: [DONE]\n\n'), 5000).unref();
+    });
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BODY), signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    assert.match(new TextDecoder().decode((await reader.read()).value), /"role":"assistant"/);
+    controller.abort();
+    const seen = ups[0]?.requests.at(-1);
+    assert.ok(seen);
+    // Well within the route's idle timeout (2 s), which would end the call anyway.
+    await Promise.race([seen.closedEarly, new Promise((_, reject) => setTimeout(() => reject(new Error('the upstream call was not aborted within 1 s')), 1000).unref())]);
+  });
+
   test('a request whose every hop fails after the early head ends with an in-band error the openai client raises', async () => {
     const { gw, ups } = await start(2);
     ups[0]?.respond(roleThenError('model-primary'));
