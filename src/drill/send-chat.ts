@@ -4,6 +4,7 @@
  * stream, chunks that end with [DONE] and carry no error event.
  */
 import type { Dispatcher } from 'undici';
+import { headersOfLastServedBy } from '../server/served-headers.js';
 import type { RequestMode, Sample } from './types.js';
 
 export interface ChatTarget {
@@ -139,25 +140,10 @@ function transportError(err: unknown, status: number): string {
   return status === 0 ? `no response (${name})` : `body cut (${name})`;
 }
 
-const SERVED_BY = ': served-by ';
-
-/**
- * The last `: served-by name=value ...` comment of an SSE body, read as the headers it stands for
- * (`hop=2` for x-switchyard-hop, `request-id` for x-request-id); undefined without one.
- */
+/** What the last `: served-by ...` comment of an SSE body says served; undefined without one. */
 export function servedFromComment(text: string): ServedFields | undefined {
-  const at = text.lastIndexOf(`\n${SERVED_BY}`);
-  const start = at >= 0 ? at + 1 : text.startsWith(SERVED_BY) ? 0 : -1;
-  if (start < 0) return undefined;
-  const end = text.indexOf('\n', start);
-  const headers: Record<string, string> = {};
-  for (const part of text.slice(start + SERVED_BY.length, end < 0 ? undefined : end).split(' ')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq);
-    headers[name === 'request-id' ? 'x-request-id' : `x-switchyard-${name}`] = part.slice(eq + 1);
-  }
-  return servedFrom(headers);
+  const headers = headersOfLastServedBy(text);
+  return headers && servedFrom(headers);
 }
 
 function servedFrom(headers: Record<string, string | string[] | undefined>): ServedFields {

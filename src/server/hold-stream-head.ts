@@ -17,7 +17,9 @@ import type { ServerResponse } from 'node:http';
 import { toGatewayError } from '../errors.js';
 import type { Served } from '../gateway/served.js';
 import type { HttpContext } from './context.js';
-import { servedHeaders } from './served-headers.js';
+import type { CallOptions } from '../gateway/plan-route.js';
+import type { StreamChunk } from '../providers/types.js';
+import { servedByComment, servedHeaders } from './served-headers.js';
 import { SSE_HEADERS } from './write-sse.js';
 
 /** The comment each interval writes while the first content is awaited. */
@@ -83,7 +85,21 @@ export class StreamHead {
       this.res.writeHead(200, Object.assign(headers, this.extra, SSE_HEADERS));
       return;
     }
-    const parts = Object.entries(headers).map(([name, value]) => `${name.replace(/^x-(switchyard-)?/, '')}=${value}`);
-    this.res.write(`: served-by ${parts.join(' ')}\n\n`);
+    this.res.write(servedByComment(headers));
   }
+}
+
+/**
+ * With `server.stream_head: first_chunk`, the CallOptions.onEarlyChunk that writes each chunk
+ * before the first content as it comes (`render`: the endpoint's own framing of it), the head or a
+ * served-by comment first; undefined when the head waits for the first content.
+ */
+export function forwardEarlyChunks({ res, gateway }: HttpContext, head: StreamHead, render: (chunk: StreamChunk) => string): CallOptions['onEarlyChunk'] {
+  if (gateway.config.server.stream_head !== 'first_chunk') return undefined;
+  return (chunk, from) => {
+    const text = render(chunk);
+    if (res.destroyed) return;
+    head.name(from);
+    if (text) res.write(text);
+  };
 }

@@ -20,7 +20,7 @@ export async function writeSse(res: ServerResponse, chunks: AsyncIterable<Stream
   try {
     for await (const chunk of chunks) {
       if (res.destroyed) return;
-      if (!res.write(`data: ${chunk.data}\n\n`)) await once(res, 'drain');
+      if (!res.write(sseChunk(chunk))) await once(res, 'drain');
     }
     res.end('data: [DONE]\n\n');
   } catch (err) {
@@ -28,6 +28,11 @@ export async function writeSse(res: ServerResponse, chunks: AsyncIterable<Stream
     onError(err);
     res.end(sseErrorEvent(err));
   }
+}
+
+/** One chunk as an SSE event, in OpenAI's framing. */
+export function sseChunk(chunk: StreamChunk): string {
+  return `data: ${chunk.data}\n\n`;
 }
 
 /** The in-band error event that ends a stream whose head is out; the `openai` client raises it. */

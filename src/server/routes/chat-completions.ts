@@ -1,28 +1,19 @@
 import { readJsonBody } from '../read-body.js';
 import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
-import { asksForStream, awaitWithKeepalive, StreamHead } from '../hold-stream-head.js';
-import { sseErrorEvent, writeSse } from '../write-sse.js';
+import { asksForStream, awaitWithKeepalive, forwardEarlyChunks, StreamHead } from '../hold-stream-head.js';
+import { sseChunk, sseErrorEvent, writeSse } from '../write-sse.js';
 import type { Handler } from '../context.js';
 import { callOptionsFrom } from '../call-options.js';
-import type { CallOptions } from '../../gateway/plan-route.js';
 
 /** POST /v1/chat/completions */
 export const chatCompletions: Handler = async (ctx) => {
   const { req, res, gateway, requestId, cancel } = ctx;
   const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
-  const streams = asksForStream(body.value);
-  const head = streams ? new StreamHead(res) : undefined;
-  const options: CallOptions = { cancel, requestId, bodyBytes: body.bytes };
-  if (head && gateway.config.server.stream_head === 'first_chunk') {
-    // The role-only first chunk goes out as it comes, the head with it (server.stream_head).
-    options.onEarlyChunk = (chunk, from) => {
-      if (res.destroyed) return;
-      head.name(from);
-      res.write(`data: ${chunk.data}\n\n`);
-    };
-  }
-  const answer = gateway.chatCompletion(body.value, callOptionsFrom(req, options));
+  const head = asksForStream(body.value) ? new StreamHead(res) : undefined;
+  // The role-only first chunk goes out as it comes, the head with it (server.stream_head).
+  const onEarlyChunk = head && forwardEarlyChunks(ctx, head, sseChunk);
+  const answer = gateway.chatCompletion(body.value, callOptionsFrom(req, { cancel, requestId, bodyBytes: body.bytes, onEarlyChunk }));
   const outcome = head ? await awaitWithKeepalive(ctx, answer, sseErrorEvent) : await answer;
   // Failed after its head went out: answered in-band.
   if (outcome === undefined) return;

@@ -19,29 +19,20 @@ import type { Handler, HttpContext } from '../context.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
-import { awaitWithKeepalive, StreamHead } from '../hold-stream-head.js';
+import { awaitWithKeepalive, forwardEarlyChunks, StreamHead } from '../hold-stream-head.js';
 
 /** POST /v1/messages */
 export const messages: Handler = (ctx) =>
   inAnthropicShape(ctx, async ({ req, res, gateway, requestId, cancel }) => {
     const body = await readJsonBody(req, gateway.config.server.max_body_bytes);
     const canonical = convertFromAnthropicRequest(body.value, { requireMaxTokens: true });
-    const streams = canonical.stream === true;
-    const head = streams ? new StreamHead(res, { 'request-id': requestId }) : undefined;
+    const head = canonical.stream === true ? new StreamHead(res, { 'request-id': requestId }) : undefined;
     // One translation for the whole response: a fallback's role chunk after early chunks opens no second message.
-    const events = streams ? new AnthropicEventStream(canonical.model) : undefined;
+    const events = head && new AnthropicEventStream(canonical.model);
+    // message_start goes out with the upstream's first chunk, the head with it (server.stream_head).
+    const onEarlyChunk = head && events && forwardEarlyChunks(ctx, head, (chunk) => events.push(chunk).join(''));
     // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
-    const options: CallOptions = { cancel, requestId };
-    if (head && events && gateway.config.server.stream_head === 'first_chunk') {
-      // message_start goes out with the upstream's first chunk, the head with it (server.stream_head).
-      options.onEarlyChunk = (chunk, from) => {
-        if (res.destroyed) return;
-        const frames = events.push(chunk);
-        head.name(from);
-        if (frames.length > 0) res.write(frames.join(''));
-      };
-    }
-    const answer = gateway.chatCompletion(canonical, anthropicCallOptions(req, options));
+    const answer = gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId, onEarlyChunk }));
     const outcome = head ? await awaitWithKeepalive(ctx, answer, (err) => anthropicSseErrorEvent(err, requestId)) : await answer;
     // Failed after its head went out: answered in-band.
     if (outcome === undefined) return;
