@@ -3,6 +3,7 @@ export { createGateway, type Gateway, type GatewayOptions } from './gateway/crea
 export type { CallOptions, ChatOutcome } from './gateway/serve-chat.js';
 export { RequestError, type Served } from './gateway/served.js';
 export { startServer, createRequestListener, type ListeningServer } from './server/create-server.js';
+export type { DrainResult } from './server/drain-connections.js';
 export { loadConfigFile, parseConfig, parseConfigText, ConfigError } from './config/load-config.js';
 export type { Config, ConfigInput } from './config/schema.js';
 export { DEMO_CONFIG_YAML } from './config/demo-config.js';

@@ -50,9 +50,13 @@ export async function start(args: string[]): Promise<number> {
         process.exit(1);
       }
       stopping = true;
-      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      const timeoutMs = gateway.config.server.shutdown_timeout_ms;
+      logger.info({ signal, timeoutMs }, 'shutting down: finishing requests in flight');
       void listening
         .close()
+        .then(({ cut }) => {
+          if (cut > 0) logger.warn({ cut, timeoutMs }, 'shutdown: connections with a request still in flight were cut at the deadline');
+        })
         .then(() => gateway.close())
         .then(() => resolve(0));
     };

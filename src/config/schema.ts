@@ -21,6 +21,8 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
  * some) does not cut a slow first token.
  */
 export const DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
+/** What requests in flight get to finish on shutdown (server.shutdown_timeout_ms). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 /** Default time from sending a hop to its response headers (for a non-streaming call, the whole generation). */
 export const DEFAULT_FIRST_BYTE_MS = 120_000;
 /** Default longest silence between two chunks of an upstream body. */
@@ -78,6 +80,12 @@ const serverSchema = z
      * interval; 0: never.
      */
     stream_keepalive_ms: int().pipe(z.int().nonnegative()).default(DEFAULT_STREAM_KEEPALIVE_MS),
+    /**
+     * On shutdown (SIGTERM, SIGINT, `close()`), how long requests in flight get to finish before
+     * their connections are cut. Under Kubernetes' default grace period of 30 s, so the gateway
+     * ends them itself instead of being killed.
+     */
+    shutdown_timeout_ms: int().pipe(z.int().nonnegative()).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
   })

@@ -12,6 +12,7 @@ import { RequestError } from '../gateway/served.js';
 import { sendError } from './render-error.js';
 import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
 import { servedHeaders } from './served-headers.js';
+import { ConnectionDrain, type DrainResult } from './drain-connections.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
 import { chatCompletions } from './routes/chat-completions.js';
@@ -62,8 +63,11 @@ export interface ListeningServer {
   server: Server;
   url: string;
   port: number;
-  /** Stops accepting, lets in-flight requests finish, then closes idle connections. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes each connection once it holds no request, and cuts the rest after
+   * `server.shutdown_timeout_ms` (drain-connections.ts); says how many were cut.
+   */
+  close(): Promise<DrainResult>;
 }
 
 export function createRequestListener(gateway: Gateway) {
@@ -127,7 +131,12 @@ export interface ListenOptions {
 
 /** Serves the gateway over HTTP until `close()`. */
 export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
-  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, createRequestListener(gateway));
+  const listener = createRequestListener(gateway);
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+    drain.requested(req, res);
+    listener(req, res);
+  });
+  const drain = new ConnectionDrain(server);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed HTTP from a client: answer 400 if the socket still takes it, never crash.
     if (socket.writable && err.code !== 'ECONNRESET') {
@@ -149,10 +158,6 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
     server,
     port: address.port,
     url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    close: () => drain.close(gateway.config.server.shutdown_timeout_ms),
   };
 }

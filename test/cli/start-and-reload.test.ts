@@ -144,3 +144,30 @@ describe('switchyard check-config', () => {
     assert.match(run.stderr, /Usage: switchyard/);
   });
 });
+
+describe('switchyard start: SIGTERM with a stream still going', () => {
+  test('cuts it at server.shutdown_timeout_ms, says so in the log, and exits 0', async (t) => {
+    const upstream = await startRecordingUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'going' }, finish_reason: null }] })}\n\n`);
+      // Never ends.
+    });
+    t.after(() => upstream.close());
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-'));
+    const file = join(dir, 'switchyard.yaml');
+    await writeFile(file, configYaml(upstream.url, ['chat']).replace('  port: 0\n', '  port: 0\n  shutdown_timeout_ms: 300\n'));
+    const gateway = await startCli(['--config', file], { TEST_UP_KEY: 'k' });
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'go on' }] }) });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const started = Date.now();
+    assert.equal(await gateway.stop(), 0);
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 5_000, `stopped after ${took} ms`);
+    const shutdown = gateway.logs.find((entry) => entry.msg === 'shutting down: finishing requests in flight');
+    assert.equal(shutdown?.timeoutMs, 300);
+    const cut = gateway.logs.find((entry) => typeof entry.msg === 'string' && entry.msg.startsWith('shutdown: connections with a request still in flight were cut'));
+    assert.equal(cut?.cut, 1, JSON.stringify(gateway.logs));
+    await reader.cancel().catch(() => undefined);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Graceful shutdown of the HTTP server: stop accepting, let the requests in flight finish, close
+ * each connection as soon as it holds no request, and cut what is left at a deadline.
+ *
+ * node's `server.close()` alone closes the keep-alive connections that are idle at that moment
+ * and then waits for every other one to end by itself. Two kinds never do in time: a connection
+ * that was opened and has not sent a request yet (node counts it as busy until its headers time
+ * out, 60 s later; fetch opens one when a streamed response is aborted), and a stream that goes
+ * on for minutes. Behind an orchestrator that kills the process after a grace period, waiting for
+ * them only turns a clean stop into a kill.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** How often, while draining, connections that have finished their request are looked for and closed. */
+const SWEEP_INTERVAL_MS = 50;
+
+/** Set on a socket once a request has come in on it. */
+const SERVED = Symbol('served');
+type TrackedSocket = Socket & { [SERVED]?: true };
+
+export interface DrainResult {
+  /** Connections cut at the deadline: each had a request still in flight. */
+  cut: number;
+}
+
+export class ConnectionDrain {
+  private readonly sockets = new Set<TrackedSocket>();
+  private draining = false;
+
+  constructor(private readonly server: Server) {
+    server.on('connection', (socket: TrackedSocket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /** Called for each request before it is handled (on the hot path: a mark on its socket, no listener). */
+  requested(req: IncomingMessage, res: ServerResponse): void {
+    (req.socket as TrackedSocket)[SERVED] = true;
+    // A request that comes in while draining is served, on a connection that then closes.
+    if (this.draining) res.shouldKeepAlive = false;
+  }
+
+  /**
+   * Stops accepting and resolves once every connection is closed: at once for those with no request
+   * in flight, after its response for the others, and by force at `timeoutMs` (their requests are
+   * cancelled, and so are their upstream calls).
+   */
+  close(timeoutMs: number): Promise<DrainResult> {
+    this.draining = true;
+    let cut = 0;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const sweep = (): void => {
+      this.server.closeIdleConnections();
+      for (const socket of this.sockets) if (!socket[SERVED]) socket.destroy();
+    };
+    sweep();
+    const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+    const deadline = setTimeout(() => {
+      // What the sweeps left open is busy: idle and unused connections were closed by them.
+      sweep();
+      for (const socket of this.sockets) {
+        if (socket.destroyed) continue;
+        cut++;
+        socket.destroy();
+      }
+    }, timeoutMs);
+    return closed.then(() => {
+      clearInterval(sweeper);
+      clearTimeout(deadline);
+      return { cut };
+    });
+  }
+}
