@@ -18,6 +18,7 @@ import { admin } from './routes/admin.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { countTokens, messages } from './routes/messages.js';
+import { responses } from './routes/responses.js';
 import { live, ready } from './routes/health.js';
 import { models } from './routes/models.js';
 import { metrics } from './routes/metrics.js';
@@ -30,6 +31,8 @@ const ROUTES = new Map<string, Methods>([
   ['/chat/completions', { POST: chatCompletions }],
   ['/v1/embeddings', { POST: embeddings }],
   ['/embeddings', { POST: embeddings }],
+  ['/v1/responses', { POST: responses }],
+  ['/responses', { POST: responses }],
   ['/v1/messages', { POST: messages }],
   ['/v1/messages/count_tokens', { POST: countTokens }],
   ['/v1/models', { GET: models }],
@@ -121,7 +124,7 @@ function resolve(req: IncomingMessage, ctx: HttpContext): Handler {
       return handler;
     }
   }
-  throw new GatewayError(`Unknown path ${path}. This gateway serves /v1/chat/completions, /v1/embeddings and /v1/models.`, { status: 404, code: 'unknown_url', shape: 'client_error' });
+  throw new GatewayError(`Unknown path ${path}. This gateway serves /v1/chat/completions, /v1/responses, /v1/embeddings and /v1/models.`, { status: 404, code: 'unknown_url', shape: 'client_error' });
 }
 
 export interface ListenOptions {

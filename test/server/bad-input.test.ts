@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { request as rawRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { embedEach } from '../helpers/scripted-answers.js';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
 
 interface Reply {
@@ -47,7 +48,8 @@ describe('bad input gets a clear OpenAI-shaped error with the right status', () 
   let upstream: RecordingUpstream;
   let gw: GatewayFixture;
   before(async () => {
-    upstream = await startRecordingUpstream();
+    // Answers in kind, so a valid request the fuzz makes (an embeddings input, a Responses body) is served, not a 502 for an upstream's nonsense.
+    upstream = await startRecordingUpstream((req, res) => (req.path.endsWith('/embeddings') ? embedEach(req, res) : answerWith('hello')(req, res)));
     const config = chainConfig([upstream.url]);
     gw = await startGateway({ ...config, server: { max_body_bytes: 2048 } });
   });
@@ -127,10 +129,10 @@ describe('bad input gets a clear OpenAI-shaped error with the right status', () 
     const jsonish = fc.oneof(
       fc.json(),
       fc.string(),
-      fc.constantFrom('{"model":"chat","messages":[]}', '{"model":1,"messages":[{"role":"user"}]}', '{"model":"chat","messages":[{"role":5}]}', '{"model":"chat","messages":"hi"}', '{"model":"chat","messages":[null]}', '{"model":"chat","messages":[{"role":"user"}],"stream":"yes"}', 'null', '[]', '"str"', '{"model":"chat","input":[]}'),
+      fc.constantFrom('{"model":"chat","messages":[]}', '{"model":1,"messages":[{"role":"user"}]}', '{"model":"chat","messages":[{"role":5}]}', '{"model":"chat","messages":"hi"}', '{"model":"chat","messages":[null]}', '{"model":"chat","messages":[{"role":"user"}],"stream":"yes"}', 'null', '[]', '"str"', '{"model":"chat","input":[]}', '{"model":"chat","input":"hi","tools":[{"type":"function"}]}', '{"model":"chat","input":[{"type":"function_call"}]}', '{"model":"chat","input":[{"role":"user","content":[{"type":"input_image"}]}]}', '{"model":"chat","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"x"}]}]}', '{"model":"chat","input":"hi","text":{"format":{"type":"json_schema"}}}'),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
     );
-    const path = fc.constantFrom('/v1/chat/completions', '/v1/embeddings', '/v1/models', '/health/live', '/v1/unknown', '/admin/x', '/', '/v1/chat/completions/', '/v1/chat/completions?x=1', '/%zz', '//v1');
+    const path = fc.constantFrom('/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/models', '/health/live', '/v1/unknown', '/admin/x', '/', '/v1/chat/completions/', '/v1/chat/completions?x=1', '/%zz', '//v1');
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH');
     const contentType = fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data', undefined);
     await fc.assert(

@@ -11,11 +11,9 @@
  * OpenAI streams parallel tool calls one after another; should an upstream interleave their
  * argument pieces, a late piece goes to its own block's index even though that block was stopped.
  */
-import { GatewayError } from '../../errors.js';
-import { mapOpenAIFinishReason, mapOpenAIUsage } from '../../providers/openai/map-openai-response.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
 import { anthropicMessageId, anthropicStopReason, anthropicUsage, toolUseId } from './anthropic-answer-parts.js';
-import { canonicalChunkSchema, type CanonicalChunk } from './canonical-answer-schema.js';
+import { readCanonicalChunk, type CanonicalChunk } from '../read-canonical-answer.js';
 
 type ToolCallDelta = NonNullable<NonNullable<NonNullable<CanonicalChunk['choices']>[number]['delta']>['tool_calls']>[number];
 
@@ -39,24 +37,19 @@ export class AnthropicEventStream {
 
   /** The events one canonical chunk gives, as SSE text (possibly none). */
   push(chunk: StreamChunk): string[] {
-    const parsed = canonicalChunkSchema.safeParse(parseJson(chunk.data));
-    if (!parsed.success) throw malformedChunk();
+    const { id, model, delta, finish, usage } = readCanonicalChunk(chunk);
     const out: string[] = [];
-    if (!this.started) out.push(this.messageStart(parsed.data, chunk.usage));
-    const choice = parsed.data.choices?.[0];
-    const delta = choice?.delta;
+    if (!this.started) out.push(this.messageStart({ id, model }, chunk.usage));
     if (delta?.content) this.text(delta.content, out);
     if (delta?.refusal) {
       this.refused = true;
       this.text(delta.refusal, out);
     }
     for (const call of delta?.tool_calls ?? []) this.toolCall(call, out);
-    const finish = chunk.finishReason ?? (choice?.finish_reason ? mapOpenAIFinishReason(choice.finish_reason) : undefined);
     if (finish) {
       this.finish = finish;
       this.closeBlock(out);
     }
-    const usage = chunk.usage ?? mapOpenAIUsage(parsed.data.usage);
     if (usage) this.usage = usage;
     return out;
   }
@@ -119,16 +112,4 @@ export class AnthropicEventStream {
     out.push(sseEvent('content_block_stop', { index: this.openBlock.index }));
     this.openBlock = undefined;
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw malformedChunk();
-  }
-}
-
-function malformedChunk(): GatewayError {
-  return new GatewayError('A stream chunk could not be read as a chat.completion.chunk.', { status: 502, code: 'malformed_upstream_response', shape: 'unknown_upstream_error' });
 }

@@ -29,7 +29,7 @@ import {
   type AnthropicTool,
   type AnthropicToolChoice,
 } from './anthropic-api.js';
-import { invalidField, parseAnthropicField } from './parse-anthropic-field.js';
+import { invalidField, parseField } from '../parse-field.js';
 
 type Path = (string | number)[];
 
@@ -46,7 +46,7 @@ export interface ConvertOptions {
 
 export function convertFromAnthropicRequest(raw: unknown, options: ConvertOptions): ChatBody {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
-  const request: AnthropicRequest = options.requireMaxTokens ? parseAnthropicField(messagesRequestSchema, raw, []) : parseAnthropicField(countTokensRequestSchema, raw, []);
+  const request: AnthropicRequest = options.requireMaxTokens ? parseField(messagesRequestSchema, raw, []) : parseField(countTokensRequestSchema, raw, []);
 
   const messages: JsonObject[] = [];
   const system = systemText(request.system);
@@ -80,7 +80,7 @@ function systemText(system: AnthropicRequest['system']): string | undefined {
 function convertMessage(message: AnthropicMessage, path: Path): JsonObject[] {
   const blocks = typeof message.content === 'string' ? undefined : message.content;
   if (message.role === 'system') {
-    return [{ role: 'system', content: blocks ? blocks.map((block, i) => parseAnthropicField(textBlockSchema, block, [...path, 'content', i]).text).join('\n\n') : message.content }];
+    return [{ role: 'system', content: blocks ? blocks.map((block, i) => parseField(textBlockSchema, block, [...path, 'content', i]).text).join('\n\n') : message.content }];
   }
   if (blocks === undefined) return [{ role: message.role, content: message.content }];
   return message.role === 'assistant' ? [convertAssistant(blocks, path)] : convertUser(blocks, path);
@@ -91,9 +91,9 @@ function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
   const toolCalls: JsonObject[] = [];
   blocks.forEach((block, i) => {
     const at = [...path, 'content', i];
-    if (block.type === 'text') text += parseAnthropicField(textBlockSchema, block, at).text;
+    if (block.type === 'text') text += parseField(textBlockSchema, block, at).text;
     else if (block.type === 'tool_use') {
-      const call = parseAnthropicField(toolUseBlockSchema, block, at);
+      const call = parseField(toolUseBlockSchema, block, at);
       toolCalls.push({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.input) } });
     } else throw untranslatable(block, at, 'assistant');
   });
@@ -118,9 +118,9 @@ function convertUser(blocks: AnthropicBlock[], path: Path): JsonObject[] {
 }
 
 function userPart(block: AnthropicBlock, at: Path): JsonObject {
-  if (block.type === 'text') return { type: 'text', text: parseAnthropicField(textBlockSchema, block, at).text };
+  if (block.type === 'text') return { type: 'text', text: parseField(textBlockSchema, block, at).text };
   if (block.type === 'image') {
-    const { source } = parseAnthropicField(imageBlockSchema, block, at);
+    const { source } = parseField(imageBlockSchema, block, at);
     const url = source.type === 'base64' ? `data:${source.media_type};base64,${source.data}` : source.url;
     return { type: 'image_url', image_url: { url } };
   }
@@ -128,14 +128,14 @@ function userPart(block: AnthropicBlock, at: Path): JsonObject {
 }
 
 function convertToolResult(block: AnthropicBlock, at: Path): JsonObject {
-  const result = parseAnthropicField(toolResultBlockSchema, block, at);
+  const result = parseField(toolResultBlockSchema, block, at);
   let text = '';
   if (typeof result.content === 'string') text = result.content;
   else if (result.content !== undefined) {
     text = result.content
       .map((part, i) => {
         const partAt = [...at, 'content', i];
-        if (part.type === 'text') return parseAnthropicField(textBlockSchema, part, partAt).text;
+        if (part.type === 'text') return parseField(textBlockSchema, part, partAt).text;
         // OpenAI's tool messages carry text only: an image there has nowhere to go.
         throw invalidField(partAt, `A tool_result with a "${part.type}" block cannot be passed to other providers; tool results may carry text blocks only.`, 'unsupported_content');
       })

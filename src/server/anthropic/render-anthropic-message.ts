@@ -5,17 +5,12 @@
  * `stop_sequence` is always null: the canonical answer does not say which sequence matched, only
  * that one did (a stop_reason of `stop_sequence` is kept when the provider said so).
  */
-import { GatewayError } from '../../errors.js';
-import { mapOpenAIFinishReason, mapOpenAIUsage } from '../../providers/openai/map-openai-response.js';
 import type { ChatResult, JsonObject } from '../../providers/types.js';
 import { anthropicMessageId, anthropicStopReason, anthropicUsage, toolUseId } from './anthropic-answer-parts.js';
-import { canonicalCompletionSchema } from './canonical-answer-schema.js';
+import { malformedAnswer, readCanonicalCompletion } from '../read-canonical-answer.js';
 
 export function renderAnthropicMessage(result: ChatResult, requestedModel: string): string {
-  const completion = canonicalCompletionSchema.safeParse(parseJson(result.text));
-  if (!completion.success) throw malformedAnswer('The answer could not be read as a chat completion.');
-  const choice = completion.data.choices?.[0];
-  const message = choice?.message;
+  const { id, model, message, finish, usage } = readCanonicalCompletion(result);
 
   const content: JsonObject[] = [];
   const text = message?.content ?? '';
@@ -26,17 +21,16 @@ export function renderAnthropicMessage(result: ChatResult, requestedModel: strin
     content.push({ type: 'tool_use', id: toolUseId(call.id), name: call.function?.name ?? '', input: toolInput(call.function?.arguments) });
   }
 
-  const finish = result.finishReasons[0] ?? (choice?.finish_reason ? mapOpenAIFinishReason(choice.finish_reason) : undefined);
   return JSON.stringify({
-    id: anthropicMessageId(completion.data.id ?? result.id),
+    id: anthropicMessageId(id),
     type: 'message',
     role: 'assistant',
-    model: completion.data.model || result.responseModel || requestedModel,
+    model: model || requestedModel,
     content,
     // OpenAI words a refusal as a `refusal` field beside finish_reason "stop"; Anthropic as a stop_reason.
     stop_reason: refusal !== '' ? 'refusal' : anthropicStopReason(finish),
     stop_sequence: null,
-    usage: anthropicUsage(result.usage ?? mapOpenAIUsage(completion.data.usage)),
+    usage: anthropicUsage(usage),
   });
 }
 
@@ -51,16 +45,4 @@ export function toolInput(args: string | null | undefined): JsonObject {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformedAnswer('The model answered a tool call whose arguments are not a JSON object.');
   return value as JsonObject;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw malformedAnswer('The answer is not valid JSON.');
-  }
-}
-
-function malformedAnswer(message: string): GatewayError {
-  return new GatewayError(message, { status: 502, code: 'malformed_upstream_response', shape: 'unknown_upstream_error' });
 }

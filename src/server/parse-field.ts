@@ -1,12 +1,13 @@
 /**
- * Runs a zod schema over part of an Anthropic request and turns the first problem into a 400 that
- * names the field the way Anthropic does (`messages.0.content.1.source: ...`, `max_tokens: Field required`).
+ * Runs a zod schema over part of a request that an endpoint translates (Anthropic's Messages,
+ * OpenAI's Responses) and turns the first problem into a 400 that names the field by its path, the
+ * way Anthropic does (`messages.0.content.1.source: ...`, `max_tokens: Field required`).
  */
 import type { z } from 'zod';
-import { invalidRequest } from '../../errors.js';
-import type { GatewayError } from '../../errors.js';
+import { invalidRequest } from '../errors.js';
+import type { GatewayError } from '../errors.js';
 
-export function parseAnthropicField<T>(schema: z.ZodType<T>, value: unknown, path: readonly (string | number)[]): T {
+export function parseField<T>(schema: z.ZodType<T>, value: unknown, path: readonly (string | number)[]): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -1,0 +1,118 @@
+/**
+ * The canonical answer (OpenAI's `chat.completion` and `chat.completion.chunk` JSON text) as the
+ * endpoints that translate it (Anthropic's Messages, OpenAI's Responses) read it: only the first
+ * choice's text, refusal, tool calls, finish reason, and the usage. Whatever else an upstream put
+ * there is not carried over.
+ */
+import { z } from 'zod';
+import { GatewayError } from '../errors.js';
+import { mapOpenAIFinishReason, mapOpenAIUsage } from '../providers/openai/map-openai-response.js';
+import { usageSchema } from '../providers/openai/openai-api.js';
+import type { ChatResult, FinishReason, StreamChunk, Usage } from '../providers/types.js';
+
+const functionSchema = z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish();
+
+export const canonicalCompletionSchema = z.looseObject({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.looseObject({
+        message: z
+          .looseObject({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z.array(z.looseObject({ id: z.string().nullish(), function: functionSchema })).nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: usageSchema.nullish(),
+});
+
+export const canonicalChunkSchema = z.looseObject({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.looseObject({
+        delta: z
+          .looseObject({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z.array(z.looseObject({ index: z.number().nullish(), id: z.string().nullish(), function: functionSchema })).nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: usageSchema.nullish(),
+});
+
+export type CanonicalChunk = z.infer<typeof canonicalChunkSchema>;
+
+type Choice = NonNullable<z.infer<typeof canonicalCompletionSchema>['choices']>[number];
+type Delta = NonNullable<NonNullable<CanonicalChunk['choices']>[number]['delta']>;
+
+/** A whole canonical completion as read: its first choice's message, how it finished, its usage. */
+export interface ReadCompletion {
+  id: string;
+  model: string;
+  message: Choice['message'];
+  finish: FinishReason | undefined;
+  usage: Usage | undefined;
+}
+
+/** Reads a canonical completion; a text that is not one is the upstream's fault (502). */
+export function readCanonicalCompletion(result: ChatResult): ReadCompletion {
+  const parsed = canonicalCompletionSchema.safeParse(parseJson(result.text, 'The answer is not valid JSON.'));
+  if (!parsed.success) throw malformedAnswer('The answer could not be read as a chat completion.');
+  const choice = parsed.data.choices?.[0];
+  return {
+    id: parsed.data.id ?? result.id,
+    model: parsed.data.model || result.responseModel,
+    message: choice?.message,
+    finish: result.finishReasons[0] ?? (choice?.finish_reason ? mapOpenAIFinishReason(choice.finish_reason) : undefined),
+    usage: result.usage ?? mapOpenAIUsage(parsed.data.usage),
+  };
+}
+
+/** One canonical chunk as read: its first choice's delta, the finish reason and usage it carries. */
+export interface ReadChunk {
+  id: string | undefined;
+  model: string | undefined;
+  delta: Delta | undefined;
+  finish: FinishReason | undefined;
+  usage: Usage | undefined;
+}
+
+export function readCanonicalChunk(chunk: StreamChunk): ReadChunk {
+  const parsed = canonicalChunkSchema.safeParse(parseJson(chunk.data, CHUNK_UNREADABLE));
+  if (!parsed.success) throw malformedAnswer(CHUNK_UNREADABLE);
+  const choice = parsed.data.choices?.[0];
+  return {
+    id: parsed.data.id ?? undefined,
+    model: parsed.data.model ?? undefined,
+    delta: choice?.delta ?? undefined,
+    finish: chunk.finishReason ?? (choice?.finish_reason ? mapOpenAIFinishReason(choice.finish_reason) : undefined),
+    usage: chunk.usage ?? mapOpenAIUsage(parsed.data.usage),
+  };
+}
+
+const CHUNK_UNREADABLE = 'A stream chunk could not be read as a chat.completion.chunk.';
+
+function parseJson(text: string, unreadable: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw malformedAnswer(unreadable);
+  }
+}
+
+/** The upstream answered something the gateway cannot translate (502). */
+export function malformedAnswer(message: string): GatewayError {
+  return new GatewayError(message, { status: 502, code: 'malformed_upstream_response', shape: 'unknown_upstream_error' });
+}

@@ -1,0 +1,166 @@
+/**
+ * An OpenAI Responses request (`POST /v1/responses`) turned into the gateway's canonical body (Chat
+ * Completions), so it walks the same pipeline, whatever provider serves it.
+ *
+ * The gateway keeps no conversation state: `previous_response_id` and `conversation` are a 400 (the
+ * client sends the whole conversation in `input`, as with `store: false`), and `store` is ignored.
+ * Decisions where the two APIs differ:
+ * - `instructions` and `developer` messages become `system` messages: every provider takes those.
+ * - `max_output_tokens` becomes `max_tokens` (as on /v1/messages), `reasoning.effort` becomes
+ *   `reasoning_effort`, `text.format` becomes `response_format`.
+ * - Consecutive `function_call` items become one assistant message's `tool_calls` (joined to the
+ *   assistant text just before them), and a `function_call_output` a `tool` message.
+ * - Built-in tools (web search, file search, code interpreter...), file inputs and input item types
+ *   with no canonical counterpart are a 400 naming the item: dropping them would change what the
+ *   model sees.
+ */
+import { z } from 'zod';
+import { invalidRequest } from '../../errors.js';
+import type { ChatBody, JsonObject } from '../../providers/types.js';
+import { invalidField, parseField } from '../parse-field.js';
+
+const textPartSchema = z.looseObject({ type: z.enum(['input_text', 'output_text']), text: z.string() });
+const imagePartSchema = z.looseObject({ type: z.literal('input_image'), image_url: z.string().min(1), detail: z.enum(['low', 'high', 'auto']).nullish() });
+
+const messageItemSchema = z.looseObject({
+  type: z.literal('message').optional(),
+  role: z.enum(['user', 'assistant', 'system', 'developer']),
+  content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]),
+});
+const functionCallItemSchema = z.looseObject({ type: z.literal('function_call'), call_id: z.string().min(1), name: z.string().min(1), arguments: z.string() });
+const functionCallOutputItemSchema = z.looseObject({
+  type: z.literal('function_call_output'),
+  call_id: z.string().min(1),
+  output: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]),
+});
+
+const functionToolSchema = z.looseObject({
+  type: z.literal('function'),
+  name: z.string().min(1),
+  description: z.string().nullish(),
+  parameters: z.record(z.string(), z.unknown()).nullish(),
+  strict: z.boolean().nullish(),
+});
+
+const formatSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('text') }),
+  z.looseObject({ type: z.literal('json_object') }),
+  z.looseObject({ type: z.literal('json_schema'), name: z.string().min(1), schema: z.record(z.string(), z.unknown()), description: z.string().nullish(), strict: z.boolean().nullish() }),
+]);
+
+const requestSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.looseObject({}))]),
+  instructions: z.string().nullish(),
+  tools: z.array(z.looseObject({ type: z.string() })).nullish(),
+  tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.looseObject({ type: z.literal('function'), name: z.string().min(1) })]).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  max_output_tokens: z.int().positive().nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  stream: z.boolean().nullish(),
+  text: z.looseObject({ format: formatSchema.nullish() }).nullish(),
+  reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
+  user: z.string().nullish(),
+  previous_response_id: z.string().nullish(),
+  conversation: z.unknown().optional(),
+});
+
+export type ResponsesRequest = z.infer<typeof requestSchema>;
+type Path = (string | number)[];
+
+/** The canonical body, and the request as read (its echoed fields go back in the response object). */
+export function convertFromResponsesRequest(raw: unknown): { body: ChatBody; request: ResponsesRequest } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
+  const request = parseField(requestSchema, raw, []);
+  if (request.previous_response_id != null) throw unsupported('previous_response_id', 'this gateway keeps no responses: send the whole conversation in `input`.');
+  if (request.conversation != null) throw unsupported('conversation', 'this gateway keeps no conversations: send the whole conversation in `input`.');
+
+  const messages: JsonObject[] = [];
+  if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+  if (typeof request.input === 'string') messages.push({ role: 'user', content: request.input });
+  else request.input.forEach((item, index) => addItem(messages, item, ['input', index]));
+  if (messages.length === 0) throw invalidField(['input'], 'give at least one input item.');
+
+  const body: ChatBody = { model: request.model, messages };
+  if (request.tools != null && request.tools.length > 0) body.tools = request.tools.map((tool, index) => canonicalTool(tool, ['tools', index]));
+  if (request.tool_choice != null) body.tool_choice = typeof request.tool_choice === 'string' ? request.tool_choice : { type: 'function', function: { name: request.tool_choice.name } };
+  if (request.temperature != null) body.temperature = request.temperature;
+  if (request.top_p != null) body.top_p = request.top_p;
+  if (request.max_output_tokens != null) body.max_tokens = request.max_output_tokens;
+  if (request.parallel_tool_calls != null && body.tools !== undefined) body.parallel_tool_calls = request.parallel_tool_calls;
+  if (request.reasoning?.effort != null) body.reasoning_effort = request.reasoning.effort;
+  if (request.user != null) body.user = request.user;
+  const format = request.text?.format;
+  if (format?.type === 'json_object') body.response_format = { type: 'json_object' };
+  if (format?.type === 'json_schema') {
+    const schema: JsonObject = { name: format.name, schema: format.schema as JsonObject };
+    if (format.description != null) schema.description = format.description;
+    if (format.strict != null) schema.strict = format.strict;
+    body.response_format = { type: 'json_schema', json_schema: schema };
+  }
+  // The usage comes in the last chunk only when asked for; response.completed carries it.
+  if (request.stream === true) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return { body, request };
+}
+
+function addItem(messages: JsonObject[], raw: Record<string, unknown>, path: Path): void {
+  const type = raw.type ?? 'message';
+  if (type === 'message') {
+    const item = parseField(messageItemSchema, raw, path);
+    const role = item.role === 'developer' ? 'system' : item.role;
+    messages.push({ role, content: typeof item.content === 'string' ? item.content : item.content.map((part, index) => canonicalPart(part, role, [...path, 'content', index])) });
+    return;
+  }
+  if (type === 'function_call') {
+    const item = parseField(functionCallItemSchema, raw, path);
+    const call = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
+    const last = messages.at(-1);
+    // Joined to the assistant turn just before: its text, or the calls made with it.
+    if (last?.role === 'assistant') {
+      const calls = (last.tool_calls as JsonObject[] | undefined) ?? [];
+      last.tool_calls = [...calls, call];
+    } else {
+      messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+    }
+    return;
+  }
+  if (type === 'function_call_output') {
+    const item = parseField(functionCallOutputItemSchema, raw, path);
+    const content = typeof item.output === 'string' ? item.output : item.output.map((part, index) => textOf(part, [...path, 'output', index])).join('');
+    messages.push({ role: 'tool', tool_call_id: item.call_id, content });
+    return;
+  }
+  throw invalidField([...path, 'type'], `input items of type '${String(type)}' are not supported by this gateway (it serves messages, function_call and function_call_output).`, 'unsupported_value');
+}
+
+function canonicalPart(part: { type: string }, role: string, path: Path): JsonObject {
+  if (part.type === 'input_image') {
+    if (role !== 'user') throw invalidField([...path, 'type'], 'images go in user messages.');
+    const image = parseField(imagePartSchema, part, path);
+    return { type: 'image_url', image_url: image.detail != null ? { url: image.image_url, detail: image.detail } : { url: image.image_url } };
+  }
+  return { type: 'text', text: textOf(part, path) };
+}
+
+function textOf(part: { type: string }, path: Path): string {
+  if (part.type === 'input_text' || part.type === 'output_text') return parseField(textPartSchema, part, path).text;
+  throw invalidField([...path, 'type'], `content parts of type '${part.type}' are not supported by this gateway (it takes input_text, output_text and input_image with an image_url).`, 'unsupported_value');
+}
+
+function canonicalTool(raw: { type: string }, path: Path): JsonObject {
+  if (raw.type !== 'function') throw invalidField([...path, 'type'], `built-in tools ('${raw.type}') are not supported by this gateway: only function tools, which the client runs.`, 'unsupported_value');
+  const tool = parseField(functionToolSchema, raw, path);
+  const fn: JsonObject = { name: tool.name };
+  if (tool.description != null) fn.description = tool.description;
+  if (tool.parameters != null) fn.parameters = tool.parameters as JsonObject;
+  if (tool.strict != null) fn.strict = tool.strict;
+  return { type: 'function', function: fn };
+}
+
+function unsupported(param: string, why: string) {
+  return invalidRequest(`${param} is not supported: ${why}`, param, 'unsupported_parameter');
+}

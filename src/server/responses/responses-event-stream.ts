@@ -1,0 +1,160 @@
+/**
+ * Canonical stream chunks (OpenAI `chat.completion.chunk` JSON text) turned into the Responses
+ * API's stream events, in OpenAI's order: response.created and response.in_progress; per output
+ * item an output_item.added, its parts and deltas (output_text or refusal; function call
+ * arguments), their .done events and an output_item.done; then response.completed (or
+ * response.incomplete) with the whole response, usage included. Every event carries its
+ * `sequence_number`. A failure after the first event ends the stream with response.failed.
+ */
+import { randomBytes } from 'node:crypto';
+import { toGatewayError } from '../../errors.js';
+import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
+import { readCanonicalChunk } from '../read-canonical-answer.js';
+import type { ResponsesRequest } from './convert-from-responses-request.js';
+import { endingOf, functionCallItem, messageItem, responseObject, responsesId, responsesUsage } from './response-object.js';
+
+interface OpenMessage {
+  kind: 'message';
+  outputIndex: number;
+  id: string;
+  text: string;
+  refusal: boolean;
+}
+
+interface ToolItem {
+  kind: 'function_call';
+  outputIndex: number;
+  id: string;
+  callId: string;
+  name: string;
+  args: string;
+}
+
+export class ResponsesEventStream {
+  private sequence = 0;
+  private started = false;
+  private canonicalId: string | undefined;
+  private model: string;
+  private readonly createdAt = Math.floor(Date.now() / 1000);
+  private open: OpenMessage | ToolItem | undefined;
+  /** Canonical tool-call index → its output item. */
+  private readonly tools = new Map<number, ToolItem>();
+  /** Output items by index, as they were completed. */
+  private readonly output: JsonObject[] = [];
+  private nextOutput = 0;
+  private finish: FinishReason | undefined;
+  private usage: Usage | undefined;
+
+  constructor(private readonly request: ResponsesRequest) {
+    this.model = request.model;
+  }
+
+  /** The events one canonical chunk gives, as SSE text (possibly none). */
+  push(chunk: StreamChunk): string[] {
+    const { id, model, delta, finish, usage } = readCanonicalChunk(chunk);
+    const out: string[] = [];
+    if (!this.started) this.start(out, id, model);
+    if (delta?.content) this.text(delta.content, false, out);
+    if (delta?.refusal) this.text(delta.refusal, true, out);
+    for (const call of delta?.tool_calls ?? []) {
+      const key = call.index ?? 0;
+      let item = this.tools.get(key);
+      if (item === undefined) {
+        this.close(out);
+        item = { kind: 'function_call', outputIndex: this.nextOutput++, id: responsesId('fc', `${this.canonicalId ?? randomBytes(6).toString('hex')}_${key}`), callId: call.id || `call_${randomBytes(12).toString('hex')}`, name: call.function?.name ?? '', args: '' };
+        this.tools.set(key, item);
+        this.open = item;
+        out.push(this.event('response.output_item.added', { output_index: item.outputIndex, item: functionCallItem(item.id, item.callId, item.name, '', 'in_progress') }));
+      }
+      const piece = call.function?.arguments;
+      if (piece) {
+        item.args += piece;
+        out.push(this.event('response.function_call_arguments.delta', { item_id: item.id, output_index: item.outputIndex, delta: piece }));
+      }
+    }
+    if (finish) {
+      this.finish = finish;
+      this.close(out);
+    }
+    if (usage) this.usage = usage;
+    return out;
+  }
+
+  /** The closing events, once the canonical stream ended cleanly. */
+  end(): string[] {
+    const out: string[] = [];
+    if (!this.started) this.start(out, undefined, undefined);
+    this.close(out);
+    const ending = endingOf(this.finish);
+    const response = this.response(ending.status, ending.incomplete_details, null);
+    out.push(this.event(ending.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response }));
+    return out;
+  }
+
+  /** The event that ends a stream that failed after its first event. */
+  fail(err: unknown): string {
+    const out: string[] = [];
+    if (!this.started) this.start(out, undefined, undefined);
+    const error = toGatewayError(err);
+    return out.join('') + this.event('response.failed', { response: this.response('failed', null, { code: error.code, message: error.message }) });
+  }
+
+  private start(out: string[], canonicalId: string | undefined, model: string | undefined): void {
+    this.started = true;
+    this.canonicalId = canonicalId;
+    if (model) this.model = model;
+    const response = this.response('in_progress', null, null);
+    out.push(this.event('response.created', { response }));
+    out.push(this.event('response.in_progress', { response }));
+  }
+
+  private text(text: string, refusal: boolean, out: string[]): void {
+    let message = this.open?.kind === 'message' && this.open.refusal === refusal ? this.open : undefined;
+    if (message === undefined) {
+      this.close(out);
+      message = { kind: 'message', outputIndex: this.nextOutput++, id: responsesId('msg', this.canonicalId), text: '', refusal };
+      this.open = message;
+      out.push(this.event('response.output_item.added', { output_index: message.outputIndex, item: messageItem(message.id, '', refusal, 'in_progress') }));
+      out.push(this.event('response.content_part.added', { item_id: message.id, output_index: message.outputIndex, content_index: 0, part: refusal ? { type: 'refusal', refusal: '' } : { type: 'output_text', text: '', annotations: [] } }));
+    }
+    message.text += text;
+    const where = { item_id: message.id, output_index: message.outputIndex, content_index: 0 };
+    out.push(refusal ? this.event('response.refusal.delta', { ...where, delta: text }) : this.event('response.output_text.delta', { ...where, delta: text, logprobs: [] }));
+  }
+
+  /** Completes the item in progress, if any. */
+  private close(out: string[]): void {
+    const item = this.open;
+    if (item === undefined) return;
+    this.open = undefined;
+    let done: JsonObject;
+    if (item.kind === 'message') {
+      const where = { item_id: item.id, output_index: item.outputIndex, content_index: 0 };
+      done = messageItem(item.id, item.text, item.refusal, 'completed');
+      out.push(item.refusal ? this.event('response.refusal.done', { ...where, refusal: item.text }) : this.event('response.output_text.done', { ...where, text: item.text, logprobs: [] }));
+      out.push(this.event('response.content_part.done', { ...where, part: (done.content as JsonObject[])[0] as JsonObject }));
+    } else {
+      done = functionCallItem(item.id, item.callId, item.name, item.args, 'completed');
+      out.push(this.event('response.function_call_arguments.done', { item_id: item.id, output_index: item.outputIndex, arguments: item.args }));
+    }
+    this.output[item.outputIndex] = done;
+    out.push(this.event('response.output_item.done', { output_index: item.outputIndex, item: done }));
+  }
+
+  private response(status: 'in_progress' | 'completed' | 'incomplete' | 'failed', incompleteDetails: JsonObject | null, error: JsonObject | null): JsonObject {
+    const output = this.output.filter((item) => item !== undefined);
+    return responseObject({ id: responsesId('resp', this.canonicalId ?? this.fallbackId()), createdAt: this.createdAt, model: this.model, status, output, usage: responsesUsage(this.usage), incompleteDetails, error }, this.request);
+  }
+
+  private madeUpId: string | undefined;
+  /** The same made-up id for every event of a stream whose chunks named none. */
+  private fallbackId(): string {
+    this.madeUpId ??= randomBytes(12).toString('hex');
+    return this.madeUpId;
+  }
+
+  /** One SSE frame, named as the Responses API names its events. */
+  private event(type: string, payload: JsonObject): string {
+    return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: this.sequence++, ...payload })}\n\n`;
+  }
+}
