@@ -70,7 +70,7 @@ describe('POST /v1/responses', () => {
     assert.deepEqual(seen?.body.messages, [
       { role: 'system', content: 'Answer in JSON.' },
       { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'A picture.' }] },
+      { role: 'assistant', content: 'A picture.' },
       { role: 'user', content: 'More?' },
     ]);
     assert.deepEqual(seen?.body.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { ok: { type: 'boolean' } } }, strict: true } });
@@ -210,6 +210,8 @@ describe('POST /v1/responses', () => {
       [{ model: 'chat', input: 'Hi', previous_response_id: 'resp_123' }, 'previous_response_id', /keeps no responses/],
       [{ model: 'chat', input: 'Hi', tools: [{ type: 'web_search' }] }, 'tools.0.type', /built-in tools/],
       [{ model: 'chat', input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, 'input.0.type', /not supported/],
+      [{ model: 'chat', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input.0.type', /stores none.*store: false/],
+      [{ model: 'chat', input: [{ role: 'assistant', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }] }, 'input.0.content.0.type', /in a user message/],
       [{ model: 'chat' }, 'input', /input/],
       [{ model: 'chat', input: [] }, 'input', /at least one/],
       [{ model: 'chat', input: 'Hi', max_output_tokens: -1 }, 'max_output_tokens', /max_output_tokens/],
@@ -241,6 +243,19 @@ describe('POST /v1/responses', () => {
     const streamed = streamText({ model: openai('chat'), prompt: 'Hi', maxRetries: 0 });
     assert.equal(await streamed.text, 'one two');
     assert.equal((await streamed.usage).outputTokens, 7);
+
+    // A conversation carried on: the SDK refers to its earlier answer by id unless told the
+    // provider stores nothing, and the gateway's 400 says which switch that is.
+    primary.respond(completeWith('second answer'));
+    const history = [{ role: 'user' as const, content: 'Hi' }, ...whole.response.messages, { role: 'user' as const, content: 'And?' }];
+    await assert.rejects(generateText({ model: openai('chat'), messages: history, maxRetries: 0 }), /store: false/);
+    const next = await generateText({ model: openai('chat'), messages: history, providerOptions: { openai: { store: false } }, maxRetries: 0 });
+    assert.equal(next.text, 'second answer');
+    assert.deepEqual(userRequests(primary).at(-1)?.body.messages, [
+      { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+      { role: 'assistant', content: 'plain answer' },
+      { role: 'user', content: [{ type: 'text', text: 'And?' }] },
+    ]);
 
     primary.respond(callWeatherTool);
     const weather = tool({ description: 'The weather in a city', inputSchema: jsonSchema<{ city: string }>(WEATHER.parameters as never) });

@@ -112,7 +112,10 @@ function addItem(messages: JsonObject[], raw: Record<string, unknown>, path: Pat
   if (type === 'message') {
     const item = parseField(messageItemSchema, raw, path);
     const role = item.role === 'developer' ? 'system' : item.role;
-    messages.push({ role, content: typeof item.content === 'string' ? item.content : item.content.map((part, index) => canonicalPart(part, role, [...path, 'content', index])) });
+    if (typeof item.content === 'string') messages.push({ role, content: item.content });
+    // Only a user turn keeps its parts (images); system and assistant text is one string, which every provider takes.
+    else if (role === 'user') messages.push({ role, content: item.content.map((part, index) => canonicalPart(part, [...path, 'content', index])) });
+    else messages.push({ role, content: item.content.map((part, index) => textOf(part, [...path, 'content', index])).join('') });
     return;
   }
   if (type === 'function_call') {
@@ -134,12 +137,14 @@ function addItem(messages: JsonObject[], raw: Record<string, unknown>, path: Pat
     messages.push({ role: 'tool', tool_call_id: item.call_id, content });
     return;
   }
+  if (type === 'item_reference') {
+    throw invalidField([...path, 'type'], "item_reference points at a stored response item, and this gateway stores none: send the item itself (the Vercel AI SDK does with providerOptions: { openai: { store: false } }).", 'unsupported_value');
+  }
   throw invalidField([...path, 'type'], `input items of type '${String(type)}' are not supported by this gateway (it serves messages, function_call and function_call_output).`, 'unsupported_value');
 }
 
-function canonicalPart(part: { type: string }, role: string, path: Path): JsonObject {
+function canonicalPart(part: { type: string }, path: Path): JsonObject {
   if (part.type === 'input_image') {
-    if (role !== 'user') throw invalidField([...path, 'type'], 'images go in user messages.');
     const image = parseField(imagePartSchema, part, path);
     return { type: 'image_url', image_url: image.detail != null ? { url: image.image_url, detail: image.detail } : { url: image.image_url } };
   }
@@ -148,7 +153,7 @@ function canonicalPart(part: { type: string }, role: string, path: Path): JsonOb
 
 function textOf(part: { type: string }, path: Path): string {
   if (part.type === 'input_text' || part.type === 'output_text') return parseField(textPartSchema, part, path).text;
-  throw invalidField([...path, 'type'], `content parts of type '${part.type}' are not supported by this gateway (it takes input_text, output_text and input_image with an image_url).`, 'unsupported_value');
+  throw invalidField([...path, 'type'], `content parts of type '${part.type}' are not supported here (this gateway takes input_text and output_text, and input_image with an image_url in a user message).`, 'unsupported_value');
 }
 
 function canonicalTool(raw: { type: string }, path: Path): JsonObject {
