@@ -18,7 +18,7 @@ import { admin } from './routes/admin.js';
 import { chatCompletions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { countTokens, messages } from './routes/messages.js';
-import { responses } from './routes/responses.js';
+import { responses, storedResponse } from './routes/responses.js';
 import { live, ready } from './routes/health.js';
 import { models } from './routes/models.js';
 import { metrics } from './routes/metrics.js';
@@ -46,7 +46,10 @@ const ROUTES = new Map<string, Methods>([
 const ANTHROPIC_PREFIX = '/v1/messages';
 
 /** Prefix routes: the handler checks method and subpath itself. */
-const PREFIXES: [string, Handler][] = [['/admin', admin]];
+const PREFIXES: [string, Handler][] = [
+  ['/admin', admin],
+  ['/v1/responses', storedResponse],
+];
 
 /** How long an idle client connection is kept open (longer than common load balancers' 60 s). */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;

@@ -83,6 +83,21 @@ describe('LangChain through the gateway', () => {
     );
   });
 
+  test('with useResponsesApi it speaks /v1/responses, which the gateway serves too: invoke, stream, usage', async () => {
+    const responsesChat = new ChatOpenAI({ model: 'chat', apiKey: 'client-key', configuration: { baseURL: `${gw.url}/v1` }, maxRetries: 0, useResponsesApi: true });
+    primary.respond(completeWith('via responses'));
+    const message = await responsesChat.invoke('Hi');
+    assert.equal(message.text, 'via responses');
+    assert.equal(message.response_metadata.object, 'response');
+    assert.equal(message.usage_metadata?.output_tokens, 7);
+
+    primary.respond(streamWith(['str', 'eamed']));
+    let whole: AIMessageChunk | undefined;
+    for await (const chunk of await responsesChat.stream('Hi')) whole = whole ? whole.concat(chunk) : chunk;
+    assert.equal(whole?.text, 'streamed');
+    assert.equal(whole?.usage_metadata?.output_tokens, 7);
+  });
+
   test('OpenAIEmbeddings gets one vector per document, in order (asked for in base64 by the openai SDK under it)', async () => {
     primary.respond(embedEach);
     const embeddings = new OpenAIEmbeddings({ model: 'embed', apiKey: 'client-key', configuration: { baseURL: `${gw.url}/v1` }, maxRetries: 0 });

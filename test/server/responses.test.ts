@@ -229,6 +229,16 @@ describe('POST /v1/responses', () => {
     const unknown = await gw.client.responses.create({ model: 'no-such-route', input: 'Hi' }).catch((error: unknown) => error);
     assert.ok(unknown instanceof APIError);
     assert.equal(unknown.status, 404);
+    // Nothing is stored, so there is nothing to fetch or delete: a 404 that says why.
+    for (const call of [() => gw.client.responses.retrieve('resp_abc'), () => gw.client.responses.delete('resp_abc'), () => gw.client.responses.inputItems.list('resp_abc')]) {
+      const missing = await call().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(missing instanceof APIError);
+      assert.equal(missing.status, 404);
+      assert.match(missing.message, /No response 'resp_abc': this gateway keeps no responses/);
+    }
   });
 
   test("the Vercel AI SDK's default OpenAI model (the Responses API) works unchanged, text, stream and tools", async () => {

@@ -4,6 +4,7 @@
  * it, with the same fallback), and answered as a `response` object or its event stream. Errors are
  * OpenAI-shaped, as on every OpenAI path.
  */
+import { GatewayError } from '../../errors.js';
 import { callOptionsFrom } from '../call-options.js';
 import type { Handler } from '../context.js';
 import { awaitWithKeepalive, forwardEarlyChunks, StreamHead } from '../hold-stream-head.js';
@@ -42,4 +43,10 @@ export const responses: Handler = async (ctx) => {
     cancel,
     onError: (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'),
   });
+};
+
+/** /v1/responses/{id}[/...]: retrieve, cancel, delete, input_items. The gateway keeps no responses to act on. */
+export const storedResponse: Handler = ({ subpath }) => {
+  const id = subpath.split('/')[1] ?? '';
+  throw new GatewayError(`No response '${id}': this gateway keeps no responses (it answers POST /v1/responses statelessly), so none can be fetched, cancelled or deleted.`, { status: 404, code: 'not_found', param: null, shape: 'client_error' });
 };
