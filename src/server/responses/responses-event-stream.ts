@@ -34,6 +34,8 @@ export class ResponsesEventStream {
   private sequence = 0;
   private started = false;
   private canonicalId: string | undefined;
+  /** Stands for the canonical id when the chunks named none. */
+  private madeUpId: string | undefined;
   private model: string;
   private readonly createdAt = Math.floor(Date.now() / 1000);
   private open: OpenMessage | ToolItem | undefined;
@@ -146,7 +148,6 @@ export class ResponsesEventStream {
     return responseObject({ id: responsesId('resp', this.canonicalId ?? this.fallbackId()), createdAt: this.createdAt, model: this.model, status, output, usage: responsesUsage(this.usage), incompleteDetails, error }, this.request);
   }
 
-  private madeUpId: string | undefined;
   /** The same made-up id for every event of a stream whose chunks named none. */
   private fallbackId(): string {
     this.madeUpId ??= randomBytes(12).toString('hex');
