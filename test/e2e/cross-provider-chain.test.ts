@@ -24,13 +24,19 @@ describe('a chain across providers: Anthropic 529 -> Bedrock throttled -> OpenAI
         anthropic: { type: 'mock', wire: 'anthropic', faults: [{ kind: 'error', status: 529 }] },
         bedrock: { type: 'mock', wire: 'bedrock', api_key: 'bedrock-mock-secret-0123456789', faults: [{ kind: 'rate_limit', retry_after_s: 30 }] },
         openai: { type: 'mock' },
+        anthropic_up: { type: 'mock', wire: 'anthropic' },
       },
       deployments: {
         claude: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
         nova: { provider: 'bedrock', model: 'us.amazon.nova-pro-v1:0' },
         gpt: { provider: 'openai', model: 'gpt-4o-mini' },
+        claude_up: { provider: 'anthropic_up', model: 'claude-sonnet-4-6' },
       },
-      routes: { chat: { chain: ['claude', 'nova', 'gpt'], policy: { upstream_5xx: 'next', rate_limit_429: 'next' } } },
+      routes: {
+        chat: { chain: ['claude', 'nova', 'gpt'], policy: { upstream_5xx: 'next', rate_limit_429: 'next' } },
+        // Served by a translated provider: Responses in, Anthropic Messages upstream, Responses out.
+        claude: { chain: ['claude_up'] },
+      },
     } as ConfigInput;
     gw = await startGateway(config);
     anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
@@ -80,5 +86,31 @@ describe('a chain across providers: Anthropic 529 -> Bedrock throttled -> OpenAI
     assert.equal(streamed.stop_reason, 'end_turn');
     const text = streamed.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     assert.match(text, /Mock answer from openai/);
+  });
+
+  test('the openai client on /v1/responses gets a function call, whole and streamed, served by the third provider', async () => {
+    const tools = [{ type: 'function' as const, name: 'get_weather', description: 'Weather in a city', parameters: WEATHER_TOOL.function.parameters, strict: false }];
+    const { data, response } = await gw.client.responses.create({ model: 'chat', input: 'Call get_weather for Oslo', tools }).withResponse();
+    const call = data.output.find((item) => item.type === 'function_call');
+    assert.equal(call?.type === 'function_call' && call.name, 'get_weather');
+    assert.deepEqual(await walkOf(response.headers.get('x-request-id')), EXPECTED_WALK);
+
+    const final = await gw.client.responses.stream({ model: 'chat', input: 'Call get_weather please', tools }).finalResponse();
+    const streamedCall = final.output.find((item) => item.type === 'function_call');
+    assert.ok(streamedCall?.type === 'function_call');
+    assert.equal(streamedCall.name, 'get_weather');
+    assert.deepEqual(JSON.parse(streamedCall.arguments), { city: 'mock' });
+  });
+
+  test('/v1/responses served by the Anthropic wire: text and usage, whole and streamed, translated both ways', async () => {
+    const whole = await gw.client.responses.create({ model: 'claude', input: 'Just say hello', instructions: 'Be brief.' });
+    assert.equal(whole.status, 'completed');
+    assert.match(whole.output_text, /Mock answer from anthropic_up/);
+    assert.ok((whole.usage?.input_tokens ?? 0) > 0 && (whole.usage?.output_tokens ?? 0) > 0, JSON.stringify(whole.usage));
+
+    const final = await gw.client.responses.stream({ model: 'claude', input: 'Just say hello' }).finalResponse();
+    assert.equal(final.status, 'completed');
+    assert.match(final.output_text, /Mock answer from anthropic_up/);
+    assert.ok((final.usage?.output_tokens ?? 0) > 0, JSON.stringify(final.usage));
   });
 });
