@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, streamText, tool } from 'ai';
+import fc from 'fast-check';
 import { APIError } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
@@ -239,6 +240,62 @@ describe('POST /v1/responses', () => {
       assert.equal(missing.status, 404);
       assert.match(missing.message, /No response 'resp_abc': this gateway keeps no responses/);
     }
+  });
+
+  test('fuzz: Responses-shaped bodies with odd items, parts, tools and formats never get a 5xx, and a 4xx is OpenAI-shaped', async () => {
+    // Answers in kind, so a valid request is served and only the client's mistakes are refused.
+    primary.respond((req, res) => (req.body.stream === true ? streamWith(['fine'])(req, res) : completeWith('fine')(req, res)));
+    let served = 0;
+    const scalar = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null));
+    /** Mostly a valid value, sometimes an odd one: so the fuzz reaches past the first check. */
+    const mostly = <T,>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: valid, weight: 5 }, { arbitrary: odd, weight: 1 });
+    const text = fc.string({ maxLength: 12 });
+    const part = mostly(
+      fc.oneof(fc.record({ type: fc.constant('input_text'), text }), fc.record({ type: fc.constant('input_image'), image_url: fc.constant('data:image/png;base64,iVBORw0KGgo=') })),
+      fc.record({ type: fc.constantFrom('input_file', 'refusal', 'output_text', 7), text: scalar, image_url: scalar }, { requiredKeys: ['type'] }),
+    );
+    const item = mostly(
+      fc.oneof(
+        fc.record({ role: fc.constantFrom('user', 'system', 'developer'), content: fc.oneof(text, fc.array(part, { minLength: 1, maxLength: 3 })) }),
+        fc.record({ type: fc.constant('function_call'), call_id: fc.constant('call_1'), name: fc.constant('get_weather'), arguments: fc.constant('{}') }),
+        fc.record({ type: fc.constant('function_call_output'), call_id: fc.constant('call_1'), output: text }),
+      ),
+      fc.oneof(
+        fc.record({ role: fc.constantFrom('assistant', 'tool', 3), content: fc.oneof(scalar, fc.array(part, { maxLength: 2 })) }, { requiredKeys: [] }),
+        fc.record({ type: fc.constantFrom('item_reference', 'reasoning', 'message', 'x'), id: scalar, call_id: scalar, output: scalar }, { requiredKeys: ['type'] }),
+        scalar,
+      ),
+    );
+    const body = fc.record(
+      {
+        model: mostly(fc.constant('chat'), fc.constantFrom('nope', 5, '')),
+        input: mostly(fc.oneof(text.filter((t) => t !== ''), fc.array(item, { minLength: 1, maxLength: 4 })), fc.oneof(scalar, fc.constant([]))),
+        instructions: mostly(text, scalar),
+        tools: mostly(fc.constant([WEATHER]), fc.oneof(scalar, fc.array(fc.record({ type: fc.constantFrom('function', 'web_search', 1), name: scalar }, { requiredKeys: [] }), { maxLength: 2 }))),
+        tool_choice: mostly(fc.constantFrom('auto', 'none', 'required'), fc.oneof(scalar, fc.record({ type: fc.constantFrom('function', 'x'), name: scalar }))),
+        text: mostly(fc.constant({ format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } }), fc.oneof(scalar, fc.record({ format: fc.record({ type: fc.constantFrom('text', 'json_object', 'json_schema', 'x'), name: scalar }, { requiredKeys: [] }) }))),
+        max_output_tokens: mostly(fc.integer({ min: 1, max: 500 }), scalar),
+        temperature: mostly(fc.double({ min: 0, max: 2, noNaN: true }), fc.oneof(scalar, fc.double({ min: -5, max: 5, noNaN: true }))),
+        stream: mostly(fc.boolean(), scalar),
+        previous_response_id: fc.oneof(fc.constant(undefined), scalar),
+      },
+      { requiredKeys: ['model', 'input'] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+        const text = await res.text();
+        assert.ok(res.status < 500, `${JSON.stringify(value)} -> ${res.status} ${text.slice(0, 300)}`);
+        if (res.status === 200) served++;
+        if (res.status >= 400) {
+          const error = (JSON.parse(text) as { error?: { message?: unknown; type?: unknown; param?: unknown; code?: unknown } }).error;
+          assert.ok(error && typeof error.message === 'string' && typeof error.type === 'string' && 'param' in error && 'code' in error, text);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Not only refusals: some bodies were valid and were served.
+    assert.ok(served > 0, 'no fuzzed body was valid');
   });
 
   test("the Vercel AI SDK's default OpenAI model (the Responses API) works unchanged, text, stream and tools", async () => {
