@@ -209,6 +209,8 @@ describe('POST /v1/responses', () => {
   test('what a stateless gateway cannot do, and malformed input, are OpenAI-shaped 400s naming the parameter', async () => {
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ model: 'chat', input: 'Hi', previous_response_id: 'resp_123' }, 'previous_response_id', /keeps no responses/],
+      [{ model: 'chat', input: 'Hi', background: true }, 'background', /foreground/],
+      [{ model: 'chat', input: 'Hi', prompt: { id: 'pmpt_1' } }, 'prompt', /stored prompt templates/],
       [{ model: 'chat', input: 'Hi', tools: [{ type: 'web_search' }] }, 'tools.0.type', /built-in tools/],
       [{ model: 'chat', input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, 'input.0.type', /not supported/],
       [{ model: 'chat', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input.0.type', /stores none.*store: false/],

@@ -2,8 +2,9 @@
  * An OpenAI Responses request (`POST /v1/responses`) turned into the gateway's canonical body (Chat
  * Completions), so it walks the same pipeline, whatever provider serves it.
  *
- * The gateway keeps no conversation state: `previous_response_id` and `conversation` are a 400 (the
- * client sends the whole conversation in `input`, as with `store: false`), and `store` is ignored.
+ * The gateway keeps no conversation state: `previous_response_id`, `conversation`, `background` and
+ * stored `prompt` templates are a 400 (the client sends the whole conversation in `input`, as with
+ * `store: false`), and `store` is ignored.
  * Decisions where the two APIs differ:
  * - `instructions` and `developer` messages become `system` messages: every provider takes those.
  * - `max_output_tokens` becomes `max_tokens` (as on /v1/messages), `reasoning.effort` becomes
@@ -64,6 +65,8 @@ const requestSchema = z.looseObject({
   user: z.string().nullish(),
   previous_response_id: z.string().nullish(),
   conversation: z.unknown().optional(),
+  background: z.boolean().nullish(),
+  prompt: z.unknown().optional(),
 });
 
 export type ResponsesRequest = z.infer<typeof requestSchema>;
@@ -75,6 +78,8 @@ export function convertFromResponsesRequest(raw: unknown): { body: ChatBody; req
   const request = parseField(requestSchema, raw, []);
   if (request.previous_response_id != null) throw unsupported('previous_response_id', 'this gateway keeps no responses: send the whole conversation in `input`.');
   if (request.conversation != null) throw unsupported('conversation', 'this gateway keeps no conversations: send the whole conversation in `input`.');
+  if (request.background === true) throw unsupported('background', 'this gateway answers in the foreground and keeps no responses to poll: leave background out (or stream).');
+  if (request.prompt != null) throw unsupported('prompt', 'stored prompt templates live on OpenAI, not here: send the instructions and input themselves.');
 
   const messages: JsonObject[] = [];
   if (request.instructions) messages.push({ role: 'system', content: request.instructions });
