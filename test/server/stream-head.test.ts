@@ -253,6 +253,24 @@ describe('server.stream_head: first_content', () => {
     assert.equal(await openaiText(gw), 'frombackup');
   });
 
+  test('/v1/responses holds response.created for the first content too, and its headers name what served', async (t) => {
+    const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
+    const config = chainConfig(ups.map((u) => u.url));
+    const gw = await startGateway({ ...config, server: { stream_head: 'first_content' } });
+    t.after(async () => {
+      await gw.close();
+      for (const upstream of ups) await upstream.close();
+    });
+    const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', input: 'hi', stream: true }) });
+    const body = await res.text();
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
+    assert.equal(res.headers.get('x-switchyard-fallback-reason'), 'upstream_5xx');
+    assert.deepEqual(comments(body), []);
+    assert.equal(body.match(/event: response\.created/g)?.length, 1, body);
+    assert.match(body.slice(0, body.indexOf('\n\n')), /"model":"model-backup"/);
+    assert.match(body, /event: response\.completed/);
+  });
+
   test('check-config refuses any other value', async () => {
     const { configSchema } = await import('../../src/config/schema.js');
     const parsed = configSchema.safeParse({ ...chainConfig(['http://127.0.0.1:1/v1']), server: { stream_head: 'first_byte' } });
