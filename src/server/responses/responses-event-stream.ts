@@ -11,7 +11,7 @@ import { toGatewayError } from '../../errors.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
 import { readCanonicalChunk } from '../read-canonical-answer.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
-import { endingOf, functionCallItem, messageItem, responseObject, responsesId, responsesUsage } from './response-object.js';
+import { endingOf, functionCallItem, messageItem, responseObject, responsesId, responsesUsage } from './responses-answer-parts.js';
 
 interface OpenMessage {
   kind: 'message';

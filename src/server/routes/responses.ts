@@ -12,7 +12,7 @@ import { readJsonBody } from '../read-body.js';
 import { sendJsonWith } from '../render-error.js';
 import { servedHeaders } from '../served-headers.js';
 import { convertFromResponsesRequest } from '../responses/convert-from-responses-request.js';
-import { renderResponseObject } from '../responses/response-object.js';
+import { renderResponseObject } from '../responses/render-responses-object.js';
 import { ResponsesEventStream } from '../responses/responses-event-stream.js';
 import { writeResponsesSse } from '../responses/write-responses-sse.js';
 

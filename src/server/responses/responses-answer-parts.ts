@@ -1,12 +1,10 @@
 /**
- * The Responses API's `response` object, built from what the canonical answer said: its output
- * items (a message with its text or refusal, then function calls), status, usage, and the request's
- * settings echoed back, as OpenAI does. A whole completion renders it at once; a stream builds the
- * same items as it goes (responses-event-stream.ts).
+ * The pieces a Responses API `response` object and its stream share: ids, output items (a message
+ * with its text or refusal, function calls), status, usage, and the object itself with the
+ * request's settings echoed back, as OpenAI does.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChatResult, FinishReason, JsonObject, Usage } from '../../providers/types.js';
-import { readCanonicalCompletion } from '../read-canonical-answer.js';
+import type { FinishReason, JsonObject, Usage } from '../../providers/types.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
 
 const CANONICAL_ID_PREFIX = /^chatcmpl-/;
@@ -83,33 +81,4 @@ export function responseObject(facts: ResponseFacts, request: ResponsesRequest):
     user: request.user ?? null,
     metadata: {},
   };
-}
-
-/** A whole canonical completion as a `response` object's JSON text. */
-export function renderResponseObject(result: ChatResult, request: ResponsesRequest, createdAt: number): string {
-  const { id: canonicalId, model, message, finish, usage } = readCanonicalCompletion(result);
-  const output: JsonObject[] = [];
-  const text = message?.content ?? '';
-  const refusal = text === '' ? (message?.refusal ?? '') : '';
-  if (text !== '' || refusal !== '') output.push(messageItem(responsesId('msg', canonicalId), text || refusal, refusal !== '', 'completed'));
-  (message?.tool_calls ?? []).forEach((call, index) => {
-    const callId = call.id || `call_${randomBytes(12).toString('hex')}`;
-    output.push(functionCallItem(responsesId('fc', `${canonicalId}_${index}`), callId, call.function?.name ?? '', call.function?.arguments ?? '', 'completed'));
-  });
-  const ending = endingOf(finish);
-  return JSON.stringify(
-    responseObject(
-      {
-        id: responsesId('resp', canonicalId),
-        createdAt,
-        model: model || request.model,
-        status: ending.status,
-        output,
-        usage: responsesUsage(usage),
-        incompleteDetails: ending.incomplete_details,
-        error: null,
-      },
-      request,
-    ),
-  );
 }
