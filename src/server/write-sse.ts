@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { Cancel } from '../cancel.js';
 import { toGatewayError } from '../errors.js';
 import type { StreamChunk } from '../providers/types.js';
 import { openaiErrorBody } from './render-error.js';
@@ -38,4 +39,36 @@ export function sseChunk(chunk: StreamChunk): string {
 /** The in-band error event that ends a stream whose head is out; the `openai` client raises it. */
 export function sseErrorEvent(err: unknown): string {
   return `data: ${openaiErrorBody(toGatewayError(err))}\n\n`;
+}
+
+/** A translation of canonical chunks into another API's events (Anthropic's Messages, OpenAI's Responses), as SSE text. */
+export interface EventTranslation {
+  /** The events one chunk gives (possibly none). */
+  push(chunk: StreamChunk): string[];
+  /** The closing events of a stream that ended cleanly. */
+  end(): string[];
+}
+
+export interface TranslatedSseOptions {
+  /** Cancelled when the client leaves: stops a wait for 'drain' that would never come. */
+  cancel: Cancel;
+  onError(err: unknown): void;
+  /** The event that ends a stream failing after its first byte, which the API's clients raise. */
+  errorEvent(err: unknown): string;
+}
+
+/** As writeSse, in another API's events: one write per chunk's events, waiting for 'drain', an error event at a failure. */
+export async function writeTranslatedSse(res: ServerResponse, chunks: AsyncIterable<StreamChunk>, events: EventTranslation, { cancel, onError, errorEvent }: TranslatedSseOptions): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (res.destroyed) return;
+      const frames = events.push(chunk);
+      if (frames.length > 0 && !res.write(frames.join(''))) await once(res, 'drain', { signal: cancel.signal });
+    }
+    res.end(events.end().join(''));
+  } catch (err) {
+    if (res.destroyed || cancel.aborted) return;
+    onError(err);
+    res.end(errorEvent(err));
+  }
 }

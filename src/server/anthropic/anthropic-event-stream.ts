@@ -14,6 +14,7 @@
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
 import { anthropicMessageId, anthropicStopReason, anthropicUsage, toolUseId } from './anthropic-answer-parts.js';
 import { readCanonicalChunk, type CanonicalChunk } from '../read-canonical-answer.js';
+import type { EventTranslation } from '../write-sse.js';
 
 type ToolCallDelta = NonNullable<NonNullable<NonNullable<CanonicalChunk['choices']>[number]['delta']>['tool_calls']>[number];
 
@@ -22,7 +23,7 @@ export function sseEvent(type: string, payload: JsonObject): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
 }
 
-export class AnthropicEventStream {
+export class AnthropicEventStream implements EventTranslation {
   private started = false;
   private openBlock: { index: number; kind: 'text' | 'tool_use' } | undefined;
   private nextBlock = 0;

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { toGatewayError } from '../../errors.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
 import { readCanonicalChunk } from '../read-canonical-answer.js';
+import type { EventTranslation } from '../write-sse.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
 import { endingOf, functionCallItem, messageItem, responseObject, responsesId, responsesUsage } from './responses-answer-parts.js';
 
@@ -30,7 +31,7 @@ interface ToolItem {
   args: string;
 }
 
-export class ResponsesEventStream {
+export class ResponsesEventStream implements EventTranslation {
   private sequence = 0;
   private started = false;
   private canonicalId: string | undefined;

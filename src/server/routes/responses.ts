@@ -14,7 +14,7 @@ import { servedHeaders } from '../served-headers.js';
 import { convertFromResponsesRequest } from '../responses/convert-from-responses-request.js';
 import { renderResponseObject } from '../responses/render-responses-object.js';
 import { ResponsesEventStream } from '../responses/responses-event-stream.js';
-import { writeResponsesSse } from '../responses/write-responses-sse.js';
+import { writeTranslatedSse } from '../write-sse.js';
 
 /** POST /v1/responses */
 export const responses: Handler = async (ctx) => {
@@ -38,10 +38,12 @@ export const responses: Handler = async (ctx) => {
   }
   res.on('close', outcome.cancel);
   (head as StreamHead).name(outcome.served);
-  await writeResponsesSse(res, outcome.chunks, {
-    events: events as ResponsesEventStream,
+  const translation = events as ResponsesEventStream;
+  // A failure after the first byte ends the stream with response.failed.
+  await writeTranslatedSse(res, outcome.chunks, translation, {
     cancel,
     onError: (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'),
+    errorEvent: (err) => translation.fail(err),
   });
 };
 
