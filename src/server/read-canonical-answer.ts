@@ -4,6 +4,7 @@
  * choice's text, refusal, tool calls, finish reason, and the usage. Whatever else an upstream put
  * there is not carried over.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
 import { mapOpenAIFinishReason, mapOpenAIUsage } from '../providers/openai/map-openai-response.js';
@@ -75,7 +76,7 @@ export function readCanonicalCompletion(result: ChatResult): ReadCompletion {
     id: parsed.data.id ?? result.id,
     model: parsed.data.model || result.responseModel,
     message: choice?.message,
-    finish: result.finishReasons[0] ?? (choice?.finish_reason ? mapOpenAIFinishReason(choice.finish_reason) : undefined),
+    finish: result.finishReasons[0] ?? finishOf(choice?.finish_reason),
     usage: result.usage ?? mapOpenAIUsage(parsed.data.usage),
   };
 }
@@ -97,9 +98,21 @@ export function readCanonicalChunk(chunk: StreamChunk): ReadChunk {
     id: parsed.data.id ?? undefined,
     model: parsed.data.model ?? undefined,
     delta: choice?.delta ?? undefined,
-    finish: chunk.finishReason ?? (choice?.finish_reason ? mapOpenAIFinishReason(choice.finish_reason) : undefined),
+    finish: chunk.finishReason ?? finishOf(choice?.finish_reason),
     usage: chunk.usage ?? mapOpenAIUsage(parsed.data.usage),
   };
+}
+
+/** The finish reason the canonical JSON states, when the provider did not report one already. */
+function finishOf(raw: string | null | undefined): FinishReason | undefined {
+  return raw ? mapOpenAIFinishReason(raw) : undefined;
+}
+
+const CANONICAL_ID_PREFIX = /^chatcmpl-/;
+
+/** What a translated answer's ids are made of: the canonical id without its `chatcmpl-`, or a random one when the upstream gave none. */
+export function idSuffixOf(canonicalId: string | null | undefined): string {
+  return canonicalId ? canonicalId.replace(CANONICAL_ID_PREFIX, '') : randomBytes(12).toString('hex');
 }
 
 const CHUNK_UNREADABLE = 'A stream chunk could not be read as a chat.completion.chunk.';

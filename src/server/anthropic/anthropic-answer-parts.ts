@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FinishReason, JsonObject, UnifiedFinishReason, Usage } from '../../providers/types.js';
+import { idSuffixOf } from '../read-canonical-answer.js';
 
 /**
  * Anthropic's own stop_reason values that may stand for each unified reason. A raw value among them
@@ -31,8 +32,6 @@ const STOP_REASON_OF: Record<UnifiedFinishReason, string | null> = {
   other: null,
 };
 
-const CANONICAL_ID_PREFIX = /^chatcmpl-/;
-
 export function anthropicStopReason(reason: FinishReason | undefined): string | null {
   if (reason === undefined) return null;
   if (reason.raw !== null && KEPT_RAW[reason.unified].has(reason.raw)) return reason.raw;
@@ -56,9 +55,8 @@ export function anthropicUsage(usage: Usage | undefined): JsonObject {
 
 /** A `msg_...` id derived from the canonical one (kept as is when it already is one). */
 export function anthropicMessageId(canonicalId: string | null | undefined): string {
-  if (!canonicalId) return `msg_${randomBytes(12).toString('hex')}`;
-  if (canonicalId.startsWith('msg_')) return canonicalId;
-  return `msg_${canonicalId.replace(CANONICAL_ID_PREFIX, '')}`;
+  if (canonicalId?.startsWith('msg_')) return canonicalId;
+  return `msg_${idSuffixOf(canonicalId)}`;
 }
 
 /** The tool call's own id, which the client sends back as tool_use_id; made up only when the upstream gave none. */

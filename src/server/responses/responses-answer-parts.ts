@@ -7,13 +7,6 @@ import { randomBytes } from 'node:crypto';
 import type { FinishReason, JsonObject, Usage } from '../../providers/types.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
 
-const CANONICAL_ID_PREFIX = /^chatcmpl-/;
-
-/** An id with the Responses API's prefix, from the canonical one when there is one. */
-export function responsesId(prefix: 'resp' | 'msg' | 'fc', canonicalId?: string | null): string {
-  return canonicalId ? `${prefix}_${canonicalId.replace(CANONICAL_ID_PREFIX, '')}` : `${prefix}_${randomBytes(12).toString('hex')}`;
-}
-
 /** What a response says of how it ended: `incomplete` when cut by the token limit or a content filter. */
 export function endingOf(finish: FinishReason | undefined): { status: 'completed' | 'incomplete'; incomplete_details: JsonObject | null } {
   if (finish?.unified === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
@@ -36,6 +29,11 @@ export function responsesUsage(usage: Usage | undefined): JsonObject | null {
 export function messageItem(id: string, text: string, refusal: boolean, status: 'in_progress' | 'completed'): JsonObject {
   const part = refusal ? { type: 'refusal', refusal: text } : { type: 'output_text', text, annotations: [] };
   return { type: 'message', id, status, role: 'assistant', content: status === 'in_progress' && text === '' ? [] : [part] };
+}
+
+/** A tool call's own id, which the client sends back as call_id; made up only when the upstream gave none. */
+export function callIdOf(canonicalId: string | null | undefined): string {
+  return canonicalId || `call_${randomBytes(12).toString('hex')}`;
 }
 
 export function functionCallItem(id: string, callId: string, name: string, args: string, status: 'in_progress' | 'completed'): JsonObject {

@@ -6,13 +6,12 @@
  * response.incomplete) with the whole response, usage included. Every event carries its
  * `sequence_number`. A failure after the first event ends the stream with response.failed.
  */
-import { randomBytes } from 'node:crypto';
 import { toGatewayError } from '../../errors.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
-import { readCanonicalChunk } from '../read-canonical-answer.js';
+import { idSuffixOf, readCanonicalChunk } from '../read-canonical-answer.js';
 import type { EventTranslation } from '../write-sse.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
-import { endingOf, functionCallItem, messageItem, responseObject, responsesId, responsesUsage } from './responses-answer-parts.js';
+import { callIdOf, endingOf, functionCallItem, messageItem, responseObject, responsesUsage } from './responses-answer-parts.js';
 
 interface OpenMessage {
   kind: 'message';
@@ -34,9 +33,8 @@ interface ToolItem {
 export class ResponsesEventStream implements EventTranslation {
   private sequence = 0;
   private started = false;
-  private canonicalId: string | undefined;
-  /** Stands for the canonical id when the chunks named none. */
-  private madeUpId: string | undefined;
+  /** What every id of the response ends in, from the first chunk's id (idSuffixOf); set at the start. */
+  private suffix = '';
   private model: string;
   private readonly createdAt = Math.floor(Date.now() / 1000);
   private open: OpenMessage | ToolItem | undefined;
@@ -64,7 +62,7 @@ export class ResponsesEventStream implements EventTranslation {
       let item = this.tools.get(key);
       if (item === undefined) {
         this.close(out);
-        item = { kind: 'function_call', outputIndex: this.nextOutput++, id: responsesId('fc', `${this.canonicalId ?? randomBytes(6).toString('hex')}_${key}`), callId: call.id || `call_${randomBytes(12).toString('hex')}`, name: call.function?.name ?? '', args: '' };
+        item = { kind: 'function_call', outputIndex: this.nextOutput++, id: `fc_${this.suffix}_${key}`, callId: callIdOf(call.id), name: call.function?.name ?? '', args: '' };
         this.tools.set(key, item);
         this.open = item;
         out.push(this.event('response.output_item.added', { output_index: item.outputIndex, item: functionCallItem(item.id, item.callId, item.name, '', 'in_progress') }));
@@ -104,7 +102,7 @@ export class ResponsesEventStream implements EventTranslation {
 
   private start(out: string[], canonicalId: string | undefined, model: string | undefined): void {
     this.started = true;
-    this.canonicalId = canonicalId;
+    this.suffix = idSuffixOf(canonicalId);
     if (model) this.model = model;
     const response = this.response('in_progress', null, null);
     out.push(this.event('response.created', { response }));
@@ -115,7 +113,7 @@ export class ResponsesEventStream implements EventTranslation {
     let message = this.open?.kind === 'message' && this.open.refusal === refusal ? this.open : undefined;
     if (message === undefined) {
       this.close(out);
-      message = { kind: 'message', outputIndex: this.nextOutput++, id: responsesId('msg', this.canonicalId), text: '', refusal };
+      message = { kind: 'message', outputIndex: this.nextOutput++, id: `msg_${this.suffix}`, text: '', refusal };
       this.open = message;
       out.push(this.event('response.output_item.added', { output_index: message.outputIndex, item: messageItem(message.id, '', refusal, 'in_progress') }));
       out.push(this.event('response.content_part.added', { item_id: message.id, output_index: message.outputIndex, content_index: 0, part: refusal ? { type: 'refusal', refusal: '' } : { type: 'output_text', text: '', annotations: [] } }));
@@ -146,13 +144,7 @@ export class ResponsesEventStream implements EventTranslation {
 
   private response(status: 'in_progress' | 'completed' | 'incomplete' | 'failed', incompleteDetails: JsonObject | null, error: JsonObject | null): JsonObject {
     const output = this.output.filter((item) => item !== undefined);
-    return responseObject({ id: responsesId('resp', this.canonicalId ?? this.fallbackId()), createdAt: this.createdAt, model: this.model, status, output, usage: responsesUsage(this.usage), incompleteDetails, error }, this.request);
-  }
-
-  /** The same made-up id for every event of a stream whose chunks named none. */
-  private fallbackId(): string {
-    this.madeUpId ??= randomBytes(12).toString('hex');
-    return this.madeUpId;
+    return responseObject({ id: `resp_${this.suffix}`, createdAt: this.createdAt, model: this.model, status, output, usage: responsesUsage(this.usage), incompleteDetails, error }, this.request);
   }
 
   /** One SSE frame, named as the Responses API names its events. */
