@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
-import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
-import { startRecordingUpstream, userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { startFallbackPair, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { callWeatherTool, completeWith, embedEach, failWith500, streamWith } from '../helpers/scripted-answers.js';
 
 const WEATHER_TOOL = {
@@ -23,19 +23,14 @@ describe('LangChain through the gateway', () => {
   let primary: RecordingUpstream;
   let backup: RecordingUpstream;
   let gw: GatewayFixture;
+  let close: () => Promise<void>;
   let chat: ChatOpenAI;
 
   before(async () => {
-    primary = await startRecordingUpstream();
-    backup = await startRecordingUpstream(completeWith('from the backup'));
-    gw = await startGateway(chainConfig([primary.url, backup.url]));
+    ({ primary, backup, gw, close } = await startFallbackPair(completeWith('from the backup')));
     chat = new ChatOpenAI({ model: 'chat', apiKey: 'client-key', configuration: { baseURL: `${gw.url}/v1` }, maxRetries: 0, streamUsage: true });
   });
-  after(async () => {
-    await gw.close();
-    await primary.close();
-    await backup.close();
-  });
+  after(() => close());
 
   test('invoke gets the answer, its usage and finish reason', async () => {
     primary.respond(completeWith('Hello from upstream'));

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError, embedMany, generateText, jsonSchema, streamText, tool } from 'ai';
-import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
-import { startRecordingUpstream, userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { startFallbackPair, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { callWeatherTool, completeWith, embedEach, failWith500, streamWith } from '../helpers/scripted-answers.js';
 
 const weather = tool({
@@ -20,21 +20,15 @@ const weather = tool({
 
 describe('the Vercel AI SDK through the gateway', () => {
   let primary: RecordingUpstream;
-  let backup: RecordingUpstream;
   let gw: GatewayFixture;
+  let close: () => Promise<void>;
   let compatible: ReturnType<typeof createOpenAICompatible>;
 
   before(async () => {
-    primary = await startRecordingUpstream();
-    backup = await startRecordingUpstream(completeWith('from the backup'));
-    gw = await startGateway(chainConfig([primary.url, backup.url]));
+    ({ primary, gw, close } = await startFallbackPair(completeWith('from the backup')));
     compatible = createOpenAICompatible({ name: 'switchyard', baseURL: `${gw.url}/v1`, apiKey: 'client-key', includeUsage: true });
   });
-  after(async () => {
-    await gw.close();
-    await primary.close();
-    await backup.close();
-  });
+  after(() => close());
 
   test('generateText gets the text, usage and finish reason, and the headers name what served', async () => {
     primary.respond(completeWith('Hello from upstream'));

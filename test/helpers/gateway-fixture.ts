@@ -4,6 +4,7 @@ import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js
 import { startServer, type ListeningServer } from '../../src/server/create-server.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { startRecordingUpstream, type RecordingUpstream, type Responder } from './recording-upstream.js';
 
 export interface GatewayFixture {
   gateway: Gateway;
@@ -52,4 +53,29 @@ export function chainConfig(upstreams: string[], extra: Partial<ConfigInput> = {
     routes: { chat: { chain: Object.keys(deployments), timeouts: { first_byte_ms: 2000, idle_ms: 2000, total_ms: 5000 } }, embed: { chain: Object.keys(deployments) } },
     ...extra,
   } as ConfigInput;
+}
+
+/** A gateway over two recording upstreams: route `chat` (and `embed`) tries the primary (d0), then the backup (d1). */
+export interface FallbackPair {
+  primary: RecordingUpstream;
+  backup: RecordingUpstream;
+  gw: GatewayFixture;
+  /** Stops the gateway, then both upstreams. */
+  close(): Promise<void>;
+}
+
+export async function startFallbackPair(backupAnswer: Responder): Promise<FallbackPair> {
+  const primary = await startRecordingUpstream();
+  const backup = await startRecordingUpstream(backupAnswer);
+  const gw = await startGateway(chainConfig([primary.url, backup.url]));
+  return {
+    primary,
+    backup,
+    gw,
+    async close() {
+      await gw.close();
+      await primary.close();
+      await backup.close();
+    },
+  };
 }

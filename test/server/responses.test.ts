@@ -11,8 +11,8 @@ import { generateText, jsonSchema, streamText, tool } from 'ai';
 import fc from 'fast-check';
 import { APIError } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
-import { chunkJson, completionJson, startRecordingUpstream, userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
+import { startFallbackPair, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { chunkJson, completionJson, userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { callWeatherTool, completeWith, failWith500, sendJson, streamWith, USAGE } from '../helpers/scripted-answers.js';
 
 const WEATHER = { type: 'function' as const, name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }, strict: true };
@@ -21,17 +21,12 @@ describe('POST /v1/responses', () => {
   let primary: RecordingUpstream;
   let backup: RecordingUpstream;
   let gw: GatewayFixture;
+  let close: () => Promise<void>;
 
   before(async () => {
-    primary = await startRecordingUpstream();
-    backup = await startRecordingUpstream(completeWith('from the backup'));
-    gw = await startGateway(chainConfig([primary.url, backup.url]));
+    ({ primary, backup, gw, close } = await startFallbackPair(completeWith('from the backup')));
   });
-  after(async () => {
-    await gw.close();
-    await primary.close();
-    await backup.close();
-  });
+  after(() => close());
 
   test('a text input gets a completed response with its output text, usage and the headers of what served', async () => {
     primary.respond(completeWith('Hello from upstream'));

@@ -234,14 +234,19 @@ describe('server.stream_head on the Anthropic-compatible endpoint (/v1/messages)
 });
 
 describe('server.stream_head: first_content', () => {
-  test('holds the head for the first content: the headers name what served, and a failed hop sends the client nothing', async (t) => {
+  /** A gateway holding the head for the first content, over a primary that fails before any content and a backup that answers. */
+  async function startHeldOverFailingPrimary(t: { after(fn: () => Promise<void>): void }): Promise<GatewayFixture> {
     const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
-    const config = chainConfig(ups.map((u) => u.url));
-    const gw = await startGateway({ ...config, server: { stream_head: 'first_content' } });
+    const gw = await startGateway({ ...chainConfig(ups.map((u) => u.url)), server: { stream_head: 'first_content' } });
     t.after(async () => {
       await gw.close();
       for (const upstream of ups) await upstream.close();
     });
+    return gw;
+  }
+
+  test('holds the head for the first content: the headers name what served, and a failed hop sends the client nothing', async (t) => {
+    const gw = await startHeldOverFailingPrimary(t);
     const res = await postStream(gw);
     const body = await res.text();
     assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
@@ -254,13 +259,7 @@ describe('server.stream_head: first_content', () => {
   });
 
   test('/v1/responses holds response.created for the first content too, and its headers name what served', async (t) => {
-    const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
-    const config = chainConfig(ups.map((u) => u.url));
-    const gw = await startGateway({ ...config, server: { stream_head: 'first_content' } });
-    t.after(async () => {
-      await gw.close();
-      for (const upstream of ups) await upstream.close();
-    });
+    const gw = await startHeldOverFailingPrimary(t);
     const res = await fetch(`${gw.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', input: 'hi', stream: true }) });
     const body = await res.text();
     assert.equal(res.headers.get('x-switchyard-deployment'), 'd1');
