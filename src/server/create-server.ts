@@ -137,10 +137,9 @@ export interface ListenOptions {
 
 /** Serves the gateway over HTTP until `close()`. */
 export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
-  const listener = createRequestListener(gateway);
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
     drain.requested(req, res);
-    listener(req, res);
+    void dispatch(gateway, req, res);
   });
   const drain = new ConnectionDrain(server);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
