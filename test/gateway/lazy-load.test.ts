@@ -1,8 +1,9 @@
 /**
  * A gateway loads the code of what its config names, not of every provider and store it knows: a
  * config with one OpenAI-compatible provider and the SQLite log never loads the AWS SDK's signing,
- * the pg client or the drill. Each check runs in a fresh process (what a module graph loaded is
- * per process) and reads which CommonJS packages it loaded from Node's module cache.
+ * the pg client or the drill, and one with pricing off never loads the price data. Each check runs
+ * in a fresh process (what a module graph loaded is per process) and reads which CommonJS packages
+ * it loaded from Node's module cache.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,8 +16,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** Packages watched: each belongs to one provider or store only. */
-const WATCHED = ['pg', '@smithy/signature-v4', '@aws-crypto/sha256-js', '@smithy/eventstream-codec'];
+/** Packages watched: each belongs to one provider, store or feature only. */
+const WATCHED = ['pg', '@smithy/signature-v4', '@aws-crypto/sha256-js', '@smithy/eventstream-codec', '@pydantic/genai-prices'];
 
 /** The watched packages a process loaded after creating a gateway from `yaml` (and closing it). */
 async function packagesLoaded(yaml: string, dir: string): Promise<string[]> {
@@ -33,10 +34,11 @@ async function packagesLoaded(yaml: string, dir: string): Promise<string[]> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]') as string[];
 }
 
-function config(provider: string, dir: string): string {
+function config(provider: string, dir: string, pricing = true): string {
   return `log: { level: silent }
 telemetry:
   request_log: { path: ${JSON.stringify(path.join(dir, 'log.db'))} }
+  pricing: { enabled: ${pricing} }
 providers:
   p:
 ${provider}
@@ -54,8 +56,15 @@ describe('a gateway loads only the providers and stores its config names', () =>
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('an OpenAI-compatible provider and the SQLite log: no pg, no AWS signing or event streams', async () => {
-    const loaded = await packagesLoaded(config('    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n    api_key: k', dir), dir);
+  const openaiCompatible = '    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n    api_key: k';
+
+  test('an OpenAI-compatible provider and the SQLite log: no pg, no AWS signing or event streams; the price data, loaded at start', async () => {
+    const loaded = await packagesLoaded(config(openaiCompatible, dir), dir);
+    assert.deepEqual(loaded, ['@pydantic/genai-prices']);
+  });
+
+  test('pricing off: the price data is never loaded', async () => {
+    const loaded = await packagesLoaded(config(openaiCompatible, dir, false), dir);
     assert.deepEqual(loaded, []);
   });
 
