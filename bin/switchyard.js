@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --no-allocation-site-pretenuring
+#!/usr/bin/env -S node --max-semi-space-size=8 --no-allocation-site-pretenuring
 // The switchyard command: runs the compiled CLI (`npm install` builds it through the prepare script).
 // The V8 flags above are the gateway's runtime tuning (README, "Node flags"): a small young generation
 // and no allocation-site pretenuring, for shorter GC pauses and less GC work. `npm start` passes the
