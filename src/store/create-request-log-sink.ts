@@ -43,7 +43,7 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
   /** Opens the store, or retries on the next flush if it cannot be opened (a database not up yet). */
   const open = (): Promise<RequestLog | undefined> => {
     if (store) return Promise.resolve(store);
-    opening ??= openRequestLog(config, { onError: (err) => log.warn({ err }, 'request log connection error') }).then(
+    opening ??= openRequestLog(config, { onError: (err) => log.warn({ err }, 'request log store error (a PostgreSQL connection, or a SQLite checkpoint: SQLite checkpoints from then on)') }).then(
       (opened) => {
         store = opened;
         opening = undefined;

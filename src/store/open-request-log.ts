@@ -20,7 +20,7 @@ export async function openRequestLog(config: RequestLogConfig, options: OpenOpti
     case 'sqlite':
       // A reader (the CLI) reads the file directly; the gateway writes through its writer.
       if (options.mustExist) return openSqliteRequestLog({ path: config.path, mustExist: true });
-      return sqliteWriter(config) === 'thread' ? openSqliteWorkerRequestLog(config.path) : openSqliteInlineRequestLog(config.path, { commitEvery: config.batch_size });
+      return sqliteWriter(config) === 'thread' ? openSqliteWorkerRequestLog(config.path) : openSqliteInlineRequestLog(config.path, { commitEvery: config.batch_size, onError: options.onError });
     case 'postgres': {
       // The schema refuses `postgres` without a url. The pg client loads only for a postgres log.
       const { openPostgresRequestLog } = await import('./postgres-request-log.js');

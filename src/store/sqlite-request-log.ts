@@ -15,6 +15,13 @@ export interface SqliteLogOptions {
   path: string;
   /** Only open a file that exists (a reader: `switchyard log`), never create one. */
   mustExist?: boolean;
+  /**
+   * Who checkpoints the WAL into the database file. `sqlite` (the default): SQLite, in the commit
+   * that passes 1,000 pages, with an fsync of each file. `caller`: no checkpoint and no fsync here;
+   * the caller runs `checkpointCopy` between its own syncs of the two files (the inline writer,
+   * which keeps those syncs off the serving thread).
+   */
+  checkpoints?: 'sqlite' | 'caller';
 }
 
 /** The synchronous SQLite log, with a prune that can go a slice at a time (for the inline writer). */
@@ -43,6 +50,16 @@ export interface SqliteRequestLog extends RequestLog {
   stageSlices(batch: readonly LoggedRequest[], sliceSize: number, between: () => Promise<unknown>): Promise<void>;
   /** Commits the open transaction, if there is one. */
   commit(): void;
+  /** The database file and its WAL, for a caller that syncs them itself (`checkpoints: 'caller'`). */
+  files: { db: string; wal: string };
+  /**
+   * Copies the WAL's committed pages into the database file (a passive checkpoint), without
+   * syncing either file: with `checkpoints: 'caller'`, the caller syncs the WAL before and the
+   * database file after, and writes nothing meanwhile.
+   */
+  checkpointCopy(): void;
+  /** Hands checkpoints back to SQLite, with its syncs (after a failed sync of the caller's). */
+  sqliteCheckpoints(): void;
 }
 
 /** Requests pruned per transaction by the writer thread's prune. */
@@ -71,7 +88,10 @@ export interface PruneCutoff {
 /** Page size of a new log file. */
 export const PAGE_SIZE_BYTES = 16 * 1024;
 
-export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptions): SqliteRequestLog {
+/** SQLite's own default: a checkpoint in the commit that takes the WAL past this many pages. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1_000;
+
+export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 'sqlite' }: SqliteLogOptions): SqliteRequestLog {
   const file = resolve(path);
   if (mustExist && !existsSync(file)) throw new RequestLogUnavailable(`No request log at ${path}: the gateway writes it there once it has served a request (telemetry.request_log.path).`);
   if (!mustExist) mkdirSync(dirname(file), { recursive: true });
@@ -83,7 +103,18 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
   db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
   db.pragma('journal_mode = WAL');
   // WAL with NORMAL sync is durable against a process crash; a power loss may drop the last batch.
-  db.pragma('synchronous = NORMAL');
+  // NORMAL syncs only at a checkpoint (the WAL before it, the database file after), which is all
+  // that OFF leaves out: a caller that checkpoints runs those two syncs itself.
+  const sqliteCheckpoints = (): void => {
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+  };
+  if (checkpoints === 'caller') {
+    db.pragma('synchronous = OFF');
+    db.pragma('wal_autocheckpoint = 0');
+  } else {
+    sqliteCheckpoints();
+  }
   for (const statement of schemaStatements('sqlite')) db.exec(statement);
 
   const insertRequest = db.prepare(
@@ -149,6 +180,11 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
     commit() {
       if (db.open && db.inTransaction) db.exec('COMMIT');
     },
+    files: { db: file, wal: `${file}-wal` },
+    checkpointCopy() {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    },
+    sqliteCheckpoints,
     async query(query: LogQuery) {
       const where = whereOf(query, () => '?');
       const rows = db.prepare(`SELECT * FROM ${REQUESTS_TABLE} ${where.sql} ORDER BY started_at DESC, request_id DESC LIMIT ?`).all(...where.params, query.limit) as Record<string, unknown>[];
@@ -171,6 +207,12 @@ export function openSqliteRequestLog({ path, mustExist = false }: SqliteLogOptio
     async close() {
       if (closed) return;
       closed = true;
+      if (db.open) {
+        // What is staged and not committed is dropped, as a close drops it; the close then
+        // checkpoints the WAL into the file, with SQLite's syncs.
+        if (db.inTransaction) db.exec('ROLLBACK');
+        sqliteCheckpoints();
+      }
       db.close();
     },
   };
