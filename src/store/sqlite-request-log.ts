@@ -102,7 +102,8 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
   // the inline writer. An existing file keeps the page size it was made with.
   db.pragma(`page_size = ${PAGE_SIZE_BYTES}`);
   db.pragma('journal_mode = WAL');
-  // WAL with NORMAL sync is durable against a process crash; a power loss may drop the last batch.
+  // WAL with NORMAL sync is durable against a process crash; a power loss may drop what was
+  // committed since the last checkpoint.
   // NORMAL syncs only at a checkpoint (the WAL before it, the database file after), which is all
   // that OFF leaves out: a caller that checkpoints runs those two syncs itself.
   const sqliteCheckpoints = (): void => {
