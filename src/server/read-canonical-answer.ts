@@ -12,46 +12,28 @@ import { usageSchema } from '../providers/openai/openai-api.js';
 import type { ChatResult, FinishReason, StreamChunk, Usage } from '../providers/types.js';
 
 const functionSchema = z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish();
+/** What a completion's message and a chunk's delta both carry (a delta's tool calls add an `index`). */
+const textFields = { content: z.string().nullish(), refusal: z.string().nullish() };
+const toolCallFields = { id: z.string().nullish(), function: functionSchema };
 
-export const canonicalCompletionSchema = z.looseObject({
-  id: z.string().nullish(),
-  model: z.string().nullish(),
-  choices: z
-    .array(
-      z.looseObject({
-        message: z
-          .looseObject({
-            content: z.string().nullish(),
-            refusal: z.string().nullish(),
-            tool_calls: z.array(z.looseObject({ id: z.string().nullish(), function: functionSchema })).nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  usage: usageSchema.nullish(),
-});
+/** The envelope a completion and a chunk share, around their own kind of choice. */
+function answerSchema<Choice extends z.ZodType>(choice: Choice) {
+  return z.looseObject({ id: z.string().nullish(), model: z.string().nullish(), choices: z.array(choice).nullish(), usage: usageSchema.nullish() });
+}
 
-export const canonicalChunkSchema = z.looseObject({
-  id: z.string().nullish(),
-  model: z.string().nullish(),
-  choices: z
-    .array(
-      z.looseObject({
-        delta: z
-          .looseObject({
-            content: z.string().nullish(),
-            refusal: z.string().nullish(),
-            tool_calls: z.array(z.looseObject({ index: z.number().nullish(), id: z.string().nullish(), function: functionSchema })).nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  usage: usageSchema.nullish(),
-});
+export const canonicalCompletionSchema = answerSchema(
+  z.looseObject({
+    message: z.looseObject({ ...textFields, tool_calls: z.array(z.looseObject(toolCallFields)).nullish() }).nullish(),
+    finish_reason: z.string().nullish(),
+  }),
+);
+
+export const canonicalChunkSchema = answerSchema(
+  z.looseObject({
+    delta: z.looseObject({ ...textFields, tool_calls: z.array(z.looseObject({ index: z.number().nullish(), ...toolCallFields })).nullish() }).nullish(),
+    finish_reason: z.string().nullish(),
+  }),
+);
 
 export type CanonicalChunk = z.infer<typeof canonicalChunkSchema>;
 
