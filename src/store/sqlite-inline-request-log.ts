@@ -24,7 +24,7 @@
 import { open } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LoggedRequest, RequestLog } from './request-log.js';
-import { openSqliteRequestLog, pruneInSlices, type SqliteRequestLog } from './sqlite-request-log.js';
+import { openSqliteRequestLog, pruneInSlices } from './sqlite-request-log.js';
 
 /** Requests inserted per turn (about 0.3 ms on the benchmark machine). */
 export const INLINE_WRITE_SLICE = 20;
@@ -58,25 +58,32 @@ export function openSqliteInlineRequestLog(path: string, { commitEvery, onError,
   /** Set once a checkpoint has failed: SQLite checkpoints from then on. */
   let handedBack = false;
 
-  const checkpoint = (): Promise<void> =>
-    checkpointWal(log, syncFile).then(
-      () => {
-        checkpointing = undefined;
-      },
-      (err: unknown) => {
-        checkpointing = undefined;
-        handedBack = true;
-        log.sqliteCheckpoints();
-        onError?.(err as Error);
-      },
-    );
+  /**
+   * One checkpoint, with writes paused: the WAL's frames are on disk before any of them is copied
+   * into the database file, and the database file is on disk before the WAL can be written over
+   * (the next write after a complete checkpoint starts the WAL again from its beginning).
+   */
+  const checkpoint = async (): Promise<void> => {
+    try {
+      await syncFile(log.files.wal);
+      log.checkpointCopy();
+      await syncFile(log.files.db);
+    } catch (err) {
+      handedBack = true;
+      log.sqliteCheckpoints();
+      onError?.(err as Error);
+    }
+  };
   const commit = (): void => {
     sinceCheckpoint += staged;
     staged = 0;
     log.commit();
     if (sinceCheckpoint >= CHECKPOINT_EVERY && !checkpointing && !handedBack) {
       sinceCheckpoint = 0;
-      checkpointing = checkpoint();
+      // Cleared in a callback, which runs after this assignment even if the checkpoint fails at once.
+      checkpointing = checkpoint().then(() => {
+        checkpointing = undefined;
+      });
     }
   };
   const took = (count: number): void => {
@@ -123,17 +130,6 @@ export function openSqliteInlineRequestLog(path: string, { commitEvery, onError,
       await log.close();
     },
   };
-}
-
-/**
- * One checkpoint, with writes paused: the WAL's frames are on disk before any of them is copied
- * into the database file, and the database file is on disk before the WAL can be written over
- * (the next write after a complete checkpoint starts the WAL again from its beginning).
- */
-async function checkpointWal(log: SqliteRequestLog, syncFile: (path: string) => Promise<void>): Promise<void> {
-  await syncFile(log.files.wal);
-  log.checkpointCopy();
-  await syncFile(log.files.db);
 }
 
 async function fsyncFile(path: string): Promise<void> {
