@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ab -- --a DIR --b DIR`: which of two builds spends less CPU per request. Both
- * gateways run at the same time on core 0, each under its own closed-loop load (c=16, non-streaming,
+ * gateways run at the same time on core 0, each under its own closed-loop load (c=16 unless `--concurrency N`, non-streaming,
  * unique bodies) from core 1, against one fast upstream; each round reads the CPU time each process
  * used from /proc and divides by the requests it answered. Running them side by side cancels the
  * drift of a shared machine, which can swing one target's throughput by 2x between two runs a
@@ -10,7 +10,7 @@
  * npm ci && npm run build`). Options: --telemetry default|off (both), --telemetry-a / --telemetry-b,
  * --node-flags-a=... / --node-flags-b=... (V8 or node flags for one side, e.g. --node-flags-b=--max-semi-space-size=8),
  * --yaml-a / --yaml-b 'SECTION: {...}' (config sections added to one side, e.g. --yaml-b 'idempotency: {enabled: false}'),
- * --rounds N (default 5), --seconds S per round (default 3).
+ * --rounds N (default 5), --seconds S per round (default 3), --concurrency N per side (default 16).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +23,6 @@ import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { freePort, gatewayConfig, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 
-const CONCURRENCY = 16;
 
 type Telemetry = 'default' | 'off';
 
@@ -43,6 +42,7 @@ const { values } = parseArgs({
     'telemetry-b': { type: 'string' },
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '16' },
     stream: { type: 'boolean', default: false },
     'node-flags-a': { type: 'string', default: '' },
     'node-flags-b': { type: 'string', default: '' },
@@ -51,11 +51,12 @@ const { values } = parseArgs({
   },
 });
 if (!values.a || !values.b) {
-  process.stderr.write('usage: npm run bench:ab -- --a DIR --b DIR [--telemetry default|off] [--rounds N] [--seconds S]\n');
+  process.stderr.write('usage: npm run bench:ab -- --a DIR --b DIR [--telemetry default|off] [--rounds N] [--seconds S] [--concurrency N]\n');
   process.exit(2);
 }
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
+const CONCURRENCY = Number(values.concurrency);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'));
 const upstream = await startUpstream({});
 
