@@ -11,6 +11,7 @@ import { boundedValues } from './bounded-values.js';
 import { defineHealthGauges, defineInstruments, type BreakerReading } from './define-instruments.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
 import { METRICS_SINK_KIND, type HealthSource, type MetricsSink } from './metrics-sink.js';
+import { processMetrics } from './process-metrics.js';
 import { recordRequest, type LabelSources } from './record-request.js';
 
 /** Events queued before they are recorded at once, whatever the event loop is doing. */
@@ -25,6 +26,7 @@ export interface MetricsSinkOptions {
 export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
   const registry = new Registry();
   const instruments = defineInstruments(registry);
+  const processes = options.config.telemetry.metrics.process ? processMetrics() : undefined;
   const providerNames = new Map<string, string>();
   const labels: LabelSources = {
     providerName(configuredName) {
@@ -75,7 +77,8 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
     },
     async render() {
       flush();
-      return registry.metrics();
+      const own = await registry.metrics();
+      return processes ? `${own}\n${await processes.metrics()}` : own;
     },
     async close() {
       flush();

@@ -8,6 +8,7 @@ import {
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { startGateway, type GatewayFixture } from '../../helpers/gateway-fixture.js';
 import { mockGatewayConfig, postChat, setFaults, userBody, type MockGatewayOptions } from '../../helpers/mock-gateway.js';
+import { processMetrics } from '../../../src/telemetry/metrics/process-metrics.js';
 import { parsePrometheus, samplesOf, valueOf, type Family } from './parse-prometheus.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
@@ -162,5 +163,47 @@ describe('the /metrics guard', () => {
     const res = await fetch(`${off.url}/metrics`);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'metrics_disabled');
+  });
+});
+
+describe("the process's own metrics on /metrics", () => {
+  it('shows resident memory, heap, CPU, event-loop lag and GC pauses beside the gateway metrics, read at scrape', async (t) => {
+    const gw = await start(t);
+    assert.equal((await postChat(gw, userBody('process metrics'))).status, 200);
+    const m = await scrape(gw);
+    assert.ok(m.has('switchyard_requests_total'), 'the gateway metrics are still there');
+    const rss = valueOf(m, 'process_resident_memory_bytes', {});
+    // The kernel's count, read at scrape: within a few MB of what the process reads itself now.
+    assert.ok(Math.abs(rss - process.memoryUsage.rss()) < 64 * 1024 * 1024, `rss ${rss}`);
+    assert.ok(valueOf(m, 'nodejs_heap_size_used_bytes', {}) > 0);
+    assert.ok(valueOf(m, 'nodejs_external_memory_bytes', {}) > 0);
+    assert.ok(valueOf(m, 'process_cpu_seconds_total', {}) > 0);
+    assert.equal(m.get('nodejs_eventloop_lag_p99_seconds')?.type, 'gauge');
+    assert.equal(m.get('nodejs_gc_duration_seconds')?.type, 'histogram');
+    assert.ok(samplesOf(m, 'nodejs_heap_space_size_used_bytes', {}).some((sample) => sample.labels.space === 'old'));
+  });
+
+  it('are made once per process: two gateways both show them, and closing one leaves the other whole', async (t) => {
+    // Closed in the test (and after it only if an assertion stopped it first).
+    const first = await startGateway({ ...mockGatewayConfig({ mocks: ['primary', 'secondary'] }), telemetry: { pricing: { models: PRICES } } });
+    let firstOpen = true;
+    t.after(() => (firstOpen ? first.close() : undefined));
+    const second = await start(t);
+    assert.ok((await scrape(first)).has('process_resident_memory_bytes'));
+    firstOpen = false;
+    await first.close();
+    const m = await scrape(second);
+    assert.ok(m.has('process_resident_memory_bytes'));
+    assert.equal(samplesOf(m, 'process_resident_memory_bytes', {}).length, 1, 'one series, not one per gateway');
+    // One registry, so prom-client's GC observer and event-loop monitor are installed once however many gateways come and go.
+    assert.equal(processMetrics(), processMetrics());
+  });
+
+  it('are left out with telemetry.metrics.process: false', async (t) => {
+    const gw = await start(t, {}, { metrics: { process: false } });
+    const m = await scrape(gw);
+    assert.ok(m.has('switchyard_requests_total'));
+    assert.equal(m.has('process_resident_memory_bytes'), false);
+    assert.equal(m.has('nodejs_heap_size_used_bytes'), false);
   });
 });

@@ -82,6 +82,8 @@ function parseSample(line: string): Sample {
     i++;
   }
   const [valueText] = line.slice(i).trim().split(/\s+/);
+  // NaN in any case, as Prometheus reads it (prom-client writes `Nan`, e.g. the event-loop lag's mean with no sample since the last scrape).
+  if (valueText !== undefined && /^nan$/i.test(valueText)) return { name, labels, value: Number.NaN };
   const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
   if (valueText === undefined || Number.isNaN(value)) throw new Error(`bad value in: ${line}`);
   return { name, labels, value };
