@@ -14,7 +14,7 @@ interface Panel {
 const DASHBOARD = new URL('../../../dashboards/switchyard.json', import.meta.url);
 /** Label lists and matchers name labels, not metrics: removed before metric names are read. */
 const LABEL_LISTS = /\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)|\{[^}]*\}/g;
-const OUR_METRIC = /\b(?:gen_ai|switchyard)_[a-z0-9_]+\b/g;
+const OUR_METRIC = /\b(?:gen_ai|switchyard|process|nodejs)_[a-z0-9_]+\b/g;
 const SERIES_SUFFIXES = ['_bucket', '_sum', '_count'];
 
 /** The metric names a PromQL expression reads. */
