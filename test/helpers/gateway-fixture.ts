@@ -20,14 +20,19 @@ export async function startGateway(config: ConfigInput, logLines?: string[]): Pr
   const gateway = await createGateway(config, { logger });
   const server = await startServer(gateway, { host: '127.0.0.1', port: 0 });
   const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'client-key-not-for-upstream', maxRetries: 0 });
+  let closing: Promise<void> | undefined;
   return {
     gateway,
     server,
     url: server.url,
     client,
-    async close() {
-      await server.close();
-      await gateway.close();
+    // Once, however often it is called (a test may close early, and again after).
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await gateway.close();
+      })();
+      return closing;
     },
   };
 }
