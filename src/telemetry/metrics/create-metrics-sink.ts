@@ -77,8 +77,7 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
     },
     async render() {
       flush();
-      const own = await registry.metrics();
-      return processes ? `${own}\n${await processes.metrics()}` : own;
+      return (processes ? Registry.merge([registry, processes]) : registry).metrics();
     },
     async close() {
       flush();
