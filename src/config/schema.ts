@@ -11,6 +11,13 @@ import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 
 /** Default listen address: loopback, so a fresh install is not open to the network. */
 export const DEFAULT_HOST = '127.0.0.1';
+/**
+ * Default number of finished requests kept in memory for `GET /admin/requests` and the library's
+ * `recentRequest`: enough for an operator following the latest, few enough that under load each
+ * record dies young instead of being copied into V8's old generation (older requests are read from
+ * the request log when it is on).
+ */
+export const DEFAULT_RECENT_REQUESTS = 100;
 /** Default listen port. */
 export const DEFAULT_PORT = 8080;
 /** Default request body limit: room for a few base64 images. */
@@ -86,6 +93,11 @@ const serverSchema = z
      * ends them itself instead of being killed.
      */
     shutdown_timeout_ms: int().pipe(z.int().nonnegative()).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+    /**
+     * How many finished requests are kept in memory, with their attempt logs, for `GET
+     * /admin/requests` (older ones come from the request log when it is on); 0: none.
+     */
+    recent_requests: int().pipe(z.int().min(0).max(100_000)).default(DEFAULT_RECENT_REQUESTS),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
   })

@@ -50,9 +50,12 @@ export interface Gateway {
   embeddings(body: unknown, options?: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }>;
   /** The `GET /v1/models` body: the route names a client may ask for. */
   modelsJson(): string;
-  /** The attempt log of a recent request, by its id (the last 1,000 are kept). */
+  /**
+   * The attempt log of a recent request, by its id, from memory (the last `server.recent_requests`
+   * are kept). `findRequest` (gateway/find-request.ts) also reads older ones from the request log.
+   */
   recentRequest(requestId: string): RecentRequest | undefined;
-  /** The most recent requests, newest first. */
+  /** The most recent requests kept in memory, newest first. */
   recentRequests(limit: number): RecentRequest[];
   /** Fault injection for a mock provider (drills, tests). */
   faults(provider: string): FaultControl | undefined;

@@ -1,20 +1,21 @@
 /** The attempt logs of the last N requests, by request id, for the admin debug endpoint. */
 import type { Served } from './served.js';
 
-/** Default number of requests kept. */
-export const DEFAULT_RECENT_REQUESTS = 1_000;
-
 export interface RecentRequest {
   served: Served;
   status: number;
   finishedAt: number;
 }
 
-/** How the admin API shows one: the served record with its status, flat. */
-export type RecentRequestView = Served & { status: number; finishedAt: number };
+/**
+ * How the admin API shows a request: the served record with its status, flat, and where it was
+ * read. From the request log the attempts have what the log keeps: messages clipped, and no
+ * billing details (`billable`, `billedUsage`).
+ */
+export type RecentRequestView = Served & { status: number; finishedAt: number; source: 'memory' | 'request_log' };
 
 export function viewOf(entry: RecentRequest): RecentRequestView {
-  return { ...entry.served, status: entry.status, finishedAt: entry.finishedAt };
+  return { ...entry.served, status: entry.status, finishedAt: entry.finishedAt, source: 'memory' };
 }
 
 /**
@@ -26,19 +27,43 @@ export function viewOf(entry: RecentRequest): RecentRequestView {
  * again (a client reusing its x-request-id) is found as its newest.
  */
 export class RecentRequests {
-  private readonly served: (Served | undefined)[];
-  private readonly statuses: Uint16Array;
-  private readonly finishedAt: Float64Array;
+  private served: (Served | undefined)[] = [];
+  private statuses = new Uint16Array(0);
+  private finishedAt = new Float64Array(0);
   private next = 0;
+  private capacity = 0;
 
-  constructor(private readonly capacity = DEFAULT_RECENT_REQUESTS) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`keep at least one recent request, not ${capacity}`);
-    this.served = new Array<Served | undefined>(capacity).fill(undefined);
-    this.statuses = new Uint16Array(capacity);
-    this.finishedAt = new Float64Array(capacity);
+  /** `capacity` 0 keeps none. */
+  constructor(capacity: number) {
+    this.resize(capacity);
+  }
+
+  get size(): number {
+    return this.capacity;
+  }
+
+  /** Keeps the newest `capacity` of what is held (a reload that changes `server.recent_requests`). */
+  resize(capacity: number): void {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`the number of recent requests kept must be a whole number, not ${capacity}`);
+    if (capacity === this.capacity) return;
+    const kept = [...this.newestFirst()].slice(0, capacity).reverse();
+    const served = new Array<Served | undefined>(capacity).fill(undefined);
+    const statuses = new Uint16Array(capacity);
+    const finishedAt = new Float64Array(capacity);
+    kept.forEach((slot, i) => {
+      served[i] = this.served[slot];
+      statuses[i] = this.statuses[slot] as number;
+      finishedAt[i] = this.finishedAt[slot] as number;
+    });
+    this.served = served;
+    this.statuses = statuses;
+    this.finishedAt = finishedAt;
+    this.capacity = capacity;
+    this.next = capacity === 0 ? 0 : kept.length % capacity;
   }
 
   add(served: Served, status: number): void {
+    if (this.capacity === 0) return;
     const slot = this.next;
     this.served[slot] = served;
     this.statuses[slot] = status;

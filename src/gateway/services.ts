@@ -33,7 +33,7 @@ export function createServices(config: () => Config, healthStore?: HealthStore):
     health: () => (config().health.enabled ? health : undefined),
     cache: new ResponseCache(cacheOptions(initial)),
     idempotency: new IdempotencyStore(idempotencyOptions(initial)),
-    recent: new RecentRequests(),
+    recent: new RecentRequests(initial.server.recent_requests),
     idempotencyConfig: () => config().idempotency,
   };
 }
@@ -43,6 +43,7 @@ export function reconfigureServices(services: GatewayServices, config: Config): 
   services.cache.configure(cacheOptions(config));
   services.idempotency.configure(idempotencyOptions(config));
   services.healthRegistry.configure((target) => breakerOptionsFor(config.health, target));
+  services.recent.resize(config.server.recent_requests);
 }
 
 function idempotencyOptions(config: Config) {

@@ -108,5 +108,37 @@ test('a request id seen again is found as its newest, and listed once', () => {
   );
   assert.deepEqual(recent.list(1).map((entry) => entry.served.requestId), ['a']);
   assert.equal(recent.get('missing'), undefined);
-  assert.throws(() => new RecentRequests(0), /at least one/);
+  assert.throws(() => new RecentRequests(-1), /whole number/);
+  assert.throws(() => new RecentRequests(1.5), /whole number/);
+});
+
+test('a recent list of size 0 keeps nothing', () => {
+  const recent = new RecentRequests(0);
+  recent.add({ requestId: 'a' } as Served, 200);
+  assert.equal(recent.get('a'), undefined);
+  assert.deepEqual(recent.list(10), []);
+});
+
+test('resizing the recent list keeps its newest requests, in order, and goes on from there', () => {
+  const ids = (recent: RecentRequests) => recent.list(100).map((entry) => entry.served.requestId);
+  const recent = new RecentRequests(5);
+  for (let i = 0; i < 7; i++) recent.add({ requestId: `r${i}` } as Served, 200 + i);
+  assert.deepEqual(ids(recent), ['r6', 'r5', 'r4', 'r3', 'r2']);
+
+  recent.resize(3);
+  assert.deepEqual(ids(recent), ['r6', 'r5', 'r4']);
+  assert.equal(recent.get('r5')?.status, 205, 'a kept request keeps its status');
+  recent.add({ requestId: 'r7' } as Served, 200);
+  assert.deepEqual(ids(recent), ['r7', 'r6', 'r5'], 'full: the next one replaces the oldest');
+
+  recent.resize(6);
+  assert.deepEqual(ids(recent), ['r7', 'r6', 'r5']);
+  for (let i = 8; i < 12; i++) recent.add({ requestId: `r${i}` } as Served, 200);
+  assert.deepEqual(ids(recent), ['r11', 'r10', 'r9', 'r8', 'r7', 'r6']);
+
+  recent.resize(0);
+  assert.deepEqual(ids(recent), []);
+  recent.resize(2);
+  recent.add({ requestId: 'r12' } as Served, 200);
+  assert.deepEqual(ids(recent), ['r12']);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, parseConfig, parseConfigText } from '../../src/config/load-config.js';
 import { DEMO_CONFIG_YAML } from '../../src/config/demo-config.js';
-import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT } from '../../src/config/schema.js';
+import { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_RECENT_REQUESTS } from '../../src/config/schema.js';
 
 function problemsOf(fn: () => unknown): string {
   try {
@@ -42,6 +42,7 @@ describe('config loading', () => {
     assert.equal(config.server.port, DEFAULT_PORT);
     assert.equal(config.server.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
     assert.equal(config.routes.embed?.deadline_ms, DEFAULT_DEADLINE_MS);
+    assert.equal(config.server.recent_requests, DEFAULT_RECENT_REQUESTS);
   });
 
   test('${VAR} and ${VAR:-default} are read from the environment', () => {
@@ -83,6 +84,13 @@ describe('config loading', () => {
     const message = problemsOf(() => parseConfig({ server: { port: 'eighty' }, providers: {}, deployments: {}, routes: {} }));
     assert.match(message, /server\.port: expected a whole number|server\.port: expected a number/);
     assert.match(message, /"eighty"/);
+  });
+
+  test('the number of recent requests kept is a whole number, 0 or more', () => {
+    const empty = { providers: {}, deployments: {}, routes: {} };
+    assert.equal(parseConfig({ server: { recent_requests: 0 }, ...empty }).server.recent_requests, 0);
+    assert.match(problemsOf(() => parseConfig({ server: { recent_requests: -1 }, ...empty })), /server\.recent_requests: .*0/);
+    assert.match(problemsOf(() => parseConfig({ server: { recent_requests: 2.5 }, ...empty })), /server\.recent_requests/);
   });
 
   test('an unknown provider type lists the known ones', () => {

@@ -3,8 +3,43 @@
  * served or why it failed, behind the admin token.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { ADMIN_TOKEN, attemptLog, postChat, setFaults, startMockGateway, userBody } from '../helpers/mock-gateway.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import type { ConfigInput } from '../../src/config/schema.js';
+import type { RecentRequestView } from '../../src/gateway/recent-requests.js';
+import { startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { ADMIN_TOKEN, attemptLog, mockGatewayConfig, postChat, setFaults, startMockGateway, userBody } from '../helpers/mock-gateway.js';
+
+/** A gateway over mocks `primary` and `backup` keeping `recent` requests in memory, with a SQLite request log or none. */
+async function startKeeping(t: TestContext, recent: number, log: 'sqlite' | 'off'): Promise<GatewayFixture> {
+  const base = mockGatewayConfig({ mocks: ['primary', 'backup'], route: { policy: { upstream_5xx: 'next' } } });
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-attempt-log-'));
+  let gw: GatewayFixture | undefined;
+  // One hook, so the gateway (and its log) is closed before its directory goes.
+  t.after(async () => {
+    await gw?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const request_log = log === 'sqlite' ? { store: 'sqlite', path: join(dir, 'log.db') } : { store: 'off' };
+  gw = await startGateway({ ...base, server: { admin_token: ADMIN_TOKEN, recent_requests: recent }, telemetry: { request_log } } as ConfigInput);
+  return gw;
+}
+
+async function adminGet(gw: GatewayFixture, path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${gw.url}/admin${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: res.status, body: await res.json() };
+}
+
+/** What memory and the log both keep: the log rounds start times and leaves out billing details. */
+function comparable(view: RecentRequestView): unknown {
+  const { source: _source, finishedAt: _finishedAt, ...rest } = view;
+  return {
+    ...rest,
+    attempts: view.attempts.map(({ billable: _b, billedUsage: _u, billedEstimated: _e, ...attempt }) => ({ ...attempt, startedAt: Math.round(attempt.startedAt) })),
+  };
+}
 
 describe('GET /admin/requests/{id}', () => {
   test("returns each hop's deployment, provider, model, shape, status, code and timings", async (t) => {
@@ -72,5 +107,68 @@ describe('GET /admin/requests/{id}', () => {
     const res = await fetch(`${gw.url}/admin/requests/no-such-request`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'request_not_found');
+  });
+
+  test('a request no longer kept in memory is read from the request log, the same as it was', async (t) => {
+    const gw = await startKeeping(t, 2, 'sqlite');
+    setFaults(gw, 'primary', [{ kind: 'error', status: 503 }]);
+    assert.equal((await postChat(gw, userBody('fell back'), { 'x-request-id': 'old-one' })).status, 200);
+    setFaults(gw, 'primary', []);
+    const fromMemory = await attemptLog(gw, 'old-one');
+    assert.equal(fromMemory.source, 'memory');
+    assert.equal(fromMemory.attempts.length, 2);
+
+    for (let i = 0; i < 3; i++) assert.equal((await postChat(gw, userBody(`later ${i}`), { 'x-request-id': `later-${i}` })).status, 200);
+    assert.equal(gw.gateway.recentRequest('old-one'), undefined, 'pushed out of memory by newer requests');
+
+    const fromLog = await attemptLog(gw, 'old-one');
+    assert.equal(fromLog.source, 'request_log');
+    assert.deepEqual(comparable(fromLog), comparable(fromMemory));
+    assert.equal(fromLog.status, 200);
+    assert.ok(Math.abs(fromLog.finishedAt - fromMemory.finishedAt) <= 5, `finished ${fromLog.finishedAt} vs ${fromMemory.finishedAt}`);
+    assert.equal((await attemptLog(gw, 'later-2')).source, 'memory');
+
+    const missing = await adminGet(gw, '/requests/never-sent');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error.message, /among the last 2 kept in memory \(server\.recent_requests\) nor in the request log/);
+  });
+
+  test('the list goes on from memory into the request log, newest first, each request once', async (t) => {
+    const gw = await startKeeping(t, 2, 'sqlite');
+    for (let i = 0; i < 5; i++) assert.equal((await postChat(gw, userBody(`n ${i}`), { 'x-request-id': `n-${i}` })).status, 200);
+    // A client reusing a request id: memory holds the newest, the log the first written.
+    assert.equal((await postChat(gw, userBody('again'), { 'x-request-id': 'n-3' })).status, 200);
+
+    const list = await adminGet(gw, '/requests?limit=4');
+    assert.equal(list.status, 200);
+    const listed = (list.body.data as RecentRequestView[]).map((view) => `${view.requestId}:${view.source}`);
+    assert.deepEqual(listed, ['n-3:memory', 'n-4:memory', 'n-2:request_log', 'n-1:request_log']);
+    const all = await adminGet(gw, '/requests?limit=100');
+    assert.deepEqual(
+      (all.body.data as RecentRequestView[]).map((view) => view.requestId),
+      ['n-3', 'n-4', 'n-2', 'n-1', 'n-0'],
+    );
+  });
+
+  test('with nothing kept in memory and the log off, a request is not found, and the answer says why', async (t) => {
+    const gw = await startKeeping(t, 0, 'off');
+    const res = await postChat(gw, userBody('hello'), { 'x-request-id': 'gone' });
+    assert.equal(res.status, 200);
+    const missing = await adminGet(gw, '/requests/gone');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'request_not_found');
+    assert.match(missing.body.error.message, /among the last 0 kept in memory \(server\.recent_requests\); the request log is off/);
+    assert.deepEqual((await adminGet(gw, '/requests')).body.data, []);
+  });
+
+  test('a reload that changes server.recent_requests keeps the newest requests', async (t) => {
+    const gw = await startKeeping(t, 5, 'off');
+    for (let i = 0; i < 4; i++) await postChat(gw, userBody(`r ${i}`), { 'x-request-id': `r-${i}` });
+    const base = mockGatewayConfig({ mocks: ['primary', 'backup'], route: { policy: { upstream_5xx: 'next' } } });
+    await gw.gateway.reload({ ...base, server: { admin_token: ADMIN_TOKEN, recent_requests: 2 } } as ConfigInput);
+    assert.deepEqual(
+      gw.gateway.recentRequests(10).map((entry) => entry.served.requestId),
+      ['r-3', 'r-2'],
+    );
   });
 });

@@ -7,7 +7,7 @@ import { GatewayError } from '../../errors.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJson } from '../render-error.js';
 import type { Handler, HttpContext } from '../context.js';
-import { viewOf } from '../../gateway/recent-requests.js';
+import { findRequest, latestRequests } from '../../gateway/find-request.js';
 import { replayLoggedRequest, showRequestLog } from './admin-request-log.js';
 
 const MOCK_FAULTS = /^\/mocks\/([^/]+)\/faults$/;
@@ -38,20 +38,24 @@ export const admin: Handler = async (ctx) => {
   return mockFaults(ctx, decodeURIComponent(match[1] as string));
 };
 
-/** GET /admin/requests/{id}: the full attempt log of a recent request. */
-function showRequest({ req, res, gateway }: HttpContext, requestId: string): void {
+/** GET /admin/requests/{id}: the full attempt log of a finished request, from memory or the request log. */
+async function showRequest({ req, res, gateway }: HttpContext, requestId: string): Promise<void> {
   allowOnly(req.method, 'GET');
-  const found = gateway.recentRequest(requestId);
-  if (!found) throw new GatewayError(`No recent request with id '${requestId}' (the last 1,000 are kept).`, { status: 404, code: 'request_not_found', shape: 'client_error' });
-  sendJson(res, 200, JSON.stringify(viewOf(found)));
+  const found = await findRequest(gateway, requestId);
+  if (!found) {
+    const { server, telemetry } = gateway.config;
+    const where = `the last ${server.recent_requests.toLocaleString('en-US')} kept in memory (server.recent_requests)${telemetry.request_log.store === 'off' ? '; the request log is off' : ' nor in the request log'}`;
+    throw new GatewayError(`No request with id '${requestId}' among ${where}.`, { status: 404, code: 'request_not_found', shape: 'client_error' });
+  }
+  sendJson(res, 200, JSON.stringify(found));
 }
 
-/** GET /admin/requests?limit=N: the most recent requests, newest first. */
-function listRequests({ req, res, gateway }: HttpContext): void {
+/** GET /admin/requests?limit=N: the most recent requests, newest first (memory, then the request log). */
+async function listRequests({ req, res, gateway }: HttpContext): Promise<void> {
   allowOnly(req.method, 'GET');
   const limit = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('limit') ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError('limit must be a whole number from 1 to 1000.', { status: 400, code: 'invalid_limit', param: 'limit', shape: 'client_error' });
-  sendJson(res, 200, JSON.stringify({ data: gateway.recentRequests(limit).map(viewOf) }));
+  sendJson(res, 200, JSON.stringify({ data: await latestRequests(gateway, limit) }));
 }
 
 /** GET /admin/health: every breaker's state, counters, last transitions and outages with their MTTR. */
