@@ -38,10 +38,6 @@ export class RecentRequests {
     this.resize(capacity);
   }
 
-  get size(): number {
-    return this.capacity;
-  }
-
   /** Keeps the newest `capacity` of what is held (a reload that changes `server.recent_requests`). */
   resize(capacity: number): void {
     if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`the number of recent requests kept must be a whole number, not ${capacity}`);
