@@ -12,9 +12,14 @@ import type { RecentRequestView } from '../../src/gateway/recent-requests.js';
 import { startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { ADMIN_TOKEN, attemptLog, mockGatewayConfig, postChat, setFaults, startMockGateway, userBody } from '../helpers/mock-gateway.js';
 
-/** A gateway over mocks `primary` and `backup` keeping `recent` requests in memory, with a SQLite request log or none. */
-async function startKeeping(t: TestContext, recent: number, log: 'sqlite' | 'off'): Promise<GatewayFixture> {
+/** Mocks `primary` and `backup`, the first falling back to the second on a 5xx, keeping `recent` requests in memory. */
+function keepingConfig(recent: number, requestLog: Record<string, unknown> = { store: 'off' }): ConfigInput {
   const base = mockGatewayConfig({ mocks: ['primary', 'backup'], route: { policy: { upstream_5xx: 'next' } } });
+  return { ...base, server: { admin_token: ADMIN_TOKEN, recent_requests: recent }, telemetry: { request_log: requestLog } } as ConfigInput;
+}
+
+/** A gateway of {@link keepingConfig}, with a SQLite request log or none. */
+async function startKeeping(t: TestContext, recent: number, log: 'sqlite' | 'off'): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-attempt-log-'));
   let gw: GatewayFixture | undefined;
   // One hook, so the gateway (and its log) is closed before its directory goes.
@@ -22,14 +27,18 @@ async function startKeeping(t: TestContext, recent: number, log: 'sqlite' | 'off
     await gw?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const request_log = log === 'sqlite' ? { store: 'sqlite', path: join(dir, 'log.db') } : { store: 'off' };
-  gw = await startGateway({ ...base, server: { admin_token: ADMIN_TOKEN, recent_requests: recent }, telemetry: { request_log } } as ConfigInput);
+  gw = await startGateway(keepingConfig(recent, log === 'sqlite' ? { store: 'sqlite', path: join(dir, 'log.db') } : { store: 'off' }));
   return gw;
 }
 
-async function adminGet(gw: GatewayFixture, path: string): Promise<{ status: number; body: any }> {
+interface AdminAnswer {
+  status: number;
+  body: { data?: RecentRequestView[]; error?: { message: string; code: string } };
+}
+
+async function adminGet(gw: GatewayFixture, path: string): Promise<AdminAnswer> {
   const res = await fetch(`${gw.url}/admin${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as AdminAnswer['body'] };
 }
 
 /** What memory and the log both keep: the log rounds start times and leaves out billing details. */
@@ -130,7 +139,7 @@ describe('GET /admin/requests/{id}', () => {
 
     const missing = await adminGet(gw, '/requests/never-sent');
     assert.equal(missing.status, 404);
-    assert.match(missing.body.error.message, /among the last 2 kept in memory \(server\.recent_requests\) nor in the request log/);
+    assert.match(missing.body.error?.message ?? '', /among the last 2 kept in memory \(server\.recent_requests\) nor in the request log/);
   });
 
   test('the list goes on from memory into the request log, newest first, each request once', async (t) => {
@@ -141,11 +150,11 @@ describe('GET /admin/requests/{id}', () => {
 
     const list = await adminGet(gw, '/requests?limit=4');
     assert.equal(list.status, 200);
-    const listed = (list.body.data as RecentRequestView[]).map((view) => `${view.requestId}:${view.source}`);
+    const listed = (list.body.data ?? []).map((view) => `${view.requestId}:${view.source}`);
     assert.deepEqual(listed, ['n-3:memory', 'n-4:memory', 'n-2:request_log', 'n-1:request_log']);
     const all = await adminGet(gw, '/requests?limit=100');
     assert.deepEqual(
-      (all.body.data as RecentRequestView[]).map((view) => view.requestId),
+      (all.body.data ?? []).map((view) => view.requestId),
       ['n-3', 'n-4', 'n-2', 'n-1', 'n-0'],
     );
   });
@@ -156,16 +165,15 @@ describe('GET /admin/requests/{id}', () => {
     assert.equal(res.status, 200);
     const missing = await adminGet(gw, '/requests/gone');
     assert.equal(missing.status, 404);
-    assert.equal(missing.body.error.code, 'request_not_found');
-    assert.match(missing.body.error.message, /among the last 0 kept in memory \(server\.recent_requests\); the request log is off/);
+    assert.equal(missing.body.error?.code, 'request_not_found');
+    assert.match(missing.body.error?.message ?? '', /among the last 0 kept in memory \(server\.recent_requests\); the request log is off/);
     assert.deepEqual((await adminGet(gw, '/requests')).body.data, []);
   });
 
   test('a reload that changes server.recent_requests keeps the newest requests', async (t) => {
     const gw = await startKeeping(t, 5, 'off');
     for (let i = 0; i < 4; i++) await postChat(gw, userBody(`r ${i}`), { 'x-request-id': `r-${i}` });
-    const base = mockGatewayConfig({ mocks: ['primary', 'backup'], route: { policy: { upstream_5xx: 'next' } } });
-    await gw.gateway.reload({ ...base, server: { admin_token: ADMIN_TOKEN, recent_requests: 2 } } as ConfigInput);
+    await gw.gateway.reload(keepingConfig(2));
     assert.deepEqual(
       gw.gateway.recentRequests(10).map((entry) => entry.served.requestId),
       ['r-3', 'r-2'],
