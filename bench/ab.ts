@@ -23,7 +23,6 @@ import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { freePort, gatewayConfig, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 
-
 type Telemetry = 'default' | 'off';
 
 interface Side {

@@ -42,7 +42,7 @@ async function fromLog<T>(gateway: Gateway, read: (log: RequestLog) => Promise<T
 }
 
 /** The served record a logged request reads back as: the inverse of rowsOfEvent, less what the log leaves out. */
-export function viewOfLogged({ request, hops }: LoggedRequest): RecentRequestView {
+function viewOfLogged({ request, hops }: LoggedRequest): RecentRequestView {
   return {
     requestId: request.request_id,
     route: request.route,
