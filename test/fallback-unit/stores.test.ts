@@ -147,6 +147,57 @@ describe('idempotency store', () => {
     assert.equal((await store.claim('c', 'h', NEVER)).role, 'replay');
   });
 
+  test('a bounded store keeps its newest answers through many more requests than it holds', () => {
+    const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 50, maxBytes: 1 << 20 });
+    for (let i = 0; i < 5_000; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: keptCompletion('x'), served: served(`r${i}`) });
+    assert.equal(store.size, 50);
+    assert.equal(store.tryLead('k4999', 'h'), undefined, 'the newest key is still held');
+    assert.ok(store.tryLead('k4949', 'h'), 'an evicted key can be led again');
+  });
+
+  test('a flight in progress is never evicted, even when it is the oldest; its answer is kept when it ends', async () => {
+    const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
+    const flight = store.tryLead('in-flight', 'h');
+    assert.ok(flight);
+    for (let i = 0; i < 10; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: keptCompletion('x'), served: served(`r${i}`) });
+    assert.equal(store.tryLead('in-flight', 'h'), undefined, 'still held while in flight');
+    assert.equal(store.size, 3, 'the two newest answers, and the flight');
+    flight.complete({ answer: keptCompletion('done'), served: served('r-flight') });
+    assert.equal(store.size, 2);
+    const replay = await store.claim('in-flight', 'h', NEVER);
+    assert.equal(replay.role, 'replay');
+    if (replay.role === 'replay') {
+      assert.equal(completionText(replay.recorded.answer as Extract<typeof replay.recorded.answer, { kind: 'completion' }>), 'done');
+      assert.equal(replay.recorded.served.requestId, 'r-flight');
+    }
+  });
+
+  test('failed flights leave nothing held', () => {
+    // During an outage every request fails: none may leave a trace behind.
+    const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 5_000, maxBytes: 1 << 20 });
+    for (let i = 0; i < 50_000; i++) store.tryLead(`k${i}`, 'h')?.fail(new Error('upstream down'));
+    assert.equal(store.size, 0);
+    assert.ok(store.tryLead('k0', 'h'));
+  });
+
+  test('a replay after the leader finished is read back whole: answer, served record, and the body check', async () => {
+    const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
+    const recorder = new StreamRecorder(1 << 20);
+    for (const chunk of ['{"a":1}', '{"b":"ü"}']) recorder.add(chunk);
+    const answer = recorder.pack();
+    assert.ok(answer);
+    store.tryLead('k', 'h')?.complete({ answer, served: served('r1') });
+    const replay = await store.claim('k', 'h', NEVER);
+    assert.equal(replay.role, 'replay');
+    if (replay.role === 'replay' && replay.recorded.answer.kind === 'stream') {
+      assert.deepEqual(streamChunks(replay.recorded.answer), ['{"a":1}', '{"b":"ü"}']);
+      assert.deepEqual(replay.recorded.served, JSON.parse(JSON.stringify(served('r1'))));
+    } else {
+      assert.fail(`a stream replay, not ${replay.role}`);
+    }
+    await assert.rejects(store.claim('k', 'other', NEVER), (err) => err instanceof GatewayError && err.code === 'idempotency_key_reused');
+  });
+
   test('a follower whose own client leaves stops waiting', async () => {
     const store = new IdempotencyStore({ ttlMs: 10_000, maxEntries: 100, maxBytes: 1e6 });
     await store.claim('k', 'h', NEVER);

@@ -1,42 +1,12 @@
+/** The gateway's list of recent requests (the admin API's first look): bounded, newest first, nothing kept alive past it. */
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { test } from 'node:test';
-import { OldestFirst } from '../../src/cache/oldest-first.js';
-import { keptCompletion } from '../../src/cache/response-cache.js';
-import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { RecentRequests } from '../../src/gateway/recent-requests.js';
 import type { Served } from '../../src/gateway/served.js';
 
-test('evicts the oldest live entries first, skipping keys deleted or added again since', () => {
-  const map = new Map<string, { n: number }>();
-  const order = new OldestFirst<string, { n: number }>();
-  const put = (key: string, n: number) => {
-    const entry = { n };
-    map.set(key, entry);
-    order.add(key, entry);
-  };
-  put('a', 1);
-  put('b', 2);
-  put('c', 3);
-  map.delete('a');
-  put('a', 4); // a is now the newest
-  const taken: string[] = [];
-  order.evict(
-    (key) => map.get(key),
-    (key) => {
-      if (map.size <= 2) return 'stop';
-      taken.push(key);
-      map.delete(key);
-      return 'taken';
-    },
-    map.size,
-  );
-  assert.deepEqual(taken, ['b']);
-  assert.deepEqual([...map.keys()].sort(), ['a', 'c']);
-});
-
-test('a bounded store keeps its newest entries through many more additions than it holds', () => {
+test('the recent list keeps its newest requests through many more than it holds', () => {
   const recent = new RecentRequests(100);
   for (let i = 0; i < 20_000; i++) recent.add({ requestId: `r${i}` } as Served, 200);
   assert.equal(recent.get('r19899'), undefined);
@@ -45,23 +15,6 @@ test('a bounded store keeps its newest entries through many more additions than 
     recent.list(3).map((entry) => entry.served.requestId),
     ['r19999', 'r19998', 'r19997'],
   );
-
-  const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 50, maxBytes: 1 << 20 });
-  for (let i = 0; i < 5_000; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: keptCompletion('x'), served: {} as Served });
-  assert.equal(store.size, 50);
-  assert.equal(store.tryLead('k4999', 'h'), undefined, 'the newest key is still held');
-  assert.ok(store.tryLead('k4949', 'h'), 'an evicted key can be led again');
-});
-
-test('an idempotency flight in progress is never evicted, even when it is the oldest', () => {
-  const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
-  const flight = store.tryLead('in-flight', 'h');
-  assert.ok(flight);
-  for (let i = 0; i < 10; i++) store.tryLead(`k${i}`, 'h')?.complete({ answer: keptCompletion('x'), served: {} as Served });
-  assert.equal(store.tryLead('in-flight', 'h'), undefined, 'still held while in flight');
-  assert.equal(store.size, 2, 'newer finished entries went instead');
-  flight.complete({ answer: keptCompletion('done'), served: {} as Served });
-  assert.equal(store.size, 2);
 });
 
 test('a request pushed out of the recent list is not kept alive', async () => {
@@ -82,17 +35,6 @@ test('a request pushed out of the recent list is not kept alive', async () => {
   gc();
   assert.equal(evicted.filter((ref) => ref.deref() !== undefined).length, 0);
   assert.ok(recent.get('r99'));
-});
-
-test('failed idempotency flights leave no trace in the eviction order while the store is under its bound', () => {
-  // A failed flight's entry is removed from the map at once; its pair in the order list was swept
-  // only by an eviction by count, which a store under its bound never makes: during an outage,
-  // when every request fails, the list grew by a pair a request for as long as it lasted.
-  const store = new IdempotencyStore({ ttlMs: 60_000, maxEntries: 5_000, maxBytes: 1 << 20 });
-  for (let i = 0; i < 50_000; i++) store.tryLead(`k${i}`, 'h')?.fail(new Error('upstream down'));
-  assert.equal(store.size, 0);
-  const order = store['order'] as OldestFirst<string, unknown>;
-  assert.ok(order.length <= 1_025, `${order.length} pairs held for no entry`);
 });
 
 test('a request id seen again is found as its newest, and listed once', () => {
