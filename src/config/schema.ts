@@ -237,7 +237,7 @@ const cacheSchema = z
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 60_000;
 /** Default cap on the answers kept for replay (count). */
 export const DEFAULT_IDEMPOTENCY_MAX_ENTRIES = 5_000;
-/** Default cap on the answers kept for replay (size). */
+/** Default cap on the answers kept for replay (size: each answer's bytes, served record and body hash). */
 export const DEFAULT_IDEMPOTENCY_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Default pause between probes of a failed or recovering deployment. */
