@@ -38,7 +38,7 @@ interface PrimedStream {
   stream: ChatStream;
   /** Chunks read before the first content, and the first content chunk. */
   head: StreamChunk[];
-  /** How many of `head` (from its start; the first content included) went to the caller as they came (CallOptions.onEarlyChunk). */
+  /** How many of `head` (from its start) went to the caller as they came (CallOptions.onEarlyChunk). */
   sent: number;
   ended: boolean;
 }
@@ -421,12 +421,11 @@ async function openPrimed(
       if (next.value.finishReason?.unified === 'content_filter' && !next.value.hasContent && head.every((chunk) => !chunk.hasContent)) {
         throw failureOfAnswer([next.value.finishReason]);
       }
-      // The first content is this call's answer (nothing after it falls back): out at once, with the chunks before it.
-      if (onEarly && (next.value.hasContent || !next.value.finishReason)) {
+      if (next.value.hasContent || next.value.finishReason) return { stream, head, sent, ended: false };
+      if (onEarly) {
         onEarly(next.value);
         sent++;
       }
-      if (next.value.hasContent || next.value.finishReason) return { stream, head, sent, ended: false };
     }
   } catch (err) {
     stream?.cancel();
