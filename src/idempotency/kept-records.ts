@@ -143,7 +143,8 @@ export class KeptRecords {
     if (ends) for (const end of ends) at = buffer.writeUInt32LE(end, at);
     const size = at - start;
     if (size > this.limits.maxBytes) {
-      this.span--; // the slot goes back unused
+      // Too big to keep: the slot goes back unused (making room for it may have evicted the oldest record).
+      this.span--;
       return;
     }
     chunk.used = at;
