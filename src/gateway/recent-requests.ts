@@ -31,7 +31,6 @@ export class RecentRequests {
   private statuses = new Uint16Array(0);
   private finishedAt = new Float64Array(0);
   private next = 0;
-  private capacity = 0;
 
   /** `capacity` 0 keeps none. */
   constructor(capacity: number) {
@@ -41,7 +40,7 @@ export class RecentRequests {
   /** Keeps the newest `capacity` of what is held (a reload that changes `server.recent_requests`). */
   resize(capacity: number): void {
     if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`the number of recent requests kept must be a whole number, not ${capacity}`);
-    if (capacity === this.capacity) return;
+    if (capacity === this.served.length) return;
     const kept = [...this.newestFirst()].slice(0, capacity).reverse();
     const served = new Array<Served | undefined>(capacity).fill(undefined);
     const statuses = new Uint16Array(capacity);
@@ -54,17 +53,16 @@ export class RecentRequests {
     this.served = served;
     this.statuses = statuses;
     this.finishedAt = finishedAt;
-    this.capacity = capacity;
     this.next = capacity === 0 ? 0 : kept.length % capacity;
   }
 
   add(served: Served, status: number): void {
-    if (this.capacity === 0) return;
+    if (this.served.length === 0) return;
     const slot = this.next;
     this.served[slot] = served;
     this.statuses[slot] = status;
     this.finishedAt[slot] = Date.now();
-    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    this.next = slot + 1 === this.served.length ? 0 : slot + 1;
   }
 
   get(requestId: string): RecentRequest | undefined {
@@ -92,8 +90,9 @@ export class RecentRequests {
 
   /** Filled slots, newest first. */
   private *newestFirst(): Generator<number> {
-    for (let back = 1; back <= this.capacity; back++) {
-      const slot = (this.next - back + this.capacity) % this.capacity;
+    const capacity = this.served.length;
+    for (let back = 1; back <= capacity; back++) {
+      const slot = (this.next - back + capacity) % capacity;
       if (this.served[slot] === undefined) return;
       yield slot;
     }

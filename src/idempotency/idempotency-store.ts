@@ -8,8 +8,6 @@ import type { Cancel } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import { KeptRecords, type Recorded } from './kept-records.js';
 
-export type { Recorded } from './kept-records.js';
-
 type Settlement = { kind: 'done'; recorded: Recorded } | { kind: 'failed'; error: unknown } | { kind: 'abandoned' };
 
 /** A key whose request is running. */
@@ -92,12 +90,11 @@ export class IdempotencyStore {
 
   /** The leader of `key` is finished (called by its LeaderFlight): keeps its answer (`done`) or lets the key go, and wakes its followers. */
   settle(key: string, flight: InFlight, settlement: Settlement): void {
-    if (this.flights.get(key) === flight) {
-      this.flights.delete(key);
-      if (settlement.kind === 'done') {
-        const now = Date.now();
-        this.kept.keep(key, flight.bodyHash, settlement.recorded, now + this.options.ttlMs, now);
-      }
+    // A flight holds its key until it settles, and settles once (LeaderFlight).
+    this.flights.delete(key);
+    if (settlement.kind === 'done') {
+      const now = Date.now();
+      this.kept.keep(key, flight.bodyHash, settlement.recorded, now + this.options.ttlMs, now);
     }
     const waiters = flight.waiters;
     flight.waiters = undefined;

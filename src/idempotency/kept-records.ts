@@ -71,7 +71,6 @@ export class KeptRecords {
   /** The oldest slot; `span` slots from it are in use (empty ones included). */
   private head = 0;
   private span = 0;
-  private count = 0;
   private bytes = 0;
   private current: Chunk | undefined;
   private readonly spare: Chunk[] = [];
@@ -82,16 +81,16 @@ export class KeptRecords {
 
   /** Records held (expired ones not yet noticed included). */
   get size(): number {
-    return this.count;
+    return this.index.size;
   }
 
   /** Applies new limits (a config reload), evicting the oldest records that no longer fit. */
   configure(limits: KeptLimits): void {
     this.limits = limits;
-    while (this.count > 0 && !this.withinLimits()) this.dropOldest();
+    while (!this.withinLimits()) this.dropOldest();
     const capacity = this.keys.length;
     if (capacity > limits.maxEntries || (capacity < FIRST_SLOTS && capacity < limits.maxEntries)) {
-      this.relayout(Math.min(Math.max(this.count, FIRST_SLOTS), limits.maxEntries));
+      this.relayout(Math.min(Math.max(this.index.size, FIRST_SLOTS), limits.maxEntries));
     }
   }
 
@@ -158,7 +157,6 @@ export class KeptRecords {
     this.endCounts[slot] = ends ? ends.length : COMPLETION;
     this.expiresAt[slot] = expiresAt;
     this.index.set(key, slot);
-    this.count++;
     this.bytes += size;
     while (!this.withinLimits()) this.dropOldest();
   }
@@ -178,7 +176,7 @@ export class KeptRecords {
   }
 
   private withinLimits(): boolean {
-    return this.count <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes;
+    return this.index.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes;
   }
 
   /**
@@ -192,7 +190,7 @@ export class KeptRecords {
     const capacity = this.keys.length;
     if (this.span === capacity) {
       if (capacity < this.limits.maxEntries) this.relayout(Math.min(capacity * 2, this.limits.maxEntries));
-      else if ((this.span - this.count) * 4 >= capacity) this.relayout(capacity);
+      else if ((this.span - this.index.size) * 4 >= capacity) this.relayout(capacity);
       else this.dropOldest();
     }
     const slot = (this.head + this.span) % this.keys.length;
@@ -232,7 +230,6 @@ export class KeptRecords {
     this.index.delete(key);
     this.keys[slot] = undefined;
     this.chunkOf[slot] = undefined;
-    this.count--;
     this.bytes -= (this.hashBytes[slot] as number) + (this.servedBytes[slot] as number) + (this.bodyBytes[slot] as number) + 4 * Math.max(0, this.endCounts[slot] as number);
     chunk.live--;
     if (chunk.live > 0) return;
