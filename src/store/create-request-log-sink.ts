@@ -89,36 +89,32 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
     reportDropped();
     return pending?.catch((err: unknown) => writeFailed(err, batch.length));
   };
-  /** Hand-overs queued or running: they run one after another, never two transactions at once. */
-  let handing = 0;
+  /** Hand-overs one after another, never two transactions at once (a staging store orders its own). */
   const serially = (how: 'write' | 'stage'): Promise<void> => {
-    handing++;
-    writing = writing
-      .then(async () => {
-        // An empty write still commits what a staging store holds.
-        if (queue.length === 0 && (how === 'stage' || !store?.stage)) return;
-        const target = await open();
-        if (target) await handOver(target, how);
-      })
-      .then(() => void handing--);
+    writing = writing.then(async () => {
+      // An empty write still commits what a staging store holds.
+      if (queue.length === 0 && (how === 'stage' || !store?.stage)) return;
+      const target = await open();
+      if (target) await handOver(target, how);
+    });
     return writing;
   };
   const flush = (): Promise<void> => {
     flushScheduled = false;
     return serially('write');
   };
-  /** At the end of a turn with finished requests: staged at once (no promise) when nothing else is using the store. */
+  /**
+   * At the end of a turn with finished requests: handed to a staging store at once, even while it
+   * is still at earlier ones (it keeps them in order); a flush or close waits for what it is at.
+   */
   const stageQueued = (): void => {
     stageScheduled = false;
-    if (handing > 0 || !store?.stage) {
+    if (!store?.stage) {
       void serially('stage');
       return;
     }
     const pending = handOver(store, 'stage');
-    if (pending) {
-      handing++;
-      writing = pending.then(() => void handing--);
-    }
+    if (pending) writing = Promise.all([writing, pending]).then(() => undefined);
   };
 
   const prune = async (now?: number): Promise<number> => {

@@ -112,8 +112,9 @@ export interface RequestLog {
    * Optional: takes requests into a transaction left open, which the next `write` (an empty one
    * too) commits with its own batch, as does the store itself once a batch's worth is staged.
    * A store that has it is given each event-loop turn's finished requests at the end of that turn,
-   * so their rows wait in the database's page cache rather than in the JavaScript heap. Returns
-   * nothing when the batch is in already, else a promise for when it is.
+   * so their rows wait in the database's page cache rather than in the JavaScript heap, even while
+   * an earlier batch is still going in: the store keeps them in order. Returns nothing when the
+   * batch is in already, else a promise for when it is.
    */
   stage?(batch: readonly LoggedRequest[]): Promise<void> | undefined;
   /** Requests matching the query, newest first, with their hops. */

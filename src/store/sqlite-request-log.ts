@@ -38,16 +38,15 @@ export interface SqliteRequestLog extends RequestLog {
    */
   pruneCutoff(retention: Retention, now: number): PruneCutoff;
   /**
-   * Inserts a batch into the transaction open on this connection (begun if none is), and leaves it
-   * open: `commit` ends it. A failure rolls back everything not committed yet, earlier staged
-   * batches included, and rethrows. Each commit appends every page it touched to the WAL: one
-   * commit per batch of 200 instead of one per slice of 20 took BEGIN and COMMIT from about 9.6 to
-   * 3.8 µs of a request's CPU (bench:profile, c=16). Anything else on this connection meanwhile (a
-   * prune's slice, a read) runs inside the transaction and sees its rows.
+   * Inserts a batch (or its requests from `from` up to `to`) into the transaction open on this
+   * connection (begun if none is), and leaves it open: `commit` ends it. A failure rolls back
+   * everything not committed yet, earlier staged batches included, and rethrows. Each commit
+   * appends every page it touched to the WAL: one commit per batch of 200 instead of one per
+   * slice of 20 took BEGIN and COMMIT from about 9.6 to 3.8 µs of a request's CPU (bench:profile,
+   * c=16). Anything else on this connection meanwhile (a prune's slice, a read) runs inside the
+   * transaction and sees its rows.
    */
-  stageNow(batch: readonly LoggedRequest[]): void;
-  /** Stages a batch `sliceSize` requests at a time, awaiting `between` (the next event-loop turn) between slices. */
-  stageSlices(batch: readonly LoggedRequest[], sliceSize: number, between: () => Promise<unknown>): Promise<void>;
+  stageNow(batch: readonly LoggedRequest[], from?: number, to?: number): void;
   /** Commits the open transaction, if there is one. */
   commit(): void;
   /** The database file and its WAL, for a caller that syncs them itself (`checkpoints: 'caller'`). */
@@ -177,14 +176,8 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
     async write(batch) {
       if (batch.length > 0) writeBatch(batch);
     },
-    stageNow(batch) {
-      stageRange(batch, 0, batch.length);
-    },
-    async stageSlices(batch, sliceSize, between) {
-      for (let start = 0; start < batch.length; start += sliceSize) {
-        if (start > 0) await between();
-        stageRange(batch, start, Math.min(start + sliceSize, batch.length));
-      }
+    stageNow(batch, from = 0, to = batch.length) {
+      stageRange(batch, from, to);
     },
     commit() {
       if (db.open && db.inTransaction) db.exec('COMMIT');

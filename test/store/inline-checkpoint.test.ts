@@ -100,6 +100,46 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
     assert.ok(await log.get(`r${String(CHECKPOINT_EVERY + 2).padStart(7, '0')}`), 'the waiting batch went in');
   });
 
+  test('what waited for a checkpoint goes in after it a slice per turn beside each turn\'s own: the wait shrinks every turn, in order', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const sync = recordingSync();
+    const { INLINE_WRITE_SLICE: SLICE } = await import('../../src/store/sqlite-inline-request-log.js');
+    const log = openSqliteInlineRequestLog(path, { commitEvery: SLICE, syncFile: sync.syncFile });
+    t.after(() => log.close());
+    let accepted = 0;
+    const stageNext = (count: number) => {
+      const pending = log.stage?.(requests(accepted, count));
+      accepted += count;
+      return pending;
+    };
+    while (accepted < CHECKPOINT_EVERY - SLICE) stageNext(SLICE);
+    sync.hold();
+    stageNext(SLICE);
+    assert.deepEqual(sync.synced, [`${path}-wal`], 'the checkpoint holds in its first sync');
+    // Five turns' worth finish while it holds: they wait.
+    for (let turn = 0; turn < 5; turn++) assert.ok(stageNext(30) instanceof Promise);
+    const staged = async () => (await log.query({ limit: 1_000_000 })).length;
+    assert.equal(await staged(), CHECKPOINT_EVERY);
+    sync.release();
+    // Each turn from now on, 7 more finish; what waits must shrink by about a slice every turn.
+    const backlog: number[] = [accepted - CHECKPOINT_EVERY];
+    for (let turn = 0; turn < 20 && backlog.at(-1) !== 0; turn++) {
+      stageNext(7);
+      await new Promise((resolve) => setImmediate(resolve));
+      backlog.push(accepted - (await staged()));
+    }
+    assert.equal(backlog.at(-1), 0, `the wait went: ${backlog.join(' → ')}`);
+    // 150 waiting plus 7 a turn, at a slice a turn beyond the turn's own: gone in about 150 / SLICE turns.
+    assert.ok(backlog.length <= Math.ceil(150 / SLICE) + 4, `gone within ${Math.ceil(150 / SLICE) + 3} turns: ${backlog.join(' → ')}`);
+    for (let i = 2; i < backlog.length; i++) assert.ok((backlog[i] as number) < (backlog[i - 1] as number), `shrinks every turn: ${backlog.join(' → ')}`);
+    await log.write([]);
+    const reader = new Database(path, { readonly: true });
+    t.after(() => reader.close());
+    const ids = reader.prepare('SELECT request_id FROM requests ORDER BY rowid').pluck().all() as string[];
+    assert.equal(ids.length, accepted);
+    assert.deepEqual(ids, [...ids].sort(), 'in the order they finished');
+  });
+
   test('a checkpoint whose sync fails is reported, and SQLite checkpoints from then on; nothing is lost', async (t) => {
     const path = join(tempDir(t), 'requests.db');
     const errors: Error[] = [];

@@ -235,7 +235,7 @@ describe('request log: the SQLite file', () => {
   });
 });
 
-describe('request log: a batch written a slice per turn (inline)', () => {
+describe('request log: staged a turn at a time (inline)', () => {
   test('the sink stages each turn\'s requests at the end of that turn, uncommitted until a batch\'s worth or a flush', async (t) => {
     const path = join(tempDir(t), 'requests.db');
     const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer: 'inline', batch_size: 5, flush_interval_ms: 600_000 }), logger: silent });
@@ -262,16 +262,26 @@ describe('request log: a batch written a slice per turn (inline)', () => {
     assert.equal(committed(), 6, 'an empty flush is harmless');
   });
 
-  test('more than a slice finished in one turn is staged a slice per turn; a close commits it', async (t) => {
+  test('every turn\'s requests are staged by the end of that turn, however many more than a slice finish in each; a close commits them', async (t) => {
     const path = join(tempDir(t), 'requests.db');
-    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer: 'inline', batch_size: 1000, flush_interval_ms: 600_000 }), logger: silent });
+    const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer: 'inline', batch_size: 10_000, flush_interval_ms: 600_000 }), logger: silent });
     assert.ok(sink);
     const { INLINE_WRITE_SLICE } = await import('../../src/store/sqlite-inline-request-log.js');
-    const total = INLINE_WRITE_SLICE * 2 + 3;
-    for (let i = 0; i < total; i++) sink.requestFinished(eventOf({ requestId: `r${String(i).padStart(3, '0')}` }));
+    const own = await activeLogs(requestLogKey(sqliteLogConfig(path, {})) as string)[0]?.log();
+    assert.ok(own);
+    // Three slices' worth a turn, for 20 turns: none may be left waiting in memory at a turn's end.
+    const perTurn = INLINE_WRITE_SLICE * 3;
+    let finished = 0;
+    const behind: number[] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      for (let i = 0; i < perTurn; i++) sink.requestFinished(eventOf({ requestId: `r${String(finished++).padStart(5, '0')}` }));
+      await new Promise((resolve) => setImmediate(resolve));
+      behind.push(finished - (await own.query({ limit: 100_000 })).length);
+    }
+    assert.deepEqual(behind, Array(20).fill(0), 'staged by the end of each turn');
     await sink.close();
     const log = reader(t, path);
-    assert.equal((await log.query({ limit: 1000 })).length, total);
+    assert.equal((await log.query({ limit: 100_000 })).length, finished);
   });
 
   test('is one transaction: a reader sees none of it between slices and all of it after', async (t) => {
@@ -284,10 +294,13 @@ describe('request log: a batch written a slice per turn (inline)', () => {
     t.after(() => reader.close());
     const count = () => reader.prepare('SELECT count(*) FROM requests').pluck().get();
     const seenBetween: unknown[] = [];
-    await log.stageSlices(batch, 3, async () => {
-      seenBetween.push(count());
-      await sleep(1);
-    });
+    for (let from = 0; from < batch.length; from += 3) {
+      if (from > 0) {
+        seenBetween.push(count());
+        await sleep(1);
+      }
+      log.stageNow(batch, from, Math.min(from + 3, batch.length));
+    }
     assert.deepEqual(seenBetween, [0, 0], 'two waits between three slices, nothing committed yet');
     assert.equal(count(), 0, 'staged, not committed');
     log.commit();
@@ -300,10 +313,9 @@ describe('request log: a batch written a slice per turn (inline)', () => {
     const log = openSqliteRequestLog({ path });
     const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
     const batch = Array.from({ length: 6 }, (_, i) => rowsOfEvent(eventOf({ requestId: `r${i}` })));
-    await assert.rejects(
-      log.stageSlices(batch, 2, () => log.close()),
-      /closed mid-batch/,
-    );
+    log.stageNow(batch, 0, 2);
+    await log.close();
+    assert.throws(() => log.stageNow(batch, 2, 4), /closed mid-batch/);
     const reader = new Database(path, { readonly: true });
     t.after(() => reader.close());
     assert.equal(reader.prepare('SELECT count(*) FROM requests').pluck().get(), 0);
