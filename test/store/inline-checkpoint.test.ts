@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { CHECKPOINT_EVERY, openSqliteInlineRequestLog } from '../../src/store/sqlite-inline-request-log.js';
+import { CHECKPOINT_EVERY, INLINE_WRITE_SLICE as SLICE, openSqliteInlineRequestLog } from '../../src/store/sqlite-inline-request-log.js';
 import { rowsOfEvent } from '../../src/store/rows-of-event.js';
 import type { LoggedRequest } from '../../src/store/request-log.js';
 import { attempt, eventOf, tempDir } from './log-fixtures.js';
@@ -43,6 +43,15 @@ function recordingSync() {
   };
 }
 
+/** An inline log committing every slice, whose syncs can be held: the log, its file and the sync. */
+function heldLog(t: Parameters<typeof tempDir>[0]) {
+  const path = join(tempDir(t), 'requests.db');
+  const sync = recordingSync();
+  const log = openSqliteInlineRequestLog(path, { commitEvery: SLICE, syncFile: sync.syncFile });
+  t.after(() => log.close());
+  return { path, sync, log };
+}
+
 describe('request log: the inline writer checkpoints off the serving thread', () => {
   test('every CHECKPOINT_EVERY requests: the WAL synced, then copied into the file, then the file synced; the WAL stays bounded', async (t) => {
     const path = join(tempDir(t), 'requests.db');
@@ -67,12 +76,8 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
   });
 
   test('while a checkpoint syncs, nothing is written: a batch waits, then goes in, and nothing is lost', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const sync = recordingSync();
     // Batches of a slice or less are staged at once, without a promise.
-    const { INLINE_WRITE_SLICE: SLICE } = await import('../../src/store/sqlite-inline-request-log.js');
-    const log = openSqliteInlineRequestLog(path, { commitEvery: SLICE, syncFile: sync.syncFile });
-    t.after(() => log.close());
+    const { path, sync, log } = heldLog(t);
     for (let at = 0; at < CHECKPOINT_EVERY - SLICE; at += SLICE) assert.equal(log.stage?.(requests(at, SLICE)), undefined);
     assert.equal(sync.synced.length, 0);
     sync.hold();
@@ -101,11 +106,7 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
   });
 
   test('what waited for a checkpoint goes in after it a slice per turn beside each turn\'s own: the wait shrinks every turn, in order', async (t) => {
-    const path = join(tempDir(t), 'requests.db');
-    const sync = recordingSync();
-    const { INLINE_WRITE_SLICE: SLICE } = await import('../../src/store/sqlite-inline-request-log.js');
-    const log = openSqliteInlineRequestLog(path, { commitEvery: SLICE, syncFile: sync.syncFile });
-    t.after(() => log.close());
+    const { path, sync, log } = heldLog(t);
     let accepted = 0;
     const stageNext = (count: number) => {
       const pending = log.stage?.(requests(accepted, count));

@@ -9,6 +9,8 @@ import { openSqliteRequestLog, PAGE_SIZE_BYTES } from '../../src/store/sqlite-re
 import { activeLogs } from '../../src/store/active-request-logs.js';
 import { requestLogKey } from '../../src/store/open-request-log.js';
 import type { LoggedRequest, RequestLog } from '../../src/store/request-log.js';
+import { INLINE_WRITE_SLICE } from '../../src/store/sqlite-inline-request-log.js';
+import { rowsOfEvent } from '../../src/store/rows-of-event.js';
 import { postChat, setFaults, userBody } from '../helpers/mock-gateway.js';
 import { attempt, eventOf, sqliteLogConfig, startLoggingGateway, tempDir } from './log-fixtures.js';
 
@@ -266,7 +268,6 @@ describe('request log: staged a turn at a time (inline)', () => {
     const path = join(tempDir(t), 'requests.db');
     const sink = await createRequestLogSink({ config: sqliteLogConfig(path, { writer: 'inline', batch_size: 10_000, flush_interval_ms: 600_000 }), logger: silent });
     assert.ok(sink);
-    const { INLINE_WRITE_SLICE } = await import('../../src/store/sqlite-inline-request-log.js');
     const own = await activeLogs(requestLogKey(sqliteLogConfig(path, {})) as string)[0]?.log();
     assert.ok(own);
     // Three slices' worth a turn, for 20 turns: none may be left waiting in memory at a turn's end.
@@ -288,7 +289,6 @@ describe('request log: staged a turn at a time (inline)', () => {
     const path = join(tempDir(t), 'requests.db');
     const log = openSqliteRequestLog({ path });
     t.after(() => log.close());
-    const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
     const batch = Array.from({ length: 7 }, (_, i) => rowsOfEvent(eventOf({ requestId: `r${i}`, startedAt: 1_700_000_000_000 + i, served: { attempts: [attempt({ deployment: 'primary', outcome: 'served' })] } })));
     const reader = new Database(path, { readonly: true });
     t.after(() => reader.close());
@@ -311,7 +311,6 @@ describe('request log: staged a turn at a time (inline)', () => {
   test('a batch cut short (the log closed mid-way) leaves nothing behind and says so', async (t) => {
     const path = join(tempDir(t), 'requests.db');
     const log = openSqliteRequestLog({ path });
-    const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
     const batch = Array.from({ length: 6 }, (_, i) => rowsOfEvent(eventOf({ requestId: `r${i}` })));
     log.stageNow(batch, 0, 2);
     await log.close();
@@ -348,7 +347,6 @@ describe('request log: filters', () => {
     t.after(() => log.close());
     const base = 1_700_000_000_000;
     const failedHop = (shape: 'upstream_5xx' | 'timeout') => attempt({ deployment: 'primary', outcome: 'failed', shape });
-    const { rowsOfEvent } = await import('../../src/store/rows-of-event.js');
     await log.write(
       [
         eventOf({ requestId: 'a', startedAt: base + 1, route: 'chat', status: 200 }),
