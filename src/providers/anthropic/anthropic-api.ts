@@ -38,10 +38,31 @@ export const contentBlockStartSchema = z.looseObject({
   content_block: contentBlockSchema,
 });
 
-export const contentBlockDeltaSchema = z.looseObject({
-  index: z.number(),
-  delta: z.looseObject({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional() }),
-});
+/** A content_block_delta event: a piece of text, of a tool's input JSON, or of a kind the adapter skips. */
+export interface ContentBlockDelta {
+  index: number;
+  delta: { type: string; text?: string; partial_json?: string };
+}
+
+/**
+ * Reads a content_block_delta, the event of nearly every token, by hand rather than through a zod
+ * schema: a zod parse copies the payload and its delta into new objects, and was a fifth of what a
+ * translated stream allocated (the other events come once a stream and keep their schemas). The
+ * rules are a schema's: `index` a number, `delta` an object with a string `type`, and `text` and
+ * `partial_json` strings where present. Undefined when the payload breaks one.
+ */
+export function readContentBlockDelta(payload: unknown): ContentBlockDelta | undefined {
+  if (!isObject(payload) || typeof payload.index !== 'number') return undefined;
+  const delta = payload.delta;
+  if (!isObject(delta) || typeof delta.type !== 'string') return undefined;
+  if (delta.text !== undefined && typeof delta.text !== 'string') return undefined;
+  if (delta.partial_json !== undefined && typeof delta.partial_json !== 'string') return undefined;
+  return payload as unknown as ContentBlockDelta;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export const contentBlockStopSchema = z.looseObject({ index: z.number() });
 

@@ -10,11 +10,11 @@ import type { SseEvent } from '../http/read-sse.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { StreamChunk } from '../types.js';
 import {
-  contentBlockDeltaSchema,
   contentBlockStartSchema,
   contentBlockStopSchema,
   messageDeltaSchema,
   messageStartSchema,
+  readContentBlockDelta,
   type AnthropicUsage,
 } from './anthropic-api.js';
 import { mapAnthropicStreamError } from './map-anthropic-error.js';
@@ -38,6 +38,8 @@ interface ToolBlock {
   initialInput: unknown;
 }
 
+const NOTHING: readonly StreamChunk[] = [];
+
 export async function* anthropicStream(events: AsyncIterable<SseEvent>, options: AnthropicStreamOptions): AsyncGenerator<StreamChunk, void> {
   let builder: ChunkBuilder | undefined;
   let usage: AnthropicUsage = {};
@@ -53,6 +55,9 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
 
   for await (const event of events) {
     if (event.event === 'ping') continue;
+    // What this event gives the client, yielded one by one below (a `yield*` of an array in an async
+    // generator wraps it in an async iterator: a promise hop and its objects for every chunk).
+    let out: readonly StreamChunk[] = NOTHING;
     const payload = parseUpstreamJson(event.data, 'stream event');
     // Anthropic names every event; its payload's `type` says the same, for a relay that dropped the names.
     const type = event.event ?? payloadType(payload);
@@ -62,29 +67,31 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
       const start = parse(messageStartSchema, payload, type);
       builder = new ChunkBuilder({ id: start.message.id, model: start.message.model, includeUsage: options.includeUsage });
       usage = { ...start.message.usage };
-      yield* builder.start();
+      out = builder.start();
     } else if (type === 'content_block_start') {
       const { index, content_block: block } = parse(contentBlockStartSchema, payload, type);
-      const out = started();
-      if (block.type === 'text' && block.text) yield* out.text(block.text);
+      const chunks = started();
+      if (block.type === 'text' && block.text) out = chunks.text(block.text);
       else if (block.type === 'tool_use' && block.name !== undefined) {
         const asContent = block.name === options.jsonTool;
         tools.set(index, { asContent, sentArguments: false, initialInput: block.input });
         if (asContent) jsonToolUsed = true;
         else {
           clientToolCalls++;
-          yield* out.toolCallStart(String(index), block.id ?? '', block.name);
+          out = chunks.toolCallStart(String(index), block.id ?? '', block.name);
         }
       }
     } else if (type === 'content_block_delta') {
-      const { index, delta } = parse(contentBlockDeltaSchema, payload, type);
-      const out = started();
-      if (delta.type === 'text_delta' && delta.text !== undefined) yield* out.text(delta.text);
+      const read = readContentBlockDelta(payload);
+      if (read === undefined) throw malformed(type);
+      const { index, delta } = read;
+      const chunks = started();
+      if (delta.type === 'text_delta' && delta.text !== undefined) out = chunks.text(delta.text);
       else if (delta.type === 'input_json_delta' && delta.partial_json) {
         const tool = tools.get(index);
         if (tool) {
           tool.sentArguments = true;
-          yield* tool.asContent ? out.text(delta.partial_json) : out.toolCallArguments(String(index), delta.partial_json);
+          out = tool.asContent ? chunks.text(delta.partial_json) : chunks.toolCallArguments(String(index), delta.partial_json);
         }
       }
       // thinking_delta, signature_delta, citations_delta: nothing a chat completion carries.
@@ -94,7 +101,7 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
       // A tool without parameters may stream no argument text at all; clients parse the arguments, so send its input whole.
       if (tool && !tool.sentArguments) {
         const whole = JSON.stringify(tool.initialInput ?? {});
-        yield* tool.asContent ? started().text(whole) : started().toolCallArguments(String(index), whole);
+        out = tool.asContent ? started().text(whole) : started().toolCallArguments(String(index), whole);
       }
       tools.delete(index);
     } else if (type === 'message_delta') {
@@ -106,9 +113,10 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
       }
     } else if (type === 'message_stop') {
       const finish = mapAnthropicFinishReason(stopReason, { answeredThroughJsonTool: jsonToolUsed && clientToolCalls === 0 });
-      yield* started().finish(finish, mapAnthropicUsage(usage));
+      for (const chunk of started().finish(finish, mapAnthropicUsage(usage))) yield chunk;
       return;
     }
+    for (const chunk of out) yield chunk;
   }
   throw new GatewayError('The upstream stream ended before message_stop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
 }
@@ -119,6 +127,10 @@ function payloadType(payload: unknown): string | undefined {
 
 function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, payload: unknown, event: string): T {
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw malformedUpstream(`The upstream sent a ${event} event in an unexpected shape.`);
+  if (!parsed.success) throw malformed(event);
   return parsed.data;
+}
+
+function malformed(event: string): GatewayError {
+  return malformedUpstream(`The upstream sent a ${event} event in an unexpected shape.`);
 }

@@ -23,6 +23,7 @@ export interface BedrockStreamOptions {
 }
 
 const decoder = new TextDecoder();
+const NOTHING: readonly StreamChunk[] = [];
 
 export async function* bedrockStream(messages: AsyncIterable<Message>, options: BedrockStreamOptions): AsyncGenerator<StreamChunk, void> {
   const builder = new ChunkBuilder({ id: options.id, model: options.model, includeUsage: options.includeUsage });
@@ -50,9 +51,11 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
     }
     if (messageType !== 'event' || finished) continue;
     const eventType = stringHeader(message, ':event-type');
+    // What this event gives the client, yielded one by one after the switch (not by `yield*`: see anthropic-stream.ts).
+    let out: readonly StreamChunk[] = NOTHING;
     switch (eventType) {
       case 'messageStart':
-        yield* builder.start();
+        out = builder.start();
         break;
       case 'contentBlockStart': {
         const event = parse(contentBlockStartSchema, message, eventType);
@@ -62,38 +65,39 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
           jsonBlocks.add(event.contentBlockIndex);
         } else {
           toolCalls++;
-          yield* builder.toolCallStart(String(event.contentBlockIndex), toolUse.toolUseId, toolUse.name);
+          out = builder.toolCallStart(String(event.contentBlockIndex), toolUse.toolUseId, toolUse.name);
         }
         break;
       }
       case 'contentBlockDelta': {
         const event = parse(contentBlockDeltaSchema, message, eventType);
         const { delta } = event;
-        if (delta.text !== undefined) yield* builder.text(delta.text);
+        if (delta.text !== undefined) out = builder.text(delta.text);
         else if (delta.toolUse) {
-          if (jsonBlocks.has(event.contentBlockIndex)) yield* builder.text(delta.toolUse.input);
-          else yield* builder.toolCallArguments(String(event.contentBlockIndex), delta.toolUse.input);
+          if (jsonBlocks.has(event.contentBlockIndex)) out = builder.text(delta.toolUse.input);
+          else out = builder.toolCallArguments(String(event.contentBlockIndex), delta.toolUse.input);
         }
         // Reasoning and citation deltas have no place in a Chat Completions chunk.
         break;
       }
       case 'messageStop':
         stop = parse(messageStopSchema, message, eventType).stopReason;
-        if (usage !== undefined) yield* finish();
+        if (usage !== undefined) out = finish();
         break;
       case 'metadata':
         usage = mapBedrockUsage(parse(metadataSchema, message, eventType).usage);
-        if (stop !== undefined) yield* finish();
+        if (stop !== undefined) out = finish();
         break;
       default:
         // contentBlockStop and event types added later carry nothing the canonical stream needs.
         break;
     }
+    for (const chunk of out) yield chunk;
   }
   if (stop === undefined) {
     throw new GatewayError('The upstream stream ended before messageStop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
   }
-  if (!finished) yield* finish();
+  if (!finished) for (const chunk of finish()) yield chunk;
 }
 
 function parse<T>(schema: z.ZodType<T>, message: Message, eventType: string): T {

@@ -70,12 +70,23 @@ export function syntheticId(): string {
  */
 export class ChunkBuilder {
   private readonly base: JsonObject;
+  /**
+   * A chunk's JSON up to its delta (`{"id":…,"model":…,"choices":[{"index":0,"delta":`) and after
+   * its finish reason, made once: a chunk is its delta's JSON between them. Spreading the base into
+   * a new object and serialising it whole for every chunk was most of what a translated stream
+   * allocated per event.
+   */
+  private readonly head: string;
+  private readonly tail: string;
   private readonly includeUsage: boolean;
   private started = false;
   private readonly toolIndexes = new Map<string, number>();
 
   constructor(options: { id: string; model: string; created?: number; includeUsage: boolean }) {
     this.base = { id: options.id, object: 'chat.completion.chunk', created: options.created ?? nowSeconds(), model: options.model };
+    this.head = `${JSON.stringify(this.base).slice(0, -1)},"choices":[{"index":0,"delta":`;
+    // Until the usage chunk, a client that asked for usage sees `usage: null` on every chunk (as OpenAI sends).
+    this.tail = options.includeUsage ? '}],"usage":null}' : '}]}';
     this.includeUsage = options.includeUsage;
   }
 
@@ -88,14 +99,18 @@ export class ChunkBuilder {
 
   text(text: string): StreamChunk[] {
     if (text === '') return [];
-    return [...this.start(), this.chunk({ content: text }, true)];
+    const out = this.start();
+    out.push(this.chunk({ content: text }, true));
+    return out;
   }
 
   /** The first delta of a tool call, by the provider's own key for it (its block index or id). */
   toolCallStart(key: string, id: string, name: string): StreamChunk[] {
     const index = this.toolIndexes.size;
     this.toolIndexes.set(key, index);
-    return [...this.start(), this.chunk({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] }, true)];
+    const out = this.start();
+    out.push(this.chunk({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] }, true));
+    return out;
   }
 
   /** A piece of a started tool call's arguments (JSON text). */
@@ -120,10 +135,10 @@ export class ChunkBuilder {
     return out;
   }
 
+  /** The same JSON as `{...base, choices: [{ index: 0, delta, logprobs: null, finish_reason }], usage: null (when asked)}`. */
   private chunk(delta: JsonObject, hasContent: boolean, finishReason: string | null = null): StreamChunk {
-    const payload: JsonObject = { ...this.base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
-    if (this.includeUsage) payload.usage = null;
-    return { data: JSON.stringify(payload), hasContent, finishReason: undefined, usage: undefined };
+    const finish = finishReason === null ? 'null' : JSON.stringify(finishReason);
+    return { data: `${this.head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish}${this.tail}`, hasContent, finishReason: undefined, usage: undefined };
   }
 }
 

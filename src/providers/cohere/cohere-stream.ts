@@ -68,7 +68,7 @@ export async function* cohereStream(events: AsyncIterable<SseEvent>, options: Co
         break;
     }
     if (out.some((chunk) => chunk.hasContent)) sentContent = true;
-    yield* out;
+    for (const chunk of out) yield chunk;
   }
   if (!ended) throw new GatewayError('The upstream stream ended before message-end.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
 }

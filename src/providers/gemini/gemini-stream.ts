@@ -53,7 +53,7 @@ export async function* geminiStream(events: AsyncIterable<SseEvent>, options: Ge
         out.push(...builder.toolCallStart(key, call.id, call.name), ...builder.toolCallArguments(key, call.arguments));
       }
       if (out.some((chunk) => chunk.hasContent)) sentContent = true;
-      yield* out;
+      for (const chunk of out) yield chunk;
     }
     if (candidate?.finishReason) finishRaw = candidate.finishReason;
   }
@@ -61,5 +61,5 @@ export async function* geminiStream(events: AsyncIterable<SseEvent>, options: Ge
     throw new GatewayError('The upstream stream ended before a finish reason.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
   }
   const reason: FinishReason = mapGeminiFinishReason(finishRaw, toolCalls > 0);
-  yield* builder.finish(reason, usage);
+  for (const chunk of builder.finish(reason, usage)) yield chunk;
 }

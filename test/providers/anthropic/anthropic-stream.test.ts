@@ -1,0 +1,89 @@
+/** Anthropic's stream events read into canonical chunks; its token events are checked by hand (not zod), by a schema's rules. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GatewayError } from '../../../src/errors.js';
+import { anthropicStream } from '../../../src/providers/anthropic/anthropic-stream.js';
+import type { SseEvent } from '../../../src/providers/http/read-sse.js';
+import type { StreamChunk } from '../../../src/providers/types.js';
+
+const OPTIONS = { secrets: [], includeUsage: false, jsonTool: undefined };
+
+function event(payload: { type: string } & Record<string, unknown>): SseEvent {
+  return { event: payload.type, data: JSON.stringify(payload) };
+}
+
+const START = [
+  event({ type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', content: [], usage: { input_tokens: 5, output_tokens: 1 } } }),
+  event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+];
+const END = [
+  event({ type: 'content_block_stop', index: 0 }),
+  event({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 4 } }),
+  event({ type: 'message_stop' }),
+];
+
+async function read(events: SseEvent[]): Promise<StreamChunk[]> {
+  async function* source() {
+    yield* events;
+  }
+  const chunks: StreamChunk[] = [];
+  for await (const chunk of anthropicStream(source(), OPTIONS)) chunks.push(chunk);
+  return chunks;
+}
+
+function deltas(chunks: StreamChunk[]): unknown[] {
+  return chunks.map((chunk) => (JSON.parse(chunk.data) as { choices: { delta: unknown }[] }).choices[0]?.delta);
+}
+
+test('text deltas become content chunks after the role chunk; thinking and unknown deltas are skipped; the finish carries usage', async () => {
+  const chunks = await read([
+    ...START,
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'some_later_delta', extra: { nested: true } } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo' } }),
+    ...END,
+  ]);
+  assert.deepEqual(deltas(chunks), [{ role: 'assistant', content: '' }, { content: 'Hel' }, { content: 'lo' }, {}]);
+  assert.deepEqual(chunks.at(-1)?.usage, { inputTokens: 5, outputTokens: 4, cachedInputTokens: 0 });
+  assert.equal(chunks.at(-1)?.finishReason?.unified, 'stop');
+});
+
+test("a tool's input JSON streams as tool-call argument deltas", async () => {
+  const chunks = await read([
+    ...START.slice(0, 1),
+    event({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'weather', input: {} } }),
+    event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"city":' } }),
+    event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"Oslo"}' } }),
+    event({ type: 'content_block_stop', index: 1 }),
+    event({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } }),
+    event({ type: 'message_stop' }),
+  ]);
+  assert.deepEqual(deltas(chunks).slice(1, 4), [
+    { tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'weather', arguments: '' } }] },
+    { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] },
+    { tool_calls: [{ index: 0, function: { arguments: '"Oslo"}' } }] },
+  ]);
+  assert.equal(chunks.at(-1)?.finishReason?.unified, 'tool_calls');
+});
+
+const MALFORMED_DELTAS: [string, Record<string, unknown>][] = [
+  ['no index', { delta: { type: 'text_delta', text: 'x' } }],
+  ['an index that is a string', { index: '0', delta: { type: 'text_delta', text: 'x' } }],
+  ['no delta', { index: 0 }],
+  ['a delta that is null', { index: 0, delta: null }],
+  ['a delta that is an array', { index: 0, delta: ['text_delta'] }],
+  ['a delta without a type', { index: 0, delta: { text: 'x' } }],
+  ['text that is a number', { index: 0, delta: { type: 'text_delta', text: 42 } }],
+  ['text that is null', { index: 0, delta: { type: 'text_delta', text: null } }],
+  ['partial_json that is an object', { index: 0, delta: { type: 'input_json_delta', partial_json: { a: 1 } } }],
+];
+
+for (const [what, payload] of MALFORMED_DELTAS) {
+  test(`a content_block_delta with ${what} is a 502 malformed_upstream_response, not a crash or a skipped token`, async () => {
+    await assert.rejects(
+      read([...START, event({ type: 'content_block_delta', ...payload }), ...END]),
+      (err: unknown) => err instanceof GatewayError && err.status === 502 && err.code === 'malformed_upstream_response' && /content_block_delta event in an unexpected shape/.test(err.message),
+    );
+  });
+}
