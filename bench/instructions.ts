@@ -2,9 +2,9 @@
  * `npm run bench:instructions -- [--dir DIR] [--telemetry default|off] [--yaml '...'] [--stream] [--bare]
  * [--warmup N] [--requests N] [--concurrency N] [--keep DIR]`: how many machine instructions one
  * build's gateway (or, with --bare, the bench's bare proxy) executes per request, counted by
- * valgrind's callgrind. A count, not a time: on a machine whose speed drifts by a third from one
- * run to the next, the same build and config count within about 2% of each other, so two builds or
- * two configs can be compared one run each. It says nothing of what a request waits for (system
+ * valgrind's callgrind. A count, not a time: on a day when one build's timed CPU per request more
+ * than doubled from one run to the next, the same build and config counted within about 2% of each
+ * other, so two builds or two configs can be compared one run each. It says nothing of what a request waits for (system
  * calls, cache misses, the other core): `bench:ab` and `npm run bench` measure time.
  *
  * The gateway runs pinned to core 0 under callgrind (so `writer: auto` picks the inline request
