@@ -58,3 +58,41 @@ export const cohereEmbedResponseSchema = z.looseObject({
 
 export type CohereUsage = z.infer<typeof cohereUsageSchema>;
 export type CohereStreamEvent = z.infer<typeof cohereStreamEventSchema>;
+
+/**
+ * Reads one v2 chat stream event. The common one (a `content-delta`'s text, or an event with no
+ * tool calls, usage or content list) is checked by hand against the schema's rules and used as it
+ * is, where a zod parse copies every event; anything else goes to the schema, which decides.
+ * Undefined when the schema refuses it.
+ */
+export function readCohereStreamEvent(payload: unknown): CohereStreamEvent | undefined {
+  if (isCommonEvent(payload)) return payload as CohereStreamEvent;
+  const parsed = cohereStreamEventSchema.safeParse(payload);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** What the schema accepts, less tool calls, usage and content lists: every field read has the schema's type. */
+function isCommonEvent(value: unknown): boolean {
+  if (!isObject(value) || typeof value.type !== 'string' || !nullish(value.id, 'string') || !nullish(value.index, 'number')) return false;
+  const delta = value.delta;
+  if (delta === undefined || delta === null) return true;
+  if (!isObject(delta) || !nullish(delta.finish_reason, 'string') || !nullish(delta.error, 'string') || !absent(delta.usage)) return false;
+  const message = delta.message;
+  if (message === undefined || message === null) return true;
+  if (!isObject(message) || !absent(message.tool_calls)) return false;
+  const content = message.content;
+  return content === undefined || content === null || (isObject(content) && nullish(content.text, 'string'));
+}
+
+/** Absent, null, or of `type` (the schema's `.nullish()`). */
+function nullish(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || value === null || typeof value === type;
+}
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -9,7 +9,7 @@ import { ChunkBuilder, syntheticId } from '../canonical/canonical-answer.js';
 import type { SseEvent } from '../http/read-sse.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { StreamChunk } from '../types.js';
-import { cohereStreamEventSchema } from './cohere-api.js';
+import { readCohereStreamEvent } from './cohere-api.js';
 import { mapCohereStreamError } from './map-cohere-error.js';
 import { emptyAnswerFailure, mapCohereFinishReason, mapCohereUsage } from './map-cohere-response.js';
 
@@ -29,12 +29,11 @@ export async function* cohereStream(events: AsyncIterable<SseEvent>, options: Co
   for await (const event of events) {
     if (event.data === '[DONE]') break;
     const payload = parseUpstreamJson(event.data, 'stream event');
-    const parsed = cohereStreamEventSchema.safeParse(payload);
-    if (event.event === 'error' || !parsed.success) {
+    const data = readCohereStreamEvent(payload);
+    if (event.event === 'error' || data === undefined) {
       if (isErrorBody(payload)) throw mapCohereStreamError(payload.message, options.secrets);
       throw malformedUpstream('The upstream sent a stream event without a type.');
     }
-    const data = parsed.data;
     const delta = data.delta;
     let out: StreamChunk[] = [];
     switch (data.type) {
