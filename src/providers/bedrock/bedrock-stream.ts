@@ -8,7 +8,7 @@ import { ChunkBuilder } from '../canonical/canonical-answer.js';
 import { GatewayError } from '../../errors.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
-import { contentBlockDeltaSchema, contentBlockStartSchema, messageStopSchema, metadataSchema } from './bedrock-api.js';
+import { contentBlockStartSchema, messageStopSchema, metadataSchema, readContentBlockDelta } from './bedrock-api.js';
 import { mapBedrockStreamException } from './map-bedrock-error.js';
 import { mapBedrockStopReason, mapBedrockUsage } from './map-bedrock-response.js';
 import { stringHeader, type Message } from './read-event-stream.js';
@@ -70,7 +70,8 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
         break;
       }
       case 'contentBlockDelta': {
-        const event = parse(contentBlockDeltaSchema, message, eventType);
+        const event = readContentBlockDelta(payloadOf(message, eventType));
+        if (event === undefined) throw malformedEvent(eventType);
         const { delta } = event;
         if (delta.text !== undefined) out = builder.text(delta.text);
         else if (delta.toolUse) {
@@ -101,7 +102,15 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
 }
 
 function parse<T>(schema: z.ZodType<T>, message: Message, eventType: string): T {
-  const parsed = schema.safeParse(parseUpstreamJson(decoder.decode(message.body), `${eventType} event`));
-  if (!parsed.success) throw malformedUpstream(`The upstream sent a ${eventType} event without the fields Converse defines.`);
+  const parsed = schema.safeParse(payloadOf(message, eventType));
+  if (!parsed.success) throw malformedEvent(eventType);
   return parsed.data;
+}
+
+function payloadOf(message: Message, eventType: string): unknown {
+  return parseUpstreamJson(decoder.decode(message.body), `${eventType} event`);
+}
+
+function malformedEvent(eventType: string): GatewayError {
+  return malformedUpstream(`The upstream sent a ${eventType} event without the fields Converse defines.`);
 }
