@@ -4,6 +4,7 @@
  * `type` is a plain string here and unknown ones are skipped where they are read, not rejected.
  */
 import { z } from 'zod';
+import { isJsonObject } from '../read-payload.js';
 
 const usageSchema = z.looseObject({
   input_tokens: z.number().nullish(),
@@ -52,16 +53,12 @@ export interface ContentBlockDelta {
  * `partial_json` strings where present. Undefined when the payload breaks one.
  */
 export function readContentBlockDelta(payload: unknown): ContentBlockDelta | undefined {
-  if (!isObject(payload) || typeof payload.index !== 'number') return undefined;
+  if (!isJsonObject(payload) || typeof payload.index !== 'number') return undefined;
   const delta = payload.delta;
-  if (!isObject(delta) || typeof delta.type !== 'string') return undefined;
+  if (!isJsonObject(delta) || typeof delta.type !== 'string') return undefined;
   if (delta.text !== undefined && typeof delta.text !== 'string') return undefined;
   if (delta.partial_json !== undefined && typeof delta.partial_json !== 'string') return undefined;
   return payload as unknown as ContentBlockDelta;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export const contentBlockStopSchema = z.looseObject({ index: z.number() });

@@ -4,6 +4,7 @@
  * new fields Bedrock adds do not break the adapter.
  */
 import { z } from 'zod';
+import { isJsonObject, schemaReader } from '../read-payload.js';
 
 export const bedrockUsageSchema = z.looseObject({
   inputTokens: z.number().optional(),
@@ -44,25 +45,15 @@ export type ContentBlockDelta = z.infer<typeof contentBlockDeltaSchema>;
 
 /**
  * Reads a contentBlockDelta, the event of nearly every token. The common one (text, or a piece of
- * a tool's input) is checked by hand against the schema's rules and used as it is, where a zod parse
- * copies every event; anything else goes to the schema, which decides. Undefined when the schema
- * refuses it.
+ * a tool's input) is used as it is; anything else goes to the schema (read-payload.ts).
  */
-export function readContentBlockDelta(payload: unknown): ContentBlockDelta | undefined {
-  if (isCommonDelta(payload)) return payload as ContentBlockDelta;
-  const parsed = contentBlockDeltaSchema.safeParse(payload);
-  return parsed.success ? parsed.data : undefined;
-}
+export const readContentBlockDelta = schemaReader(contentBlockDeltaSchema, isCommonDelta);
 
 function isCommonDelta(value: unknown): boolean {
-  if (!isObject(value) || typeof value.contentBlockIndex !== 'number' || !isObject(value.delta)) return false;
+  if (!isJsonObject(value) || typeof value.contentBlockIndex !== 'number' || !isJsonObject(value.delta)) return false;
   const { text, toolUse } = value.delta;
   if (text !== undefined && typeof text !== 'string') return false;
-  return toolUse === undefined || (isObject(toolUse) && typeof toolUse.input === 'string');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return toolUse === undefined || (isJsonObject(toolUse) && typeof toolUse.input === 'string');
 }
 
 export const messageStopSchema = z.looseObject({ stopReason: z.string() });

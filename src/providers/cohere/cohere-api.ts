@@ -3,6 +3,7 @@
  * reads. Unknown fields pass; citations, log probabilities and the like are not read at all.
  */
 import { z } from 'zod';
+import { isJsonObject, schemaReader } from '../read-payload.js';
 
 const tokensSchema = z.looseObject({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() });
 
@@ -61,27 +62,22 @@ export type CohereStreamEvent = z.infer<typeof cohereStreamEventSchema>;
 
 /**
  * Reads one v2 chat stream event. The common one (a `content-delta`'s text, or an event with no
- * tool calls, usage or content list) is checked by hand against the schema's rules and used as it
- * is, where a zod parse copies every event; anything else goes to the schema, which decides.
- * Undefined when the schema refuses it.
+ * tool calls, usage or content list) is used as it is; anything else goes to the schema
+ * (read-payload.ts).
  */
-export function readCohereStreamEvent(payload: unknown): CohereStreamEvent | undefined {
-  if (isCommonEvent(payload)) return payload as CohereStreamEvent;
-  const parsed = cohereStreamEventSchema.safeParse(payload);
-  return parsed.success ? parsed.data : undefined;
-}
+export const readCohereStreamEvent = schemaReader(cohereStreamEventSchema, isCommonEvent);
 
 /** What the schema accepts, less tool calls, usage and content lists: every field read has the schema's type. */
 function isCommonEvent(value: unknown): boolean {
-  if (!isObject(value) || typeof value.type !== 'string' || !nullish(value.id, 'string') || !nullish(value.index, 'number')) return false;
+  if (!isJsonObject(value) || typeof value.type !== 'string' || !nullish(value.id, 'string') || !nullish(value.index, 'number')) return false;
   const delta = value.delta;
   if (delta === undefined || delta === null) return true;
-  if (!isObject(delta) || !nullish(delta.finish_reason, 'string') || !nullish(delta.error, 'string') || !absent(delta.usage)) return false;
+  if (!isJsonObject(delta) || !nullish(delta.finish_reason, 'string') || !nullish(delta.error, 'string') || !absent(delta.usage)) return false;
   const message = delta.message;
   if (message === undefined || message === null) return true;
-  if (!isObject(message) || !absent(message.tool_calls)) return false;
+  if (!isJsonObject(message) || !absent(message.tool_calls)) return false;
   const content = message.content;
-  return content === undefined || content === null || (isObject(content) && nullish(content.text, 'string'));
+  return content === undefined || content === null || (isJsonObject(content) && nullish(content.text, 'string'));
 }
 
 /** Absent, null, or of `type` (the schema's `.nullish()`). */
@@ -91,8 +87,4 @@ function nullish(value: unknown, type: 'string' | 'number'): boolean {
 
 function absent(value: unknown): boolean {
   return value === undefined || value === null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
