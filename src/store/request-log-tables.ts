@@ -136,7 +136,7 @@ export function hopRowOf(raw: Raw): HopRow {
 
 /** A row's values in column order, as a driver binds them (booleans as 0/1 for SQLite). */
 export function valuesOf<K extends string>(columns: readonly Column<K>[], row: Record<K, unknown>, dialect: Dialect): unknown[] {
-  return (compiled(columns, dialect, 'array') as RowReader)(row);
+  return readerOf(columns, dialect)(row);
 }
 
 /** A statement whose parameters are bound from its arguments (better-sqlite3's `run`). */
@@ -145,43 +145,45 @@ export interface RunsWithArguments<R> {
 }
 
 /**
- * Runs `statement` with a row's values (as {@link valuesOf} reads them) passed as its arguments,
- * not as one array: better-sqlite3 reads an array through V8's API an element at a time, each a
+ * `statement.run` with a row's values (as {@link valuesOf} reads them) passed as its arguments, not
+ * as one array: better-sqlite3 reads an array through V8's API an element at a time, each a
  * property lookup, where an argument is at hand. For the 54 values of a logged request, about
- * 20,000 of the 80,000 instructions the inline log adds to a request (callgrind, bench config).
+ * 20,000 of the 80,000 instructions the inline log added to a request (callgrind, bench config).
+ * Made once per prepared statement.
  */
-export function runWithRow<K extends string, R>(columns: readonly Column<K>[], statement: RunsWithArguments<R>, row: Record<K, unknown>, dialect: Dialect): R {
-  return (compiled(columns, dialect, 'arguments') as RowRunner)(statement, row) as R;
+export function rowRunner<K extends string, R>(columns: readonly Column<K>[], statement: RunsWithArguments<R>, dialect: Dialect): (row: Record<K, unknown>) => R {
+  const run = new Function('statement', 'row', `return statement.run(${columnReads(columns, dialect)});`) as (statement: RunsWithArguments<R>, row: object) => R;
+  return (row) => run(statement, row);
 }
 
 type RowReader = (row: object) => unknown[];
-type RowRunner = (statement: RunsWithArguments<unknown>, row: object) => unknown;
-type Shape = 'array' | 'arguments';
-const COMPILED: Record<Dialect, Record<Shape, WeakMap<readonly Column<string>[], RowReader | RowRunner>>> = {
-  sqlite: { array: new WeakMap(), arguments: new WeakMap() },
-  postgres: { array: new WeakMap(), arguments: new WeakMap() },
-};
+const READERS: Record<Dialect, WeakMap<readonly Column<string>[], RowReader>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** A function made once per column list that reads a row's values into an array (see {@link columnReads}). */
+function readerOf(columns: readonly Column<string>[], dialect: Dialect): RowReader {
+  let reader = READERS[dialect].get(columns);
+  if (reader === undefined) {
+    reader = new Function('row', `return [${columnReads(columns, dialect)}];`) as RowReader;
+    READERS[dialect].set(columns, reader);
+  }
+  return reader;
+}
+
 /**
- * A function made once per column list that reads a row's values by name (`row.started_at ?? null`,
- * ...), into an array or into a statement's arguments. A loop over the columns reads `row[name]`
- * with 31 different names, a megamorphic keyed load: about 1.1 µs a request for both tables,
- * against 0.2 for this (a microbench); it runs for every request the log writes. The names are the
- * schema's own identifiers (checked), never input.
+ * The expressions that read a row's values by name (`row.started_at ?? null, ...`), for a function
+ * made once: a loop over the columns reads `row[name]` with 31 different names, a megamorphic
+ * keyed load: about 1.1 µs a request for both tables, against 0.2 for this (a microbench); it runs
+ * for every request the log writes. The names are the schema's own identifiers (checked), never
+ * input.
  */
-function compiled(columns: readonly Column<string>[], dialect: Dialect, shape: Shape): RowReader | RowRunner {
-  const cache = COMPILED[dialect][shape];
-  let made = cache.get(columns);
-  if (made === undefined) {
-    const reads = columns.map(({ name, kind }) => {
+function columnReads(columns: readonly Column<string>[], dialect: Dialect): string {
+  return columns
+    .map(({ name, kind }) => {
       if (!IDENTIFIER.test(name)) throw new Error(`not a column name: ${name}`);
       return kind === 'bool' && dialect === 'sqlite' ? `row.${name} ? 1 : 0` : `row.${name} ?? null`;
-    });
-    made = shape === 'array' ? (new Function('row', `return [${reads.join(', ')}];`) as RowReader) : (new Function('statement', 'row', `return statement.run(${reads.join(', ')});`) as RowRunner);
-    cache.set(columns, made);
-  }
-  return made;
+    })
+    .join(', ');
 }
 
 /** The WHERE clause of a query, with `placeholder(n)` for the n-th (1-based) parameter. */

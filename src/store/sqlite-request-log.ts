@@ -6,7 +6,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RequestLogUnavailable, type HopRow, type LoggedRequest, type LogQuery, type RequestLog, type RequestRow, type Retention } from './request-log.js';
-import { HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, runWithRow, schemaStatements, whereOf } from './request-log-tables.js';
+import { HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, rowRunner, schemaStatements, whereOf } from './request-log-tables.js';
 
 /** How long a write waits for a reader's lock before failing (the CLI may be reading). */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -129,12 +129,14 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
     `INSERT OR IGNORE INTO ${REQUESTS_TABLE} (${REQUEST_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${REQUEST_COLUMNS.map(() => '?').join(', ')})`,
   );
   const insertHop = db.prepare(`INSERT OR IGNORE INTO ${HOPS_TABLE} (${HOP_COLUMNS.map((c) => c.name).join(', ')}) VALUES (${HOP_COLUMNS.map(() => '?').join(', ')})`);
+  const insertRequestRow = rowRunner(REQUEST_COLUMNS, insertRequest, 'sqlite');
+  const insertHopRow = rowRunner(HOP_COLUMNS, insertHop, 'sqlite');
   const insert = (batch: readonly LoggedRequest[], from: number, to: number) => {
     for (let at = from; at < to; at++) {
       const { request, hops } = batch[at] as LoggedRequest;
       // A request id seen before (a client reusing its x-request-id) keeps its first rows.
-      if (runWithRow(REQUEST_COLUMNS, insertRequest, request as unknown as Record<keyof RequestRow, unknown>, 'sqlite').changes === 0) continue;
-      for (const hop of hops) runWithRow(HOP_COLUMNS, insertHop, hop as unknown as Record<keyof HopRow, unknown>, 'sqlite');
+      if (insertRequestRow(request as unknown as Record<keyof RequestRow, unknown>).changes === 0) continue;
+      for (const hop of hops) insertHopRow(hop as unknown as Record<keyof HopRow, unknown>);
     }
   };
   const writeBatch = db.transaction((batch: readonly LoggedRequest[]) => insert(batch, 0, batch.length));
