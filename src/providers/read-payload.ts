@@ -20,3 +20,13 @@ export function schemaReader<T>(schema: ZodType<T>, isCommon: (payload: unknown)
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Absent, or of `type`: a schema's `.optional()` (null is not absent). */
+export function isOptional(value: unknown, type: 'string' | 'number' | 'boolean'): boolean {
+  return value === undefined || typeof value === type;
+}
+
+/** Absent, null, or of `type`: a schema's `.nullish()`. */
+export function isNullish(value: unknown, type: 'string' | 'number' | 'boolean'): boolean {
+  return value === undefined || value === null || typeof value === type;
+}

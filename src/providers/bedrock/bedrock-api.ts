@@ -4,7 +4,7 @@
  * new fields Bedrock adds do not break the adapter.
  */
 import { z } from 'zod';
-import { isJsonObject, schemaReader } from '../read-payload.js';
+import { isJsonObject, isOptional, schemaReader } from '../read-payload.js';
 
 export const bedrockUsageSchema = z.looseObject({
   inputTokens: z.number().optional(),
@@ -41,8 +41,6 @@ export const contentBlockDeltaSchema = z.looseObject({
   }),
 });
 
-export type ContentBlockDelta = z.infer<typeof contentBlockDeltaSchema>;
-
 /**
  * Reads a contentBlockDelta, the event of nearly every token. The common one (text, or a piece of
  * a tool's input) is used as it is; anything else goes to the schema (read-payload.ts).
@@ -52,8 +50,7 @@ export const readContentBlockDelta = schemaReader(contentBlockDeltaSchema, isCom
 function isCommonDelta(value: unknown): boolean {
   if (!isJsonObject(value) || typeof value.contentBlockIndex !== 'number' || !isJsonObject(value.delta)) return false;
   const { text, toolUse } = value.delta;
-  if (text !== undefined && typeof text !== 'string') return false;
-  return toolUse === undefined || (isJsonObject(toolUse) && typeof toolUse.input === 'string');
+  return isOptional(text, 'string') && (toolUse === undefined || (isJsonObject(toolUse) && typeof toolUse.input === 'string'));
 }
 
 export const messageStopSchema = z.looseObject({ stopReason: z.string() });

@@ -3,7 +3,7 @@
  * reads. Unknown fields pass; citations, log probabilities and the like are not read at all.
  */
 import { z } from 'zod';
-import { isJsonObject, schemaReader } from '../read-payload.js';
+import { isJsonObject, isNullish, schemaReader } from '../read-payload.js';
 
 const tokensSchema = z.looseObject({ input_tokens: z.number().nullish(), output_tokens: z.number().nullish() });
 
@@ -69,22 +69,13 @@ export const readCohereStreamEvent = schemaReader(cohereStreamEventSchema, isCom
 
 /** What the schema accepts, less tool calls, usage and content lists: every field read has the schema's type. */
 function isCommonEvent(value: unknown): boolean {
-  if (!isJsonObject(value) || typeof value.type !== 'string' || !nullish(value.id, 'string') || !nullish(value.index, 'number')) return false;
+  if (!isJsonObject(value) || typeof value.type !== 'string' || !isNullish(value.id, 'string') || !isNullish(value.index, 'number')) return false;
   const delta = value.delta;
-  if (delta === undefined || delta === null) return true;
-  if (!isJsonObject(delta) || !nullish(delta.finish_reason, 'string') || !nullish(delta.error, 'string') || !absent(delta.usage)) return false;
+  if (delta == null) return true;
+  if (!isJsonObject(delta) || !isNullish(delta.finish_reason, 'string') || !isNullish(delta.error, 'string') || delta.usage != null) return false;
   const message = delta.message;
-  if (message === undefined || message === null) return true;
-  if (!isJsonObject(message) || !absent(message.tool_calls)) return false;
+  if (message == null) return true;
+  if (!isJsonObject(message) || message.tool_calls != null) return false;
   const content = message.content;
-  return content === undefined || content === null || (isJsonObject(content) && nullish(content.text, 'string'));
-}
-
-/** Absent, null, or of `type` (the schema's `.nullish()`). */
-function nullish(value: unknown, type: 'string' | 'number'): boolean {
-  return value === undefined || value === null || typeof value === type;
-}
-
-function absent(value: unknown): boolean {
-  return value === undefined || value === null;
+  return content == null || (isJsonObject(content) && isNullish(content.text, 'string'));
 }

@@ -3,7 +3,7 @@
  * only the fields the adapter reads. Unknown fields pass; a missing optional one is no error.
  */
 import { z } from 'zod';
-import { isJsonObject, schemaReader } from '../read-payload.js';
+import { isJsonObject, isOptional, schemaReader } from '../read-payload.js';
 
 const partSchema = z.looseObject({
   text: z.string().optional(),
@@ -75,37 +75,31 @@ export const readGenerateContentResponse = schemaReader(generateContentResponseS
 function isCommonResponse(value: unknown): boolean {
   if (!isJsonObject(value)) return false;
   const { candidates, promptFeedback, usageMetadata } = value;
-  if (!optional(value.modelVersion, 'string') || !optional(value.responseId, 'string')) return false;
-  if (promptFeedback !== undefined && promptFeedback !== null && !(isJsonObject(promptFeedback) && optional(promptFeedback.blockReason, 'string'))) return false;
-  if (usageMetadata !== undefined && usageMetadata !== null) {
+  if (!isOptional(value.modelVersion, 'string') || !isOptional(value.responseId, 'string')) return false;
+  if (promptFeedback != null && !(isJsonObject(promptFeedback) && isOptional(promptFeedback.blockReason, 'string'))) return false;
+  if (usageMetadata != null) {
     if (!isJsonObject(usageMetadata)) return false;
-    for (const key of USAGE_COUNTS) if (!optional(usageMetadata[key], 'number')) return false;
+    for (const key of USAGE_COUNTS) if (!isOptional(usageMetadata[key], 'number')) return false;
   }
-  if (candidates === undefined || candidates === null) return true;
+  if (candidates == null) return true;
   if (!Array.isArray(candidates)) return false;
   for (const candidate of candidates as unknown[]) {
-    if (!isJsonObject(candidate) || !optional(candidate.finishReason, 'string') || !optional(candidate.index, 'number')) return false;
+    if (!isJsonObject(candidate) || !isOptional(candidate.finishReason, 'string') || !isOptional(candidate.index, 'number')) return false;
     const content = candidate.content;
-    if (content === undefined || content === null) continue;
-    if (!isJsonObject(content) || !optional(content.role, 'string')) return false;
+    if (content == null) continue;
+    if (!isJsonObject(content) || !isOptional(content.role, 'string')) return false;
     const parts = content.parts;
-    if (parts === undefined || parts === null) continue;
+    if (parts == null) continue;
     if (!Array.isArray(parts)) return false;
     for (const part of parts as unknown[]) {
       if (!isJsonObject(part) || part.functionCall !== undefined) return false;
-      if (!optional(part.text, 'string') || !optional(part.thought, 'boolean') || !optional(part.thoughtSignature, 'string')) return false;
+      if (!isOptional(part.text, 'string') || !isOptional(part.thought, 'boolean') || !isOptional(part.thoughtSignature, 'string')) return false;
     }
   }
   return true;
 }
 
 const USAGE_COUNTS = ['promptTokenCount', 'candidatesTokenCount', 'thoughtsTokenCount', 'cachedContentTokenCount'] as const;
-
-/** Absent, or of `type` (the schema's `.optional()`: null is not absent). */
-function optional(value: unknown, type: 'string' | 'number' | 'boolean'): boolean {
-  return value === undefined || typeof value === type;
-}
-
 
 export type GeminiUsageMetadata = z.infer<typeof usageMetadataSchema>;
 export type GoogleError = z.infer<typeof googleErrorSchema>['error'];
