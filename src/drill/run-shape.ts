@@ -105,7 +105,7 @@ function roundMarks(marks: RunMarks): RunMarks {
   return { startT: round(marks.startT), outageT: round(marks.outageT), recoveryT: round(marks.recoveryT), endT: round(marks.endT) };
 }
 
-/** Hundredths of a ms: finer than the clock's meaning, coarse enough to keep the report small. */
+/** Hundredths of a ms: finer than the clock's meaning, coarse enough to keep the report small. Never -0 (a sample a hair before a mark). */
 function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+  return Math.round(ms * 100) / 100 || 0;
 }
