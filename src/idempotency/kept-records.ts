@@ -42,7 +42,7 @@ const SPARE_CHUNKS = 4;
 const FIRST_SLOTS = 256;
 /** UTF-8 takes at most three bytes per UTF-16 code unit. */
 const MAX_BYTES_PER_CODE_UNIT = 3;
-/** `endCounts` of a completion (a stream's is its number of chunks). */
+/** `markCounts` of a completion (a stream's is its number of chunks). */
 const COMPLETION = -1;
 
 class Chunk {
@@ -66,7 +66,7 @@ export class KeptRecords {
   private hashBytes = new Int32Array(0);
   private servedBytes = new Int32Array(0);
   private bodyBytes = new Int32Array(0);
-  private endCounts = new Int32Array(0);
+  private markCounts = new Int32Array(0);
   private expiresAt = new Float64Array(0);
   /** The oldest slot; `span` slots from it are in use (empty ones included). */
   private head = 0;
@@ -110,11 +110,11 @@ export class KeptRecords {
     const served = JSON.parse(buffer.toString('utf8', at, (at += this.servedBytes[slot] as number))) as Served;
     const body = Buffer.allocUnsafeSlow(this.bodyBytes[slot] as number);
     at += buffer.copy(body, 0, at, at + body.length);
-    const endCount = this.endCounts[slot] as number;
-    if (endCount === COMPLETION) return { bodyHash, recorded: { answer: { kind: 'completion', body }, served } };
-    const ends: number[] = [];
-    for (let i = 0; i < endCount; i++, at += 4) ends.push(buffer.readUInt32LE(at));
-    return { bodyHash, recorded: { answer: { kind: 'stream', body, ends }, served } };
+    const markCount = this.markCounts[slot] as number;
+    if (markCount === COMPLETION) return { bodyHash, recorded: { answer: { kind: 'completion', body }, served } };
+    const marks: number[] = [];
+    for (let i = 0; i < markCount; i++, at += 4) marks.push(buffer.readUInt32LE(at));
+    return { bodyHash, recorded: { answer: { kind: 'stream', body, marks, headBytes: buffer.readUInt32LE(at) }, served } };
   }
 
   /**
@@ -126,8 +126,8 @@ export class KeptRecords {
     this.dropExpired(now);
     const served = JSON.stringify(recorded.served);
     const body = recorded.answer.body;
-    const ends = recorded.answer.kind === 'stream' ? recorded.answer.ends : undefined;
-    const room = (bodyHash.length + served.length) * MAX_BYTES_PER_CODE_UNIT + body.length + 4 * (ends?.length ?? 0);
+    const stream = recorded.answer.kind === 'stream' ? recorded.answer : undefined;
+    const room = (bodyHash.length + served.length) * MAX_BYTES_PER_CODE_UNIT + body.length + streamBytes(stream ? stream.marks.length : COMPLETION);
     // A slot first: making room in the ring may evict, and so empty the chunk about to be written.
     const slot = this.takeSlot();
     const chunk = this.chunkWithRoom(room);
@@ -139,7 +139,10 @@ export class KeptRecords {
     const servedLength = buffer.write(served, at);
     at += servedLength;
     at += body.copy(buffer, at);
-    if (ends) for (const end of ends) at = buffer.writeUInt32LE(end, at);
+    if (stream) {
+      for (const mark of stream.marks) at = buffer.writeUInt32LE(mark, at);
+      at = buffer.writeUInt32LE(stream.headBytes, at);
+    }
     const size = at - start;
     if (size > this.limits.maxBytes) {
       // Too big to keep: the slot goes back unused (making room for it may have evicted the oldest record).
@@ -154,7 +157,7 @@ export class KeptRecords {
     this.hashBytes[slot] = hashLength;
     this.servedBytes[slot] = servedLength;
     this.bodyBytes[slot] = body.length;
-    this.endCounts[slot] = ends ? ends.length : COMPLETION;
+    this.markCounts[slot] = stream ? stream.marks.length : COMPLETION;
     this.expiresAt[slot] = expiresAt;
     this.index.set(key, slot);
     this.bytes += size;
@@ -230,7 +233,7 @@ export class KeptRecords {
     this.index.delete(key);
     this.keys[slot] = undefined;
     this.chunkOf[slot] = undefined;
-    this.bytes -= (this.hashBytes[slot] as number) + (this.servedBytes[slot] as number) + (this.bodyBytes[slot] as number) + 4 * Math.max(0, this.endCounts[slot] as number);
+    this.bytes -= (this.hashBytes[slot] as number) + (this.servedBytes[slot] as number) + (this.bodyBytes[slot] as number) + streamBytes(this.markCounts[slot] as number);
     chunk.live--;
     if (chunk.live > 0) return;
     if (chunk === this.current) chunk.used = 0;
@@ -255,7 +258,7 @@ export class KeptRecords {
 
   /** Remakes the ring with `capacity` slots, the live records first, oldest first. */
   private relayout(capacity: number): void {
-    const old = { keys: this.keys, chunkOf: this.chunkOf, offsets: this.offsets, hashBytes: this.hashBytes, servedBytes: this.servedBytes, bodyBytes: this.bodyBytes, endCounts: this.endCounts, expiresAt: this.expiresAt };
+    const old = { keys: this.keys, chunkOf: this.chunkOf, offsets: this.offsets, hashBytes: this.hashBytes, servedBytes: this.servedBytes, bodyBytes: this.bodyBytes, markCounts: this.markCounts, expiresAt: this.expiresAt };
     const oldCapacity = this.keys.length;
     this.keys = new Array<string | undefined>(capacity).fill(undefined);
     this.chunkOf = new Array<Chunk | undefined>(capacity).fill(undefined);
@@ -263,7 +266,7 @@ export class KeptRecords {
     this.hashBytes = new Int32Array(capacity);
     this.servedBytes = new Int32Array(capacity);
     this.bodyBytes = new Int32Array(capacity);
-    this.endCounts = new Int32Array(capacity);
+    this.markCounts = new Int32Array(capacity);
     this.expiresAt = new Float64Array(capacity);
     let to = 0;
     for (let i = 0; i < this.span; i++) {
@@ -276,7 +279,7 @@ export class KeptRecords {
       this.hashBytes[to] = old.hashBytes[from] as number;
       this.servedBytes[to] = old.servedBytes[from] as number;
       this.bodyBytes[to] = old.bodyBytes[from] as number;
-      this.endCounts[to] = old.endCounts[from] as number;
+      this.markCounts[to] = old.markCounts[from] as number;
       this.expiresAt[to] = old.expiresAt[from] as number;
       this.index.set(key, to);
       to++;
@@ -284,4 +287,9 @@ export class KeptRecords {
     this.head = 0;
     this.span = to;
   }
+}
+
+/** Bytes a stream's framing takes after its body: each chunk's mark, then the head's length (none for a completion). */
+function streamBytes(markCount: number): number {
+  return markCount === COMPLETION ? 0 : 4 * (markCount + 1);
 }

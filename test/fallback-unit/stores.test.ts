@@ -1,6 +1,7 @@
 import { CancelSource, NEVER_CANCELLED } from '../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { canonicalJson, requestKey } from '../../src/cache/request-key.js';
 import { ResponseCache, StreamRecorder, completionText, keptCompletion, streamChunks } from '../../src/cache/response-cache.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
@@ -72,6 +73,57 @@ describe('a kept answer', () => {
     if (none?.kind === 'stream') assert.deepEqual(streamChunks(none), []);
   });
 
+  test('a stream of OpenAI chunks keeps each framed chunk as its token only, and gives every chunk back whole', () => {
+    const chunks = openAiChunks(['Hello', '!', ' How', ' can', ' I', ' help', ' 🙂', ' "quoted"', '', ' end']);
+    const recorder = new StreamRecorder(1 << 20);
+    for (const chunk of chunks) recorder.add(chunk);
+    assert.deepEqual(recorder.texts(), chunks);
+    const packed = recorder.pack();
+    assert.ok(packed);
+    assert.deepEqual(streamChunks(packed), chunks);
+    const framed = packed.marks.map((mark) => mark & 1);
+    // The role chunk and the second chunk are kept whole; every word chunk after them is framed;
+    // the finish and usage chunks do not end like the word chunks and are kept whole.
+    assert.deepEqual(framed, [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
+    const whole = Buffer.byteLength(chunks.join(''));
+    assert.ok(packed.body.length < whole / 2, `${packed.body.length} bytes kept of ${whole}`);
+    assert.equal(packed.body.buffer.byteLength, packed.body.length, 'a buffer of its own');
+  });
+
+  test('a frame never cuts a surrogate pair, so chunks whose tokens share a first code unit come back whole', () => {
+    // 😀 and 😃 share their high surrogate (U+D83D): a head ending on it would be written as U+FFFD.
+    // U+1F600, U+1F200 and U+1FA00 share their low one (U+DE00), which a tail must not start with.
+    for (const words of [['😀', '😀x', '😃x', '😄x'], ['a', 'x😀', 'y😀', 'z😀'], ['a', '😀', '😃', '😄'], ['a', '\u{1F600}', '\u{1F200}', '\u{1FA00}']]) {
+      const chunks = words.map((word) => `{"choices":[{"delta":{"content":"${word}"},"finish_reason":null}]}`);
+      const recorder = new StreamRecorder(1 << 20);
+      for (const chunk of chunks) recorder.add(chunk);
+      assert.deepEqual(recorder.texts(), chunks);
+      const packed = recorder.pack();
+      assert.ok(packed);
+      assert.deepEqual(streamChunks(packed), chunks);
+      assert.equal((packed.marks[3] as number) & 1, 1, 'the fourth chunk is framed');
+    }
+  });
+
+  test('any stream comes back as it was recorded, framed or not (property)', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+    const chunk = fc.oneof(
+      { weight: 3, arbitrary: text.map((word) => `{"id":"chatcmpl-1","choices":[{"delta":{"content":${JSON.stringify(word)}},"finish_reason":null}]}`) },
+      { weight: 1, arbitrary: text },
+    );
+    fc.assert(
+      fc.property(fc.array(chunk, { maxLength: 12 }), (chunks) => {
+        const recorder = new StreamRecorder(1 << 20);
+        for (const item of chunks) recorder.add(item);
+        assert.deepEqual(recorder.texts(), chunks);
+        const packed = recorder.pack();
+        assert.ok(packed);
+        assert.deepEqual(streamChunks(packed), chunks);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test('a stream grows its buffer past the first size, and is dropped for good once over its cap', () => {
     const big = new StreamRecorder(1 << 20);
     const chunk = 'x'.repeat(1000);
@@ -80,14 +132,26 @@ describe('a kept answer', () => {
     assert.equal(packed?.kind === 'stream' && streamChunks(packed).length, 50);
 
     const capped = new StreamRecorder(2500);
-    capped.add(chunk);
-    capped.add(chunk);
+    capped.add('x'.repeat(1000));
+    capped.add('y'.repeat(1000));
     assert.equal(capped.texts()?.length, 2);
-    capped.add(chunk);
+    capped.add('z'.repeat(1000));
     assert.equal(capped.pack(), undefined, 'over the cap: nothing kept');
     assert.equal(capped.texts(), undefined);
     capped.add('y');
     assert.equal(capped.pack(), undefined, 'and nothing kept after');
+
+    // Framed, the same chunks cost their kept bytes and the frame's once.
+    const framed = new StreamRecorder(2500);
+    for (let i = 0; i < 50; i++) framed.add(`${'x'.repeat(400)}${i}${'y'.repeat(400)}`);
+    const kept = framed.pack();
+    assert.ok(kept && kept.body.length <= 2500, `${kept?.body.length} bytes kept`);
+    assert.equal(kept && streamChunks(kept).length, 50);
+    // 1,203 bytes of chunks, and a frame of 1,200: over a cap of 2,300.
+    const overFrame = new StreamRecorder(2300);
+    overFrame.add('a');
+    for (let i = 0; i < 2; i++) overFrame.add(`${'x'.repeat(600)}${i}${'y'.repeat(600)}`);
+    assert.equal(overFrame.pack(), undefined, 'the frame counts against the cap');
   });
 });
 
@@ -207,3 +271,10 @@ describe('idempotency store', () => {
     await assert.rejects(follower, (err) => err instanceof GatewayError && err.code === 'client_closed');
   });
 });
+
+/** A stream's chunk texts as OpenAI sends them: the role, a chunk per word, the finish, then the usage. */
+function openAiChunks(words: string[]): string[] {
+  const chunk = (delta: object, finishReason: string | null, usage?: object) =>
+    JSON.stringify({ id: 'chatcmpl-Bx9', object: 'chat.completion.chunk', created: 1_764_000_000, model: 'gpt-4o-mini-2024-07-18', system_fingerprint: 'fp_44709d6fcb', choices: usage ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(usage ? { usage } : {}) });
+  return [chunk({ role: 'assistant', content: '', refusal: null }, null), ...words.map((content) => chunk({ content }, null)), chunk({}, 'stop'), chunk({}, null, { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length })];
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, mock, test } from 'node:test';
-import { StreamRecorder, keptCompletion } from '../../src/cache/response-cache.js';
+import { StreamRecorder, keptCompletion, streamChunks } from '../../src/cache/response-cache.js';
 import { CHUNK_BYTES, KeptRecords, type Recorded } from '../../src/idempotency/kept-records.js';
 import type { Served } from '../../src/gateway/served.js';
 
@@ -89,6 +89,20 @@ describe('kept records', () => {
     assert.equal(kept.has('huge', 0), false);
     assert.equal(kept.size, 3, 'the others stay');
     assert.ok(kept.has('k4', 0));
+  });
+
+  test('a framed stream reads back whole, and streams are counted to the byte through many evictions', () => {
+    const words = ['Hel', 'lo', ' 🙂', ' wörld', '!'];
+    const chunks = ['{"id":"c1","choices":[{"delta":{"role":"assistant"}}]}', ...words.map((word) => `{"id":"c1","choices":[{"delta":{"content":"${word}"},"finish_reason":null}]}`)];
+    const one = stream('r', chunks);
+    assert.ok(one.answer.kind === 'stream' && one.answer.headBytes > 0, 'framed');
+    const size = 1 + Buffer.byteLength(JSON.stringify(one.served)) + one.answer.body.length + 4 * (chunks.length + 1);
+    const kept = new KeptRecords({ maxEntries: 100, maxBytes: 3 * size });
+    for (let i = 0; i < 1_000; i++) kept.keep(`k${i}`, 'h', one, LATER, 0);
+    assert.equal(kept.size, 3, 'exactly three fit, after 997 evictions');
+    const read = kept.read('k999', 0);
+    assert.ok(read?.recorded.answer.kind === 'stream');
+    assert.deepEqual(streamChunks(read.recorded.answer), chunks);
   });
 
   test('a record expires at its time; keeping another drops the expired ones at the front', () => {
