@@ -18,18 +18,34 @@ export type CachedAnswer = { kind: 'completion'; body: Buffer } | KeptStream;
  * A kept stream. A stream's chunks repeat one JSON text around the few characters that change (the
  * token; in OpenAI's chunks 190-odd bytes of id, model, fingerprint and brackets around a word), so
  * a chunk that starts with the stream's head and ends with its tail (the text its second and third
- * chunks share) is kept as what lies between: the bench's 20-chunk stream in a quarter of its
- * bytes, a 500-token answer in a fortieth (a quarter when each chunk carries OpenAI's random
- * `obfuscation` padding, which leaves little tail to share). `body` holds the chunks' kept bytes in order, then the head's (`headBytes` of
- * them), then the tail's; `marks[i]` is twice where chunk i's bytes end, plus 1 when the chunk is
- * framed (kept without its head and tail).
+ * chunks share) is kept as what lies between, and when that still holds a long run of text the two
+ * chunks also shared (OpenAI's chunks end in a random `obfuscation` string, after the same 50-odd
+ * characters), as what lies before and after that inner run. The bench's 20-chunk stream is kept
+ * in a quarter of its bytes, a 500-token answer in a fortieth, or a twelfth with `obfuscation`.
+ *
+ * `body` holds the chunks' kept bytes in order, then the head's (`headBytes` of them), the inner
+ * run's (`innerBytes`), then the tail's. Each mark is four times where a part's bytes end, plus its
+ * kind: WHOLE (a chunk kept as it came), FRAMED (a chunk's last part, between its head and tail,
+ * or after the inner run when the mark before it is BEFORE_INNER).
  */
 export interface KeptStream {
   kind: 'stream';
   body: Buffer;
   marks: number[];
   headBytes: number;
+  innerBytes: number;
 }
+
+/** What a framed chunk shares with the stream's others; inner is '' when there is no inner run. */
+interface Frame {
+  head: string;
+  inner: string;
+  tail: string;
+}
+
+const WHOLE = 0;
+const FRAMED = 1;
+const BEFORE_INNER = 2;
 
 /** A completion's text, kept: as `bytes` when the caller has its UTF-8 bytes already (which must then be this text's own), else encoded into a buffer of its own. */
 export function keptCompletion(text: string, bytes?: Buffer): CachedAnswer {
@@ -46,20 +62,30 @@ export function completionText(answer: Extract<CachedAnswer, { kind: 'completion
 
 /** The chunk texts of a kept stream. */
 export function streamChunks(answer: KeptStream): string[] {
-  const { body, marks, headBytes } = answer;
-  const chunksEnd = marks.length === 0 ? 0 : (marks[marks.length - 1] as number) >>> 1;
-  return chunksOf(body, marks, body.toString('utf8', chunksEnd, chunksEnd + headBytes), body.toString('utf8', chunksEnd + headBytes));
+  const { body, marks, headBytes, innerBytes } = answer;
+  const innerAt = (marks.length === 0 ? 0 : (marks[marks.length - 1] as number) >>> 2) + headBytes;
+  const tailAt = innerAt + innerBytes;
+  return chunksOf(body, marks, { head: body.toString('utf8', innerAt - headBytes, innerAt), inner: body.toString('utf8', innerAt, tailAt), tail: body.toString('utf8', tailAt) });
 }
 
-/** The texts of the chunks whose bytes `marks` places in `body`, a framed one put back between `head` and `tail`. */
-function chunksOf(body: Buffer, marks: readonly number[], head: string, tail: string): string[] {
+/** The texts of the chunks whose parts `marks` places in `body`, a framed one put back together with `frame`. */
+function chunksOf(body: Buffer, marks: readonly number[], frame: Frame): string[] {
   const chunks: string[] = [];
   let start = 0;
+  let before: string | undefined;
   for (const mark of marks) {
-    const end = mark >>> 1;
+    const end = mark >>> 2;
     const kept = body.toString('utf8', start, end);
-    chunks.push((mark & 1) === 1 ? head + kept + tail : kept);
     start = end;
+    const kind = mark & 3;
+    if (kind === BEFORE_INNER) {
+      before = kept;
+      continue;
+    }
+    if (kind === WHOLE) chunks.push(kept);
+    else if (before === undefined) chunks.push(frame.head + kept + frame.tail);
+    else chunks.push(frame.head + before + frame.inner + kept + frame.tail);
+    before = undefined;
   }
   return chunks;
 }
@@ -70,6 +96,9 @@ const MAX_BYTES_PER_CODE_UNIT = 3;
 const INITIAL_RECORDING_BYTES = 2048;
 /** Shortest head and tail (together, in UTF-16 code units) worth framing a stream's chunks with. */
 const MIN_FRAME_CHARS = 32;
+/** Shortest inner run worth a second cut, and how many places of a middle are tried as its start. */
+const MIN_INNER_CHARS = 16;
+const INNER_STARTS = 32;
 
 /**
  * A stream's chunk texts copied into one growing buffer as they are handed on, so the chunk strings
@@ -80,71 +109,84 @@ export class StreamRecorder {
   private buffer: Buffer | undefined;
   private length = 0;
   private marks: number[] | undefined = [];
+  private chunks = 0;
   /** The second chunk's text, until the third comes to find the frame with. */
   private second: string | undefined;
-  /** The frame, once found; '' and '' frame nothing. */
-  private head = '';
-  private tail = '';
-  private framing = false;
+  /** Found at the third chunk, if its text and the second's share enough. */
+  private frame: Frame | undefined;
   /** The frame's UTF-8 bytes, which `pack` writes once: counted against the cap. */
   private frameBytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   add(text: string): void {
-    const marks = this.marks;
-    if (marks === undefined) return;
-    if (marks.length === 1) this.second = text;
-    else if (marks.length === 2) this.findFrame(this.second as string, text);
-    let kept = text;
-    let framed = 0;
-    const head = this.head;
-    const tail = this.tail;
+    if (this.marks === undefined) return;
+    const nth = this.chunks++;
+    if (nth === 1) this.second = text;
+    else if (nth === 2) this.findFrame(this.second as string, text);
+    const frame = this.frame;
+    const head = frame?.head.length ?? 0;
+    const tail = frame?.tail.length ?? 0;
     // Compared as slices, not with startsWith/endsWith: a third of the time in node 20.
-    if (this.framing && text.length >= head.length + tail.length && text.slice(0, head.length) === head && text.slice(text.length - tail.length) === tail) {
-      kept = text.slice(head.length, text.length - tail.length);
-      framed = 1;
-    }
-    const room = kept.length * MAX_BYTES_PER_CODE_UNIT;
-    let buffer = this.buffer;
-    if (buffer === undefined || this.length + room > buffer.length) {
-      if (this.length + this.frameBytes + kept.length > this.maxBytes) {
-        this.drop();
-        return;
-      }
-      buffer = this.grow(this.length + room);
-    }
-    this.length += buffer.write(kept, this.length);
-    if (this.length + this.frameBytes > this.maxBytes) {
-      this.drop();
+    if (frame === undefined || text.length < head + tail || text.slice(0, head) !== frame.head || text.slice(text.length - tail) !== frame.tail) {
+      this.keep(text, WHOLE);
       return;
     }
-    marks.push(this.length * 2 + framed);
+    const middle = text.slice(head, text.length - tail);
+    const inner = frame.inner === '' ? -1 : middle.indexOf(frame.inner);
+    if (inner < 0) this.keep(middle, FRAMED);
+    else if (this.keep(middle.slice(0, inner), BEFORE_INNER)) this.keep(middle.slice(inner + frame.inner.length), FRAMED);
   }
 
   /** The stream kept whole, in a buffer of its exact size; undefined past the cap. */
   pack(): KeptStream | undefined {
     const marks = this.marks;
     if (marks === undefined) return undefined;
-    const headBytes = Buffer.byteLength(this.head);
     const body = Buffer.allocUnsafeSlow(this.length + this.frameBytes);
     this.buffer?.copy(body, 0, 0, this.length);
-    body.write(this.head, this.length);
-    body.write(this.tail, this.length + headBytes);
-    return { kind: 'stream', body, marks, headBytes };
+    const frame = this.frame;
+    if (frame === undefined) return { kind: 'stream', body, marks, headBytes: 0, innerBytes: 0 };
+    const headBytes = body.write(frame.head, this.length);
+    const innerBytes = body.write(frame.inner, this.length + headBytes);
+    body.write(frame.tail, this.length + headBytes + innerBytes);
+    return { kind: 'stream', body, marks, headBytes, innerBytes };
   }
 
   /** The chunk texts recorded so far (decoded again: for the rare stream that broke); undefined past the cap. */
   texts(): string[] | undefined {
     const marks = this.marks;
     if (marks === undefined) return undefined;
-    return this.buffer === undefined ? [] : chunksOf(this.buffer, marks, this.head, this.tail);
+    return this.buffer === undefined ? [] : chunksOf(this.buffer, marks, this.frame ?? { head: '', inner: '', tail: '' });
+  }
+
+  /** Writes one part of a chunk and its mark; false when that took the stream past the cap (it is dropped). */
+  private keep(kept: string, kind: number): boolean {
+    const marks = this.marks as number[];
+    const room = kept.length * MAX_BYTES_PER_CODE_UNIT;
+    let buffer = this.buffer;
+    if (buffer === undefined || this.length + room > buffer.length) {
+      if (this.length + this.frameBytes + kept.length > this.maxBytes) {
+        this.drop();
+        return false;
+      }
+      buffer = this.grow(this.length + room);
+    }
+    this.length += buffer.write(kept, this.length);
+    if (this.length + this.frameBytes > this.maxBytes) {
+      this.drop();
+      return false;
+    }
+    marks.push(this.length * 4 + kind);
+    return true;
   }
 
   /**
-   * The frame: the longest head and tail that the second and third chunks share (the first, the
-   * role's, differs from the rest), if long enough to be worth it. Never cuts a surrogate pair, so
-   * that a framed chunk's kept part is well-formed UTF-16 when its whole text is.
+   * The frame: the head and tail that the second and third chunks share (the first, the role's,
+   * differs from the rest), if long enough to be worth it, and the inner run their middles share.
+   * In JSON what varies is a string's content, so the head is made to end, and the tail to start,
+   * at an unescaped quote: two tokens that happen to begin (or end) alike must not make a frame the other
+   * chunks miss. Never cuts a surrogate pair, so that each kept part is well-formed UTF-16 when
+   * the chunk's whole text is.
    */
   private findFrame(a: string, b: string): void {
     this.second = undefined;
@@ -153,13 +195,20 @@ export class StreamRecorder {
     while (head < shorter && a.charCodeAt(head) === b.charCodeAt(head)) head++;
     let tail = 0;
     while (tail < shorter - head && a.charCodeAt(a.length - 1 - tail) === b.charCodeAt(b.length - 1 - tail)) tail++;
+    const lastQuote = head > 0 ? lastQuoteAt(a, head - 1) : -1;
+    if (lastQuote >= 0) head = lastQuote + 1;
+    const firstQuote = firstQuoteAt(a, a.length - tail);
+    if (firstQuote >= 0) tail = a.length - firstQuote;
     if (head > 0 && isHighSurrogate(a.charCodeAt(head - 1))) head--;
     if (tail > 0 && isLowSurrogate(a.charCodeAt(a.length - tail))) tail--;
     if (head + tail < MIN_FRAME_CHARS) return;
-    this.head = a.slice(0, head);
-    this.tail = a.slice(a.length - tail);
-    this.framing = true;
-    this.frameBytes = Buffer.byteLength(this.head) + Buffer.byteLength(this.tail);
+    const frame: Frame = {
+      head: a.slice(0, head),
+      inner: sharedRun(a.slice(head, a.length - tail), b.slice(head, b.length - tail)),
+      tail: a.slice(a.length - tail),
+    };
+    this.frame = frame;
+    this.frameBytes = Buffer.byteLength(frame.head) + Buffer.byteLength(frame.inner) + Buffer.byteLength(frame.tail);
   }
 
   private grow(needed: number): Buffer {
@@ -178,6 +227,48 @@ export class StreamRecorder {
     this.length = 0;
   }
 }
+
+/**
+ * The run of text two middles share: found from the first piece of `a` (MIN_INNER_CHARS long,
+ * starting in its first INNER_STARTS places) that `b` holds too, stretched as far as both go on,
+ * then cut from its first quote to its last (as the head and tail are, for JSON). '' when there
+ * is none worth a cut.
+ */
+function sharedRun(a: string, b: string): string {
+  for (let i = 0; i < INNER_STARTS && i + MIN_INNER_CHARS <= a.length; i++) {
+    const j = b.indexOf(a.slice(i, i + MIN_INNER_CHARS));
+    if (j < 0) continue;
+    let end = i + MIN_INNER_CHARS;
+    for (let k = j + MIN_INNER_CHARS; end < a.length && k < b.length && a.charCodeAt(end) === b.charCodeAt(k); k++) end++;
+    let start = i;
+    const firstQuote = firstQuoteAt(a, start);
+    const lastQuote = lastQuoteAt(a, end - 1);
+    if (firstQuote >= 0 && lastQuote > firstQuote && lastQuote < end) {
+      start = firstQuote;
+      end = lastQuote + 1;
+    }
+    if (isLowSurrogate(a.charCodeAt(start))) start++;
+    if (isHighSurrogate(a.charCodeAt(end - 1))) end--;
+    return end - start >= MIN_INNER_CHARS ? a.slice(start, end) : '';
+  }
+  return '';
+}
+
+/** The first quote at or after `from` that no backslash escapes; -1 when there is none. */
+function firstQuoteAt(text: string, from: number): number {
+  let at = text.indexOf('"', from);
+  while (at > 0 && text.charCodeAt(at - 1) === BACKSLASH) at = text.indexOf('"', at + 1);
+  return at;
+}
+
+/** The last quote at or before `from` (which is not negative) that no backslash escapes; -1 when there is none. */
+function lastQuoteAt(text: string, from: number): number {
+  let at = text.lastIndexOf('"', from);
+  while (at > 0 && text.charCodeAt(at - 1) === BACKSLASH) at = text.lastIndexOf('"', at - 1);
+  return at;
+}
+
+const BACKSLASH = 0x5c;
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;

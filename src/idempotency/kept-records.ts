@@ -42,7 +42,7 @@ const SPARE_CHUNKS = 4;
 const FIRST_SLOTS = 256;
 /** UTF-8 takes at most three bytes per UTF-16 code unit. */
 const MAX_BYTES_PER_CODE_UNIT = 3;
-/** `markCounts` of a completion (a stream's is its number of chunks). */
+/** `markCounts` of a completion (a stream's is its number of marks). */
 const COMPLETION = -1;
 
 class Chunk {
@@ -114,7 +114,7 @@ export class KeptRecords {
     if (markCount === COMPLETION) return { bodyHash, recorded: { answer: { kind: 'completion', body }, served } };
     const marks: number[] = [];
     for (let i = 0; i < markCount; i++, at += 4) marks.push(buffer.readUInt32LE(at));
-    return { bodyHash, recorded: { answer: { kind: 'stream', body, marks, headBytes: buffer.readUInt32LE(at) }, served } };
+    return { bodyHash, recorded: { answer: { kind: 'stream', body, marks, headBytes: buffer.readUInt32LE(at), innerBytes: buffer.readUInt32LE(at + 4) }, served } };
   }
 
   /**
@@ -142,6 +142,7 @@ export class KeptRecords {
     if (stream) {
       for (const mark of stream.marks) at = buffer.writeUInt32LE(mark, at);
       at = buffer.writeUInt32LE(stream.headBytes, at);
+      at = buffer.writeUInt32LE(stream.innerBytes, at);
     }
     const size = at - start;
     if (size > this.limits.maxBytes) {
@@ -289,7 +290,7 @@ export class KeptRecords {
   }
 }
 
-/** Bytes a stream's framing takes after its body: each chunk's mark, then the head's length (none for a completion). */
+/** Bytes a stream's framing takes after its body: each mark, then the head's and the inner run's lengths (none for a completion). */
 function streamBytes(markCount: number): number {
-  return markCount === COMPLETION ? 0 : 4 * (markCount + 1);
+  return markCount === COMPLETION ? 0 : 4 * (markCount + 2);
 }

@@ -81,13 +81,50 @@ describe('a kept answer', () => {
     const packed = recorder.pack();
     assert.ok(packed);
     assert.deepEqual(streamChunks(packed), chunks);
-    const framed = packed.marks.map((mark) => mark & 1);
+    const framed = packed.marks.map((mark) => mark & 3);
     // The role chunk and the second chunk are kept whole; every word chunk after them is framed;
     // the finish and usage chunks do not end like the word chunks and are kept whole.
     assert.deepEqual(framed, [0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
     const whole = Buffer.byteLength(chunks.join(''));
     assert.ok(packed.body.length < whole / 2, `${packed.body.length} bytes kept of ${whole}`);
     assert.equal(packed.body.buffer.byteLength, packed.body.length, 'a buffer of its own');
+  });
+
+  test("a stream whose chunks end in OpenAI's random obfuscation padding keeps each chunk's token and padding only", () => {
+    const words = Array.from({ length: 40 }, (_, i) => [' the', ' quick', ' brown', ' fox', ' "jumps"', ' 🙂'][i % 6] as string);
+    const chunks = openAiChunks(words, (i) => 'aZ09xQ'.repeat(3).slice(i % 7, 4 + (i % 11)));
+    const recorder = new StreamRecorder(1 << 20);
+    for (const chunk of chunks) recorder.add(chunk);
+    assert.deepEqual(recorder.texts(), chunks);
+    const packed = recorder.pack();
+    assert.ok(packed);
+    assert.deepEqual(streamChunks(packed), chunks);
+    const kinds = packed.marks.map((mark) => mark & 3);
+    // Every word chunk after the second is kept in two parts: its token, then its padding.
+    assert.equal(kinds.filter((kind) => kind === 2).length, words.length - 1);
+    const whole = Buffer.byteLength(chunks.join(''));
+    assert.ok(packed.body.length < whole / 5, `${packed.body.length} bytes kept of ${whole}`);
+  });
+
+  test('two tokens that begin or end alike do not make a frame the other chunks miss', () => {
+    for (const [second, third] of [
+      ['Hello', 'Help'],
+      [' cake', ' bake'],
+      ['a"b', 'a"c'],
+    ]) {
+      const words = [second as string, third as string, ' one', ' two', ' three'];
+      const chunks = openAiChunks(words);
+      const recorder = new StreamRecorder(1 << 20);
+      for (const chunk of chunks) recorder.add(chunk);
+      const packed = recorder.pack();
+      assert.ok(packed);
+      assert.deepEqual(streamChunks(packed), chunks);
+      assert.deepEqual(
+        packed.marks.map((mark) => mark & 3),
+        [0, 0, 1, 1, 1, 1, 0, 0],
+        `${second} then ${third}`,
+      );
+    }
   });
 
   test('a frame never cuts a surrogate pair, so chunks whose tokens share a first code unit come back whole', () => {
@@ -101,7 +138,7 @@ describe('a kept answer', () => {
       const packed = recorder.pack();
       assert.ok(packed);
       assert.deepEqual(streamChunks(packed), chunks);
-      assert.equal((packed.marks[3] as number) & 1, 1, 'the fourth chunk is framed');
+      assert.equal((packed.marks[3] as number) & 3, 1, 'the fourth chunk is framed');
     }
   });
 
@@ -109,6 +146,7 @@ describe('a kept answer', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 12 });
     const chunk = fc.oneof(
       { weight: 3, arbitrary: text.map((word) => `{"id":"chatcmpl-1","choices":[{"delta":{"content":${JSON.stringify(word)}},"finish_reason":null}]}`) },
+      { weight: 3, arbitrary: fc.tuple(text, text).map(([word, pad]) => `{"id":"chatcmpl-1","choices":[{"delta":{"content":${JSON.stringify(word)}},"finish_reason":null}],"obfuscation":${JSON.stringify(pad)}}`) },
       { weight: 1, arbitrary: text },
     );
     fc.assert(
@@ -272,9 +310,17 @@ describe('idempotency store', () => {
   });
 });
 
-/** A stream's chunk texts as OpenAI sends them: the role, a chunk per word, the finish, then the usage. */
-function openAiChunks(words: string[]): string[] {
-  const chunk = (delta: object, finishReason: string | null, usage?: object) =>
-    JSON.stringify({ id: 'chatcmpl-Bx9', object: 'chat.completion.chunk', created: 1_764_000_000, model: 'gpt-4o-mini-2024-07-18', system_fingerprint: 'fp_44709d6fcb', choices: usage ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(usage ? { usage } : {}) });
-  return [chunk({ role: 'assistant', content: '', refusal: null }, null), ...words.map((content) => chunk({ content }, null)), chunk({}, 'stop'), chunk({}, null, { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length })];
+/**
+ * A stream's chunk texts as OpenAI sends them: the role, a chunk per word, the finish, then the
+ * usage; with `padding`, each word chunk ends in an `obfuscation` string, as OpenAI's do by default.
+ */
+function openAiChunks(words: string[], padding?: (i: number) => string): string[] {
+  const chunk = (delta: object, finishReason: string | null, extra: object = {}) =>
+    JSON.stringify({ id: 'chatcmpl-Bx9', object: 'chat.completion.chunk', created: 1_764_000_000, model: 'gpt-4o-mini-2024-07-18', system_fingerprint: 'fp_44709d6fcb', choices: 'usage' in extra ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...extra });
+  return [
+    chunk({ role: 'assistant', content: '', refusal: null }, null),
+    ...words.map((content, i) => chunk({ content }, null, padding ? { obfuscation: padding(i) } : {})),
+    chunk({}, 'stop'),
+    chunk({}, null, { usage: { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length } }),
+  ];
 }

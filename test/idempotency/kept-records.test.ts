@@ -96,7 +96,8 @@ describe('kept records', () => {
     const chunks = ['{"id":"c1","choices":[{"delta":{"role":"assistant"}}]}', ...words.map((word) => `{"id":"c1","choices":[{"delta":{"content":"${word}"},"finish_reason":null}]}`)];
     const one = stream('r', chunks);
     assert.ok(one.answer.kind === 'stream' && one.answer.headBytes > 0, 'framed');
-    const size = 1 + Buffer.byteLength(JSON.stringify(one.served)) + one.answer.body.length + 4 * (chunks.length + 1);
+    assert.ok(one.answer.marks.length === chunks.length);
+    const size = 1 + Buffer.byteLength(JSON.stringify(one.served)) + one.answer.body.length + 4 * (one.answer.marks.length + 2);
     const kept = new KeptRecords({ maxEntries: 100, maxBytes: 3 * size });
     for (let i = 0; i < 1_000; i++) kept.keep(`k${i}`, 'h', one, LATER, 0);
     assert.equal(kept.size, 3, 'exactly three fit, after 997 evictions');
