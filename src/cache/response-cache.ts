@@ -21,7 +21,8 @@ export type CachedAnswer = { kind: 'completion'; body: Buffer } | KeptStream;
  * chunks share) is kept as what lies between, and when that still holds a long run of text the two
  * chunks also shared (OpenAI's chunks end in a random `obfuscation` string, after the same 50-odd
  * characters), as what lies before and after that inner run. The bench's 20-chunk stream is kept
- * in a quarter of its bytes, a 500-token answer in a fortieth, or a twelfth with `obfuscation`.
+ * in a quarter of its bytes, a 500-token answer in a fortieth (a twenty-seventh with `obfuscation`),
+ * besides the marks.
  *
  * `body` holds the chunks' kept bytes in order, then the head's (`headBytes` of them), the inner
  * run's (`innerBytes`), then the tail's. Each mark is four times where a part's bytes end, plus its
@@ -94,6 +95,8 @@ function chunksOf(body: Buffer, marks: readonly number[], frame: Frame): string[
 const MAX_BYTES_PER_CODE_UNIT = 3;
 /** First size of a recorder's buffer; it doubles as needed. The bench's framed 20-chunk stream fits. */
 const INITIAL_RECORDING_BYTES = 2048;
+/** Most bytes a recorder keeps, whatever its cap: a mark is four times an offset, in 32 bits. */
+const MAX_STREAM_BYTES = 2 ** 30 - 1;
 /** Shortest head and tail (together, in UTF-16 code units) worth framing a stream's chunks with. */
 const MIN_FRAME_CHARS = 32;
 /** Shortest inner run worth a second cut, and how many places of a middle are tried as its start. */
@@ -117,7 +120,12 @@ export class StreamRecorder {
   /** The frame's UTF-8 bytes, which `pack` writes once: counted against the cap. */
   private frameBytes = 0;
 
-  constructor(private readonly maxBytes: number) {}
+  private readonly maxBytes: number;
+
+  constructor(maxBytes: number) {
+    // A mark (four times an offset, plus its kind) must fit the idempotency store's 32 bits.
+    this.maxBytes = Math.min(maxBytes, MAX_STREAM_BYTES);
+  }
 
   add(text: string): void {
     if (this.marks === undefined) return;
@@ -184,9 +192,9 @@ export class StreamRecorder {
    * The frame: the head and tail that the second and third chunks share (the first, the role's,
    * differs from the rest), if long enough to be worth it, and the inner run their middles share.
    * In JSON what varies is a string's content, so the head is made to end, and the tail to start,
-   * at an unescaped quote: two tokens that happen to begin (or end) alike must not make a frame the other
-   * chunks miss. Never cuts a surrogate pair, so that each kept part is well-formed UTF-16 when
-   * the chunk's whole text is.
+   * at an unescaped quote: two tokens that happen to begin (or end) alike must not make a frame
+   * the other chunks miss. Never cuts a surrogate pair, so that each kept part is well-formed
+   * UTF-16 when the chunk's whole text is.
    */
   private findFrame(a: string, b: string): void {
     this.second = undefined;

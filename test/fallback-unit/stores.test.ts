@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalJson, requestKey } from '../../src/cache/request-key.js';
-import { ResponseCache, StreamRecorder, completionText, keptCompletion, streamChunks } from '../../src/cache/response-cache.js';
+import { ResponseCache, StreamRecorder, completionText, keptCompletion, streamChunks, type KeptStream } from '../../src/cache/response-cache.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { GatewayError } from '../../src/errors.js';
 import type { Served } from '../../src/gateway/served.js';
@@ -75,12 +75,7 @@ describe('a kept answer', () => {
 
   test('a stream of OpenAI chunks keeps each framed chunk as its token only, and gives every chunk back whole', () => {
     const chunks = openAiChunks(['Hello', '!', ' How', ' can', ' I', ' help', ' 🙂', ' "quoted"', '', ' end']);
-    const recorder = new StreamRecorder(1 << 20);
-    for (const chunk of chunks) recorder.add(chunk);
-    assert.deepEqual(recorder.texts(), chunks);
-    const packed = recorder.pack();
-    assert.ok(packed);
-    assert.deepEqual(streamChunks(packed), chunks);
+    const packed = recordedWhole(chunks);
     const framed = packed.marks.map((mark) => mark & 3);
     // The role chunk and the second chunk are kept whole; every word chunk after them is framed;
     // the finish and usage chunks do not end like the word chunks and are kept whole.
@@ -93,12 +88,7 @@ describe('a kept answer', () => {
   test("a stream whose chunks end in OpenAI's random obfuscation padding keeps each chunk's token and padding only", () => {
     const words = Array.from({ length: 40 }, (_, i) => [' the', ' quick', ' brown', ' fox', ' "jumps"', ' 🙂'][i % 6] as string);
     const chunks = openAiChunks(words, (i) => 'aZ09xQ'.repeat(3).slice(i % 7, 4 + (i % 11)));
-    const recorder = new StreamRecorder(1 << 20);
-    for (const chunk of chunks) recorder.add(chunk);
-    assert.deepEqual(recorder.texts(), chunks);
-    const packed = recorder.pack();
-    assert.ok(packed);
-    assert.deepEqual(streamChunks(packed), chunks);
+    const packed = recordedWhole(chunks);
     const kinds = packed.marks.map((mark) => mark & 3);
     // Every word chunk after the second is kept in two parts: its token, then its padding.
     assert.equal(kinds.filter((kind) => kind === 2).length, words.length - 1);
@@ -114,11 +104,7 @@ describe('a kept answer', () => {
     ]) {
       const words = [second as string, third as string, ' one', ' two', ' three'];
       const chunks = openAiChunks(words);
-      const recorder = new StreamRecorder(1 << 20);
-      for (const chunk of chunks) recorder.add(chunk);
-      const packed = recorder.pack();
-      assert.ok(packed);
-      assert.deepEqual(streamChunks(packed), chunks);
+      const packed = recordedWhole(chunks);
       assert.deepEqual(
         packed.marks.map((mark) => mark & 3),
         [0, 0, 1, 1, 1, 1, 0, 0],
@@ -132,12 +118,7 @@ describe('a kept answer', () => {
     // U+1F600, U+1F200 and U+1FA00 share their low one (U+DE00), which a tail must not start with.
     for (const words of [['😀', '😀x', '😃x', '😄x'], ['a', 'x😀', 'y😀', 'z😀'], ['a', '😀', '😃', '😄'], ['a', '\u{1F600}', '\u{1F200}', '\u{1FA00}']]) {
       const chunks = words.map((word) => `{"choices":[{"delta":{"content":"${word}"},"finish_reason":null}]}`);
-      const recorder = new StreamRecorder(1 << 20);
-      for (const chunk of chunks) recorder.add(chunk);
-      assert.deepEqual(recorder.texts(), chunks);
-      const packed = recorder.pack();
-      assert.ok(packed);
-      assert.deepEqual(streamChunks(packed), chunks);
+      const packed = recordedWhole(chunks);
       assert.equal((packed.marks[3] as number) & 3, 1, 'the fourth chunk is framed');
     }
   });
@@ -151,12 +132,7 @@ describe('a kept answer', () => {
     );
     fc.assert(
       fc.property(fc.array(chunk, { maxLength: 12 }), (chunks) => {
-        const recorder = new StreamRecorder(1 << 20);
-        for (const item of chunks) recorder.add(item);
-        assert.deepEqual(recorder.texts(), chunks);
-        const packed = recorder.pack();
-        assert.ok(packed);
-        assert.deepEqual(streamChunks(packed), chunks);
+        recordedWhole(chunks);
       }),
       { numRuns: 1000 },
     );
@@ -323,4 +299,15 @@ function openAiChunks(words: string[], padding?: (i: number) => string): string[
     chunk({}, 'stop'),
     chunk({}, null, { usage: { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length } }),
   ];
+}
+
+/** `chunks` recorded and packed, after checking that both the recorder and the packed stream give them back as they were. */
+function recordedWhole(chunks: string[]): KeptStream {
+  const recorder = new StreamRecorder(1 << 20);
+  for (const chunk of chunks) recorder.add(chunk);
+  assert.deepEqual(recorder.texts(), chunks, 'read back while recording');
+  const packed = recorder.pack();
+  assert.ok(packed);
+  assert.deepEqual(streamChunks(packed), chunks, 'read back once packed');
+  return packed;
 }
