@@ -324,7 +324,8 @@ export class ResponseCache {
   }
 
   set(key: string, answer: CachedAnswer, now = Date.now()): void {
-    const bytes = answer.body.length;
+    // A stream's marks are an array on the heap: 8 bytes each.
+    const bytes = answer.body.length + (answer.kind === 'stream' ? 8 * answer.marks.length : 0);
     if (bytes > this.options.maxBytes / 4) return; // one answer may not crowd out the rest
     const old = this.entries.get(key);
     if (old) this.delete(key, old);

@@ -40,6 +40,15 @@ describe('response cache', () => {
     assert.ok(cache.get('c'));
   });
 
+  test("a stream's marks count against the byte bound, not only its bytes", () => {
+    const cache = new ResponseCache({ ttlMs: 1e9, maxEntries: 100, maxBytes: 800 });
+    // 40 framed chunks of one-letter tokens: under 200 bytes of body, and 42 marks (336 bytes).
+    const stream = recordedWhole(['{"role":"assistant"}', ...Array.from({ length: 41 }, (_, i) => `{"id":"chatcmpl-1","choices":[{"delta":{"content":"${'abcdefghij'[i % 10]}"}}]}`)]);
+    assert.ok(stream.body.length < 800 / 4, `${stream.body.length} bytes of body`);
+    cache.set('s', stream);
+    assert.equal(cache.get('s'), undefined, 'over a quarter of the bound with its marks: not kept');
+  });
+
   test('the byte bound holds', () => {
     const cache = new ResponseCache({ ttlMs: 1e9, maxEntries: 100, maxBytes: 100 });
     for (let i = 0; i < 10; i++) cache.set(`k${i}`, keptCompletion('x'.repeat(20)));
