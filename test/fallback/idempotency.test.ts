@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StreamRecorder } from '../../src/cache/response-cache.js';
 import { completionJson, startRecordingUpstream } from '../helpers/recording-upstream.js';
 import { callsTo, postChat, setFaults, startMockGateway, userBody, type RawResponse } from '../helpers/mock-gateway.js';
 
@@ -155,6 +156,25 @@ describe('idempotency', () => {
     assert.equal(second.text, first.text);
     assert.equal(first.replay, null);
     assert.ok(second.replay);
+    assert.equal(callsTo(gw, 'primary'), 1);
+  });
+
+  test('a replayed stream is the first one byte for byte, usage chunk and all', async (t) => {
+    const gw = await startMockGateway(t, { mocks: ['primary'] });
+    const body = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'stream a long answer, please' }], stream: true, stream_options: { include_usage: true } });
+    const send = async () => {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k-bytes' }, body });
+      return { text: await res.text(), replay: res.headers.get('x-switchyard-idempotent-replay') };
+    };
+    const first = await send();
+    const second = await send();
+    assert.equal(first.replay, null);
+    assert.ok(second.replay);
+    // The stream is one the store keeps framed (src/cache/response-cache.ts), so the replay is put back together.
+    const recorder = new StreamRecorder(1 << 20);
+    for (const event of first.text.split('\n\n')) if (event.startsWith('data: {')) recorder.add(event.slice('data: '.length));
+    assert.ok(recorder.pack()?.marks.some((mark) => (mark & 3) === 1), 'framed');
+    assert.equal(second.text, first.text);
     assert.equal(callsTo(gw, 'primary'), 1);
   });
 });
