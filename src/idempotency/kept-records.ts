@@ -44,6 +44,8 @@ const FIRST_SLOTS = 256;
 const MAX_BYTES_PER_CODE_UNIT = 3;
 /** `markCounts` of a completion (a stream's is its number of marks). */
 const COMPLETION = -1;
+/** Most bytes a mark's varint takes (a mark is below 2^32). */
+const MAX_VARINT_BYTES = 5;
 
 class Chunk {
   /** Bytes written from the start. */
@@ -67,6 +69,8 @@ export class KeptRecords {
   private servedBytes = new Int32Array(0);
   private bodyBytes = new Int32Array(0);
   private markCounts = new Int32Array(0);
+  /** Each record's bytes in its chunk (a stream's marks take a varying number). */
+  private sizes = new Int32Array(0);
   private expiresAt = new Float64Array(0);
   /** The oldest slot; `span` slots from it are in use (empty ones included). */
   private head = 0;
@@ -82,6 +86,11 @@ export class KeptRecords {
   /** Records held (expired ones not yet noticed included). */
   get size(): number {
     return this.index.size;
+  }
+
+  /** Bytes the records held take in their chunks, counted against `maxBytes`. */
+  get byteCount(): number {
+    return this.bytes;
   }
 
   /** Applies new limits (a config reload), evicting the oldest records that no longer fit. */
@@ -112,8 +121,22 @@ export class KeptRecords {
     at += buffer.copy(body, 0, at, at + body.length);
     const markCount = this.markCounts[slot] as number;
     if (markCount === COMPLETION) return { bodyHash, recorded: { answer: { kind: 'completion', body }, served } };
+    // Each mark as a varint of its part's length and kind (see `keep`).
     const marks: number[] = [];
-    for (let i = 0; i < markCount; i++, at += 4) marks.push(buffer.readUInt32LE(at));
+    let end = 0;
+    for (let i = 0; i < markCount; i++) {
+      let value = 0;
+      let scale = 1;
+      let byte: number;
+      do {
+        byte = buffer[at++] as number;
+        value += (byte & 0x7f) * scale;
+        scale *= 0x80;
+      } while (byte >= 0x80);
+      const kind = value % 4;
+      end += (value - kind) / 4;
+      marks.push(end * 4 + kind);
+    }
     return { bodyHash, recorded: { answer: { kind: 'stream', body, marks, headBytes: buffer.readUInt32LE(at), innerBytes: buffer.readUInt32LE(at + 4) }, served } };
   }
 
@@ -127,7 +150,7 @@ export class KeptRecords {
     const served = JSON.stringify(recorded.served);
     const body = recorded.answer.body;
     const stream = recorded.answer.kind === 'stream' ? recorded.answer : undefined;
-    const room = (bodyHash.length + served.length) * MAX_BYTES_PER_CODE_UNIT + body.length + streamBytes(stream ? stream.marks.length : COMPLETION);
+    const room = (bodyHash.length + served.length) * MAX_BYTES_PER_CODE_UNIT + body.length + (stream ? MAX_VARINT_BYTES * stream.marks.length + 8 : 0);
     // A slot first: making room in the ring may evict, and so empty the chunk about to be written.
     const slot = this.takeSlot();
     const chunk = this.chunkWithRoom(room);
@@ -140,7 +163,20 @@ export class KeptRecords {
     at += servedLength;
     at += body.copy(buffer, at);
     if (stream) {
-      for (const mark of stream.marks) at = buffer.writeUInt32LE(mark, at);
+      // A mark is an offset into the body (times four, plus its part's kind): written as the part's
+      // length and kind, a varint, it takes a byte or two instead of four.
+      let end = 0;
+      for (const mark of stream.marks) {
+        const kind = mark % 4;
+        let value = (mark - kind) / 4 - end;
+        end += value;
+        value = value * 4 + kind;
+        while (value >= 0x80) {
+          buffer[at++] = (value % 0x80) | 0x80;
+          value = Math.floor(value / 0x80);
+        }
+        buffer[at++] = value;
+      }
       at = buffer.writeUInt32LE(stream.headBytes, at);
       at = buffer.writeUInt32LE(stream.innerBytes, at);
     }
@@ -159,6 +195,7 @@ export class KeptRecords {
     this.servedBytes[slot] = servedLength;
     this.bodyBytes[slot] = body.length;
     this.markCounts[slot] = stream ? stream.marks.length : COMPLETION;
+    this.sizes[slot] = size;
     this.expiresAt[slot] = expiresAt;
     this.index.set(key, slot);
     this.bytes += size;
@@ -234,7 +271,7 @@ export class KeptRecords {
     this.index.delete(key);
     this.keys[slot] = undefined;
     this.chunkOf[slot] = undefined;
-    this.bytes -= (this.hashBytes[slot] as number) + (this.servedBytes[slot] as number) + (this.bodyBytes[slot] as number) + streamBytes(this.markCounts[slot] as number);
+    this.bytes -= this.sizes[slot] as number;
     chunk.live--;
     if (chunk.live > 0) return;
     if (chunk === this.current) chunk.used = 0;
@@ -259,7 +296,7 @@ export class KeptRecords {
 
   /** Remakes the ring with `capacity` slots, the live records first, oldest first. */
   private relayout(capacity: number): void {
-    const old = { keys: this.keys, chunkOf: this.chunkOf, offsets: this.offsets, hashBytes: this.hashBytes, servedBytes: this.servedBytes, bodyBytes: this.bodyBytes, markCounts: this.markCounts, expiresAt: this.expiresAt };
+    const old = { keys: this.keys, chunkOf: this.chunkOf, offsets: this.offsets, hashBytes: this.hashBytes, servedBytes: this.servedBytes, bodyBytes: this.bodyBytes, markCounts: this.markCounts, sizes: this.sizes, expiresAt: this.expiresAt };
     const oldCapacity = this.keys.length;
     this.keys = new Array<string | undefined>(capacity).fill(undefined);
     this.chunkOf = new Array<Chunk | undefined>(capacity).fill(undefined);
@@ -268,6 +305,7 @@ export class KeptRecords {
     this.servedBytes = new Int32Array(capacity);
     this.bodyBytes = new Int32Array(capacity);
     this.markCounts = new Int32Array(capacity);
+    this.sizes = new Int32Array(capacity);
     this.expiresAt = new Float64Array(capacity);
     let to = 0;
     for (let i = 0; i < this.span; i++) {
@@ -281,6 +319,7 @@ export class KeptRecords {
       this.servedBytes[to] = old.servedBytes[from] as number;
       this.bodyBytes[to] = old.bodyBytes[from] as number;
       this.markCounts[to] = old.markCounts[from] as number;
+      this.sizes[to] = old.sizes[from] as number;
       this.expiresAt[to] = old.expiresAt[from] as number;
       this.index.set(key, to);
       to++;
@@ -288,9 +327,4 @@ export class KeptRecords {
     this.head = 0;
     this.span = to;
   }
-}
-
-/** Bytes a stream's framing takes after its body: each mark, then the head's and the inner run's lengths (none for a completion). */
-function streamBytes(markCount: number): number {
-  return markCount === COMPLETION ? 0 : 4 * (markCount + 2);
 }

@@ -97,12 +97,30 @@ describe('kept records', () => {
     const one = stream('r', chunks);
     assert.ok(one.answer.kind === 'stream' && one.answer.headBytes > 0, 'framed');
     assert.ok(one.answer.marks.length === chunks.length);
-    const size = 1 + Buffer.byteLength(JSON.stringify(one.served)) + one.answer.body.length + 4 * (one.answer.marks.length + 2);
+    const alone = new KeptRecords({ maxEntries: 100, maxBytes: 1 << 20 });
+    alone.keep('k', 'h', one, LATER, 0);
+    const size = alone.byteCount;
+    const fixed = 1 + Buffer.byteLength(JSON.stringify(one.served)) + one.answer.body.length + 8;
+    // Each mark a varint of its part's length and kind: a byte for a short part, two for a whole chunk.
+    assert.ok(size >= fixed + one.answer.marks.length && size <= fixed + 2 * one.answer.marks.length, `${size} bytes for ${one.answer.marks.length} marks`);
     const kept = new KeptRecords({ maxEntries: 100, maxBytes: 3 * size });
     for (let i = 0; i < 1_000; i++) kept.keep(`k${i}`, 'h', one, LATER, 0);
     assert.equal(kept.size, 3, 'exactly three fit, after 997 evictions');
+    assert.equal(kept.byteCount, 3 * size, 'counted to the byte');
     const read = kept.read('k999', 0);
     assert.ok(read?.recorded.answer.kind === 'stream');
+    assert.deepEqual(streamChunks(read.recorded.answer), chunks);
+  });
+
+  test("a stream's marks read back across every varint length, one byte to four", () => {
+    // Whole chunks whose lengths times four cross 2^7, 2^14 and 2^21.
+    const chunks = ['a'.repeat(31), 'b'.repeat(32), 'c'.repeat(4_095), 'd'.repeat(4_096), 'e'.repeat(524_287), 'f'.repeat(400_000)];
+    const one = stream('r', chunks);
+    const kept = new KeptRecords({ maxEntries: 10, maxBytes: 4 << 20 });
+    kept.keep('k', 'h', one, LATER, 0);
+    const read = kept.read('k', 0);
+    assert.ok(read?.recorded.answer.kind === 'stream' && one.answer.kind === 'stream');
+    assert.deepEqual(read.recorded.answer.marks, one.answer.marks);
     assert.deepEqual(streamChunks(read.recorded.answer), chunks);
   });
 
