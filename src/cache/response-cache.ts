@@ -47,6 +47,8 @@ interface Frame {
 const WHOLE = 0;
 const FRAMED = 1;
 const BEFORE_INNER = 2;
+/** What a stream without a frame reads back with: nothing is framed. */
+const NO_FRAME: Frame = { head: '', inner: '', tail: '' };
 
 /** A completion's text, kept: as `bytes` when the caller has its UTF-8 bytes already (which must then be this text's own), else encoded into a buffer of its own. */
 export function keptCompletion(text: string, bytes?: Buffer): CachedAnswer {
@@ -89,6 +91,53 @@ function chunksOf(body: Buffer, marks: readonly number[], frame: Frame): string[
     before = undefined;
   }
   return chunks;
+}
+
+/** Most bytes `writeStreamFraming` takes for `stream`: a varint of at most 5 bytes per mark (a mark is below 2^32), and the frame's two sizes. */
+export function streamFramingRoom(stream: KeptStream): number {
+  return 5 * stream.marks.length + 8;
+}
+
+/**
+ * Writes a kept stream's marks and frame sizes into `buffer` at `at` (for a store that keeps the
+ * body beside them); returns where it ended. Each mark goes as a varint of its part's length and
+ * kind: a byte for a token, two for a whole chunk, where the offset took four.
+ */
+export function writeStreamFraming(stream: KeptStream, buffer: Buffer, at: number): number {
+  let end = 0;
+  for (const mark of stream.marks) {
+    const kind = mark % 4;
+    let value = (mark - kind) / 4 - end;
+    end += value;
+    value = value * 4 + kind;
+    while (value >= 0x80) {
+      buffer[at++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    buffer[at++] = value;
+  }
+  at = buffer.writeUInt32LE(stream.headBytes, at);
+  return buffer.writeUInt32LE(stream.innerBytes, at);
+}
+
+/** The kept stream of `body` whose `markCount` marks and frame sizes `writeStreamFraming` wrote at `at`. */
+export function readStreamFraming(body: Buffer, markCount: number, buffer: Buffer, at: number): KeptStream {
+  const marks: number[] = [];
+  let end = 0;
+  for (let i = 0; i < markCount; i++) {
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      byte = buffer[at++] as number;
+      value += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80);
+    const kind = value % 4;
+    end += (value - kind) / 4;
+    marks.push(end * 4 + kind);
+  }
+  return { kind: 'stream', body, marks, headBytes: buffer.readUInt32LE(at), innerBytes: buffer.readUInt32LE(at + 4) };
 }
 
 /** Room a chunk may need: UTF-8 takes at most three bytes per UTF-16 code unit. */
@@ -164,7 +213,7 @@ export class StreamRecorder {
   texts(): string[] | undefined {
     const marks = this.marks;
     if (marks === undefined) return undefined;
-    return this.buffer === undefined ? [] : chunksOf(this.buffer, marks, this.frame ?? { head: '', inner: '', tail: '' });
+    return this.buffer === undefined ? [] : chunksOf(this.buffer, marks, this.frame ?? NO_FRAME);
   }
 
   /** Writes one part of a chunk and its mark; false when that took the stream past the cap (it is dropped). */

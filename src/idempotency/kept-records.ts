@@ -13,7 +13,7 @@
  * its start, and an emptied chunk is written again: the buffers are reused, not left to a major
  * collection to free.
  */
-import type { CachedAnswer } from '../cache/response-cache.js';
+import { readStreamFraming, streamFramingRoom, writeStreamFraming, type CachedAnswer } from '../cache/response-cache.js';
 import type { Served } from '../gateway/served.js';
 
 /** A finished request as kept for replay: its answer and how it was served. */
@@ -44,8 +44,6 @@ const FIRST_SLOTS = 256;
 const MAX_BYTES_PER_CODE_UNIT = 3;
 /** `markCounts` of a completion (a stream's is its number of marks). */
 const COMPLETION = -1;
-/** Most bytes a mark's varint takes (a mark is below 2^32). */
-const MAX_VARINT_BYTES = 5;
 
 class Chunk {
   /** Bytes written from the start. */
@@ -121,23 +119,7 @@ export class KeptRecords {
     at += buffer.copy(body, 0, at, at + body.length);
     const markCount = this.markCounts[slot] as number;
     if (markCount === COMPLETION) return { bodyHash, recorded: { answer: { kind: 'completion', body }, served } };
-    // Each mark as a varint of its part's length and kind (see `keep`).
-    const marks: number[] = [];
-    let end = 0;
-    for (let i = 0; i < markCount; i++) {
-      let value = 0;
-      let scale = 1;
-      let byte: number;
-      do {
-        byte = buffer[at++] as number;
-        value += (byte & 0x7f) * scale;
-        scale *= 0x80;
-      } while (byte >= 0x80);
-      const kind = value % 4;
-      end += (value - kind) / 4;
-      marks.push(end * 4 + kind);
-    }
-    return { bodyHash, recorded: { answer: { kind: 'stream', body, marks, headBytes: buffer.readUInt32LE(at), innerBytes: buffer.readUInt32LE(at + 4) }, served } };
+    return { bodyHash, recorded: { answer: readStreamFraming(body, markCount, buffer, at), served } };
   }
 
   /**
@@ -150,7 +132,7 @@ export class KeptRecords {
     const served = JSON.stringify(recorded.served);
     const body = recorded.answer.body;
     const stream = recorded.answer.kind === 'stream' ? recorded.answer : undefined;
-    const room = (bodyHash.length + served.length) * MAX_BYTES_PER_CODE_UNIT + body.length + (stream ? MAX_VARINT_BYTES * stream.marks.length + 8 : 0);
+    const room = (bodyHash.length + served.length) * MAX_BYTES_PER_CODE_UNIT + body.length + (stream ? streamFramingRoom(stream) : 0);
     // A slot first: making room in the ring may evict, and so empty the chunk about to be written.
     const slot = this.takeSlot();
     const chunk = this.chunkWithRoom(room);
@@ -162,24 +144,7 @@ export class KeptRecords {
     const servedLength = buffer.write(served, at);
     at += servedLength;
     at += body.copy(buffer, at);
-    if (stream) {
-      // A mark is an offset into the body (times four, plus its part's kind): written as the part's
-      // length and kind, a varint, it takes a byte or two instead of four.
-      let end = 0;
-      for (const mark of stream.marks) {
-        const kind = mark % 4;
-        let value = (mark - kind) / 4 - end;
-        end += value;
-        value = value * 4 + kind;
-        while (value >= 0x80) {
-          buffer[at++] = (value % 0x80) | 0x80;
-          value = Math.floor(value / 0x80);
-        }
-        buffer[at++] = value;
-      }
-      at = buffer.writeUInt32LE(stream.headBytes, at);
-      at = buffer.writeUInt32LE(stream.innerBytes, at);
-    }
+    if (stream) at = writeStreamFraming(stream, buffer, at);
     const size = at - start;
     if (size > this.limits.maxBytes) {
       // Too big to keep: the slot goes back unused (making room for it may have evicted the oldest record).
