@@ -5,7 +5,7 @@
  * event types added later) are skipped; an `error` event is a failure with a shape.
  */
 import { GatewayError } from '../../errors.js';
-import { ChunkBuilder } from '../canonical/canonical-answer.js';
+import { ChunkBuilder, NO_CHUNKS } from '../canonical/canonical-answer.js';
 import type { SseEvent } from '../http/read-sse.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { StreamChunk } from '../types.js';
@@ -38,8 +38,6 @@ interface ToolBlock {
   initialInput: unknown;
 }
 
-const NOTHING: readonly StreamChunk[] = [];
-
 export async function* anthropicStream(events: AsyncIterable<SseEvent>, options: AnthropicStreamOptions): AsyncGenerator<StreamChunk, void> {
   let builder: ChunkBuilder | undefined;
   let usage: AnthropicUsage = {};
@@ -55,9 +53,8 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
 
   for await (const event of events) {
     if (event.event === 'ping') continue;
-    // What this event gives the client, yielded one by one below (a `yield*` of an array in an async
-    // generator wraps it in an async iterator: a promise hop and its objects for every chunk).
-    let out: readonly StreamChunk[] = NOTHING;
+    // What this event gives the client, yielded one by one below (NO_CHUNKS says why).
+    let out: readonly StreamChunk[] = NO_CHUNKS;
     const payload = parseUpstreamJson(event.data, 'stream event');
     // Anthropic names every event; its payload's `type` says the same, for a relay that dropped the names.
     const type = event.event ?? payloadType(payload);

@@ -4,7 +4,7 @@
  * `metadata`, which Bedrock sends after `messageStop`.
  */
 import type { z } from 'zod';
-import { ChunkBuilder } from '../canonical/canonical-answer.js';
+import { ChunkBuilder, NO_CHUNKS } from '../canonical/canonical-answer.js';
 import { GatewayError } from '../../errors.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
@@ -23,7 +23,6 @@ export interface BedrockStreamOptions {
 }
 
 const decoder = new TextDecoder();
-const NOTHING: readonly StreamChunk[] = [];
 
 export async function* bedrockStream(messages: AsyncIterable<Message>, options: BedrockStreamOptions): AsyncGenerator<StreamChunk, void> {
   const builder = new ChunkBuilder({ id: options.id, model: options.model, includeUsage: options.includeUsage });
@@ -51,8 +50,8 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
     }
     if (messageType !== 'event' || finished) continue;
     const eventType = stringHeader(message, ':event-type');
-    // What this event gives the client, yielded one by one after the switch (not by `yield*`: see anthropic-stream.ts).
-    let out: readonly StreamChunk[] = NOTHING;
+    // What this event gives the client, yielded one by one after the switch (NO_CHUNKS says why).
+    let out: readonly StreamChunk[] = NO_CHUNKS;
     switch (eventType) {
       case 'messageStart':
         out = builder.start();
