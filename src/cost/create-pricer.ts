@@ -80,15 +80,21 @@ export function pricerFor(config: Config): Pricer {
 /** `now`: the clock that picks a price that changes on a date (tests move it). */
 export function createPricer(config: Config, now: () => number = Date.now): Pricer {
   const pricing = config.telemetry.pricing;
-  // Bounded: keys are configured provider names and the models their deployments send.
-  const sources = new Map<string, Source>();
+  // Bounded: keys are configured provider names and the models their deployments send. A map per
+  // provider, not one keyed by a joined string: the names are strings the config holds, whose
+  // hashes V8 keeps, where a joined key is a new string hashed on every request.
+  const sources = new Map<string, Map<string, Source>>();
 
   function sourceOf(providerName: string, model: string): Source {
-    const key = `${providerName}\u0000${model}`;
-    let source = sources.get(key);
+    let models = sources.get(providerName);
+    if (!models) {
+      models = new Map();
+      sources.set(providerName, models);
+    }
+    let source = models.get(model);
     if (!source) {
       source = findSource(providerName, model);
-      sources.set(key, source);
+      models.set(model, source);
     }
     return source;
   }

@@ -2,11 +2,13 @@
  * Anthropic's message stream (SSE: message_start, content blocks opened, filled by deltas and
  * closed, message_delta with the stop reason and final usage, message_stop) read into canonical
  * chunks. Events that carry nothing for a chat completion (`ping`, thinking and signature deltas,
- * event types added later) are skipped; an `error` event is a failure with a shape.
+ * event types added later) are skipped; an `error` event is a failure with a shape. A text delta
+ * that is the last one with another text in it is passed on without parsing it (../http/token-frame.ts).
  */
 import { GatewayError } from '../../errors.js';
 import { ChunkBuilder, NO_CHUNKS } from '../canonical/canonical-answer.js';
 import type { SseEvent } from '../http/read-sse.js';
+import { fitToken, frameToken, type TokenFrame } from '../http/token-frame.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { StreamChunk } from '../types.js';
 import {
@@ -51,8 +53,18 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
     return builder;
   };
 
+  // The last text_delta event read, around its text: most events after it are the same but for the text.
+  let textFrame: TokenFrame | undefined;
+
   for await (const event of events) {
     if (event.event === 'ping') continue;
+    if (textFrame !== undefined && builder !== undefined && (event.event === 'content_block_delta' || event.event === undefined)) {
+      const end = fitToken(textFrame, event.data);
+      if (end > 0) {
+        for (const chunk of builder.quotedText(event.data.slice(textFrame.head.length - 1, end + 1))) yield chunk;
+        continue;
+      }
+    }
     // What this event gives the client, yielded one by one below (NO_CHUNKS says why).
     let out: readonly StreamChunk[] = NO_CHUNKS;
     const payload = parseUpstreamJson(event.data, 'stream event');
@@ -83,7 +95,10 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
       if (read === undefined) throw malformed(type);
       const { index, delta } = read;
       const chunks = started();
-      if (delta.type === 'text_delta' && delta.text !== undefined) out = chunks.text(delta.text);
+      if (delta.type === 'text_delta' && delta.text !== undefined) {
+        out = chunks.text(delta.text);
+        if (delta.text !== '') textFrame = frameToken(event.data, 'text', delta.text, undefined) ?? textFrame;
+      }
       else if (delta.type === 'input_json_delta' && delta.partial_json) {
         const tool = tools.get(index);
         if (tool) {

@@ -111,6 +111,16 @@ export class ChunkBuilder {
     return out;
   }
 
+  /**
+   * `text` with its JSON string already written, quotes included (`"Hello"`): an upstream's own
+   * escaping of a non-empty text, passed on without decoding it and encoding it again.
+   */
+  quotedText(quoted: string): StreamChunk[] {
+    const out = this.start();
+    out.push(this.chunkOf(`{"content":${quoted}}`, true));
+    return out;
+  }
+
   /** The first delta of a tool call, by the provider's own key for it (its block index or id). */
   toolCallStart(key: string, id: string, name: string): StreamChunk[] {
     const index = this.toolIndexes.size;
@@ -144,8 +154,13 @@ export class ChunkBuilder {
 
   /** The same JSON as `{...base, choices: [{ index: 0, delta, logprobs: null, finish_reason }], usage: null (when asked)}`. */
   private chunk(delta: JsonObject, hasContent: boolean, finishReason: string | null = null): StreamChunk {
+    return this.chunkOf(JSON.stringify(delta), hasContent, finishReason);
+  }
+
+  /** {@link chunk} with the delta's JSON already written. */
+  private chunkOf(deltaJson: string, hasContent: boolean, finishReason: string | null = null): StreamChunk {
     const finish = finishReason === null ? 'null' : JSON.stringify(finishReason);
-    return { data: `${this.head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finish}${this.tail}`, hasContent, finishReason: undefined, usage: undefined };
+    return { data: `${this.head}${deltaJson},"logprobs":null,"finish_reason":${finish}${this.tail}`, hasContent, finishReason: undefined, usage: undefined };
   }
 }
 

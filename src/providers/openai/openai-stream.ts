@@ -8,12 +8,13 @@ import { GatewayError } from '../../errors.js';
 import type { SseEvent } from '../http/read-sse.js';
 import type { StreamChunk } from '../types.js';
 import { readChunk } from './read-openai-answer.js';
-import { fitsContentFrame, frameContentChunk, type ContentFrame } from './frame-content-chunk.js';
+import { fitsContentFrame, frameContentChunk } from './frame-content-chunk.js';
+import type { TokenFrame } from '../http/token-frame.js';
 import { mapOpenAIStreamError } from './map-openai-error.js';
 import { mapOpenAIFinishReason, parseUpstreamJson, malformedUpstream } from './map-openai-response.js';
 
 export async function* openaiStream(events: AsyncIterable<SseEvent>, secrets: readonly string[]): AsyncGenerator<StreamChunk, void> {
-  let frame: ContentFrame | undefined;
+  let frame: TokenFrame | undefined;
   for await (const event of events) {
     if (event.data === '[DONE]') return;
     if (frame !== undefined && event.event !== 'error' && fitsContentFrame(frame, event.data)) {

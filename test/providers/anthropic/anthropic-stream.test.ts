@@ -87,3 +87,47 @@ for (const [what, payload] of MALFORMED_DELTAS) {
     );
   });
 }
+
+test('text deltas after the first are passed on with their own escaping and read back as the same text, for any text', async () => {
+  // The upstream's escaping, not JSON.stringify's: every non-ASCII character as \uXXXX.
+  const escaped = (text: string) => `"${JSON.stringify(text).slice(1, -1).split('').map((c) => (c.charCodeAt(0) > 0x7e ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')}"`;
+  const textEvent = (quoted: string): SseEvent => ({ event: 'content_block_delta', data: `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${quoted}}}` });
+  const texts = ['Hel', 'lo', ' "wo', 'rld"', ' \\ é', '😀', '\n', 'a\u2028b', 'end'];
+  const chunks = await read([...START, ...texts.map((text, i) => textEvent(i % 2 ? escaped(text) : JSON.stringify(text))), ...END]);
+  assert.deepEqual(deltas(chunks), [{ role: 'assistant', content: '' }, ...texts.map((content) => ({ content })), {}]);
+  assert.ok(chunks.slice(2, -1).some((chunk) => chunk.data.includes('\\ud83d')), "a framed delta keeps the upstream's escaping");
+  assert.ok(chunks.slice(1, -1).every((chunk) => chunk.hasContent));
+});
+
+test('a text delta that looks framed but holds a malformed string is still a malformed upstream answer', async () => {
+  const bad = { event: 'content_block_delta', data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"bad\\q"}}' };
+  await assert.rejects(
+    read([...START, event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }), bad, ...END]),
+    (err: unknown) => err instanceof GatewayError && err.status === 502,
+  );
+});
+
+test('a delta for another block, or an event of another name, is not read through the frame', async () => {
+  const seen: string[] = [];
+  const failed = await (async () => {
+    const events = [...START, event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }), { event: 'error', data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}' }];
+    async function* source() {
+      yield* events;
+    }
+    for await (const chunk of anthropicStream(source(), OPTIONS)) seen.push(chunk.data);
+  })().catch((err: unknown) => err);
+  assert.ok(failed instanceof GatewayError && failed.code !== 'stream_truncated', 'an event named error fails the stream whatever its payload');
+  assert.equal(seen.length, 2, 'the role chunk and Hel, nothing from the error event');
+  const tool = await read([
+    ...START.slice(0, 1),
+    event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }),
+    event({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'weather', input: {} } }),
+    event({ type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"city":"Oslo"}' } }),
+    event({ type: 'content_block_stop', index: 1 }),
+    event({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } }),
+    event({ type: 'message_stop' }),
+  ]);
+  assert.deepEqual(deltas(tool).slice(1, 3), [{ content: 'Hel' }, { tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'weather', arguments: '' } }] }]);
+  assert.deepEqual(deltas(tool)[3], { tool_calls: [{ index: 0, function: { arguments: '{"city":"Oslo"}' } }] });
+});

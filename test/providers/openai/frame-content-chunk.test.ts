@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { fitsContentFrame, frameContentChunk, stringEnd, type ContentFrame } from '../../../src/providers/openai/frame-content-chunk.js';
+import { fitsContentFrame, frameContentChunk } from '../../../src/providers/openai/frame-content-chunk.js';
+import { stringEnd, type TokenFrame } from '../../../src/providers/http/token-frame.js';
 import { readChunk } from '../../../src/providers/openai/read-openai-answer.js';
 import { openaiStream } from '../../../src/providers/openai/openai-stream.js';
 import type { SseEvent } from '../../../src/providers/http/read-sse.js';
@@ -18,7 +19,7 @@ function chunk(delta: Json, finishReason: string | null = null, extra: Json = {}
 
 const toolChunk = (args: string) => chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] });
 
-function frameOf(text: string): ContentFrame {
+function frameOf(text: string): TokenFrame {
   const frame = frameContentChunk(text, JSON.parse(text) as Json);
   assert.ok(frame, `a frame for ${text}`);
   return frame;
