@@ -5,23 +5,54 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseEvent {
-  /** The `event:` field; undefined for the default `message` event. */
-  event: string | undefined;
+  /** The `event:` field; undefined (or absent) for the default `message` event. */
+  event?: string | undefined;
   data: string;
 }
 
-export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent, void> {
-  const pending: SseEvent[] = [];
+/** What {@link SseReader.read} returns to end the stream: the body is let go, nothing more is read. */
+export const SSE_END: unique symbol = Symbol('end of the SSE stream');
+
+/** Reads a provider's events as they are parsed, into what its stream hands on. */
+export interface SseReader<T> {
+  /** One event: a value to hand on, undefined for none, or SSE_END. May throw, which fails the stream. */
+  read(event: SseEvent): T | undefined | typeof SSE_END;
+  /** The body ended before `read` returned SSE_END: throws when that is a cut stream. */
+  ended(): void;
+}
+
+const EVENTS: SseReader<SseEvent> = { read: (event) => ({ event: event.event, data: event.data }), ended() {} };
+
+export function readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent, void> {
+  return readSseWith(body, EVENTS);
+}
+
+/**
+ * The body's events, each read by `reader` as it is parsed. A provider that reads its events this
+ * way, rather than in an async generator over {@link readSse}, saves a generator's promise hops
+ * and objects on every event.
+ */
+export async function* readSseWith<T>(body: AsyncIterable<Uint8Array>, reader: SseReader<T>): AsyncGenerator<T, void> {
+  const pending: EventSourceMessage[] = [];
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
-      pending.push({ event: message.event, data: message.data });
+      pending.push(message);
     },
   });
   const decoder = new TextDecoder();
   for await (const bytes of body) {
     parser.feed(decoder.decode(bytes, { stream: true }));
-    while (pending.length > 0) yield pending.shift() as SseEvent;
+    while (pending.length > 0) {
+      const value = reader.read(pending.shift() as EventSourceMessage);
+      if (value === SSE_END) return;
+      if (value !== undefined) yield value;
+    }
   }
   parser.feed(decoder.decode());
-  while (pending.length > 0) yield pending.shift() as SseEvent;
+  while (pending.length > 0) {
+    const value = reader.read(pending.shift() as EventSourceMessage);
+    if (value === SSE_END) return;
+    if (value !== undefined) yield value;
+  }
+  reader.ended();
 }

@@ -3,7 +3,6 @@
  * requests go out as the canonical body with the deployment's model, answers come back byte for byte.
  */
 import { GatewayError } from '../../errors.js';
-import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
@@ -83,7 +82,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const res = await client.request(postRequest(pathFor('chat', call.model), call, call.body));
-      return upstreamStream(res, openaiStream(readSse(res.body), secrets));
+      return upstreamStream(res, openaiStream(res.body, secrets));
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {

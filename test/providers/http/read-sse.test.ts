@@ -86,7 +86,7 @@ describe('readSse', () => {
 describe('openaiStream over readSse', () => {
   test('chunks in order, then [DONE] ends the stream and lets the body go', async () => {
     const { body, log } = scriptedBody([`data: ${chunkData('Hel')}\n\ndata: ${chunkData('lo')}\n\n`, 'data: [DONE]\n\n', 'data: never read\n\n']);
-    const chunks = await all(openaiStream(readSse(body), []));
+    const chunks = await all(openaiStream(body, []));
     assert.deepEqual(
       chunks.map((chunk) => [JSON.parse(chunk.data).choices[0].delta.content, chunk.hasContent]),
       [
@@ -100,7 +100,7 @@ describe('openaiStream over readSse', () => {
 
   test('an in-band error fails the stream with its shape, lets the body go, and nothing follows', async () => {
     const { body, log } = scriptedBody([`data: ${chunkData('a')}\n\n`, `data: {"error":{"type":"rate_limit_error","message":"slow down"}}\n\n`, `data: ${chunkData('b')}\n\n`]);
-    const stream = openaiStream(readSse(body), []);
+    const stream = openaiStream(body, []);
     assert.equal((await stream.next()).done, false);
     await assert.rejects(stream.next(), (err: unknown) => err instanceof GatewayError && err.shape === 'rate_limit_429');
     assert.equal(log.returned, 1);
@@ -109,17 +109,17 @@ describe('openaiStream over readSse', () => {
 
   test('a chunk that is not JSON is a malformed upstream answer; the body is let go', async () => {
     const { body, log } = scriptedBody(['data: {not json\n\n', `data: ${chunkData('b')}\n\n`]);
-    await assert.rejects(all(openaiStream(readSse(body), [])), (err: unknown) => err instanceof GatewayError && err.status === 502);
+    await assert.rejects(all(openaiStream(body, [])), (err: unknown) => err instanceof GatewayError && err.status === 502);
     assert.equal(log.returned, 1);
   });
 
   test('a body that ends without [DONE] is a connection_error; a reader that stops early lets the body go', async () => {
     const cut = scriptedBody([`data: ${chunkData('a')}\n\n`]);
-    await assert.rejects(all(openaiStream(readSse(cut.body), [])), (err: unknown) => err instanceof GatewayError && err.code === 'stream_truncated');
+    await assert.rejects(all(openaiStream(cut.body, [])), (err: unknown) => err instanceof GatewayError && err.code === 'stream_truncated');
     assert.equal(cut.log.returned, 0);
 
     const early = scriptedBody([`data: ${chunkData('a')}\n\n`, `data: ${chunkData('b')}\n\n`]);
-    const stream = openaiStream(readSse(early.body), []);
+    const stream = openaiStream(early.body, []);
     await stream.next();
     await stream.return?.();
     assert.equal(early.log.returned, 1);
@@ -128,7 +128,7 @@ describe('openaiStream over readSse', () => {
 
   test('a transport error mid-stream reaches the reader as it came, and the stream is then done', async () => {
     const { body } = scriptedBody([`data: ${chunkData('a')}\n\n`, new Error('ECONNRESET')]);
-    const stream = openaiStream(readSse(body), []);
+    const stream = openaiStream(body, []);
     await stream.next();
     await assert.rejects(stream.next(), /ECONNRESET/);
     assert.deepEqual(await stream.next(), { done: true, value: undefined });

@@ -5,7 +5,6 @@ import { fitsContentFrame, frameContentChunk } from '../../../src/providers/open
 import { stringEnd, type TokenFrame } from '../../../src/providers/http/token-frame.js';
 import { readChunk } from '../../../src/providers/openai/read-openai-answer.js';
 import { openaiStream } from '../../../src/providers/openai/openai-stream.js';
-import type { SseEvent } from '../../../src/providers/http/read-sse.js';
 import { GatewayError } from '../../../src/errors.js';
 
 type Json = Record<string, unknown>;
@@ -138,8 +137,9 @@ describe('frameContentChunk / fitsContentFrame', () => {
 });
 
 describe('openaiStream with framed chunks', () => {
-  async function* events(texts: string[]): AsyncGenerator<SseEvent> {
-    for (const data of texts) yield { event: undefined, data };
+  /** A body that sends each text as one SSE event, one read each. */
+  async function* events(texts: string[]): AsyncGenerator<Uint8Array> {
+    for (const data of texts) yield Buffer.from(`data: ${data}\n\n`);
   }
 
   test('reads a framed stream as the parsed one: content, then the finish and usage', async () => {

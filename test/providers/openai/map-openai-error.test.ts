@@ -78,8 +78,8 @@ describe('the failure classifier on OpenAI-format errors', () => {
 
   test('a 200 stream that carries `event: error` fails with the mapped shape', async () => {
     async function* events() {
-      yield { event: undefined, data: JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] }) };
-      yield { event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }) };
+      yield Buffer.from(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] })}\n\n`);
+      yield Buffer.from(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`);
     }
     await assert.rejects(async () => {
       for await (const _ of openaiStream(events(), [])) {
@@ -90,7 +90,7 @@ describe('the failure classifier on OpenAI-format errors', () => {
 
   test('a stream that ends without [DONE] is a connection_error, not a clean end', async () => {
     async function* events() {
-      yield { event: undefined, data: JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'hi' } }] }) };
+      yield Buffer.from(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'hi' } }] })}\n\n`);
     }
     await assert.rejects(async () => {
       for await (const _ of openaiStream(events(), [])) {
