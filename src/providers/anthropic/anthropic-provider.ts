@@ -5,7 +5,6 @@
  */
 import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
-import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsResult, Provider } from '../types.js';
@@ -75,7 +74,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const request = translate(call, true);
       const res = await client.request(postRequest(call, request));
       const streamOptions = { secrets, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool };
-      return upstreamStream(res, anthropicStream(readSse(res.body), streamOptions));
+      return upstreamStream(res, anthropicStream(res.body, streamOptions));
     },
 
     async embeddings(): Promise<EmbeddingsResult> {

@@ -4,10 +4,11 @@
  * chunks. Events that carry nothing for a chat completion (`ping`, thinking and signature deltas,
  * event types added later) are skipped; an `error` event is a failure with a shape. A text delta
  * that is the last one with another text in it is passed on without parsing it (../http/token-frame.ts).
+ * Each event is read as the SSE parser yields it, into the chunks it gives (readSseWith).
  */
 import { GatewayError } from '../../errors.js';
-import { ChunkBuilder, NO_CHUNKS } from '../canonical/canonical-answer.js';
-import type { SseEvent } from '../http/read-sse.js';
+import { ChunkBuilder } from '../canonical/canonical-answer.js';
+import { readSseWith, type SseEvent, type SseReader } from '../http/read-sse.js';
 import { fitToken, frameToken, type TokenFrame } from '../http/token-frame.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { StreamChunk } from '../types.js';
@@ -40,33 +41,32 @@ interface ToolBlock {
   initialInput: unknown;
 }
 
-export async function* anthropicStream(events: AsyncIterable<SseEvent>, options: AnthropicStreamOptions): AsyncGenerator<StreamChunk, void> {
-  let builder: ChunkBuilder | undefined;
-  let usage: AnthropicUsage = {};
-  let stopReason: string | null | undefined;
-  let clientToolCalls = 0;
-  let jsonToolUsed = false;
-  const tools = new Map<number, ToolBlock>();
+export function anthropicStream(body: AsyncIterable<Uint8Array>, options: AnthropicStreamOptions): AsyncGenerator<StreamChunk, void> {
+  return readSseWith(body, new AnthropicChunkReader(options));
+}
 
-  const started = (): ChunkBuilder => {
-    if (!builder) throw malformedUpstream('The upstream sent a content event before message_start.');
-    return builder;
-  };
+/** Reads each event as the SSE parser yields it (readSseWith): a translated stream has no generator of its own. */
+class AnthropicChunkReader implements SseReader<StreamChunk> {
+  /** message_stop was read: the stream is over. */
+  finished = false;
+  private builder: ChunkBuilder | undefined;
+  private usage: AnthropicUsage = {};
+  private stopReason: string | null | undefined;
+  private clientToolCalls = 0;
+  private jsonToolUsed = false;
+  private readonly tools = new Map<number, ToolBlock>();
+  /** The last text_delta event read, around its text: most events after it are the same but for the text. */
+  private textFrame: TokenFrame | undefined;
 
-  // The last text_delta event read, around its text: most events after it are the same but for the text.
-  let textFrame: TokenFrame | undefined;
+  constructor(private readonly options: AnthropicStreamOptions) {}
 
-  for await (const event of events) {
-    if (event.event === 'ping') continue;
+  read(event: SseEvent): readonly StreamChunk[] | undefined {
+    if (event.event === 'ping') return undefined;
+    const { builder, textFrame, options } = this;
     if (textFrame !== undefined && builder !== undefined && (event.event === 'content_block_delta' || event.event === undefined)) {
       const end = fitToken(textFrame, event.data);
-      if (end > 0) {
-        for (const chunk of builder.quotedText(event.data.slice(textFrame.head.length - 1, end + 1))) yield chunk;
-        continue;
-      }
+      if (end > 0) return builder.quotedText(event.data.slice(textFrame.head.length - 1, end + 1));
     }
-    // What this event gives the client, yielded one by one below (NO_CHUNKS says why).
-    let out: readonly StreamChunk[] = NO_CHUNKS;
     const payload = parseUpstreamJson(event.data, 'stream event');
     // Anthropic names every event; its payload's `type` says the same, for a relay that dropped the names.
     const type = event.event ?? payloadType(payload);
@@ -74,63 +74,76 @@ export async function* anthropicStream(events: AsyncIterable<SseEvent>, options:
 
     if (type === 'message_start') {
       const start = parse(messageStartSchema, payload, type);
-      builder = new ChunkBuilder({ id: start.message.id, model: start.message.model, includeUsage: options.includeUsage });
-      usage = { ...start.message.usage };
-      out = builder.start();
-    } else if (type === 'content_block_start') {
+      this.builder = new ChunkBuilder({ id: start.message.id, model: start.message.model, includeUsage: options.includeUsage });
+      this.usage = { ...start.message.usage };
+      return this.builder.start();
+    }
+    if (type === 'content_block_start') {
       const { index, content_block: block } = parse(contentBlockStartSchema, payload, type);
-      const chunks = started();
-      if (block.type === 'text' && block.text) out = chunks.text(block.text);
-      else if (block.type === 'tool_use' && block.name !== undefined) {
-        const asContent = block.name === options.jsonTool;
-        tools.set(index, { asContent, sentArguments: false, initialInput: block.input });
-        if (asContent) jsonToolUsed = true;
-        else {
-          clientToolCalls++;
-          out = chunks.toolCallStart(String(index), block.id ?? '', block.name);
-        }
+      const chunks = this.started();
+      if (block.type === 'text' && block.text) return chunks.text(block.text);
+      if (block.type !== 'tool_use' || block.name === undefined) return undefined;
+      const asContent = block.name === options.jsonTool;
+      this.tools.set(index, { asContent, sentArguments: false, initialInput: block.input });
+      if (asContent) {
+        this.jsonToolUsed = true;
+        return undefined;
       }
-    } else if (type === 'content_block_delta') {
+      this.clientToolCalls++;
+      return chunks.toolCallStart(String(index), block.id ?? '', block.name);
+    }
+    if (type === 'content_block_delta') {
       const read = readContentBlockDelta(payload);
       if (read === undefined) throw malformed(type);
       const { index, delta } = read;
-      const chunks = started();
+      const chunks = this.started();
       if (delta.type === 'text_delta' && delta.text !== undefined) {
-        out = chunks.text(delta.text);
-        if (delta.text !== '') textFrame = frameToken(event.data, 'text', delta.text, undefined) ?? textFrame;
+        if (delta.text !== '') this.textFrame = frameToken(event.data, 'text', delta.text, undefined) ?? textFrame;
+        return chunks.text(delta.text);
       }
-      else if (delta.type === 'input_json_delta' && delta.partial_json) {
-        const tool = tools.get(index);
-        if (tool) {
-          tool.sentArguments = true;
-          out = tool.asContent ? chunks.text(delta.partial_json) : chunks.toolCallArguments(String(index), delta.partial_json);
-        }
+      if (delta.type === 'input_json_delta' && delta.partial_json) {
+        const tool = this.tools.get(index);
+        if (!tool) return undefined;
+        tool.sentArguments = true;
+        return tool.asContent ? chunks.text(delta.partial_json) : chunks.toolCallArguments(String(index), delta.partial_json);
       }
       // thinking_delta, signature_delta, citations_delta: nothing a chat completion carries.
-    } else if (type === 'content_block_stop') {
+      return undefined;
+    }
+    if (type === 'content_block_stop') {
       const { index } = parse(contentBlockStopSchema, payload, type);
-      const tool = tools.get(index);
+      const tool = this.tools.get(index);
+      this.tools.delete(index);
       // A tool without parameters may stream no argument text at all; clients parse the arguments, so send its input whole.
-      if (tool && !tool.sentArguments) {
-        const whole = JSON.stringify(tool.initialInput ?? {});
-        out = tool.asContent ? started().text(whole) : started().toolCallArguments(String(index), whole);
-      }
-      tools.delete(index);
-    } else if (type === 'message_delta') {
+      if (!tool || tool.sentArguments) return undefined;
+      const whole = JSON.stringify(tool.initialInput ?? {});
+      return tool.asContent ? this.started().text(whole) : this.started().toolCallArguments(String(index), whole);
+    }
+    if (type === 'message_delta') {
       const delta = parse(messageDeltaSchema, payload, type);
-      stopReason = delta.delta.stop_reason ?? stopReason;
+      this.stopReason = delta.delta.stop_reason ?? this.stopReason;
       // message_delta's counts are cumulative; fields it leaves null keep message_start's values.
       for (const [key, value] of Object.entries(delta.usage ?? {})) {
-        if (typeof value === 'number') usage[key as keyof AnthropicUsage] = value;
+        if (typeof value === 'number') this.usage[key as keyof AnthropicUsage] = value;
       }
-    } else if (type === 'message_stop') {
-      const finish = mapAnthropicFinishReason(stopReason, { answeredThroughJsonTool: jsonToolUsed && clientToolCalls === 0 });
-      for (const chunk of started().finish(finish, mapAnthropicUsage(usage))) yield chunk;
-      return;
+      return undefined;
     }
-    for (const chunk of out) yield chunk;
+    if (type === 'message_stop') {
+      const finish = mapAnthropicFinishReason(this.stopReason, { answeredThroughJsonTool: this.jsonToolUsed && this.clientToolCalls === 0 });
+      this.finished = true;
+      return this.started().finish(finish, mapAnthropicUsage(this.usage));
+    }
+    return undefined;
   }
-  throw new GatewayError('The upstream stream ended before message_stop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
+
+  ended(): never {
+    throw new GatewayError('The upstream stream ended before message_stop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
+  }
+
+  private started(): ChunkBuilder {
+    if (!this.builder) throw malformedUpstream('The upstream sent a content event before message_start.');
+    return this.builder;
+  }
 }
 
 function payloadType(payload: unknown): string | undefined {

@@ -13,11 +13,16 @@ export interface SseEvent {
 /** What {@link SseReader.read} returns to end the stream: the body is let go, nothing more is read. */
 export const SSE_END: unique symbol = Symbol('end of the SSE stream');
 
-/** Reads a provider's events as they are parsed, into what its stream hands on. */
+/** Reads a provider's events as they are parsed, into what its stream hands on (T is not an array). */
 export interface SseReader<T> {
-  /** One event: a value to hand on, undefined for none, or SSE_END. May throw, which fails the stream. */
-  read(event: SseEvent): T | undefined | typeof SSE_END;
-  /** The body ended before `read` returned SSE_END: throws when that is a cut stream. */
+  /**
+   * One event: a value to hand on, several (an array), none (undefined), or SSE_END. May throw,
+   * which fails the stream.
+   */
+  read(event: SseEvent): T | readonly T[] | undefined | typeof SSE_END;
+  /** Read after each event's values are handed on: true once the stream is over, so the body is let go. */
+  readonly finished?: boolean;
+  /** The body ended before the stream was over: throws when that is a cut stream. */
   ended(): void;
 }
 
@@ -45,14 +50,14 @@ export async function* readSseWith<T>(body: AsyncIterable<Uint8Array>, reader: S
     while (pending.length > 0) {
       const value = reader.read(pending.shift() as EventSourceMessage);
       if (value === SSE_END) return;
-      if (value !== undefined) yield value;
+      if (Array.isArray(value)) {
+        for (const item of value as readonly T[]) yield item;
+      } else if (value !== undefined) {
+        yield value as T;
+      }
+      if (reader.finished) return;
     }
   }
-  parser.feed(decoder.decode());
-  while (pending.length > 0) {
-    const value = reader.read(pending.shift() as EventSourceMessage);
-    if (value === SSE_END) return;
-    if (value !== undefined) yield value;
-  }
+  // What the decoder still holds is part of a character, never a line's end: no event can follow.
   reader.ended();
 }

@@ -22,12 +22,14 @@ const END = [
   event({ type: 'message_stop' }),
 ];
 
+/** A body that sends each event as SSE, one read each. */
+async function* sse(events: SseEvent[]): AsyncGenerator<Uint8Array> {
+  for (const { event: name, data } of events) yield Buffer.from(`${name === undefined ? '' : `event: ${name}\n`}data: ${data}\n\n`);
+}
+
 async function read(events: SseEvent[]): Promise<StreamChunk[]> {
-  async function* source() {
-    yield* events;
-  }
   const chunks: StreamChunk[] = [];
-  for await (const chunk of anthropicStream(source(), OPTIONS)) chunks.push(chunk);
+  for await (const chunk of anthropicStream(sse(events), OPTIONS)) chunks.push(chunk);
   return chunks;
 }
 
@@ -111,10 +113,7 @@ test('a delta for another block, or an event of another name, is not read throug
   const seen: string[] = [];
   const failed = await (async () => {
     const events = [...START, event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }), { event: 'error', data: '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}' }];
-    async function* source() {
-      yield* events;
-    }
-    for await (const chunk of anthropicStream(source(), OPTIONS)) seen.push(chunk.data);
+    for await (const chunk of anthropicStream(sse(events), OPTIONS)) seen.push(chunk.data);
   })().catch((err: unknown) => err);
   assert.ok(failed instanceof GatewayError && failed.code !== 'stream_truncated', 'an event named error fails the stream whatever its payload');
   assert.equal(seen.length, 2, 'the role chunk and Hel, nothing from the error event');
@@ -130,4 +129,23 @@ test('a delta for another block, or an event of another name, is not read throug
   ]);
   assert.deepEqual(deltas(tool).slice(1, 3), [{ content: 'Hel' }, { tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'weather', arguments: '' } }] }]);
   assert.deepEqual(deltas(tool)[3], { tool_calls: [{ index: 0, function: { arguments: '{"city":"Oslo"}' } }] });
+});
+
+test('message_stop ends the stream: the body is let go and nothing after it is read', async () => {
+  let released = false;
+  let readAfterStop = false;
+  async function* body(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* sse([...START, event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } }), ...END]);
+      readAfterStop = true;
+      yield Buffer.from('event: content_block_delta\ndata: {not json\n\n');
+    } finally {
+      released = true;
+    }
+  }
+  const chunks: StreamChunk[] = [];
+  for await (const chunk of anthropicStream(body(), OPTIONS)) chunks.push(chunk);
+  assert.deepEqual(deltas(chunks), [{ role: 'assistant', content: '' }, { content: 'Hi' }, {}]);
+  assert.equal(readAfterStop, false);
+  assert.equal(released, true);
 });
