@@ -4,7 +4,6 @@
  */
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
-import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
@@ -60,7 +59,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
       const body = convertToCohereRequest(call.body, call.model, { stream: true });
       const res = await client.request(postRequest('/chat', call, body, 'text/event-stream'));
       const streamOptions = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
-      return upstreamStream(res, cohereStream(readSse(res.body), streamOptions));
+      return upstreamStream(res, cohereStream(res.body, streamOptions));
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {

@@ -2,11 +2,12 @@
  * Cohere's v2 chat stream (`stream: true`: SSE events message-start, content-start/-delta/-end,
  * tool-plan-delta, tool-call-start/-delta/-end, citation events, message-end, then `data: [DONE]`)
  * read into canonical chunks. The tool plan (Cohere's note of what it is about to call) and
- * citations are not part of an OpenAI answer and are left out.
+ * citations are not part of an OpenAI answer and are left out. Each event is read as the SSE
+ * parser yields it (readSseWith).
  */
 import { GatewayError } from '../../errors.js';
 import { ChunkBuilder, syntheticId } from '../canonical/canonical-answer.js';
-import type { SseEvent } from '../http/read-sse.js';
+import { readSseWith, SSE_END, type SseEvent, type SseReader } from '../http/read-sse.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { StreamChunk } from '../types.js';
 import { readCohereStreamEvent } from './cohere-api.js';
@@ -20,56 +21,75 @@ export interface CohereStreamOptions {
   secrets: readonly string[];
 }
 
-export async function* cohereStream(events: AsyncIterable<SseEvent>, options: CohereStreamOptions): AsyncGenerator<StreamChunk, void> {
-  let builder: ChunkBuilder | undefined;
-  let sentContent = false;
-  let ended = false;
-  const open = (id?: string | null) => (builder ??= new ChunkBuilder({ id: id ?? syntheticId(), model: options.model, includeUsage: options.includeUsage }));
+export function cohereStream(body: AsyncIterable<Uint8Array>, options: CohereStreamOptions): AsyncGenerator<StreamChunk, void> {
+  return readSseWith(body, new CohereChunkReader(options));
+}
 
-  for await (const event of events) {
-    if (event.data === '[DONE]') break;
+/** Reads each event as the SSE parser yields it (readSseWith): the stream has no generator of its own. */
+class CohereChunkReader implements SseReader<StreamChunk> {
+  private builder: ChunkBuilder | undefined;
+  private sentContent = false;
+  /** message-end was read; `data: [DONE]` follows. */
+  private answered = false;
+
+  constructor(private readonly options: CohereStreamOptions) {}
+
+  read(event: SseEvent): readonly StreamChunk[] | undefined | typeof SSE_END {
+    if (event.data === '[DONE]') {
+      if (!this.answered) this.ended();
+      return SSE_END;
+    }
+    const { options } = this;
     const payload = parseUpstreamJson(event.data, 'stream event');
     const data = readCohereStreamEvent(payload);
     if (event.event === 'error' || data === undefined) {
       if (isErrorBody(payload)) throw mapCohereStreamError(payload.message, options.secrets);
       throw malformedUpstream('The upstream sent a stream event without a type.');
     }
+    const out = this.chunksOf(data);
+    if (out !== undefined && out.some((chunk) => chunk.hasContent)) this.sentContent = true;
+    return out;
+  }
+
+  /** A body that ends after message-end without `[DONE]` ended cleanly; before it, it was cut. */
+  ended(): undefined {
+    if (!this.answered) throw new GatewayError('The upstream stream ended before message-end.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
+    return undefined;
+  }
+
+  private chunksOf(data: NonNullable<ReturnType<typeof readCohereStreamEvent>>): StreamChunk[] | undefined {
     const delta = data.delta;
-    let out: StreamChunk[] = [];
     switch (data.type) {
       case 'message-start':
-        out = open(data.id).start();
-        break;
+        return this.open(data.id).start();
       case 'content-delta':
-        out = open().text(single(delta?.message?.content)?.text ?? '');
-        break;
+        return this.open().text(single(delta?.message?.content)?.text ?? '');
       case 'tool-call-start': {
         const call = single(delta?.message?.tool_calls);
         const key = String(data.index ?? 0);
-        const builderNow = open();
-        out = [...builderNow.toolCallStart(key, call?.id ?? `call_${syntheticId()}`, call?.function?.name ?? ''), ...builderNow.toolCallArguments(key, call?.function?.arguments ?? '')];
-        break;
+        const builder = this.open();
+        return [...builder.toolCallStart(key, call?.id ?? `call_${syntheticId()}`, call?.function?.name ?? ''), ...builder.toolCallArguments(key, call?.function?.arguments ?? '')];
       }
       case 'tool-call-delta':
-        out = open().toolCallArguments(String(data.index ?? 0), single(delta?.message?.tool_calls)?.function?.arguments ?? '');
-        break;
+        return this.open().toolCallArguments(String(data.index ?? 0), single(delta?.message?.tool_calls)?.function?.arguments ?? '');
       case 'message-end': {
-        if (delta?.error) throw mapCohereStreamError(delta.error, options.secrets);
+        if (delta?.error) throw mapCohereStreamError(delta.error, this.options.secrets);
         const finish = mapCohereFinishReason(delta?.finish_reason);
-        const failure = emptyAnswerFailure(finish, sentContent);
+        const failure = emptyAnswerFailure(finish, this.sentContent);
         if (failure) throw failure;
-        out = open().finish(finish, mapCohereUsage(delta?.usage));
-        ended = true;
-        break;
+        this.answered = true;
+        return this.open().finish(finish, mapCohereUsage(delta?.usage));
       }
       default:
         // content-start/-end, tool-plan-delta, tool-call-end, citation-start/-end, debug: nothing a client reads.
-        break;
+        return undefined;
     }
-    if (out.some((chunk) => chunk.hasContent)) sentContent = true;
-    for (const chunk of out) yield chunk;
   }
-  if (!ended) throw new GatewayError('The upstream stream ended before message-end.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
+
+  private open(id?: string | null): ChunkBuilder {
+    this.builder ??= new ChunkBuilder({ id: id ?? syntheticId(), model: this.options.model, includeUsage: this.options.includeUsage });
+    return this.builder;
+  }
 }
 
 /** The one object a delta event carries (message-start's empty lists carry nothing). */

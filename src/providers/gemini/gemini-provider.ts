@@ -5,7 +5,6 @@
  */
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
-import { readSse } from '../http/read-sse.js';
 import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
@@ -109,7 +108,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
       const body = convertToGeminiRequest(call.body, { stream: true, model: call.model });
       const res = await client.request(postRequest(call, 'streamGenerateContent', body, '?alt=sse'));
       const options = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
-      return upstreamStream(res, geminiStream(readSse(res.body), options));
+      return upstreamStream(res, geminiStream(res.body, options));
     },
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {

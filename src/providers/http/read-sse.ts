@@ -22,20 +22,17 @@ export interface SseReader<T> {
   read(event: SseEvent): T | readonly T[] | undefined | typeof SSE_END;
   /** Read after each event's values are handed on: true once the stream is over, so the body is let go. */
   readonly finished?: boolean;
-  /** The body ended before the stream was over: throws when that is a cut stream. */
-  ended(): void;
-}
-
-const EVENTS: SseReader<SseEvent> = { read: (event) => ({ event: event.event, data: event.data }), ended() {} };
-
-export function readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent, void> {
-  return readSseWith(body, EVENTS);
+  /**
+   * The body ended before the stream was over: throws when that is a cut stream, or returns what
+   * the end gives (a stream that ends with its body, as Gemini's does, finishes here).
+   */
+  ended(): readonly T[] | undefined;
 }
 
 /**
- * The body's events, each read by `reader` as it is parsed. A provider that reads its events this
- * way, rather than in an async generator over {@link readSse}, saves a generator's promise hops
- * and objects on every event.
+ * The body's events, each read by `reader` as it is parsed, and what it makes of them handed on.
+ * A provider's stream is this over its reader, not an async generator over a generator of events:
+ * that saved a generator's promise hops and objects on every event (docs/benchmarks.md).
  */
 export async function* readSseWith<T>(body: AsyncIterable<Uint8Array>, reader: SseReader<T>): AsyncGenerator<T, void> {
   const pending: EventSourceMessage[] = [];
@@ -59,5 +56,6 @@ export async function* readSseWith<T>(body: AsyncIterable<Uint8Array>, reader: S
     }
   }
   // What the decoder still holds is part of a character, never a line's end: no event can follow.
-  reader.ended();
+  const last = reader.ended();
+  if (last !== undefined) for (const item of last) yield item;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readSse } from '../../../src/providers/http/read-sse.js';
+import { readSseWith, SSE_END, type SseEvent, type SseReader } from '../../../src/providers/http/read-sse.js';
 import { openaiStream } from '../../../src/providers/openai/openai-stream.js';
 import { GatewayError } from '../../../src/errors.js';
 
@@ -29,6 +29,9 @@ async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   for await (const item of iterable) out.push(item);
   return out;
 }
+
+/** The body's events as they are (what a reader is given). */
+const readSse = (body: AsyncIterable<Uint8Array>) => readSseWith<SseEvent>(body, { read: ({ event, data }) => ({ event, data }), ended: () => undefined });
 
 const chunkData = (content: string) => JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
 
@@ -80,6 +83,40 @@ describe('readSse', () => {
     assert.deepEqual(await reader.next(), { done: true, value: undefined });
     await reader.return?.();
     assert.equal(log.returned, 0, 'a body that failed is not let go again');
+  });
+});
+
+describe('readSseWith', () => {
+  test("a reader's arrays are handed on one by one, SSE_END stops reading and lets the body go", async () => {
+    const { body, log } = scriptedBody(['data: 2\n\ndata: 0\n\n', 'data: 1\n\ndata: end\n\n', 'data: 5\n\n']);
+    const reader: SseReader<string> = {
+      read: ({ data }) => (data === 'end' ? SSE_END : data === '1' ? 'one' : Array.from({ length: Number(data) }, (_, i) => `${data}.${i}`)),
+      ended: () => ['never'],
+    };
+    assert.deepEqual(await all(readSseWith(body, reader)), ['2.0', '2.1', 'one']);
+    assert.equal(log.reads, 2);
+    assert.equal(log.returned, 1);
+  });
+
+  test('a reader that says it is finished stops the reading after its values; ended() gives the values of a body that ends', async () => {
+    const finishing = scriptedBody(['data: a\n\ndata: b\n\n', 'data: c\n\n']);
+    let finished = false;
+    const stopsAtB: SseReader<string> = {
+      read: ({ data }) => {
+        finished = data === 'b';
+        return [data, data];
+      },
+      get finished() {
+        return finished;
+      },
+      ended: () => ['never'],
+    };
+    assert.deepEqual(await all(readSseWith(finishing.body, stopsAtB)), ['a', 'a', 'b', 'b']);
+    assert.equal(finishing.log.returned, 1);
+
+    const ending = scriptedBody(['data: a\n\n']);
+    assert.deepEqual(await all(readSseWith(ending.body, { read: ({ data }) => data, ended: () => ['last'] })), ['a', 'last']);
+    assert.equal(ending.log.returned, 0);
   });
 });
 
