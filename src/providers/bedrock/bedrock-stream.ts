@@ -4,7 +4,7 @@
  * `metadata`, which Bedrock sends after `messageStop`.
  */
 import type { z } from 'zod';
-import { ChunkBuilder, NO_CHUNKS } from '../canonical/canonical-answer.js';
+import { ChunkBuilder } from '../canonical/canonical-answer.js';
 import { GatewayError } from '../../errors.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
@@ -23,6 +23,13 @@ export interface BedrockStreamOptions {
 }
 
 const decoder = new TextDecoder();
+
+/**
+ * What an event gives the client when it gives nothing. The chunks an event gives are yielded one
+ * by one: in an async generator, a `yield*` of an array wraps it in an async iterator, a promise
+ * hop and its objects for every chunk.
+ */
+const NO_CHUNKS: readonly StreamChunk[] = [];
 
 export async function* bedrockStream(messages: AsyncIterable<Message>, options: BedrockStreamOptions): AsyncGenerator<StreamChunk, void> {
   const builder = new ChunkBuilder({ id: options.id, model: options.model, includeUsage: options.includeUsage });

@@ -63,13 +63,6 @@ export function syntheticId(): string {
 }
 
 /**
- * What a translated stream's event gives the client when it gives nothing. Each stream reader
- * yields an event's chunks one by one: in an async generator, a `yield*` of an array wraps it in
- * an async iterator, a promise hop and its objects for every chunk.
- */
-export const NO_CHUNKS: readonly StreamChunk[] = [];
-
-/**
  * Emits canonical `chat.completion.chunk`s for one streamed choice, in OpenAI's order: a role
  * chunk, content and tool-call deltas, a finish chunk, then (when the client asked with
  * `stream_options.include_usage`) a usage chunk. Usage always reaches the gateway on the
