@@ -22,6 +22,7 @@ import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { freePort, gatewayConfig, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
+import { exitWithUsage } from './usage.js';
 
 type Telemetry = 'default' | 'off';
 
@@ -34,6 +35,7 @@ interface Side {
 
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean', default: false },
     a: { type: 'string' },
     b: { type: 'string' },
     telemetry: { type: 'string', default: 'default' },
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     'yaml-b': { type: 'string', default: '' },
   },
 });
+if (values.help) exitWithUsage(import.meta.url);
 if (!values.a || !values.b) {
   process.stderr.write('usage: npm run bench:ab -- --a DIR --b DIR [--telemetry default|off] [--rounds N] [--seconds S] [--concurrency N]\n');
   process.exit(2);

@@ -27,9 +27,11 @@ import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { freePort, gatewayConfig, hasExited, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 import { startUpstream } from './upstream.js';
+import { exitWithUsage } from './usage.js';
 
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean', default: false },
     dir: { type: 'string', default: '.' },
     telemetry: { type: 'string', default: 'default' },
     yaml: { type: 'string', default: '' },
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     keep: { type: 'string' },
   },
 });
+if (values.help) exitWithUsage(import.meta.url);
 
 for (const tool of ['valgrind', 'callgrind_control']) {
   try {

@@ -16,10 +16,12 @@ import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { freePort, gatewayConfig, hasExited, startCollector, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
+import { exitWithUsage } from './usage.js';
 
 
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean', default: false },
     dir: { type: 'string', default: '.' },
     telemetry: { type: 'string', default: 'default' },
     seconds: { type: 'string', default: '8' },
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
   },
 });
+if (values.help) exitWithUsage(import.meta.url);
 
 interface ProfileNode {
   id: number;
