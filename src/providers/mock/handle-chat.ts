@@ -26,7 +26,7 @@ export async function handleChat(exchange: MockExchange, state: MockState): Prom
     sendAnswer(exchange.res, completion, mode);
     return;
   }
-  const payloads = buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true });
+  const payloads = buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true, obfuscate: request.stream_options?.include_obfuscation !== false });
   await writeStream(exchange.res, payloads.map((payload) => sseFrame(payload)), {
     signal: exchange.signal,
     chunkDelayMs: state.chunkDelayMs,

@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from '../types.js';
 import { SYSTEM_FINGERPRINT, type AnswerPlan } from './mock-completion.js';
+import { randomId } from './random-id.js';
 
 /** Words per content chunk. */
 const WORDS_PER_CHUNK = 2;
@@ -17,12 +18,21 @@ const WORD = /\s*\S+|\s+$/g;
 export interface StreamOptions {
   /** `stream_options.include_usage`: every chunk carries `usage: null`, and a last chunk carries the usage. */
   includeUsage: boolean;
+  /**
+   * OpenAI's stream obfuscation (on unless `stream_options.include_obfuscation` is false): every
+   * delta chunk ends in an `obfuscation` field of random characters, of random length, so that
+   * chunk sizes do not give away the tokens.
+   */
+  obfuscate: boolean;
 }
+
+/** Longest `obfuscation` padding. */
+const MAX_PADDING = 16;
 
 export function buildStreamChunks(plan: AnswerPlan, options: StreamOptions): string[] {
   const base: JsonObject = { id: plan.id, object: 'chat.completion.chunk', created: plan.created, model: plan.model, system_fingerprint: SYSTEM_FINGERPRINT };
   const chunk = (choices: JsonObject[], extra?: JsonObject): string =>
-    JSON.stringify({ ...base, choices, ...(options.includeUsage ? { usage: null } : {}), ...extra });
+    JSON.stringify({ ...base, choices, ...(options.includeUsage ? { usage: null } : {}), ...(options.obfuscate && choices.length > 0 ? { obfuscation: padding() } : {}), ...extra });
   const forEachChoice = (delta: JsonObject, finishReason: string | null = null): string =>
     chunk(Array.from({ length: plan.choices }, (_, index) => ({ index, delta, logprobs: null, finish_reason: finishReason })));
 
@@ -54,4 +64,8 @@ function slices(text: string, size: number): string[] {
   const out: string[] = [];
   for (let index = 0; index < text.length; index += size) out.push(text.slice(index, index + size));
   return out;
+}
+
+function padding(): string {
+  return randomId('', 1 + Math.floor(Math.random() * MAX_PADDING));
 }

@@ -6,6 +6,9 @@ import { stringEnd, type TokenFrame } from '../../../src/providers/http/token-fr
 import { readChunk } from '../../../src/providers/openai/read-openai-answer.js';
 import { openaiStream } from '../../../src/providers/openai/openai-stream.js';
 import { GatewayError } from '../../../src/errors.js';
+import { planAnswer } from '../../../src/providers/mock/mock-completion.js';
+import type { MockChatRequest } from '../../../src/providers/mock/mock-request.js';
+import { buildStreamChunks } from '../../../src/providers/mock/mock-stream.js';
 
 type Json = Record<string, unknown>;
 
@@ -171,5 +174,30 @@ describe('openaiStream with framed chunks', () => {
       for await (const read of openaiStream(events(texts), [])) seen.push(read.data);
     }, GatewayError);
     assert.equal(seen.length, 2);
+  });
+});
+
+describe("the built-in mock's OpenAI stream", () => {
+  const plan = planAnswer({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about a "quoted" café, please' }] } as MockChatRequest, { serverName: 'mock-a', contentFilter: false });
+
+  test('ends every delta chunk in random obfuscation padding, unless include_obfuscation is false', () => {
+    const padded = buildStreamChunks(plan, { includeUsage: true, obfuscate: true }).map((text) => JSON.parse(text) as Json);
+    const withChoices = padded.filter((chunk) => (chunk.choices as unknown[]).length > 0);
+    assert.ok(withChoices.every((chunk) => typeof chunk.obfuscation === 'string' && Object.keys(chunk).at(-1) === 'obfuscation'));
+    assert.ok(new Set(withChoices.map((chunk) => chunk.obfuscation)).size > 1, 'the padding varies');
+    assert.equal(padded.at(-1)?.obfuscation, undefined, 'not on the usage chunk');
+    assert.ok(buildStreamChunks(plan, { includeUsage: true, obfuscate: false }).every((text) => !text.includes('"obfuscation"')));
+  });
+
+  test('its token chunks after the first fit the frame, padding and all, and read as the parsed chunks do', () => {
+    const texts = buildStreamChunks(plan, { includeUsage: true, obfuscate: true });
+    const frame = frameOf(texts[1] as string);
+    const tokens = texts.slice(2, -2);
+    assert.ok(tokens.length >= 3, 'a few token chunks');
+    for (const text of tokens) {
+      assert.equal(fitsContentFrame(frame, text), true, text);
+      assert.deepEqual(parsedFacts(text), CONTENT_FACTS);
+    }
+    assert.equal(fitsContentFrame(frame, texts.at(-2) as string), false, 'the finish chunk');
   });
 });

@@ -48,7 +48,7 @@ export function azureChatHandler(form: AzureForm) {
       return;
     }
     const promptFilter = JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: SAFE_RESULTS }] });
-    const payloads = [promptFilter, ...buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true })];
+    const payloads = [promptFilter, ...buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true, obfuscate: false })];
     await writeStream(exchange.res, payloads.map((payload) => sseFrame(payload)), {
       signal: exchange.signal,
       chunkDelayMs: state.chunkDelayMs,
