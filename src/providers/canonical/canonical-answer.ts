@@ -98,10 +98,7 @@ export class ChunkBuilder {
   }
 
   text(text: string): StreamChunk[] {
-    if (text === '') return [];
-    const out = this.start();
-    out.push(this.chunk({ content: text }, true));
-    return out;
+    return text === '' ? [] : this.quotedText(JSON.stringify(text));
   }
 
   /**

@@ -77,12 +77,12 @@ export function lastStringValue(object: Record<string, unknown>): string | undef
 
 /**
  * Where the opening quote of `text`'s last value is, when that value is `value` written as
- * `JSON.stringify` writes it, just before the closing brace; else undefined.
+ * `JSON.stringify` writes it, just before the closing brace; else undefined. (A string
+ * `JSON.stringify` wrote has no unescaped quote inside: it ends where the text's last quote is.)
  */
 function trailingStringAt(text: string, value: string): number | undefined {
   const quoted = JSON.stringify(value);
-  const open = text.length - 1 - quoted.length;
-  return text.endsWith(`:${quoted}}`) && stringEnd(text, open + 1) === text.length - 2 ? open : undefined;
+  return text.endsWith(`:${quoted}}`) ? text.length - 1 - quoted.length : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@
  * frame reads the same: content, no finish, no usage.
  */
 import { fitToken, frameToken, lastStringValue, type TokenFrame } from '../http/token-frame.js';
+import { isJsonObject } from '../read-payload.js';
 
 type JsonRecord = Record<string, unknown>;
 
@@ -23,16 +24,12 @@ export function fitsContentFrame(frame: TokenFrame, text: string): boolean {
 function tokenOf(payload: JsonRecord): { key: string; value: string } | undefined {
   const { choices } = payload;
   if (!Array.isArray(choices) || choices.length !== 1) return undefined;
-  const delta = isRecord(choices[0]) ? choices[0].delta : undefined;
-  if (!isRecord(delta)) return undefined;
+  const delta = isJsonObject(choices[0]) ? choices[0].delta : undefined;
+  if (!isJsonObject(delta)) return undefined;
   if (typeof delta.content === 'string' && delta.content !== '') return { key: 'content', value: delta.content };
   const calls = delta.tool_calls;
-  if (!Array.isArray(calls) || calls.length !== 1 || !isRecord(calls[0])) return undefined;
+  if (!Array.isArray(calls) || calls.length !== 1 || !isJsonObject(calls[0])) return undefined;
   const call = calls[0].function;
-  const args = isRecord(call) ? call.arguments : undefined;
+  const args = isJsonObject(call) ? call.arguments : undefined;
   return typeof args === 'string' && args !== '' ? { key: 'arguments', value: args } : undefined;
-}
-
-function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
