@@ -93,9 +93,11 @@ async function load(count: number): Promise<void> {
   );
 }
 
+const VALGRIND_READY_TIMEOUT_MS = 60_000;
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 try {
-  const why = await waitReady(`http://127.0.0.1:${port}`, child);
+  // Callgrind slows node's start about fiftyfold too: 10 s was not always enough on a loaded machine.
+  const why = await waitReady(`http://127.0.0.1:${port}`, child, VALGRIND_READY_TIMEOUT_MS);
   if (why !== undefined) throw new Error(`the ${values.bare ? 'bare proxy' : 'gateway'} ${why}`);
   await load(WARMUP);
   await settle(500);

@@ -233,9 +233,9 @@ async function awaitReady(name: TargetName, { child, logFile }: Spawned, port: n
  * Polls `GET origin/health/ready` until it answers 200 (then undefined), or says why it stopped
  * waiting: `child` exited, or READY_TIMEOUT_MS went by.
  */
-export async function waitReady(origin: string, child: ChildProcess): Promise<string | undefined> {
+export async function waitReady(origin: string, child: ChildProcess, timeoutMs = READY_TIMEOUT_MS): Promise<string | undefined> {
   const exited = (): string | undefined => (hasExited(child) ? `exited with ${child.signalCode ?? `code ${child.exitCode}`}` : undefined);
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && exited() === undefined) {
     try {
       const res = await request(`${origin}/health/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
@@ -246,7 +246,7 @@ export async function waitReady(origin: string, child: ChildProcess): Promise<st
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
-  return exited() ?? `did not answer 200 on GET ${origin}/health/ready within ${READY_TIMEOUT_MS / 1000} s`;
+  return exited() ?? `did not answer 200 on GET ${origin}/health/ready within ${timeoutMs / 1000} s`;
 }
 
 /** Whether `child` has exited (by itself or by a signal). */
