@@ -4,8 +4,13 @@
  * build's gateway (or, with --bare, the bench's bare proxy) executes per request, counted by
  * valgrind's callgrind. A count, not a time: on a day when one build's timed CPU per request more
  * than doubled from one run to the next, the same build and config counted within about 2% of each
- * other, so two builds or two configs can be compared one run each. It says nothing of what a request waits for (system
- * calls, cache misses, the other core): `bench:ab` and `npm run bench` measure time.
+ * other. Most runs do; not all. On 2026-12-06, seven runs of the defaults came within 1.3% (372.2k to
+ * 377.0k); but runs of four other builds or configs split into two groups 7-9% apart (298k and 321k,
+ * for one), and two with `--warmup 8000` gave 440k and 361k: a window may catch a full GC, or JIT
+ * code compiled differently. So compare the median of three runs each, and run more when they
+ * disagree. It
+ * says nothing of what a request waits for (system calls, cache misses, the other core): `bench:ab`
+ * and `npm run bench` measure time.
  *
  * The gateway runs pinned to core 0 under callgrind (so `writer: auto` picks the inline request
  * log, as in the bench), with instrumentation off while it starts and takes `--warmup` requests

@@ -231,7 +231,7 @@ async function awaitReady(name: TargetName, { child, logFile }: Spawned, port: n
 
 /**
  * Polls `GET origin/health/ready` until it answers 200 (then undefined), or says why it stopped
- * waiting: `child` exited, or READY_TIMEOUT_MS went by.
+ * waiting: `child` exited, or `timeoutMs` (READY_TIMEOUT_MS unless given) went by.
  */
 export async function waitReady(origin: string, child: ChildProcess, timeoutMs = READY_TIMEOUT_MS): Promise<string | undefined> {
   const exited = (): string | undefined => (hasExited(child) ? `exited with ${child.signalCode ?? `code ${child.exitCode}`}` : undefined);

@@ -17,9 +17,34 @@ export function canonicalJson(value: unknown): string {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += memberName(key) + canonicalJson(item);
   }
   return `${out}}`;
+}
+
+/**
+ * Object keys as written before their values (`"key":`), kept once made: requests repeat the same
+ * few keys (`model`, `messages`, `role`, `content`, ...), and a lookup costs less than a
+ * JSON.stringify call and a concatenation per key (a microbench: 675 against 386 ns for a small
+ * chat body, 6.6 against 4.7 µs for 12 messages and a tool). Bounded, since keys are the client's:
+ * past MAX_NAMES, or for a long key, the name is made each time, the same text either way.
+ */
+const names = new Map<string, string>();
+const MAX_NAMES = 1_000;
+const MAX_NAME_LENGTH = 64;
+
+/** How many names are kept (the bound's test). */
+export function keptMemberNames(): number {
+  return names.size;
+}
+
+function memberName(key: string): string {
+  let name = names.get(key);
+  if (name === undefined) {
+    name = `${JSON.stringify(key)}:`;
+    if (names.size < MAX_NAMES && key.length <= MAX_NAME_LENGTH) names.set(key, name);
+  }
+  return name;
 }
 
 /** An insertion sort: a request's objects have a handful of keys, and Array.prototype.sort copies them into a work array first. */

@@ -2,7 +2,7 @@ import { CancelSource, NEVER_CANCELLED } from '../../src/cancel.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson, requestKey } from '../../src/cache/request-key.js';
+import { canonicalJson, keptMemberNames, requestKey } from '../../src/cache/request-key.js';
 import { ResponseCache, StreamRecorder, completionText, keptCompletion, streamChunks, type KeptStream } from '../../src/cache/response-cache.js';
 import { IdempotencyStore } from '../../src/idempotency/idempotency-store.js';
 import { GatewayError } from '../../src/errors.js';
@@ -18,6 +18,38 @@ describe('request keys', () => {
     assert.notEqual(requestKey(['t'], { a: 1 }), requestKey(['t'], { a: 2 }));
     assert.notEqual(requestKey(['t1'], { a: 1 }), requestKey(['t2'], { a: 1 }));
     assert.notEqual(requestKey(['ab', 'c'], {}), requestKey(['a', 'bc'], {}));
+  });
+
+  test('canonical JSON has the keys of every object sorted, whatever keys it has met before', () => {
+    // A plain reference (an object rebuilt with sorted keys would not do: JavaScript puts integer-like keys first).
+    const sorted = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      if (Array.isArray(value)) return `[${value.map(sorted).join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const members = Object.keys(record)
+        .sort()
+        .filter((key) => record[key] !== undefined)
+        .map((key) => `${JSON.stringify(key)}:${sorted(record[key])}`);
+      return `{${members.join(',')}}`;
+    };
+    // Keys that need escaping, a long one, and more distinct keys than the names it keeps.
+    const odd = { 'a"b': 1, 'back\\slash': 2, 'line\u2028sep': 3, 'lone\ud800': 4, ['k'.repeat(100)]: 5, '': 6, 'é': 7 };
+    const many = Object.fromEntries(Array.from({ length: 1_500 }, (_, i) => [`key${i}`, i]));
+    for (const value of [odd, many, { nested: [odd, { many }] }]) {
+      assert.equal(canonicalJson(value), sorted(value));
+      assert.equal(canonicalJson(value), sorted(value), 'the same text once its keys were seen');
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const expected = sorted(value);
+        assert.equal(canonicalJson(value), expected);
+        assert.equal(canonicalJson(value), expected);
+      }),
+      { numRuns: 2_000 },
+    );
+    // The client's keys cannot grow what is kept past its bound.
+    canonicalJson(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`more${i}`, i])));
+    assert.equal(keptMemberNames(), 1_000);
   });
 });
 
