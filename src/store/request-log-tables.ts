@@ -156,6 +156,17 @@ export function rowRunner<K extends string, R>(columns: readonly Column<K>[], st
   return (row) => run(statement, row);
 }
 
+/**
+ * {@link rowRunner} for a statement that inserts `count` rows (`VALUES (...), (...)`): runs it with
+ * the rows `rows[at]` to `rows[at + count - 1]`, each read by `pick` (made once per statement too).
+ */
+export function rowsRunner<T, R>(columns: readonly Column<string>[], statement: RunsWithArguments<R>, dialect: Dialect, count: number, pick: 'request' | 'self'): (rows: readonly T[], at: number) => R {
+  const rows = Array.from({ length: count }, (_, i) => `const r${i} = rows[at + ${i}]${pick === 'request' ? '.request' : ''};`).join('\n');
+  const reads = Array.from({ length: count }, (_, i) => columnReads(columns, dialect, `r${i}`)).join(', ');
+  const run = new Function('statement', 'rows', 'at', `${rows}\nreturn statement.run(${reads});`) as (statement: RunsWithArguments<R>, rows: readonly T[], at: number) => R;
+  return (batch, at) => run(statement, batch, at);
+}
+
 type RowReader = (row: object) => unknown[];
 const READERS: Record<Dialect, WeakMap<readonly Column<string>[], RowReader>> = { sqlite: new WeakMap(), postgres: new WeakMap() };
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -177,11 +188,11 @@ function readerOf(columns: readonly Column<string>[], dialect: Dialect): RowRead
  * for every request the log writes. The names are the schema's own identifiers (checked), never
  * input.
  */
-function columnReads(columns: readonly Column<string>[], dialect: Dialect): string {
+function columnReads(columns: readonly Column<string>[], dialect: Dialect, row = 'row'): string {
   return columns
     .map(({ name, kind }) => {
       if (!IDENTIFIER.test(name)) throw new Error(`not a column name: ${name}`);
-      return kind === 'bool' && dialect === 'sqlite' ? `row.${name} ? 1 : 0` : `row.${name} ?? null`;
+      return kind === 'bool' && dialect === 'sqlite' ? `${row}.${name} ? 1 : 0` : `${row}.${name} ?? null`;
     })
     .join(', ');
 }

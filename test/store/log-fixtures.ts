@@ -51,7 +51,8 @@ export function attempt(overrides: Partial<AttemptRecord> & Pick<AttemptRecord, 
 /** A finished request as the gateway reports it; by default served by `primary` at its first hop. */
 export function eventOf(overrides: Partial<Omit<RequestEvent, 'served'>> & { requestId: string; served?: Partial<Served> }): RequestEvent {
   const attempts = overrides.served?.attempts ?? [attempt({ deployment: 'primary', outcome: 'served' })];
-  const last = attempts.at(-1) as AttemptRecord;
+  // A request can end with no call made (every step skipped, say).
+  const last: AttemptRecord | undefined = attempts.at(-1);
   return {
     operation: 'chat',
     route: 'chat',
@@ -66,9 +67,9 @@ export function eventOf(overrides: Partial<Omit<RequestEvent, 'served'>> & { req
     served: {
       requestId: overrides.requestId,
       route: overrides.route ?? 'chat',
-      deployment: last.deployment,
-      provider: last.provider,
-      hop: last.hop,
+      deployment: last?.deployment,
+      provider: last?.provider,
+      hop: last?.hop ?? 0,
       attempts,
       fallbackReason: undefined,
       ...overrides.served,

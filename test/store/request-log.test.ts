@@ -177,6 +177,36 @@ for (const writer of ['thread', 'inline'] as const) {
       assert.equal(fresh.length, 45);
       assert.ok(fresh.every((row) => row.hops.length === 2 && row.hops[1]?.deployment === 'backup'), 'every new request has both its hops');
     });
+
+    test('requests go in ten to a statement: batches on and off a multiple of ten, 0 to 3 hops each, and a whole group of reused ids', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 600_000 });
+      const hopsOf = (i: number) => Array.from({ length: i % 4 }, (_, j) => attempt({ deployment: `d${i}-${j}`, hop: j + 1, outcome: j === (i % 4) - 1 ? 'served' : 'failed' }));
+      const sent = new Map<string, number>();
+      let next = 0;
+      for (const size of [10, 20, 7, 13, 1]) {
+        for (let k = 0; k < size; k++, next++) {
+          sink.requestFinished(eventOf({ requestId: `r${next}`, served: { attempts: hopsOf(next) } }));
+          sent.set(`r${next}`, next);
+        }
+        await sink.flush();
+      }
+      // Ten ids logged before, in one batch: none goes in again, and none of their hops.
+      for (let k = 0; k < 10; k++) sink.requestFinished(eventOf({ requestId: `r${k}`, status: 503, served: { attempts: hopsOf(3) } }));
+      await sink.flush();
+      const log = reader(t, path);
+      const rows = await log.query({ limit: 1000 });
+      assert.equal(rows.length, sent.size);
+      for (const row of rows) {
+        const i = sent.get(row.request.request_id) as number;
+        assert.equal(row.request.status, 200, row.request.request_id);
+        assert.deepEqual(
+          row.hops.map((hop) => [hop.position, hop.deployment, hop.outcome]),
+          hopsOf(i).map((hop, j) => [j, hop.deployment, hop.outcome]),
+          `the hops of ${row.request.request_id}`,
+        );
+      }
+    });
   });
 
   describe(`request log: retention (${writer} writer)`, () => {
