@@ -87,7 +87,7 @@ export interface PruneCutoff {
 /**
  * Rows inserted by one statement (`VALUES (...), (...)`, ten rows): SQLite's work per statement and
  * better-sqlite3's per call are shared by ten. A microbench of the two tables' inserts, batches of
- * 200: 5.5-5.6 against 6.6-7.0 µs a request; the defaults under `bench:instructions`, 365.1k against
+ * 200: 5.5-6.1 against 6.6-7.5 µs a request; the defaults under `bench:instructions`, 365.1k against
  * 371.5k instructions a request (medians of three). What is left over (fewer than ten) goes in a
  * row at a time. (A savepoint around each group, to redo it a row at a time when an id was seen
  * before, cost more than the groups saved: 7.7-7.9 µs in the same microbench.)
