@@ -52,10 +52,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) exitWithUsage(import.meta.url);
-if (!values.a || !values.b) {
-  process.stderr.write('usage: npm run bench:ab -- --a DIR --b DIR [--telemetry default|off] [--rounds N] [--seconds S] [--concurrency N]\n');
-  process.exit(2);
-}
+if (!values.a || !values.b) exitWithUsage(import.meta.url, 2);
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);

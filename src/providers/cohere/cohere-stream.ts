@@ -36,7 +36,8 @@ class CohereChunkReader implements SseReader<StreamChunk> {
 
   read(event: SseEvent): readonly StreamChunk[] | undefined | typeof SSE_END {
     if (event.data === '[DONE]') {
-      if (!this.answered) this.ended();
+      // Before message-end, a cut stream (as a body that ends there is).
+      this.ended();
       return SSE_END;
     }
     const { options } = this;
