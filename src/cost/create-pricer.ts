@@ -24,12 +24,13 @@ type PriceData = typeof import('@pydantic/genai-prices');
 let priceData: PriceData | undefined;
 
 /**
- * The package, loaded the first time it is needed: its data is 1.6 MB of source and about 3 MB of
- * heap (5 MB of RSS), which a gateway with pricing off never holds. Synchronous (its CommonJS
- * build), so pricing stays synchronous; `withCost` loads it at start when pricing is on, so the
- * first request does not pay for it.
+ * The package, loaded the first time a model is looked up in it: its data is 1.6 MB of source and
+ * about 3 MB of heap (5 MB of RSS), which a gateway with pricing off, or whose models it does not
+ * price (the mock, local servers, a bare `base_url`), never holds. Synchronous (its CommonJS
+ * build), so pricing stays synchronous; a pricer looks up its config's deployments when it is made,
+ * and `withCost` makes it when the config is applied, so no request pays for the load.
  */
-export function loadPriceData(): PriceData {
+function loadPriceData(): PriceData {
   priceData ??= createRequire(import.meta.url)('@pydantic/genai-prices') as PriceData;
   return priceData;
 }
@@ -111,6 +112,9 @@ export function createPricer(config: Config, now: () => number = Date.now): Pric
     if (changesWithTimeOfDay(found.model)) return { kind: 'package', provider: priced };
     return { kind: 'rated', provider: priced, model, rated: ratePrice(priced, model, now()) };
   }
+
+  // Every deployment's model now: the pricer is made when its config is applied, not on a request.
+  for (const deployment of Object.values(config.deployments)) sourceOf(deployment.provider, deployment.model);
 
   return (providerName, model, usage) => {
     const source = sourceOf(providerName, model);

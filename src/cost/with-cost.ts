@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Telemetry } from '../telemetry/request-event.js';
-import { loadPriceData, pricerFor } from './create-pricer.js';
+import { pricerFor } from './create-pricer.js';
 import { priceRequest } from './price-request.js';
 
 export interface CostOptions {
@@ -18,8 +18,9 @@ export interface CostOptions {
 /** Wraps the sinks so every event carries its cost before any sink sees it. */
 export function withCost(sinks: Telemetry | undefined, options: CostOptions): Telemetry | undefined {
   if (!sinks) return undefined;
-  const { pricing } = options.config().telemetry;
-  if (pricing.enabled && pricing.package) loadPriceData();
+  // The config's pricer now (it reads every deployment's price), so no request waits for it.
+  const config = options.config();
+  if (config.telemetry.pricing.enabled) pricerFor(config);
   return {
     // The tracing seam (if a sink traces) passes through untouched: the core asks it before the request runs.
     ...(sinks.tracing ? { tracing: sinks.tracing } : {}),

@@ -1,7 +1,8 @@
 /**
  * A gateway loads the code of what its config names, not of every provider and store it knows: a
  * config with one OpenAI-compatible provider and the SQLite log never loads the AWS SDK's signing,
- * the pg client or the drill, and one with pricing off never loads the price data. Each check runs
+ * the pg client or the drill, and one with pricing off, or with no model the price data prices,
+ * never loads the price data. Each check runs
  * in a fresh process (what a module graph loaded is per process) and reads which CommonJS packages
  * it loaded from Node's module cache.
  */
@@ -34,7 +35,7 @@ async function packagesLoaded(yaml: string, dir: string): Promise<string[]> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]') as string[];
 }
 
-function config(provider: string, dir: string, pricing = true): string {
+function config(provider: string, dir: string, pricing = true, model = 'm'): string {
   return `log: { level: silent }
 telemetry:
   request_log: { path: ${JSON.stringify(path.join(dir, 'log.db'))} }
@@ -43,7 +44,7 @@ providers:
   p:
 ${provider}
 deployments:
-  d: { provider: p, model: m }
+  d: { provider: p, model: ${model} }
 routes:
   chat: { chain: [d] }
 `;
@@ -58,13 +59,20 @@ describe('a gateway loads only the providers and stores its config names', () =>
 
   const openaiCompatible = '    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n    api_key: k';
 
-  test('an OpenAI-compatible provider and the SQLite log: no pg, no AWS signing or event streams; the price data, loaded at start', async () => {
+  test('an OpenAI-compatible provider and the SQLite log: no pg, no AWS signing or event streams, and no price data (it prices no model of a bare base URL)', async () => {
     const loaded = await packagesLoaded(config(openaiCompatible, dir), dir);
+    assert.deepEqual(loaded, []);
+  });
+
+  const openai = '    type: openai\n    api_key: k';
+
+  test('an OpenAI provider and a model the price data prices: it is loaded at start', async () => {
+    const loaded = await packagesLoaded(config(openai, dir, true, 'gpt-4o-mini'), dir);
     assert.deepEqual(loaded, ['@pydantic/genai-prices']);
   });
 
-  test('pricing off: the price data is never loaded', async () => {
-    const loaded = await packagesLoaded(config(openaiCompatible, dir, false), dir);
+  test('the same with pricing off: the price data is never loaded', async () => {
+    const loaded = await packagesLoaded(config(openai, dir, false, 'gpt-4o-mini'), dir);
     assert.deepEqual(loaded, []);
   });
 
