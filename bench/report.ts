@@ -18,6 +18,7 @@ import type { Spread } from './stats.js';
 import type { Scenario } from './protocol.js';
 import { TARGET_LABELS, TARGET_NAMES, VARIANT_NOTES } from './targets.js';
 import type { TargetName } from './targets.js';
+import { ANTHROPIC_MODEL } from './upstream.js';
 
 const fmtMs = (v: number): string => (Number.isNaN(v) ? '–' : Math.abs(v) < 10 ? v.toFixed(3) : v.toFixed(1));
 const fmtInt = (v: number): string => (Number.isNaN(v) ? '–' : Math.round(v).toLocaleString('en-US'));
@@ -450,13 +451,14 @@ Processes with ≥ 1% CPU (\`ps\` %CPU, lifetime average) at start: ${m.busyProc
 - *Bare proxy* (bench/bare-proxy.ts): node:http server, body parsed with \`JSON.parse\`, model rewritten,
   forwarded with an undici Pool, response written back chunk by chunk as it arrives.
 - *Gateway*: \`node ${gatewayNodeFlags(fileURLToPath(new URL('..', import.meta.url))).join(' ')} bin/switchyard.js start --config <file>\` (compiled, from dist/; the node flags of the command's #! line), log level warn,
-  one openai-compatible provider, one deployment, one route (the config is in bench/targets.ts).${
+  one openai-compatible provider with a bare \`base_url\`, one deployment, one route (the config is in bench/targets.ts). The price data does not price a
+  bare \`base_url\`'s model, so this gateway never loads it (about 5 MB of RSS that a config with OpenAI's or Anthropic's models holds).${
     translating
       ? `
 - *${TARGET_LABELS['gateway-anthropic']}*: the same gateway and config, but the provider is \`type: anthropic\`
   (\`base_url\` the upstream's \`/v1\`): each OpenAI request is translated to a Messages request, each
   answer (whole or streamed) back to a \`chat.completion\`; its validation checks the answers carry the
-  Anthropic message's id and model, so they did come through the translation.`
+  Anthropic message's id and model, so they did come through the translation. Its model (\`${ANTHROPIC_MODEL}\`) is priced, so it loads the price data.`
       : ''
   }${variantTargetsNote(o.targets)}
 - The bench's own child processes run as plain JavaScript (types stripped by bench/build-children.ts),
