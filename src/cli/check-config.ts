@@ -1,4 +1,5 @@
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
+import { describeUnpriced, unpricedDeployments } from '../cost/create-pricer.js';
 
 /** `switchyard check-config FILE`: exit 0 and a summary when valid; every problem, by path and line, when not. */
 export async function checkConfig(args: string[]): Promise<number> {
@@ -13,6 +14,8 @@ export async function checkConfig(args: string[]): Promise<number> {
     process.stdout.write(
       `${file} is valid: ${count(config.providers)} provider(s), ${count(config.deployments)} deployment(s), ${count(config.routes)} route(s): ${Object.keys(config.routes).join(', ')}\n`,
     );
+    const unpriced = unpricedDeployments(config);
+    if (unpriced.length > 0) process.stdout.write(`note: ${describeUnpriced(unpriced)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -13,6 +13,15 @@ server:
 # \`switchyard log\` lists recent requests, \`switchyard replay REQUEST_ID\` re-runs a fallback decision.
 # Settings live under telemetry.request_log (store: sqlite | postgres | off, path, url, retention).
 
+# The mock models have no list price; these made-up ones show the cost per hop in the request
+# log (\`switchyard log\`) and the metrics.
+telemetry:
+  pricing:
+    models:
+      mock-large: { input_per_mtok: 2.5, output_per_mtok: 10, cached_input_per_mtok: 1.25 }
+      mock-small: { input_per_mtok: 0.15, output_per_mtok: 0.6 }
+      mock-embed: { input_per_mtok: 0.02, output_per_mtok: 0 }
+
 # Repeating the same curl should show the flaky primary and the fallback each time, so requests
 # without an Idempotency-Key header are not deduplicated by their body here (the default does).
 idempotency:

@@ -68,6 +68,30 @@ interface LinearRates {
 
 const PRICERS = new WeakMap<Config, Pricer>();
 
+/** A configured deployment whose model has no price: its calls are counted as unpriced. */
+export interface UnpricedDeployment {
+  deployment: string;
+  provider: string;
+  model: string;
+}
+
+const PROBE_USAGE: Usage = { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 };
+
+/** The config's deployments that neither an override nor the package prices; none when pricing is off. */
+export function unpricedDeployments(config: Config): UnpricedDeployment[] {
+  if (!config.telemetry.pricing.enabled) return [];
+  const price = pricerFor(config);
+  return Object.entries(config.deployments)
+    .filter(([, { provider, model }]) => price(provider, model, PROBE_USAGE) === undefined)
+    .map(([deployment, { provider, model }]) => ({ deployment, provider, model }));
+}
+
+/** One line naming the unpriced deployments and what to do about them (a start-up warning, a check-config note). */
+export function describeUnpriced(unpriced: UnpricedDeployment[]): string {
+  const names = unpriced.map(({ deployment, provider, model }) => `${deployment} (${provider}/${model})`).join(', ');
+  return `no price is known for the model of ${unpriced.length === 1 ? 'deployment' : `${unpriced.length} deployments`} ${names}: their calls get no cost and count in switchyard_unpriced_hops_total; telemetry.pricing.models can price them`;
+}
+
 /** The pricer for a config (made once per config object, so a reload brings new overrides). */
 export function pricerFor(config: Config): Pricer {
   let pricer = PRICERS.get(config);

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Telemetry } from '../telemetry/request-event.js';
-import { pricerFor } from './create-pricer.js';
+import { pricerFor, unpricedDeployments, type UnpricedDeployment } from './create-pricer.js';
 import { priceRequest } from './price-request.js';
 
 export interface CostOptions {
@@ -13,14 +13,16 @@ export interface CostOptions {
   config: () => Config;
   /** A price that cannot be computed is reported here; the event still reaches the sinks, without cost. */
   onError: (err: unknown) => void;
+  /** The config's deployments whose model has no price, told once when the config is applied (only if there are any). */
+  onUnpriced?: (deployments: UnpricedDeployment[]) => void;
 }
 
 /** Wraps the sinks so every event carries its cost before any sink sees it. */
 export function withCost(sinks: Telemetry | undefined, options: CostOptions): Telemetry | undefined {
   if (!sinks) return undefined;
-  // The config's pricer now (it reads every deployment's price), so no request waits for it.
-  const config = options.config();
-  if (config.telemetry.pricing.enabled) pricerFor(config);
+  // The config's pricer is made now (reading every deployment's price), so no request waits for it.
+  const unpriced = unpricedDeployments(options.config());
+  if (unpriced.length > 0) options.onUnpriced?.(unpriced);
   return {
     // The tracing seam (if a sink traces) passes through untouched: the core asks it before the request runs.
     ...(sinks.tracing ? { tracing: sinks.tracing } : {}),

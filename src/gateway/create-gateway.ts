@@ -21,6 +21,7 @@ import { Prober, type ProbeTarget } from '../health/prober.js';
 import { fanOut, type Telemetry } from '../telemetry/request-event.js';
 import { ConfiguredSinks } from '../telemetry/create-sinks.js';
 import { withCost } from '../cost/with-cost.js';
+import { describeUnpriced } from '../cost/create-pricer.js';
 import { connectMetrics, type MetricsEndpoint } from '../telemetry/metrics/metrics-sink.js';
 
 export interface GatewayOptions extends LoadOptions {
@@ -83,7 +84,11 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   function connectSinks(): void {
     const sinks = [...configured.list(), ...(options.telemetry ?? [])];
     // Cost is priced once, before any sink sees the event, so the request log and the metrics agree.
-    services.telemetry = withCost(fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed')), { config: () => runtime.config, onError: (err) => logger.error({ err }, 'pricing a request failed') });
+    services.telemetry = withCost(fanOut(sinks, (err) => logger.error({ err }, 'a telemetry sink failed')), {
+      config: () => runtime.config,
+      onError: (err) => logger.error({ err }, 'pricing a request failed'),
+      onUnpriced: (unpriced) => logger.warn({ deployments: unpriced.map(({ deployment }) => deployment) }, describeUnpriced(unpriced)),
+    });
     metrics = connectMetrics(sinks, services.healthRegistry);
   }
   connectSinks();

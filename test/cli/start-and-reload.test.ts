@@ -62,6 +62,13 @@ describe('switchyard start and SIGHUP reload', () => {
     assert.deepEqual(models.data.map((m) => m.id), ['chat']);
   });
 
+  test('warns at start that its deployment\'s model has no price', () => {
+    const warning = gateway.logs.find((line) => typeof line.msg === 'string' && line.msg.startsWith('no price is known'));
+    assert.equal(warning?.level, 40, JSON.stringify(gateway.logs));
+    assert.deepEqual(warning?.deployments, ['d']);
+    assert.match(String(warning?.msg), /deployment d \(up\/m\)/);
+  });
+
   test('a changed file is picked up on SIGHUP while a request in flight completes', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -120,6 +127,17 @@ describe('switchyard check-config', () => {
     const run = await runCli(['check-config', file], { TEST_UP_KEY: 'k' });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /is valid: 1 provider\(s\), 1 deployment\(s\), 1 route\(s\): chat/);
+    // A local server's model has no list price: said, without failing the check.
+    assert.match(run.stdout, /^note: no price is known for the model of deployment d \(up\/m\): .*telemetry\.pricing\.models can price them$/m);
+  });
+
+  test('a file that prices every deployment\'s model gets no pricing note', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-'));
+    const file = join(dir, 'priced.yaml');
+    await writeFile(file, configYaml('http://127.0.0.1:9/v1', ['chat']).replace('telemetry:\n', 'telemetry:\n  pricing: { models: { m: { input_per_mtok: 1, output_per_mtok: 2 } } }\n'));
+    const run = await runCli(['check-config', file], { TEST_UP_KEY: 'k' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /note:/);
   });
 
   test('a bad file exits 1 and points at the bad key by path and line', async () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { calcPrice } from '@pydantic/genai-prices';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { createPricer } from '../../src/cost/create-pricer.js';
+import { createPricer, unpricedDeployments } from '../../src/cost/create-pricer.js';
 import { priceRequest } from '../../src/cost/price-request.js';
 import { withCost } from '../../src/cost/with-cost.js';
 import type { AttemptRecord } from '../../src/fallback/run-chain.js';
@@ -155,6 +155,21 @@ describe('priceRequest', () => {
   });
 });
 
+describe('unpricedDeployments', () => {
+  it('names the deployments neither an override nor the package prices', () => {
+    assert.deepEqual(unpricedDeployments(configWith()), [{ deployment: 'mocked', provider: 'fake', model: 'mock-model' }]);
+    assert.deepEqual(unpricedDeployments(configWith({ models: { 'mock-model': { input_per_mtok: 1, output_per_mtok: 2 } } })), []);
+  });
+
+  it('without the package only overrides price; with pricing off nothing is reported', () => {
+    assert.deepEqual(
+      unpricedDeployments(configWith({ package: false })).map((d) => d.deployment),
+      ['mini', 'sonnet', 'mocked'],
+    );
+    assert.deepEqual(unpricedDeployments(configWith({ enabled: false })), []);
+  });
+});
+
 describe('withCost', () => {
   it('sets event.cost before the sinks see it, and passes the tracing seam through', () => {
     const seen: (number | undefined)[] = [];
@@ -165,6 +180,15 @@ describe('withCost', () => {
     wrapped?.requestFinished(eventWith([attempt({ deployment: 'mocked', provider: 'fake', model: 'mock-model' })]));
     assert.deepEqual(seen, [4]);
     assert.equal(wrapped?.tracing, tracing);
+  });
+
+  it('tells which deployments have no price once, when it is made, and nothing when all are priced', () => {
+    const sink: Telemetry = { requestFinished: () => {}, close: async () => {} };
+    const told: string[][] = [];
+    withCost(sink, { config: () => configWith(), onError: () => {}, onUnpriced: (unpriced) => void told.push(unpriced.map((d) => `${d.deployment}:${d.provider}/${d.model}`)) });
+    assert.deepEqual(told, [['mocked:fake/mock-model']]);
+    const priced = configWith({ models: { 'mock-model': { input_per_mtok: 1, output_per_mtok: 2 } } });
+    withCost(sink, { config: () => priced, onError: () => {}, onUnpriced: () => assert.fail('every deployment is priced') });
   });
 
   it('leaves cost out when pricing is off', () => {
