@@ -89,7 +89,8 @@ export function unpricedDeployments(config: Config): UnpricedDeployment[] {
 /** One line naming the unpriced deployments and what to do about them (a start-up warning, a check-config note). */
 export function describeUnpriced(unpriced: UnpricedDeployment[]): string {
   const names = unpriced.map(({ deployment, provider, model }) => `${deployment} (${provider}/${model})`).join(', ');
-  return `no price is known for the model of ${unpriced.length === 1 ? 'deployment' : `${unpriced.length} deployments`} ${names}: their calls get no cost and count in switchyard_unpriced_hops_total; telemetry.pricing.models can price them`;
+  const one = unpriced.length === 1;
+  return `no price is known for the model of ${one ? 'deployment' : `${unpriced.length} deployments`} ${names}: ${one ? 'its' : 'their'} calls get no cost and count in switchyard_unpriced_hops_total; telemetry.pricing.models can price ${one ? 'it' : 'them'}`;
 }
 
 /** The pricer for a config (made once per config object, so a reload brings new overrides). */

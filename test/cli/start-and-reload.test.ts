@@ -128,7 +128,7 @@ describe('switchyard check-config', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /is valid: 1 provider\(s\), 1 deployment\(s\), 1 route\(s\): chat/);
     // A local server's model has no list price: said, without failing the check.
-    assert.match(run.stdout, /^note: no price is known for the model of deployment d \(up\/m\): .*telemetry\.pricing\.models can price them$/m);
+    assert.match(run.stdout, /^note: no price is known for the model of deployment d \(up\/m\): .*its calls get no cost .*telemetry\.pricing\.models can price it$/m);
   });
 
   test('a file that prices every deployment\'s model gets no pricing note', async () => {
