@@ -145,20 +145,13 @@ export interface RunsWithArguments<R> {
 }
 
 /**
- * `statement.run` with a row's values (as {@link valuesOf} reads them) passed as its arguments, not
- * as one array: better-sqlite3 reads an array through V8's API an element at a time, each a
- * property lookup, where an argument is at hand. For the 54 values of a logged request, about
- * 20,000 of the 80,000 instructions the inline log added to a request (callgrind, bench config).
- * Made once per prepared statement.
- */
-export function rowRunner<K extends string, R>(columns: readonly Column<K>[], statement: RunsWithArguments<R>, dialect: Dialect): (row: Record<K, unknown>) => R {
-  const run = new Function('statement', 'row', `return statement.run(${columnReads(columns, dialect)});`) as (statement: RunsWithArguments<R>, row: object) => R;
-  return (row) => run(statement, row);
-}
-
-/**
- * {@link rowRunner} for a statement that inserts `count` rows (`VALUES (...), (...)`): runs it with
- * the rows `rows[at]` to `rows[at + count - 1]`, each read by `pick` (made once per statement too).
+ * `statement.run` for a statement that inserts `count` rows (`VALUES (...), (...)`, or one), with
+ * the values of the rows `rows[at]` to `rows[at + count - 1]` (each itself, or its `.request`, as
+ * `pick` says), read as {@link valuesOf} reads them, passed as its arguments, not as one array:
+ * better-sqlite3 reads an array through V8's API an element at a time, each a property lookup,
+ * where an argument is at hand. For the 54 values of a logged request, about 20,000 of the 80,000
+ * instructions the inline log added to a request (callgrind, bench config). Made once per prepared
+ * statement.
  */
 export function rowsRunner<T, R>(columns: readonly Column<string>[], statement: RunsWithArguments<R>, dialect: Dialect, count: number, pick: 'request' | 'self'): (rows: readonly T[], at: number) => R {
   const rows = Array.from({ length: count }, (_, i) => `const r${i} = rows[at + ${i}]${pick === 'request' ? '.request' : ''};`).join('\n');

@@ -6,7 +6,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RequestLogUnavailable, type HopRow, type LoggedRequest, type LogQuery, type RequestLog, type RequestRow, type Retention } from './request-log.js';
-import { HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, rowRunner, rowsRunner, schemaStatements, whereOf } from './request-log-tables.js';
+import { HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, rowsRunner, schemaStatements, whereOf } from './request-log-tables.js';
 
 /** How long a write waits for a reader's lock before failing (the CLI may be reading). */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -137,8 +137,8 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
 
   const insertInto = (table: string, columns: readonly { name: string }[], rows: number) =>
     db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES ${Array(rows).fill(`(${columns.map(() => '?').join(', ')})`).join(', ')}`);
-  const insertRequestRow = rowRunner(REQUEST_COLUMNS, insertInto(REQUESTS_TABLE, REQUEST_COLUMNS, 1), 'sqlite');
-  const insertHopRow = rowRunner(HOP_COLUMNS, insertInto(HOPS_TABLE, HOP_COLUMNS, 1), 'sqlite');
+  const insertRequestRow = rowsRunner<LoggedRequest, Database.RunResult>(REQUEST_COLUMNS, insertInto(REQUESTS_TABLE, REQUEST_COLUMNS, 1), 'sqlite', 1, 'request');
+  const insertHopRow = rowsRunner<HopRow, Database.RunResult>(HOP_COLUMNS, insertInto(HOPS_TABLE, HOP_COLUMNS, 1), 'sqlite', 1, 'self');
   const insertRequestGroup = rowsRunner<LoggedRequest, Database.RunResult>(REQUEST_COLUMNS, insertInto(REQUESTS_TABLE, REQUEST_COLUMNS, INSERT_GROUP), 'sqlite', INSERT_GROUP, 'request');
   const insertHopGroup = rowsRunner<HopRow, Database.RunResult>(HOP_COLUMNS, insertInto(HOPS_TABLE, HOP_COLUMNS, INSERT_GROUP), 'sqlite', INSERT_GROUP, 'self');
   const insertedIds = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE rowid > ? AND rowid <= ?`).pluck();
@@ -171,14 +171,13 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
       }
     }
     for (; at < to; at++) {
-      const { request, hops: own } = batch[at] as LoggedRequest;
       // A request id seen before keeps its first rows.
-      if (insertRequestRow(request as unknown as Record<keyof RequestRow, unknown>).changes === 0) continue;
-      for (const hop of own) hops.push(hop);
+      if (insertRequestRow(batch, at).changes === 0) continue;
+      for (const hop of (batch[at] as LoggedRequest).hops) hops.push(hop);
     }
     let next = 0;
     for (; next + INSERT_GROUP <= hops.length; next += INSERT_GROUP) insertHopGroup(hops, next);
-    for (; next < hops.length; next++) insertHopRow(hops[next] as unknown as Record<keyof HopRow, unknown>);
+    for (; next < hops.length; next++) insertHopRow(hops, next);
   };
   const writeBatch = db.transaction((batch: readonly LoggedRequest[]) => insert(batch, 0, batch.length));
   const oldest = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at < ? ORDER BY started_at LIMIT ?`).pluck();
