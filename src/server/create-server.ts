@@ -3,7 +3,7 @@
  * fires when the client leaves, and an OpenAI-shaped error for anything that goes wrong.
  */
 import { newRequestId } from '../gateway/new-request-id.js';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CancelSource } from '../cancel.js';
 import { GatewayError } from '../errors.js';
@@ -116,9 +116,13 @@ function resolve(req: IncomingMessage, ctx: HttpContext): Handler {
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
   const methods = ROUTES.get(path);
   if (methods) {
-    const handler = methods[req.method ?? 'GET'];
+    const method = req.method ?? 'GET';
+    // HEAD is GET without the body (node:http leaves the body out and keeps the headers).
+    const handler = methods[method] ?? (method === 'HEAD' ? methods.GET : undefined);
     if (handler) return handler;
-    const allow = Object.keys(methods).join(', ');
+    const allow = Object.keys(methods)
+      .flatMap((name) => (name === 'GET' ? ['GET', 'HEAD'] : [name]))
+      .join(', ');
     throw new GatewayError(`Method ${req.method} is not allowed on ${path}; use ${allow}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow } });
   }
   for (const [prefix, handler] of PREFIXES) {
@@ -128,6 +132,21 @@ function resolve(req: IncomingMessage, ctx: HttpContext): Handler {
     }
   }
   throw new GatewayError(`Unknown path ${path}. This gateway serves /v1/chat/completions, /v1/responses, /v1/embeddings and /v1/models.`, { status: 404, code: 'unknown_url', shape: 'client_error' });
+}
+
+/** What node:http's parser or timers refused, by error code: status, reason phrase, message and error code. */
+const CLIENT_ERRORS: Record<string, [number, string, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', `The request's headers are larger than this gateway reads (${maxHeaderSize} bytes in all).`, 'headers_too_large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large', "The request body's chunk extensions are larger than this gateway reads.", 'request_too_large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request was not received in time: its headers and body must arrive within the server timeouts.', 'request_timeout'],
+};
+const MALFORMED: [number, string, string, string] = [400, 'Bad Request', 'Malformed HTTP request.', 'bad_request'];
+
+/** The raw response to a request node:http refused (`clientError`): an OpenAI-shaped error, and the connection closed. */
+export function clientErrorReply(code: string | undefined): string {
+  const [status, reason, message, errorCode] = (code === undefined ? undefined : CLIENT_ERRORS[code]) ?? MALFORMED;
+  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: errorCode } });
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 export interface ListenOptions {
@@ -143,12 +162,9 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
   });
   const drain = new ConnectionDrain(server);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP from a client: answer 400 if the socket still takes it, never crash.
-    if (socket.writable && err.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"Malformed HTTP request.","type":"invalid_request_error","param":null,"code":"bad_request"}}');
-    } else {
-      socket.destroy();
-    }
+    // HTTP that node:http refused before a request existed: answered if the socket still takes it, never a crash.
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorReply(err.code));
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

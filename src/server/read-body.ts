@@ -1,6 +1,28 @@
 /** Reads and parses a JSON request body within the size limit, with the client's mistakes as 4xx errors. */
 import type { IncomingMessage } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { GatewayError, invalidRequest } from '../errors.js';
+
+type Decode = (compressed: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>;
+
+/** A content coding the gateway reads: its name, and how to decode it. */
+interface Decoder {
+  coding: string;
+  decode: Decode;
+}
+
+/**
+ * The content codings a request body may come in (RFC 9110 §8.4), each decoded on libuv's thread
+ * pool with its output capped at the body limit, so that a small compressed body cannot expand past
+ * it. `deflate` is the zlib format, as HTTP defines it.
+ */
+const DECODERS = new Map<string, Decode>([
+  ['gzip', promisify(gunzip)],
+  ['x-gzip', promisify(gunzip)],
+  ['deflate', promisify(inflate)],
+  ['br', promisify(brotliDecompress)],
+]);
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -16,6 +38,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     const hint = /x-www-form-urlencoded/i.test(type) ? " (curl -d sends a form: add -H 'content-type: application/json')" : '';
     throw new GatewayError(`Send the body as JSON with 'content-type: application/json', not '${type}'${hint}.`, { status: 415, code: 'unsupported_media_type', shape: 'client_error' });
   }
+  const coding = req.headers['content-encoding'];
+  const decoder = coding === undefined ? undefined : decoderFor(coding);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
 
@@ -23,11 +47,54 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   // listeners are shared module functions, not closures made for every request.
   const { chunks, size } = await new Promise<Collected>((resolve, reject) => new BodyCollector(req, maxBytes, resolve, reject).listen());
   if (size === 0) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_body');
-  const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  const received = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  const body = decoder === undefined ? received : await decoded(decoder, received, maxBytes);
+  const text = body.toString('utf8');
   try {
-    return { value: JSON.parse(text) as unknown, bytes: size };
+    return { value: JSON.parse(text) as unknown, bytes: body.length };
   } catch (err) {
+    // A byte order mark, which JSON parsers may ignore (RFC 8259 §8.1): looked for only when the text does not parse.
+    if (text.charCodeAt(0) === BYTE_ORDER_MARK) {
+      try {
+        return { value: JSON.parse(text.slice(1)) as unknown, bytes: body.length };
+      } catch {
+        // Reported below, as the text was sent.
+      }
+    }
     throw invalidRequest(`We could not parse the JSON body of your request: ${(err as Error).message}`, null, 'invalid_json');
+  }
+}
+
+const BYTE_ORDER_MARK = 0xfeff;
+
+/** The decoder for a `content-encoding`, undefined for none (`identity`); a 415 for a coding this gateway does not read. */
+function decoderFor(header: string): Decoder | undefined {
+  const codings = header
+    .toLowerCase()
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0) return undefined;
+  const coding = codings[0] as string;
+  const decode = codings.length === 1 ? DECODERS.get(coding) : undefined;
+  if (decode) return { coding, decode };
+  const what = codings.length === 1 ? `Content-Encoding '${header}' is not supported` : `Content-Encoding '${header}' applies ${codings.length} codings; this gateway reads one`;
+  throw new GatewayError(`${what}: send the body uncompressed, or compressed with one of gzip, deflate or br.`, {
+    status: 415,
+    code: 'unsupported_content_encoding',
+    param: 'content-encoding',
+    shape: 'client_error',
+    headers: { 'accept-encoding': 'gzip, deflate, br' },
+  });
+}
+
+/** A compressed body, decoded within the body limit. */
+async function decoded({ coding, decode }: Decoder, compressed: Buffer, maxBytes: number): Promise<Buffer> {
+  try {
+    return await decode(compressed, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes, 'decompressed ');
+    throw invalidRequest(`The request body is not valid ${coding} data (${(err as Error).message}); send it uncompressed, or check how it was compressed.`, null, 'invalid_body_encoding');
   }
 }
 
@@ -99,6 +166,6 @@ function onAborted(this: CollectedRequest): void {
   this[COLLECTOR]?.fail(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
 }
 
-function tooLarge(maxBytes: number): GatewayError {
-  return new GatewayError(`The request body is larger than this gateway's limit of ${maxBytes} bytes.`, { status: 413, code: 'request_too_large', shape: 'client_error', headers: { connection: 'close' } });
+function tooLarge(maxBytes: number, what = ''): GatewayError {
+  return new GatewayError(`The ${what}request body is larger than this gateway's limit of ${maxBytes} bytes.`, { status: 413, code: 'request_too_large', shape: 'client_error', headers: { connection: 'close' } });
 }
