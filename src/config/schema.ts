@@ -67,6 +67,11 @@ const timeoutsSchema = z.strictObject({
   total_ms: int().pipe(z.int().positive()).optional(),
 });
 
+/** `https://app.example.com`, `http://localhost:5173`: what a browser sends as Origin. */
+const ORIGIN = /^(?:\*|https?:\/\/[^/\s?#]+)$/;
+/** How long a browser may keep a preflight's answer (10 minutes). */
+const DEFAULT_CORS_MAX_AGE_S = 600;
+
 const serverSchema = z
   .strictObject({
     host: z.string().min(1).default(DEFAULT_HOST),
@@ -100,6 +105,13 @@ const serverSchema = z
     recent_requests: int().pipe(z.int().min(0).max(100_000)).default(DEFAULT_RECENT_REQUESTS),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
+    /** Requests from web pages on other origins (src/server/cors.ts); off while `allow_origins` is empty. */
+    cors: z
+      .strictObject({
+        allow_origins: z.array(z.string().regex(ORIGIN, 'an origin: scheme, host and port, no path (https://app.example.com), or * for any')).default([]),
+        max_age_s: int().pipe(z.int().min(0).max(86_400)).default(DEFAULT_CORS_MAX_AGE_S),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -12,6 +12,7 @@ import { RequestError } from '../gateway/served.js';
 import { sendError } from './render-error.js';
 import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
 import { servedHeaders } from './served-headers.js';
+import { handleCors } from './cors.js';
 import { ConnectionDrain, type DrainResult } from './drain-connections.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
@@ -90,6 +91,8 @@ async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerRespo
   res.on('close', onResponseClose);
   const ctx: HttpContext = { req, res, gateway, requestId, cancel, subpath: '' };
   try {
+    const cors = gateway.config.server.cors;
+    if (cors.allow_origins.length > 0 && handleCors(cors, req, res)) return;
     const handler = resolve(req, ctx);
     await handler(ctx);
   } catch (err) {
