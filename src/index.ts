@@ -2,6 +2,7 @@
 export { createGateway, type Gateway, type GatewayOptions } from './gateway/create-gateway.js';
 export type { CallOptions, ChatOutcome } from './gateway/serve-chat.js';
 export { RequestError, type Served } from './gateway/served.js';
+export type { ServedModel } from './gateway/runtime.js';
 export { findRequest, latestRequests } from './gateway/find-request.js';
 export type { RecentRequest, RecentRequestView } from './gateway/recent-requests.js';
 export { startServer, createRequestListener, type ListeningServer } from './server/create-server.js';

@@ -9,7 +9,7 @@ import { GatewayError } from '../errors.js';
 import type { EmbeddingsResult, FaultControl } from '../providers/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { RecentRequest } from './recent-requests.js';
-import { buildRuntime, type Runtime } from './runtime.js';
+import { buildRuntime, type Runtime, type ServedModel } from './runtime.js';
 import { serveChat, type CallOptions, type ChatOutcome } from './serve-chat.js';
 import { serveEmbeddings } from './serve-embeddings.js';
 import type { Served } from './served.js';
@@ -49,8 +49,8 @@ export interface Gateway {
   /** A Chat Completions request in OpenAI's shape; `stream: true` gives a stream. */
   chatCompletion(body: unknown, options?: CallOptions): Promise<ChatOutcome>;
   embeddings(body: unknown, options?: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }>;
-  /** The `GET /v1/models` body: the route names a client may ask for. */
-  modelsJson(): string;
+  /** The route names a client may ask for (`GET /v1/models`), in config order. */
+  models(): readonly ServedModel[];
   /**
    * The attempt log of a recent request, by its id, from memory (the last `server.recent_requests`
    * are kept). `findRequest` (gateway/find-request.ts) also reads older ones from the request log.
@@ -138,7 +138,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     embeddings: (body, callOptions = {}) => serveEmbeddings(current(), services, body, callOptions),
     recentRequest: (requestId) => services.recent.get(requestId),
     recentRequests: (limit) => services.recent.list(limit),
-    modelsJson: () => current().modelsText,
+    models: () => current().models,
     faults: (provider) => runtime.providers.get(provider)?.faults,
     get metrics() {
       return metrics;

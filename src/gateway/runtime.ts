@@ -57,10 +57,17 @@ export interface Route {
   order: 'health' | 'fixed';
 }
 
+/** A model a client may ask for: a route's name, and when the config that made it was applied. */
+export interface ServedModel {
+  id: string;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
 export class Runtime {
   readonly routes: Map<string, Route>;
-  /** The `GET /v1/models` body, built once. */
-  readonly modelsText: string;
+  /** The route names a client may ask for (`GET /v1/models`), in config order. */
+  readonly models: readonly ServedModel[];
   private inflight = 0;
   private closing: (() => void) | undefined;
 
@@ -106,11 +113,8 @@ export class Runtime {
     }
     // Prompts are counted only against a declared context window: load the tokenizer only then.
     if (Object.values(config.deployments).some((d) => d.context_window !== undefined)) preloadTokenizer();
-    const created = Math.floor(Date.now() / 1000);
-    this.modelsText = JSON.stringify({
-      object: 'list',
-      data: [...this.routes.keys()].map((id) => ({ id, object: 'model', created, owned_by: 'switchyard' })),
-    });
+    const createdAt = Date.now();
+    this.models = [...this.routes.keys()].map((id) => ({ id, createdAt }));
   }
 
   /** Counts a request in; the returned function counts it out. */

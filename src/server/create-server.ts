@@ -21,7 +21,7 @@ import { embeddings } from './routes/embeddings.js';
 import { countTokens, messages } from './routes/messages.js';
 import { responses, storedResponse } from './routes/responses.js';
 import { live, ready } from './routes/health.js';
-import { models } from './routes/models.js';
+import { model, models, speaksAnthropic } from './routes/models.js';
 import { metrics } from './routes/metrics.js';
 
 type Methods = Partial<Record<string, Handler>>;
@@ -45,11 +45,15 @@ const ROUTES = new Map<string, Methods>([
 
 /** Paths answered in Anthropic's shapes. */
 const ANTHROPIC_PREFIX = '/v1/messages';
+/** Paths answered in Anthropic's shapes when the client is Anthropic's. */
+const MODELS_PREFIX = '/v1/models';
 
 /** Prefix routes: the handler checks method and subpath itself. */
 const PREFIXES: [string, Handler][] = [
   ['/admin', admin],
   ['/v1/responses', storedResponse],
+  ['/v1/models', model],
+  ['/models', model],
 ];
 
 /** How long an idle client connection is kept open (longer than common load balancers' 60 s). */
@@ -98,8 +102,9 @@ async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerRespo
   } catch (err) {
     if (cancel.aborted) return;
     const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': requestId };
-    // Anthropic's clients get Anthropic's error shape on its paths, a wrong method included.
-    if (req.url?.startsWith(ANTHROPIC_PREFIX)) {
+    // Anthropic's clients get Anthropic's error shape on its paths, a wrong method included, and on
+    // the models paths they share with OpenAI's (told apart by anthropic-version).
+    if (req.url?.startsWith(ANTHROPIC_PREFIX) || (req.url?.startsWith(MODELS_PREFIX) && speaksAnthropic(req))) {
       sendAnthropicError(res, err, requestId, headers);
       return;
     }
