@@ -1,36 +1,10 @@
 import assert from 'node:assert/strict';
-import { request as rawRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { embedEach } from '../helpers/scripted-answers.js';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-/** One raw HTTP request, with full control over method, path, headers and body bytes. */
-function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    // A body always goes with its length: Node's client sends a DELETE body unframed (no
-    // content-length, no chunking), which leaves its bytes on the keep-alive connection for the
-    // server to read as the start of the next request (a 400 for that one, correctly).
-    const unframed = body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
-    const framed = unframed ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers;
-    const req = rawRequest(`${url}${path}`, { method, headers: framed }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.end(body);
-    else req.end();
-  });
-}
+import { send, type Reply } from '../helpers/raw-http.js';
 
 function openaiError(reply: Reply): { message: string; type: string; param: string | null; code: string } {
   assert.match(String(reply.headers['content-type']), /application\/json/);

@@ -4,35 +4,17 @@
  * setting nothing changes.
  */
 import assert from 'node:assert/strict';
-import { request as rawRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
 import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { streamWith } from '../helpers/scripted-answers.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-function send(url: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const framed = body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
-    const req = rawRequest(`${url}${path}`, { method, headers: framed }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { send as sendRaw } from '../helpers/raw-http.js';
 
 const APP = 'https://app.example.com';
 const CHAT = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+/** A request with a JSON body when there is one. */
+const send = (url: string, method: string, path: string, headers: Record<string, string>, body?: string) => sendRaw(url, method, path, body === undefined ? headers : { ...headers, 'content-type': 'application/json' }, body);
 const PREFLIGHT = { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-stainless-os' };
 
 describe('server.cors with listed origins', () => {

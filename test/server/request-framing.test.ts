@@ -4,33 +4,13 @@
  * the request it is or refused with a well-formed error naming the problem, over real sockets.
  */
 import assert from 'node:assert/strict';
-import { request as rawRequest } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { clientErrorReply } from '../../src/server/create-server.js';
 import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-function send(url: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const framed = body === undefined ? headers : { ...headers, 'content-length': String(body.length) };
-    const req = rawRequest(`${url}${path}`, { method, headers: framed }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { send, type Reply } from '../helpers/raw-http.js';
 
 function errorOf(reply: Reply): { message: string; code: string; param: string | null } {
   assert.match(String(reply.headers['content-type']), /application\/json/);
