@@ -11,19 +11,16 @@
  * cross-origin: their tokens are an operator's, not a page's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/schema.js';
 
-export interface CorsConfig {
-  /** Origins allowed (`https://app.example.com`), or `*` for any; empty: off. */
-  allow_origins: readonly string[];
-  /** How long a browser may keep a preflight's answer, in seconds. */
-  max_age_s: number;
-}
+/** `allow_origins`: origins (`https://app.example.com`), or `*` for any; empty: off. `max_age_s`: how long a browser keeps a preflight's answer. */
+type CorsConfig = Config['server']['cors'];
 
 /** What a page may call: the API's methods (a handler still refuses a method its path does not take, with 405). */
 const ALLOW_METHODS = 'GET, HEAD, POST, DELETE';
 
 /** The response headers a page may read besides the CORS-safelisted ones. */
-export const EXPOSED_HEADERS = [
+const EXPOSED_HEADERS = [
   'x-request-id',
   'request-id',
   'retry-after',
