@@ -18,6 +18,7 @@ function errorOf(reply: Reply): { message: string; code: string; param: string |
 }
 
 const LIMIT = 4096;
+const ADMIN_TOKEN = 'admin-token-for-head';
 const JSON_TYPE = { 'content-type': 'application/json' };
 const chat = (content: string) => Buffer.from(JSON.stringify({ model: 'chat', messages: [{ role: 'user', content }] }));
 
@@ -26,7 +27,7 @@ describe('request bodies in a content coding, with a byte order mark, and HEAD',
   let gw: GatewayFixture;
   before(async () => {
     upstream = await startRecordingUpstream(answerWith('hello'));
-    gw = await startGateway({ ...chainConfig([upstream.url]), server: { max_body_bytes: LIMIT } });
+    gw = await startGateway({ ...chainConfig([upstream.url]), server: { max_body_bytes: LIMIT, admin_token: ADMIN_TOKEN } });
   });
   after(async () => {
     await gw.close();
@@ -110,9 +111,11 @@ describe('request bodies in a content coding, with a byte order mark, and HEAD',
   });
 
   test('HEAD on a GET endpoint answers its headers without the body', async () => {
-    for (const path of ['/health/live', '/health/ready', '/v1/models']) {
-      const get = await send(gw.url, 'GET', path, {});
-      const head = await send(gw.url, 'HEAD', path, {});
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    for (const path of ['/health/live', '/health/ready', '/v1/models', '/v1/models/chat', '/admin/health', '/admin/requests']) {
+      const headers = path.startsWith('/admin') ? admin : {};
+      const get = await send(gw.url, 'GET', path, headers);
+      const head = await send(gw.url, 'HEAD', path, headers);
       assert.equal(head.status, get.status, path);
       assert.equal(head.text, '', path);
       assert.equal(head.headers['content-type'], get.headers['content-type'], path);
@@ -124,6 +127,9 @@ describe('request bodies in a content coding, with a byte order mark, and HEAD',
     const noHead = await send(gw.url, 'HEAD', '/v1/chat/completions', {});
     assert.equal(noHead.status, 405);
     assert.equal(noHead.headers.allow, 'POST');
+    const adminPost = await send(gw.url, 'POST', '/admin/health', { ...admin, ...JSON_TYPE }, Buffer.from('{}'));
+    assert.equal(adminPost.status, 405);
+    assert.equal(adminPost.headers.allow, 'GET, HEAD');
   });
 
   test('headers past node:http limit get a 431 with an OpenAI-shaped body, and the gateway carries on', async () => {

@@ -78,8 +78,11 @@ async function healthAction({ req, res, gateway }: HttpContext, kind: 'deploymen
   sendJson(res, 200, JSON.stringify(snapshot));
 }
 
+/** Refuses every method but `allowed` (and HEAD where GET is allowed: node:http leaves its body out). */
 function allowOnly(method: string | undefined, allowed: string): void {
-  if (method !== allowed) throw new GatewayError(`Method ${method} is not allowed here; use ${allowed}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: allowed } });
+  if (method === allowed || (allowed === 'GET' && method === 'HEAD')) return;
+  const allow = allowed === 'GET' ? 'GET, HEAD' : allowed;
+  throw new GatewayError(`Method ${method} is not allowed here; use ${allow}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow } });
 }
 
 async function mockFaults(ctx: HttpContext, providerName: string): Promise<void> {
@@ -90,6 +93,7 @@ async function mockFaults(ctx: HttpContext, providerName: string): Promise<void>
   }
   switch (req.method) {
     case 'GET':
+    case 'HEAD':
       return sendJson(res, 200, JSON.stringify({ faults: control.get(), stats: control.stats() }));
     case 'PUT': {
       const { value: body } = await readJsonBody(req, gateway.config.server.max_body_bytes);
@@ -103,7 +107,7 @@ async function mockFaults(ctx: HttpContext, providerName: string): Promise<void>
       gateway.logger.warn({ provider: providerName }, 'mock faults cleared by admin call');
       return sendJson(res, 200, JSON.stringify({ faults: control.get() }));
     default:
-      throw new GatewayError(`Method ${req.method} is not allowed here.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: 'GET, PUT, DELETE' } });
+      throw new GatewayError(`Method ${req.method} is not allowed here.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: 'GET, HEAD, PUT, DELETE' } });
   }
 };
 
