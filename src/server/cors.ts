@@ -45,8 +45,8 @@ const OPERATOR_PATHS = /^\/(?:admin|metrics)(?:[/?]|$)/;
  */
 export function handleCors(cors: CorsConfig, req: IncomingMessage, res: ServerResponse): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined || !allowed(cors, origin) || OPERATOR_PATHS.test(req.url ?? '/')) return false;
   const any = cors.allow_origins.includes('*');
+  if (origin === undefined || !(any || cors.allow_origins.includes(origin)) || OPERATOR_PATHS.test(req.url ?? '/')) return false;
   res.setHeader('access-control-allow-origin', any ? '*' : origin);
   // A response that names one origin differs by origin: caches must keep it apart.
   if (!any) res.setHeader('vary', 'Origin');
@@ -62,8 +62,4 @@ export function handleCors(cors: CorsConfig, req: IncomingMessage, res: ServerRe
   res.writeHead(204);
   res.end();
   return true;
-}
-
-function allowed(cors: CorsConfig, origin: string): boolean {
-  return cors.allow_origins.length > 0 && (cors.allow_origins.includes('*') || cors.allow_origins.includes(origin));
 }

@@ -13,6 +13,7 @@ import { sendError } from './render-error.js';
 import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
 import { servedHeaders } from './served-headers.js';
 import { handleCors } from './cors.js';
+import { methodNotAllowed } from './request-line.js';
 import { ConnectionDrain, type DrainResult } from './drain-connections.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
@@ -128,10 +129,7 @@ function resolve(req: IncomingMessage, ctx: HttpContext): Handler {
     // HEAD is GET without the body (node:http leaves the body out and keeps the headers).
     const handler = methods[method] ?? (method === 'HEAD' ? methods.GET : undefined);
     if (handler) return handler;
-    const allow = Object.keys(methods)
-      .flatMap((name) => (name === 'GET' ? ['GET', 'HEAD'] : [name]))
-      .join(', ');
-    throw new GatewayError(`Method ${req.method} is not allowed on ${path}; use ${allow}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow } });
+    throw methodNotAllowed(req.method, Object.keys(methods), path);
   }
   for (const [prefix, handler] of PREFIXES) {
     if (path === prefix || path.startsWith(`${prefix}/`)) {

@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJson } from '../render-error.js';
+import { allowOnly, methodNotAllowed } from '../request-line.js';
 import type { Handler, HttpContext } from '../context.js';
 import { findRequest, latestRequests } from '../../gateway/find-request.js';
 import { replayLoggedRequest, showRequestLog } from './admin-request-log.js';
@@ -21,12 +22,12 @@ export const admin: Handler = async (ctx) => {
   if (subpath === '/requests') return listRequests(ctx);
   if (subpath === '/health') return listHealth(ctx);
   if (subpath === '/log') {
-    allowOnly(ctx.req.method, 'GET');
+    allowOnly(ctx.req.method, ['GET']);
     return showRequestLog(ctx);
   }
   const replay = REPLAY.exec(subpath);
   if (replay) {
-    allowOnly(ctx.req.method, 'GET');
+    allowOnly(ctx.req.method, ['GET']);
     return replayLoggedRequest(ctx, decodeURIComponent(replay[1] as string));
   }
   const action = HEALTH_ACTION.exec(subpath);
@@ -40,7 +41,7 @@ export const admin: Handler = async (ctx) => {
 
 /** GET /admin/requests/{id}: the full attempt log of a finished request, from memory or the request log. */
 async function showRequest({ req, res, gateway }: HttpContext, requestId: string): Promise<void> {
-  allowOnly(req.method, 'GET');
+  allowOnly(req.method, ['GET']);
   const found = await findRequest(gateway, requestId);
   if (!found) {
     const { server, telemetry } = gateway.config;
@@ -52,7 +53,7 @@ async function showRequest({ req, res, gateway }: HttpContext, requestId: string
 
 /** GET /admin/requests?limit=N: the most recent requests, newest first (memory, then the request log). */
 async function listRequests({ req, res, gateway }: HttpContext): Promise<void> {
-  allowOnly(req.method, 'GET');
+  allowOnly(req.method, ['GET']);
   const limit = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('limit') ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new GatewayError('limit must be a whole number from 1 to 1000.', { status: 400, code: 'invalid_limit', param: 'limit', shape: 'client_error' });
   sendJson(res, 200, JSON.stringify({ data: await latestRequests(gateway, limit) }));
@@ -60,13 +61,13 @@ async function listRequests({ req, res, gateway }: HttpContext): Promise<void> {
 
 /** GET /admin/health: every breaker's state, counters, last transitions and outages with their MTTR. */
 function listHealth({ req, res, gateway }: HttpContext): void {
-  allowOnly(req.method, 'GET');
+  allowOnly(req.method, ['GET']);
   sendJson(res, 200, JSON.stringify({ enabled: gateway.config.health.enabled, data: gateway.health.snapshot() }));
 }
 
 /** POST /admin/health/{deployments|keys}/{name}/{drain|restore}, with an optional `{"reason": "..."}`. */
 async function healthAction({ req, res, gateway }: HttpContext, kind: 'deployment' | 'key', name: string, action: 'drain' | 'restore'): Promise<void> {
-  allowOnly(req.method, 'POST');
+  allowOnly(req.method, ['POST']);
   let reason: string | undefined;
   if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
     const { value } = await readJsonBody(req, gateway.config.server.max_body_bytes);
@@ -78,12 +79,6 @@ async function healthAction({ req, res, gateway }: HttpContext, kind: 'deploymen
   sendJson(res, 200, JSON.stringify(snapshot));
 }
 
-/** Refuses every method but `allowed` (and HEAD where GET is allowed: node:http leaves its body out). */
-function allowOnly(method: string | undefined, allowed: string): void {
-  if (method === allowed || (allowed === 'GET' && method === 'HEAD')) return;
-  const allow = allowed === 'GET' ? 'GET, HEAD' : allowed;
-  throw new GatewayError(`Method ${method} is not allowed here; use ${allow}.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow } });
-}
 
 async function mockFaults(ctx: HttpContext, providerName: string): Promise<void> {
   const { req, res, gateway } = ctx;
@@ -107,7 +102,7 @@ async function mockFaults(ctx: HttpContext, providerName: string): Promise<void>
       gateway.logger.warn({ provider: providerName }, 'mock faults cleared by admin call');
       return sendJson(res, 200, JSON.stringify({ faults: control.get() }));
     default:
-      throw new GatewayError(`Method ${req.method} is not allowed here.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: 'GET, HEAD, PUT, DELETE' } });
+      throw methodNotAllowed(req.method, ['GET', 'PUT', 'DELETE']);
   }
 };
 

@@ -9,6 +9,7 @@ import { GatewayError, invalidRequest } from '../../errors.js';
 import type { ServedModel } from '../../gateway/runtime.js';
 import type { Handler } from '../context.js';
 import { sendJson } from '../render-error.js';
+import { allowOnly, pathName } from '../request-line.js';
 
 /** Anthropic's page size when `limit` is not given, and its largest. */
 const ANTHROPIC_DEFAULT_LIMIT = 20;
@@ -20,15 +21,13 @@ export function speaksAnthropic(req: IncomingMessage): boolean {
 
 export const models: Handler = ({ req, res, gateway }) => {
   const all = gateway.models();
-  sendJson(res, 200, JSON.stringify(speaksAnthropic(req) ? anthropicPage(all, new URLSearchParams(queryOf(req.url))) : { object: 'list', data: all.map(openaiModel) }));
+  sendJson(res, 200, JSON.stringify(speaksAnthropic(req) ? anthropicPage(all, new URL(req.url ?? '/', 'http://x').searchParams) : { object: 'list', data: all.map(openaiModel) }));
 };
 
 /** GET /v1/models/{id} (a prefix route: `subpath` is `/{id}`, percent-encoded; a route name may hold a slash). */
 export const model: Handler = ({ req, res, gateway, subpath }) => {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    throw new GatewayError(`Method ${req.method} is not allowed on /v1/models/{model}; use GET, HEAD.`, { status: 405, code: 'method_not_allowed', shape: 'client_error', headers: { allow: 'GET, HEAD' } });
-  }
-  const id = decoded(subpath.slice(1));
+  allowOnly(req.method, ['GET'], '/v1/models/{model}');
+  const id = pathName(subpath.slice(1), 'model');
   const found = gateway.models().find((served) => served.id === id);
   if (!found) {
     throw new GatewayError(`The model '${id}' does not exist. Ask GET /v1/models for the models this gateway serves.`, { status: 404, code: 'model_not_found', param: 'model', shape: 'client_error' });
@@ -61,17 +60,4 @@ function anthropicPage(all: readonly ServedModel[], query: URLSearchParams) {
   const page = all.slice(from, to);
   const hasMore = beforeId !== null ? from > 0 : to < all.length;
   return { data: page.map(anthropicModel), has_more: hasMore, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
-}
-
-function queryOf(url: string | undefined): string {
-  const at = url?.indexOf('?') ?? -1;
-  return at < 0 ? '' : (url as string).slice(at + 1);
-}
-
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw invalidRequest(`The model name in the path is not valid percent-encoding: '${text}'.`, 'model', 'invalid_path');
-  }
 }
