@@ -118,6 +118,21 @@ describe('GET /admin/requests/{id}', () => {
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'request_not_found');
   });
 
+  test('a name in an admin path that is not valid percent-encoding is a 400 naming it, not a 500', async (t) => {
+    const gw = await startMockGateway(t, { mocks: ['primary'] });
+    for (const [path, param] of [
+      ['/admin/requests/%E0%A4%A', 'request_id'],
+      ['/admin/replay/%E0%A4%A', 'request_id'],
+      ['/admin/mocks/%E0/faults', 'provider'],
+      ['/admin/health/deployments/%E0/drain', 'name'],
+    ] as const) {
+      const res = await fetch(`${gw.url}${path}`, { method: path.endsWith('/drain') ? 'POST' : 'GET', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(res.status, 400, path);
+      const { error } = (await res.json()) as { error: { code: string; param: string } };
+      assert.deepEqual({ code: error.code, param: error.param }, { code: 'invalid_path', param }, path);
+    }
+  });
+
   test('a request no longer kept in memory is read from the request log, the same as it was', async (t) => {
     const gw = await startKeeping(t, 2, 'sqlite');
     setFaults(gw, 'primary', [{ kind: 'error', status: 503 }]);

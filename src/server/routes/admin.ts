@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../../errors.js';
 import { readJsonBody } from '../read-body.js';
 import { sendJson } from '../render-error.js';
-import { allowOnly, methodNotAllowed } from '../request-line.js';
+import { allowOnly, methodNotAllowed, pathName } from '../request-line.js';
 import type { Handler, HttpContext } from '../context.js';
 import { findRequest, latestRequests } from '../../gateway/find-request.js';
 import { replayLoggedRequest, showRequestLog } from './admin-request-log.js';
@@ -28,15 +28,15 @@ export const admin: Handler = async (ctx) => {
   const replay = REPLAY.exec(subpath);
   if (replay) {
     allowOnly(ctx.req.method, ['GET']);
-    return replayLoggedRequest(ctx, decodeURIComponent(replay[1] as string));
+    return replayLoggedRequest(ctx, pathName(replay[1] as string, 'request_id'));
   }
   const action = HEALTH_ACTION.exec(subpath);
-  if (action) return healthAction(ctx, action[1] === 'keys' ? 'key' : 'deployment', decodeURIComponent(action[2] as string), action[3] as 'drain' | 'restore');
+  if (action) return healthAction(ctx, action[1] === 'keys' ? 'key' : 'deployment', pathName(action[2] as string, 'name'), action[3] as 'drain' | 'restore');
   const request = REQUEST.exec(subpath);
-  if (request) return showRequest(ctx, decodeURIComponent(request[1] as string));
+  if (request) return showRequest(ctx, pathName(request[1] as string, 'request_id'));
   const match = MOCK_FAULTS.exec(subpath);
   if (!match) throw new GatewayError(`No admin endpoint at /admin${subpath}.`, { status: 404, code: 'not_found', shape: 'client_error' });
-  return mockFaults(ctx, decodeURIComponent(match[1] as string));
+  return mockFaults(ctx, pathName(match[1] as string, 'provider'));
 };
 
 /** GET /admin/requests/{id}: the full attempt log of a finished request, from memory or the request log. */
