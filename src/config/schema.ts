@@ -7,6 +7,7 @@ import { bool, int } from './fields.js';
 import { telemetrySchema } from './telemetry-config.js';
 import { FAILURE_SHAPES, type FailureShape } from '../errors.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../health/circuit-breaker.js';
+import { proxyOption } from '../providers/provider-options.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 
 /** Default listen address: loopback, so a fresh install is not open to the network. */
@@ -215,6 +216,8 @@ const manualSchema = z.discriminatedUnion('type', [
     /** Receives the request as JSON (POST) and may answer `{"ticket": "..."}`. */
     webhook: z.url({ protocol: /^https?$/ }),
     headers: z.record(z.string(), z.string()).optional(),
+    /** The HTTP proxy the webhook is called through: `env` (the default), `none` or a proxy's URL. */
+    proxy: proxyOption,
     /** The answer the client gets; `{ticket}` is replaced by the ticket reference. */
     answer: z.string().min(1).default('A member of our team will follow up on this request. Your reference is {ticket}.'),
     timeout_ms: int().pipe(z.int().positive()).default(DEFAULT_HANDOFF_TIMEOUT_MS),

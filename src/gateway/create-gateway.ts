@@ -72,8 +72,9 @@ export interface Gateway {
 }
 
 export async function createGateway(input: ConfigInput | Config, options: GatewayOptions = {}): Promise<Gateway> {
-  let runtime: Runtime = await buildRuntime(parseConfig(input, options));
+  let runtime: Runtime = await buildRuntime(parseConfig(input, options), options.env);
   const logger = options.logger ?? createLogger(runtime.config.log.level);
+  logProxies(runtime, logger);
   let closed = false;
   // The config's sinks, remade on reload where their section changed; the caller's own sinks stay as given.
   const configured = new ConfiguredSinks({ logger, current: () => runtime });
@@ -159,7 +160,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     ready: () => !closed,
     async reload(next) {
       const config = parseConfig(next, options);
-      const fresh = await buildRuntime(config);
+      const fresh = await buildRuntime(config, options.env);
       if (closed) {
         await fresh.close();
         return;
@@ -176,6 +177,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       connectSinks();
       retire(old);
       logger.info({ routes: [...fresh.routes.keys()] }, 'config reloaded');
+      logProxies(fresh, logger);
     },
     async close() {
       if (closed) return;
@@ -187,6 +189,13 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       await services.telemetry?.close();
     },
   };
+}
+
+/** Says which providers' calls go through a proxy, and which: an operator's first question when calls fail to connect. */
+function logProxies(runtime: Runtime, logger: Logger): void {
+  for (const [provider, { origin, proxy }] of runtime.providers) {
+    if (proxy) logger.info({ provider, upstream: origin, proxy: proxy.shown, from: proxy.source }, `calls to ${provider} go through the proxy ${proxy.shown}`);
+  }
 }
 
 /** Probe targets per config version, built once (the prober asks ten times a second). */

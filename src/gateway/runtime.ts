@@ -12,10 +12,13 @@ import {
   type StepConfig,
   type TimeoutsConfig,
 } from '../config/schema.js';
+import { ConfigError } from '../config/load-config.js';
+import { renderProblems } from '../config/format-config-issues.js';
 import { createRoutePolicy, type Policy } from '../fallback/policy.js';
 import type { ChainStep } from '../fallback/run-chain.js';
 import { createManualHandler, type ManualHandler } from '../manual/manual-handler.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
+import { ProxySettingError, type Env } from '../providers/http/egress-proxy.js';
 import type { HopTimeouts, Provider, ProviderDefinition } from '../providers/types.js';
 import { preloadTokenizer } from './count-prompt-tokens.js';
 
@@ -74,8 +77,8 @@ export class Runtime {
   constructor(
     readonly config: Config,
     readonly providers: Map<string, Provider>,
+    manual: ReadonlyMap<string, ManualHandler> = manualHandlers(config, process.env),
   ) {
-    const manual = new Map(Object.entries(config.manual).map(([name, handler]) => [name, createManualHandler(name, handler)]));
     this.routes = new Map();
     for (const [name, route] of Object.entries(config.routes)) {
       const deployment = (target: string): DeploymentStep => {
@@ -136,18 +139,38 @@ export class Runtime {
   }
 }
 
-export async function buildRuntime(config: Config): Promise<Runtime> {
+/** Makes the config's providers; `env` is where a `proxy: env` looks. */
+export async function buildRuntime(config: Config, env: Env = process.env): Promise<Runtime> {
   const providers = new Map<string, Provider>();
   try {
     for (const [name, providerConfig] of Object.entries(config.providers)) {
       const definition = PROVIDER_DEFINITIONS[providerConfig.type] as ProviderDefinition;
-      providers.set(name, await definition.create(providerConfig, { name }));
+      providers.set(name, await definition.create(providerConfig, { name, env }).catch((err: unknown) => Promise.reject(asConfigError(err, ['providers', name, 'proxy']))));
     }
+    return new Runtime(config, providers, manualHandlers(config, env));
   } catch (err) {
     await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
     throw err;
   }
-  return new Runtime(config, providers);
+}
+
+function manualHandlers(config: Config, env: Env): Map<string, ManualHandler> {
+  const handlers = new Map<string, ManualHandler>();
+  for (const [name, handler] of Object.entries(config.manual)) {
+    try {
+      handlers.set(name, createManualHandler(name, handler, env));
+    } catch (err) {
+      throw asConfigError(err, ['manual', name, 'proxy']);
+    }
+  }
+  return handlers;
+}
+
+/** A proxy the environment names but that cannot be used, reported as a config problem of what would use it. */
+function asConfigError(err: unknown, path: string[]): unknown {
+  if (!(err instanceof ProxySettingError)) return err;
+  const problem = { path, message: `${err.message} (proxy: env, the default, reads it; proxy: none ignores it)` };
+  return new ConfigError(`config has a problem:\n${renderProblems([problem], 'config', () => undefined)}`, [problem]);
 }
 
 function resolveTimeouts(own: TimeoutsConfig | undefined, route: TimeoutsConfig | undefined): StepTimeouts {

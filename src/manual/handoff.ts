@@ -2,15 +2,20 @@
  * Human handoff: POST the request to a webhook (a help desk, a queue) and answer the client with
  * the ticket reference it returns, or one of ours when it returns none.
  */
-import { request } from 'undici';
+import { ProxyAgent, request } from 'undici';
 import type { ManualConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
+import { proxyFor, type Env } from '../providers/http/egress-proxy.js';
 import type { ChatBody } from '../providers/types.js';
 import type { ManualContext } from './manual-handler.js';
 
 type HandoffConfig = Extract<ManualConfig, { type: 'handoff' }>;
 
-export function createHandoff(name: string, config: HandoffConfig): (body: ChatBody, context: ManualContext) => Promise<string> {
+export function createHandoff(name: string, config: HandoffConfig, env: Env): (body: ChatBody, context: ManualContext) => Promise<string> {
+  // Through the proxy its setting names, as the providers' calls; undici's default (direct) otherwise.
+  const proxy = proxyFor(config.proxy, new URL(config.webhook), env);
+  const dispatcher = proxy && new ProxyAgent({ uri: proxy.url, proxyTunnel: false });
+  const via = proxy ? ` through the proxy ${proxy.shown} (from ${proxy.source})` : '';
   return async (body, context) => {
     const payload = JSON.stringify({
       type: 'switchyard.handoff',
@@ -27,6 +32,7 @@ export function createHandoff(name: string, config: HandoffConfig): (body: ChatB
         method: 'POST',
         headers: { 'content-type': 'application/json', ...config.headers },
         body: payload,
+        dispatcher,
         signal: AbortSignal.any([context.signal, AbortSignal.timeout(config.timeout_ms)]),
       });
       const text = await res.body.text();
@@ -37,7 +43,7 @@ export function createHandoff(name: string, config: HandoffConfig): (body: ChatB
     } catch (err) {
       if (err instanceof GatewayError) throw err;
       if (context.signal.aborted) throw new GatewayError('The client closed the request.', { status: 499, code: 'client_closed', cause: err });
-      throw new GatewayError('The handoff webhook could not be reached.', { status: 502, code: 'handoff_failed', shape: 'connection_error', cause: err });
+      throw new GatewayError(`The handoff webhook could not be reached${via}.`, { status: 502, code: 'handoff_failed', shape: 'connection_error', cause: err });
     }
     return config.answer.replaceAll('{ticket}', ticket ?? `SY-${context.requestId.slice(0, 8).toUpperCase()}`);
   };

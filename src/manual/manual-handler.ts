@@ -5,6 +5,7 @@
  */
 import type { ManualConfig } from '../config/schema.js';
 import type { ChatBody } from '../providers/types.js';
+import type { Env } from '../providers/http/egress-proxy.js';
 import { createHandoff } from './handoff.js';
 import { createRules } from './rules.js';
 
@@ -23,14 +24,15 @@ export interface ManualHandler {
   answer(body: ChatBody, context: ManualContext): Promise<string>;
 }
 
-export function createManualHandler(name: string, config: ManualConfig): ManualHandler {
+/** `env`: where a handoff's `proxy: env` looks. */
+export function createManualHandler(name: string, config: ManualConfig, env: Env): ManualHandler {
   switch (config.type) {
     case 'static':
       return { name, type: 'static', answer: async () => config.answer };
     case 'rules':
       return { name, type: 'rules', answer: createRules(config) };
     case 'handoff':
-      return { name, type: 'handoff', answer: createHandoff(name, config) };
+      return { name, type: 'handoff', answer: createHandoff(name, config, env) };
   }
 }
 

@@ -4,6 +4,7 @@
  * Completions wire format (the shape most clients already speak). A provider that speaks it
  * natively passes bytes through; others translate inside their own folder.
  */
+import type { Env, ShownProxy } from './http/egress-proxy.js';
 import type { Cancel } from '../cancel.js';
 import type { z } from 'zod';
 
@@ -100,6 +101,8 @@ export interface Provider {
   readonly type: string;
   /** The upstream's origin (`https://api.openai.com`), for telemetry's `server.address` and `server.port`. */
   readonly origin?: string;
+  /** The proxy its calls go through, without credentials (`http://proxy.corp:3128`), and where it was set. */
+  readonly proxy?: ShownProxy | undefined;
   chat(call: ChatCall): Promise<ChatResult>;
   chatStream(call: ChatCall): Promise<ChatStream>;
   embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult>;
@@ -123,6 +126,8 @@ export interface FaultControl {
 export interface ProviderContext {
   /** The name given in config. */
   name: string;
+  /** The environment a `proxy: env` setting reads (HTTPS_PROXY, NO_PROXY, ...); default process.env. */
+  env?: Env;
 }
 
 /** What the registry holds per provider type: its config schema and its factory. */

@@ -29,7 +29,7 @@ async function upstream(t: { after(fn: () => Promise<void>): void }, handle: (re
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const client = new UpstreamClient({ baseUrl: `http://127.0.0.1:${port}/v1`, connectTimeoutMs: 1_000, mapError: ({ status, bodyText }) => new GatewayError(`upstream ${status}: ${bodyText}`, { status: 502, code: 'upstream_error', shape: 'upstream_5xx' }) });
+  const client = new UpstreamClient({ baseUrl: `http://127.0.0.1:${port}/v1`, transport: { connectTimeoutMs: 1_000, proxy: 'none' }, mapError: ({ status, bodyText }) => new GatewayError(`upstream ${status}: ${bodyText}`, { status: 502, code: 'upstream_error', shape: 'upstream_5xx' }) });
   const close = async () => {
     await client.close();
     server.closeAllConnections();

@@ -5,7 +5,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
-import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
+import { type Transport, UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsResult, Provider } from '../types.js';
 import { anthropicStream } from './anthropic-stream.js';
@@ -27,16 +27,15 @@ export interface AnthropicProviderOptions {
   headers: Record<string, string>;
   /** `max_tokens` for a request that names none (Anthropic requires it). */
   defaultMaxTokens: number;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  /** Connection limits and the egress proxy (`transportOf`). */
+  transport: Transport;
 }
 
 export function createAnthropicProvider(options: AnthropicProviderOptions): Provider {
   const secrets = options.apiKey ? [options.apiKey] : [];
   const client = new UpstreamClient({
     baseUrl: options.baseUrl,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
     mapError: (answer) => mapAnthropicError({ ...answer, secrets }),
   });
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers, 'anthropic-version': options.version };
@@ -63,6 +62,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     name: options.name,
     type: options.type,
     origin: client.origin,
+    proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = translate(call, false);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 
 /** Anthropic's public API. */
@@ -34,8 +34,7 @@ export const anthropicProvider: ProviderDefinition<typeof options> = {
       betas: config.beta ?? [],
       headers: { ...config.headers },
       defaultMaxTokens: config.default_max_tokens,
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

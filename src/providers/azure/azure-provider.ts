@@ -3,6 +3,7 @@
  * paths, with Azure's key header, its quota error, and its prompt-filter stream chunks left out.
  */
 import { createOpenAIProvider, type OpenAIEndpoint } from '../openai/openai-provider.js';
+import type { Transport } from '../http/upstream-client.js';
 import type { ChatCall, ChatStream, Provider } from '../types.js';
 import { dropPromptFilterChunks } from './drop-prompt-filter-chunks.js';
 import { mapAzureError } from './map-azure-error.js';
@@ -33,8 +34,8 @@ export interface AzureProviderOptions {
   apiVersion: string;
   urlForm: AzureUrlForm;
   headers: Record<string, string>;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  /** Connection limits and the egress proxy (`transportOf`). */
+  transport: Transport;
 }
 
 const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', embeddings: '/embeddings', models: '/models' };
@@ -56,8 +57,7 @@ export function createAzureProvider(options: AzureProviderOptions): Provider {
     // A key goes in `api-key`; an Entra ID token is a bearer token (the adapter's default).
     keyHeader: options.auth?.type === 'api_key' ? { name: 'api-key' } : undefined,
     headers: options.headers,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
     pathFor: azurePathFor(options.urlForm, options.apiVersion),
     mapError: mapAzureError,
   });

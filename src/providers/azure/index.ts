@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf, transportOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { AZURE_URL_FORMS, createAzureProvider, DEFAULT_AZURE_API_VERSION } from './azure-provider.js';
 
@@ -19,8 +19,7 @@ const options = z
     /** Default `deployments`: the deployment's `model` is the Azure deployment name, in the path. */
     url_form: z.enum(AZURE_URL_FORMS).default('deployments'),
     headers: httpProviderOptions.headers,
-    connect_timeout_ms: httpProviderOptions.connect_timeout_ms,
-    max_connections: httpProviderOptions.max_connections,
+    ...transportOptions,
   })
   .superRefine((value, ctx) => {
     if (value.api_key !== undefined && value.entra_token !== undefined) {
@@ -42,8 +41,7 @@ export const azureProvider: ProviderDefinition<typeof options> = {
       apiVersion: config.api_version,
       urlForm: config.url_form,
       headers: { ...config.headers },
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

@@ -3,7 +3,7 @@
  * through InvokeModel (Titan, Cohere). Requests are signed with SigV4 or carry a Bedrock API key.
  */
 import { wantsUsage } from '../canonical/canonical-answer.js';
-import { UpstreamClient, type UpstreamRequest, type UpstreamText } from '../http/upstream-client.js';
+import { type Transport, UpstreamClient, type UpstreamRequest, type UpstreamText } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
@@ -25,8 +25,8 @@ export interface BedrockProviderOptions {
   credentials: BedrockCredentials;
   /** Extra headers on every request. */
   headers: Record<string, string>;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  /** Connection limits and the egress proxy (`transportOf`). */
+  transport: Transport;
 }
 
 const JSON_TYPE = 'application/json';
@@ -36,8 +36,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
   const secrets = credentialSecrets(options.credentials);
   const client = new UpstreamClient({
     baseUrl: options.baseUrl,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
     mapError: (answer) => mapBedrockError({ ...answer, secrets }),
   });
   const sign = createRequestSigner({ baseUrl: options.baseUrl, region: options.region, credentials: options.credentials });
@@ -70,6 +69,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     name: options.name,
     type: options.type,
     origin: client.origin,
+    proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const request = convertToBedrockRequest(call.body);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf, transportOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import type { BedrockCredentials } from './sign-bedrock-request.js';
 
@@ -23,8 +23,7 @@ const options = z
     /** For temporary credentials (STS, SSO). Signed credentials are static: refresh means a config reload. */
     session_token: z.string().min(1).optional(),
     headers: httpProviderOptions.headers,
-    connect_timeout_ms: httpProviderOptions.connect_timeout_ms,
-    max_connections: httpProviderOptions.max_connections,
+    ...transportOptions,
   })
   .superRefine((value, ctx) => {
     const signed = value.access_key_id !== undefined || value.secret_access_key !== undefined;
@@ -53,8 +52,7 @@ export const bedrockProvider: ProviderDefinition<typeof options> = {
       baseUrl: config.base_url ?? bedrockBaseUrl(config.region),
       credentials: credentialsOf(config),
       headers: { ...config.headers },
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

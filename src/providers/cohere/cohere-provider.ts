@@ -4,7 +4,7 @@
  */
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
-import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
+import { type Transport, UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { cohereStream } from './cohere-stream.js';
@@ -21,16 +21,15 @@ export interface CohereProviderOptions {
   baseUrl: string;
   apiKey: string | undefined;
   headers: Record<string, string>;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  /** Connection limits and the egress proxy (`transportOf`). */
+  transport: Transport;
 }
 
 export function createCohereProvider(options: CohereProviderOptions): Provider {
   const secrets = options.apiKey ? [options.apiKey] : [];
   const client = new UpstreamClient({
     baseUrl: options.baseUrl,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
     mapError: (answer) => mapCohereError({ ...answer, secrets }),
   });
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
@@ -49,6 +48,7 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
     name: options.name,
     type: options.type,
     origin: client.origin,
+    proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const body = convertToCohereRequest(call.body, call.model, { stream: false });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 
 /** Cohere's public API, v2. */
@@ -21,8 +21,7 @@ export const cohereProvider: ProviderDefinition<typeof options> = {
       baseUrl: config.base_url ?? COHERE_BASE_URL,
       apiKey: config.api_key,
       headers: { ...config.headers },
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

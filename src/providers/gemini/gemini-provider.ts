@@ -5,7 +5,7 @@
  */
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
-import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
+import { type Transport, UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { convertToGeminiEmbedRequest, convertToGeminiEmbedRequests } from './convert-to-gemini-embed-request.js';
@@ -30,8 +30,8 @@ export interface GeminiProviderOptions {
   endpoint: GeminiEndpoint;
   /** Extra headers on every request. */
   headers: Record<string, string>;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  /** Connection limits and the egress proxy (`transportOf`). */
+  transport: Transport;
 }
 
 type Method = 'generateContent' | 'streamGenerateContent' | 'embedContent' | 'batchEmbedContents';
@@ -42,8 +42,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
   const secrets = secret ? [secret] : [];
   const client = new UpstreamClient({
     baseUrl: endpoint.baseUrl,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
     mapError: (answer) => mapGeminiError({ ...answer, secrets }),
   });
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
@@ -98,6 +97,7 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     name: options.name,
     type: options.type,
     origin: client.origin,
+    proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const body = convertToGeminiRequest(call.body, { stream: false, model: call.model });

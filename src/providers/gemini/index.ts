@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import type { GeminiEndpoint } from './gemini-provider.js';
 
@@ -55,8 +55,7 @@ export const geminiProvider: ProviderDefinition<typeof options> = {
       type: 'gemini',
       endpoint,
       headers: { ...config.headers },
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

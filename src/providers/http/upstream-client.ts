@@ -3,11 +3,12 @@
  * errors: every transport failure leaves here as a GatewayError with a failure shape.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, ProxyAgent, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Cancel } from '../../cancel.js';
 import { GatewayError } from '../../errors.js';
 import type { HopTimeouts } from '../types.js';
+import { proxyFor, type EgressProxy, type Env, type ProxySetting, type ShownProxy } from './egress-proxy.js';
 
 /** Default cap on open connections to one upstream origin. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
@@ -16,11 +17,20 @@ const PRECISE_TIMER_BELOW_MS = 10_000;
 /** Default idle time before a kept-alive upstream connection is closed. */
 export const DEFAULT_KEEP_ALIVE_MS = 30_000;
 
+/** How calls reach an upstream, from a provider's config (`transportOf`). */
+export interface Transport {
+  connectTimeoutMs: number;
+  maxConnections?: number | undefined;
+  /** `env`, `none` or a proxy's URL (see egress-proxy.ts). */
+  proxy: ProxySetting;
+  /** Where a `proxy: env` looks (default: process.env). */
+  env?: Env | undefined;
+}
+
 export interface UpstreamClientOptions {
   /** Base URL, with its path prefix (e.g. `https://api.openai.com/v1`). */
   baseUrl: string;
-  maxConnections?: number;
-  connectTimeoutMs: number;
+  transport: Transport;
   /** Turns an answer other than 200 into the provider's error (its own error format, its secrets scrubbed). */
   mapError(answer: UpstreamErrorAnswer): GatewayError;
 }
@@ -85,22 +95,31 @@ export function withCallHeaders(base: Record<string, string>, call: { headers?: 
 }
 
 export class UpstreamClient {
-  private readonly pool: Pool;
+  private readonly dispatcher: Dispatcher;
   private readonly basePath: string;
   private readonly mapError: UpstreamClientOptions['mapError'];
   readonly origin: string;
+  /** The proxy calls go through, if any. */
+  private readonly proxy: EgressProxy | undefined;
+  /** The same, without its credentials. */
+  readonly shownProxy: ShownProxy | undefined;
 
   constructor(options: UpstreamClientOptions) {
-    this.mapError = options.mapError;
+    const { transport } = options;
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(this.origin, {
-      connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    this.proxy = proxyFor(transport.proxy, url, transport.env ?? process.env);
+    this.shownProxy = this.proxy && { shown: this.proxy.shown, source: this.proxy.source };
+    const poolOptions: Pool.Options = {
+      connections: transport.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       pipelining: 1,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,
-      connect: { timeout: options.connectTimeoutMs },
-    });
+      connect: { timeout: transport.connectTimeoutMs },
+    };
+    this.dispatcher = this.proxy ? proxyDispatcher(this.proxy, poolOptions, transport.connectTimeoutMs) : new Pool(this.origin, poolOptions);
+    const proxy = this.proxy;
+    this.mapError = proxy ? (answer) => (answer.status === 407 ? proxyRefused(proxy, 407) : options.mapError(answer)) : options.mapError;
   }
 
   /**
@@ -110,7 +129,7 @@ export class UpstreamClient {
    */
   request(req: UpstreamRequest): Promise<UpstreamResponse> {
     return new Promise<UpstreamResponse>((resolve, reject) => {
-      new StreamingCall(req, this.mapError, resolve, reject).send(this.pool, this.basePath + req.path);
+      new StreamingCall(req, this.mapError, this.proxy, resolve, reject).send(this.dispatcher, this.origin, this.basePath + req.path);
     });
   }
 
@@ -120,13 +139,35 @@ export class UpstreamClient {
    */
   requestText(req: UpstreamRequest): Promise<UpstreamText> {
     return new Promise<UpstreamText>((resolve, reject) => {
-      new WholeAnswerCall(req, this.mapError, resolve, reject).send(this.pool, this.basePath + req.path);
+      new WholeAnswerCall(req, this.mapError, this.proxy, resolve, reject).send(this.dispatcher, this.origin, this.basePath + req.path);
     });
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.dispatcher.close();
   }
+}
+
+/**
+ * Calls through `proxy`: an https upstream through a CONNECT tunnel, an http one as absolute-form
+ * requests (what proxies allow by default; many refuse CONNECT to ports other than 443). The
+ * connections to each upstream are pooled as without a proxy.
+ */
+function proxyDispatcher(proxy: EgressProxy, poolOptions: Pool.Options, connectTimeoutMs: number): Dispatcher {
+  return new ProxyAgent({
+    uri: proxy.url,
+    proxyTunnel: false,
+    // The connection to the proxy gets the provider's connect timeout.
+    proxyTls: { timeout: connectTimeoutMs },
+    // Both the tunnels (undici's connect function in `options`) and the proxy's own pool.
+    factory: (origin, options) => new Pool(origin, { ...poolOptions, ...(options as Pool.Options) }),
+  });
+}
+
+/** The proxy would not carry the call: refused its credentials (407) or the tunnel. */
+function proxyRefused(proxy: EgressProxy, status: number, cause?: unknown): GatewayError {
+  const why = status === 407 ? 'asked for credentials it was not given, or refused them (407)' : `refused the tunnel (${status})`;
+  return new GatewayError(`The proxy ${proxy.shown} (from ${proxy.source}) ${why}.`, { status: 502, code: 'proxy_error', shape: 'connection_error', cause });
 }
 
 /**
@@ -156,11 +197,12 @@ abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
   constructor(
     private readonly req: UpstreamRequest,
     private readonly mapError: UpstreamClientOptions['mapError'],
+    private readonly proxy: EgressProxy | undefined,
     protected readonly resolve: (answer: T) => void,
     private readonly reject: (err: GatewayError) => void,
   ) {}
 
-  send(pool: Pool, path: string): void {
+  send(dispatcher: Dispatcher, origin: string, path: string): void {
     const { cancel, timeouts } = this.req;
     if (cancel.aborted) {
       this.failed(cancel.reason);
@@ -181,8 +223,8 @@ abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
         this.stop(new Error('first byte deadline'));
       }, timeouts.firstByteMs);
     }
-    pool.dispatch(
-      { path, method: this.req.method, headers: this.req.headers, body: this.req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs },
+    dispatcher.dispatch(
+      { origin, path, method: this.req.method, headers: this.req.headers, body: this.req.body, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs },
       this,
     );
   }
@@ -254,7 +296,7 @@ abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
   /** A transport error as the GatewayError the caller sees. */
   protected mapped(err: unknown): GatewayError {
     if (this.firstByteLate && !this.req.cancel.aborted && !this.timedOut) return firstByteTimeout(err);
-    return mapTransportError(err, this.req.cancel, { timedOut: () => this.timedOut });
+    return mapTransportError(err, this.req.cancel, { timedOut: () => this.timedOut, proxy: this.proxy });
   }
 }
 
@@ -403,7 +445,7 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): boolean }): GatewayError {
+function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): boolean; proxy: EgressProxy | undefined }): GatewayError {
   if (err instanceof GatewayError) return err;
   if (caller.aborted && !hop.timedOut()) {
     return new GatewayError('The client closed the request.', { status: 499, code: 'client_closed', cause: err });
@@ -411,18 +453,25 @@ function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): bool
   if (hop.timedOut()) {
     return new GatewayError('The upstream did not finish within the hop deadline.', { status: 504, code: 'hop_deadline', shape: 'timeout', cause: err });
   }
+  const { proxy } = hop;
+  const via = proxy ? ` through the proxy ${proxy.shown} (from ${proxy.source})` : '';
   if (err instanceof undiciErrors.ConnectTimeoutError) {
-    return new GatewayError('Connecting to the upstream timed out.', { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
+    return new GatewayError(`Connecting to the upstream${via} timed out.`, { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
   }
   if (err instanceof undiciErrors.HeadersTimeoutError) return firstByteTimeout(err);
   if (err instanceof undiciErrors.BodyTimeoutError) {
     return new GatewayError('The upstream went silent mid-response for longer than the idle timeout.', { status: 504, code: 'idle_timeout', shape: 'timeout', cause: err });
   }
+  if (proxy && err instanceof Error) {
+    // undici's words for a proxy that refused: the CONNECT's status, or a 407 to a forwarded request.
+    const refused = /^Proxy response \((\d{3})\) !== 200 when HTTP Tunneling$|^Proxy Authentication Required \((407)\)$/.exec(err.message);
+    if (refused) return proxyRefused(proxy, Number(refused[1] ?? refused[2]), err);
+  }
   const code = errorCode(err);
   if (code !== undefined && CONNECTION_CODES.has(code)) {
-    return new GatewayError(`The connection to the upstream failed (${code}).`, { status: 502, code: 'connection_error', shape: 'connection_error', cause: err });
+    return new GatewayError(`The connection to the upstream failed (${code})${via}.`, { status: 502, code: 'connection_error', shape: 'connection_error', cause: err });
   }
-  return new GatewayError('The upstream request failed.', { status: 502, code: 'upstream_transport_error', shape: 'connection_error', cause: err });
+  return new GatewayError(`The upstream request failed${via}.`, { status: 502, code: 'upstream_transport_error', shape: 'connection_error', cause: err });
 }
 
 function firstByteTimeout(cause: unknown): GatewayError {

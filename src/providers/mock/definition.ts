@@ -3,7 +3,7 @@
  * wire adapter only when a config names a mock (the registry loads every definition).
  */
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { faultListSchema } from './mock-faults.js';
 import { latencySchema } from './sample-latency.js';
@@ -26,8 +26,7 @@ const options = z
     chunk_delay_ms: z.number().nonnegative().optional(),
     /** Faults the embedded mock starts with. */
     faults: faultListSchema.default([]),
-    connect_timeout_ms: httpProviderOptions.connect_timeout_ms,
-    max_connections: httpProviderOptions.max_connections,
+    ...transportOptions,
   })
   .superRefine((value, ctx) => {
     if (value.base_url === undefined) return;

@@ -2,6 +2,7 @@
  * A running `mock` provider: the embedded mock server on a loopback port (or an external mock at
  * `base_url`), reached through the real adapter of the wire format it speaks.
  */
+import { transportOf } from '../provider-options.js';
 import type { Provider, ProviderContext } from '../types.js';
 import type { MockProviderConfig } from './definition.js';
 import { startMockServer, type FaultControl, type MockServer } from './mock-server.js';
@@ -16,8 +17,7 @@ export async function createMockProvider(config: MockProviderConfig, context: Pr
   const client = {
     name: context.name,
     apiKey: config.api_key,
-    connectTimeoutMs: config.connect_timeout_ms,
-    maxConnections: config.max_connections,
+    transport: transportOf(config, context),
   };
   if (config.base_url !== undefined) return await adapter({ ...client, baseUrl: config.base_url, external: true });
 

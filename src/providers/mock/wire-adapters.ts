@@ -4,6 +4,7 @@
  * Anthropic routes over a real socket. Adding a wire format is one entry here.
  */
 import { DEFAULT_ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS } from '../anthropic/index.js';
+import type { Transport } from '../http/upstream-client.js';
 import type { Provider } from '../types.js';
 
 export interface WireAdapterOptions {
@@ -17,8 +18,7 @@ export interface WireAdapterOptions {
   /** True when `baseUrl` is the configured `base_url` of an external mock, used as given. */
   external: boolean;
   apiKey: string | undefined;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  transport: Transport;
 }
 
 export type WireAdapterFactory = (options: WireAdapterOptions) => Provider;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createOpenAIProvider } from '../openai/openai-provider.js';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES } from './presets.js';
 
@@ -31,8 +31,7 @@ export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
       baseUrl,
       apiKey: config.api_key,
       headers: { ...config.headers },
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions } from '../provider-options.js';
+import { httpProviderOptions, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { createOpenAIProvider } from './openai-provider.js';
 
@@ -28,8 +28,7 @@ export const openaiProvider: ProviderDefinition<typeof options> = {
       baseUrl: config.base_url ?? OPENAI_BASE_URL,
       apiKey: config.api_key,
       headers,
-      connectTimeoutMs: config.connect_timeout_ms,
-      maxConnections: config.max_connections,
+      transport: transportOf(config, context),
     });
   },
 };

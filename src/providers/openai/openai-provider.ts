@@ -3,7 +3,7 @@
  * requests go out as the canonical body with the deployment's model, answers come back byte for byte.
  */
 import { GatewayError } from '../../errors.js';
-import { UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
+import { type Transport, UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { openaiEmbeddingsSchema } from './openai-api.js';
@@ -19,8 +19,8 @@ export interface OpenAIProviderOptions {
   apiKey: string | undefined;
   /** Extra headers on every request (organization, project, a preset's own). */
   headers: Record<string, string>;
-  connectTimeoutMs: number;
-  maxConnections: number | undefined;
+  /** Connection limits and the egress proxy (`transportOf`). */
+  transport: Transport;
   /**
    * The path (with any query string) below the base URL for an endpoint and the call's model.
    * Default `/chat/completions`, `/embeddings`, `/models`. Azure puts its deployment and api-version here.
@@ -43,8 +43,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const mapError = options.mapError ?? mapOpenAIError;
   const client = new UpstreamClient({
     baseUrl: options.baseUrl,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
     mapError: (answer) => mapError({ ...answer, secrets }),
   });
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
@@ -72,6 +71,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     name: options.name,
     type: options.type,
     origin: client.origin,
+    proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const { text, bytes } = await client.requestText(postRequest(pathFor('chat', call.model), call, call.body));

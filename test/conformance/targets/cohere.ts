@@ -54,7 +54,7 @@ const messageStart = event('message-start', { id: ID, delta: { message: { role: 
 
 export const cohereTarget: ConformanceTarget = {
   provider: 'cohere',
-  create: (origin) => createCohereProvider({ name: 'cohere', type: 'cohere', baseUrl: `${origin}/v2`, apiKey: KEY, headers: {}, connectTimeoutMs: 1_000, maxConnections: 4 }),
+  create: (origin) => createCohereProvider({ name: 'cohere', type: 'cohere', baseUrl: `${origin}/v2`, apiKey: KEY, headers: {}, transport: { connectTimeoutMs: 1_000, maxConnections: 4, proxy: 'none' } }),
   fixtures: [
     {
       name: 'chat: the key is a bearer token, the deployment model goes in the body; usage from tokens',

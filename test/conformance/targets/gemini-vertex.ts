@@ -87,8 +87,7 @@ export const geminiVertexTarget: ConformanceTarget = {
       type: 'gemini',
       endpoint: { type: 'vertex', baseUrl: `${origin}/v1`, project: PROJECT, location: LOCATION, accessToken: TOKEN },
       headers: {},
-      connectTimeoutMs: 1_000,
-      maxConnections: 4,
+      transport: { connectTimeoutMs: 1_000, maxConnections: 4, proxy: 'none' },
     }),
   fixtures: [...shared, ...vertexOnly],
 };

@@ -585,8 +585,7 @@ export const geminiTarget: ConformanceTarget = {
       type: 'gemini',
       endpoint: { type: 'ai-studio', baseUrl: `${origin}/v1beta`, apiKey: GEMINI_KEY },
       headers: {},
-      connectTimeoutMs: 1_000,
-      maxConnections: 4,
+      transport: { connectTimeoutMs: 1_000, maxConnections: 4, proxy: 'none' },
     }),
   fixtures: GEMINI_FIXTURES,
 };

@@ -31,7 +31,7 @@ const HISTORY = [
 export const openaiTarget: ConformanceTarget = {
   provider: 'openai',
   create: (origin) =>
-    createOpenAIProvider({ name: 'openai', type: 'openai', baseUrl: `${origin}/v1`, apiKey: KEY, headers: {}, connectTimeoutMs: 1_000, maxConnections: 4 }),
+    createOpenAIProvider({ name: 'openai', type: 'openai', baseUrl: `${origin}/v1`, apiKey: KEY, headers: {}, transport: { connectTimeoutMs: 1_000, maxConnections: 4, proxy: 'none' } }),
   fixtures: [
     {
       name: 'chat: the deployment model replaces the route name; the key goes as a bearer token',

@@ -41,7 +41,7 @@ describe('gemini request URLs', () => {
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   async function exercise(endpoint: GeminiEndpoint, model: string): Promise<void> {
-    const provider = createGeminiProvider({ name: 'g', type: 'gemini', endpoint, headers: { 'x-extra': '1' }, connectTimeoutMs: 1_000, maxConnections: 2 });
+    const provider = createGeminiProvider({ name: 'g', type: 'gemini', endpoint, headers: { 'x-extra': '1' }, transport: { connectTimeoutMs: 1_000, maxConnections: 2, proxy: 'none' } });
     const call = { model, cancel: NEVER_CANCELLED, timeouts: TIMEOUTS };
     try {
       await provider.chat({ ...call, body: { model: 'r', messages: [{ role: 'user', content: 'hi' }] } });

@@ -12,6 +12,5 @@ export const azureWireAdapter: WireAdapterFactory = (options) =>
     apiVersion: DEFAULT_AZURE_API_VERSION,
     urlForm: 'deployments',
     headers: {},
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
   });

@@ -17,6 +17,5 @@ export const bedrockWireAdapter: WireAdapterFactory = (options) =>
     baseUrl: options.baseUrl,
     credentials: { type: 'sigv4', accessKeyId: MOCK_ACCESS_KEY_ID, secretAccessKey: options.apiKey ?? KEYLESS_SECRET },
     headers: {},
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxConnections: options.maxConnections,
+    transport: options.transport,
   });
