@@ -8,10 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CancelSource } from '../cancel.js';
 import { GatewayError } from '../errors.js';
 import type { Gateway } from '../gateway/create-gateway.js';
-import { RequestError } from '../gateway/served.js';
-import { sendError } from './render-error.js';
-import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
-import { servedHeaders } from './served-headers.js';
+import { answerError } from './answer-error.js';
 import { handleCors } from './cors.js';
 import { methodNotAllowed } from './request-line.js';
 import { ConnectionDrain, type DrainResult } from './drain-connections.js';
@@ -102,16 +99,10 @@ async function dispatch(gateway: Gateway, req: IncomingMessage, res: ServerRespo
     await handler(ctx);
   } catch (err) {
     if (cancel.aborted) return;
-    const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': requestId };
     // Anthropic's clients get Anthropic's error shape on its paths, a wrong method included, and on
     // the models paths they share with OpenAI's (told apart by anthropic-version).
-    if (req.url?.startsWith(ANTHROPIC_PREFIX) || (req.url?.startsWith(MODELS_PREFIX) && speaksAnthropic(req))) {
-      sendAnthropicError(res, err, requestId, headers);
-      return;
-    }
-    const error = sendError(res, err, headers);
-    if (error.status >= 500) gateway.logger.error({ err, requestId, code: error.code }, 'request failed');
-    else gateway.logger.debug({ requestId, code: error.code, status: error.status }, 'request refused');
+    const anthropic = req.url?.startsWith(ANTHROPIC_PREFIX) || (req.url?.startsWith(MODELS_PREFIX) && speaksAnthropic(req));
+    answerError(ctx, err, anthropic ? 'anthropic' : 'openai');
   } finally {
     // A body left unread (an early error) is drained so the connection can be reused.
     if (!req.complete && !req.destroyed) req.resume();

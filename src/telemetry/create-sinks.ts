@@ -1,6 +1,6 @@
 /**
  * The telemetry sinks the config asks for: one per section of `telemetry:` (traces, metrics,
- * request_log), each in its own folder and loaded only when on. A reload remakes only the sinks
+ * request_log, access_log), each in its own folder and loaded only when on. A reload remakes only the sinks
  * whose section changed, so a new collector or log path applies without a restart, while the
  * metrics (their counters) and an unchanged log carry on. The core sees them only as `Telemetry`
  * (request-event.ts).
@@ -18,7 +18,7 @@ export interface SinkContext {
 }
 
 /** The sections of `telemetry:` that each make a sink. */
-const SINK_SECTIONS = ['traces', 'metrics', 'request_log'] as const;
+const SINK_SECTIONS = ['traces', 'metrics', 'request_log', 'access_log'] as const;
 type SinkSection = (typeof SINK_SECTIONS)[number];
 
 async function createSink(section: SinkSection, context: SinkContext): Promise<Telemetry | undefined> {
@@ -37,6 +37,8 @@ async function createSink(section: SinkSection, context: SinkContext): Promise<T
       return telemetry.request_log.store === 'off'
         ? undefined
         : (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: telemetry.request_log, logger: context.logger });
+    case 'access_log':
+      return telemetry.access_log.enabled ? (await import('./access-log/access-log.js')).createAccessLogSink(context.logger) : undefined;
   }
 }
 

@@ -7,11 +7,10 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../../errors.js';
 import { countPromptTokens } from '../../gateway/count-prompt-tokens.js';
-import { RequestError } from '../../gateway/served.js';
 import type { CallOptions } from '../../gateway/plan-route.js';
 import { convertFromAnthropicRequest } from '../anthropic/convert-from-anthropic-request.js';
 import { renderAnthropicMessage } from '../anthropic/render-anthropic-message.js';
-import { sendAnthropicError } from '../anthropic/render-anthropic-error.js';
+import { answerError } from '../answer-error.js';
 import { AnthropicEventStream } from '../anthropic/anthropic-event-stream.js';
 import { anthropicSseErrorEvent, writeAnthropicSse } from '../anthropic/write-anthropic-sse.js';
 import { callOptionsFrom } from '../call-options.js';
@@ -73,10 +72,7 @@ async function inAnthropicShape(ctx: HttpContext, serve: (ctx: HttpContext) => P
     await serve(ctx);
   } catch (err) {
     if (ctx.cancel.aborted) return;
-    const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': ctx.requestId };
-    const error = sendAnthropicError(ctx.res, err, ctx.requestId, headers);
-    if (error.status >= 500) ctx.gateway.logger.error({ err, requestId: ctx.requestId, code: error.source.code }, 'request failed');
-    else ctx.gateway.logger.debug({ requestId: ctx.requestId, code: error.source.code, status: error.status }, 'request refused');
+    answerError(ctx, err, 'anthropic');
   }
 }
 
