@@ -5,6 +5,13 @@
  * keys or query strings.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -13,6 +20,7 @@ import { startServer, type ListeningServer } from '../../src/server/create-serve
 import { createLogger } from '../../src/telemetry/logger.js';
 import { chainConfig } from '../helpers/gateway-fixture.js';
 import { send } from '../helpers/raw-http.js';
+import { cliArgs } from '../helpers/spawn-cli.js';
 import { answerWith, chunkJson, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
 
 type Line = Record<string, unknown>;
@@ -44,6 +52,26 @@ async function start(config: ConfigInput): Promise<Running> {
       await gateway.close();
     },
   };
+}
+
+/** A port free now (the gateway at warn logs nothing that would tell the one it took for port 0). */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resolves once `url` answers /health/live. */
+async function waitLive(url: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (await fetch(`${url}/health/live`).then((res) => res.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up within 15 s`);
 }
 
 /** Waits for the event of a request that just finished (a stream's comes as it ends). */
@@ -190,6 +218,43 @@ describe('the access log', () => {
     } finally {
       await gw.close();
       await slowFailing.close();
+    }
+  });
+
+  test('switchyard start writes the lines on stdout, at log level warn, through the batched stream', async () => {
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-access-'));
+    const file = join(dir, 'config.yaml');
+    await writeFile(
+      file,
+      `server: { host: 127.0.0.1, port: ${port} }
+log: { level: warn }
+telemetry: { access_log: { enabled: true }, request_log: { store: "off" } }
+idempotency: { derive_key: false }
+providers:
+  up: { type: openai-compatible, base_url: "${good.url}", api_key: "sk-cli-upstream-key" }
+deployments:
+  d0: { provider: up, model: m }
+routes:
+  chat: { chain: [d0] }
+`,
+    );
+    const gateway = spawn(process.execPath, cliArgs(['start', '--config', file]), { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: Line[] = [];
+    createInterface({ input: gateway.stdout }).on('line', (text) => lines.push(JSON.parse(text) as Line));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitLive(url);
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+      await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-request-id': 'from-the-cli-test' } });
+      const deadline = Date.now() + 3_000;
+      while (!lines.some((line) => line.msg === 'request') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const line = lines.find((entry) => entry.msg === 'request');
+      assert.deepEqual({ requestId: line?.requestId, route: line?.route, status: line?.status, level: line?.level }, { requestId: 'from-the-cli-test', route: 'chat', status: 200, level: 30 });
+      assert.ok(!lines.some((entry) => entry.msg === 'listening'), 'the gateway itself logs at warn only');
+    } finally {
+      gateway.kill('SIGTERM');
+      await once(gateway, 'exit');
     }
   });
 
