@@ -19,7 +19,7 @@ import { BlockList, isIP } from 'node:net';
 /** A provider's `proxy` option: `env`, `none` or a proxy's URL. */
 export type ProxySetting = string;
 
-/** A proxy as logs, errors and the admin API show it. */
+/** A proxy as logs and errors show it. */
 export interface ShownProxy {
   /** The proxy without credentials or path (`http://proxy.corp:3128`). */
   shown: string;
