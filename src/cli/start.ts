@@ -1,12 +1,16 @@
 /**
  * `switchyard start [--config FILE]`: serve until SIGTERM/SIGINT; SIGHUP reloads the file without
- * dropping requests in flight (an invalid file is reported and the running config stays).
+ * dropping requests in flight (an invalid file is reported and the running config stays), and
+ * reads `server.tls`'s certificate and key again.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, parseConfigText } from '../config/load-config.js';
 import { DEMO_CONFIG_YAML } from '../config/demo-config.js';
 import { createGateway } from '../gateway/create-gateway.js';
-import { startServer } from '../server/create-server.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { startServer, type ListeningServer } from '../server/create-server.js';
+import type { TlsFiles } from '../server/tls-files.js';
 import { createLogger } from '../telemetry/logger.js';
 
 export async function start(args: string[]): Promise<number> {
@@ -24,7 +28,7 @@ export async function start(args: string[]): Promise<number> {
   }
   const logger = createLogger(config.log.level);
   const gateway = await createGateway(config, { logger });
-  const listening = await startServer(gateway, { host: config.server.host, port: config.server.port });
+  const listening = await startServer(gateway, { host: config.server.host, port: config.server.port, tls: tlsFilesOf(config.server.tls) });
   logger.info({ url: listening.url, config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
   if (!file && process.stdout.isTTY) {
     process.stdout.write(
@@ -39,6 +43,11 @@ export async function start(args: string[]): Promise<number> {
     }
     loadConfigFile(file)
       .then((next) => gateway.reload(next))
+      .then(() =>
+        reloadTls(listening, gateway.config.server, logger).catch((err: unknown) =>
+          logger.error({ err: err instanceof ConfigError ? err.message : err }, 'the certificate and key cannot be served; the ones in force stay'),
+        ),
+      )
       .catch((err: unknown) => logger.error({ err: err instanceof ConfigError ? err.message : err }, 'reload failed; the running config stays'));
   });
 
@@ -63,4 +72,19 @@ export async function start(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+function tlsFilesOf(tls: Config['server']['tls']): TlsFiles | undefined {
+  return tls && { certFile: tls.cert_file, keyFile: tls.key_file };
+}
+
+/** On SIGHUP: the certificate and key read again (a rotated certificate); turning TLS on or off takes a restart. */
+async function reloadTls(listening: ListeningServer, server: Config['server'], logger: Logger): Promise<void> {
+  const files = tlsFilesOf(server.tls);
+  if (files === undefined || !listening.secure) {
+    if ((files !== undefined) !== listening.secure) logger.warn(`server.tls was ${listening.secure ? 'removed' : 'added'}: serving ${listening.secure ? 'plain HTTP' : 'HTTPS'} takes a restart; the server goes on as it was`);
+    return;
+  }
+  await listening.reloadTls(files);
+  logger.info({ cert: files.certFile }, 'TLS certificate and key read again');
 }

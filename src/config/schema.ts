@@ -106,6 +106,8 @@ const serverSchema = z
     recent_requests: int().pipe(z.int().min(0).max(100_000)).default(DEFAULT_RECENT_REQUESTS),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
+    /** Serve HTTPS with this certificate chain and key (PEM files), read again on SIGHUP; without it, plain HTTP. */
+    tls: z.strictObject({ cert_file: z.string().min(1), key_file: z.string().min(1) }).optional(),
     /** Requests from web pages on other origins (src/server/cors.ts); off while `allow_origins` is empty. */
     cors: z
       .strictObject({

@@ -4,6 +4,7 @@
  */
 import { newRequestId } from '../gateway/new-request-id.js';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CancelSource } from '../cancel.js';
 import { GatewayError } from '../errors.js';
@@ -12,6 +13,7 @@ import { answerError } from './answer-error.js';
 import { handleCors } from './cors.js';
 import { methodNotAllowed } from './request-line.js';
 import { ConnectionDrain, type DrainResult } from './drain-connections.js';
+import { readTlsFiles, type TlsFiles } from './tls-files.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
 import { chatCompletions } from './routes/chat-completions.js';
@@ -69,9 +71,16 @@ function onResponseClose(this: ServerResponse): void {
 }
 
 export interface ListeningServer {
-  server: Server;
+  server: Server | HttpsServer;
   url: string;
   port: number;
+  /** Whether it serves HTTPS (`server.tls`). */
+  secure: boolean;
+  /**
+   * Reads the certificate and key again and serves them to new connections (a rotated certificate);
+   * rejects, and keeps the old pair, when they cannot be used. Only for a server started with TLS.
+   */
+  reloadTls(files: TlsFiles): Promise<void>;
   /**
    * Stops accepting, closes each connection once it holds no request, and cuts the rest after
    * `server.shutdown_timeout_ms` (drain-connections.ts); says how many were cut.
@@ -149,15 +158,24 @@ export function clientErrorReply(code: string | undefined): string {
 export interface ListenOptions {
   host: string;
   port: number;
+  /** Serve HTTPS with these files (`server.tls`); plain HTTP without. */
+  tls?: TlsFiles | undefined;
 }
 
-/** Serves the gateway over HTTP until `close()`. */
+/** How long a TLS handshake may take before its connection is dropped (node's default is 120 s). */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** Serves the gateway over HTTP, or HTTPS with `options.tls`, until `close()`. */
 export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
-  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     drain.requested(req, res);
     void dispatch(gateway, req, res);
-  });
-  const drain = new ConnectionDrain(server);
+  };
+  const pair = options.tls ? await readTlsFiles(options.tls) : undefined;
+  const server = pair
+    ? createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...pair }, onRequest)
+    : createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, onRequest);
+  const drain = new ConnectionDrain(server, pair !== undefined);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // HTTP that node:http refused before a request existed: answered if the socket still takes it, never a crash.
     if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorReply(err.code));
@@ -175,7 +193,13 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
   return {
     server,
     port: address.port,
-    url: `http://${host}:${address.port}`,
+    url: `${pair ? 'https' : 'http'}://${host}:${address.port}`,
+    secure: pair !== undefined,
     close: () => drain.close(gateway.config.server.shutdown_timeout_ms),
+    async reloadTls(files) {
+      if (!(server instanceof HttpsServer)) throw new Error('this server serves plain HTTP: serving HTTPS takes a restart');
+      // Read and checked first: a bad file leaves the certificate in force as it was.
+      server.setSecureContext(await readTlsFiles(files));
+    },
   };
 }

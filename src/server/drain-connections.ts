@@ -10,6 +10,7 @@
  * them only turns a clean stop into a kill.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 /** How often, while draining, connections that have finished their request are looked for and closed. */
@@ -25,14 +26,27 @@ export interface DrainResult {
 }
 
 export class ConnectionDrain {
+  /** The connections requests come in on: TCP sockets, or with TLS the TLS sockets over them. */
   private readonly sockets = new Set<TrackedSocket>();
+  /** With TLS, the TCP sockets under them too: one still in its handshake is in no other set. */
+  private readonly raw = new Set<Socket>();
   private draining = false;
 
-  constructor(private readonly server: Server) {
-    server.on('connection', (socket: TrackedSocket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+  constructor(
+    private readonly server: Server | HttpsServer,
+    secure = false,
+  ) {
+    const track = (set: Set<Socket>) => (socket: Socket) => {
+      set.add(socket);
+      socket.once('close', () => set.delete(socket));
+    };
+    if (secure) {
+      // A request's socket (what `requested` marks) is the TLS socket, which comes with secureConnection.
+      server.on('secureConnection', track(this.sockets));
+      server.on('connection', track(this.raw));
+    } else {
+      server.on('connection', track(this.sockets));
+    }
   }
 
   /** Called for each request before it is handled (on the hot path: a mark on its socket, no listener). */
@@ -65,6 +79,8 @@ export class ConnectionDrain {
         cut++;
         socket.destroy();
       }
+      // With TLS, what is left is a handshake that never finished (no request on it).
+      for (const socket of this.raw) socket.destroy();
     }, timeoutMs);
     return closed.then(() => {
       clearInterval(sweeper);

@@ -84,3 +84,15 @@ export async function startFallbackPair(backupAnswer: Responder): Promise<Fallba
     },
   };
 }
+
+/** A config file's YAML: `head` (server:, log:, ... lines), then one openai-compatible upstream at `upstreamUrl` as the only deployment of route `chat`. */
+export function oneUpstreamYaml(head: string, upstreamUrl: string): string {
+  return `${head.trim()}
+providers:
+  up: { type: openai-compatible, base_url: "${upstreamUrl}", api_key: "sk-cli-upstream-key" }
+deployments:
+  d0: { provider: up, model: m }
+routes:
+  chat: { chain: [d0] }
+`;
+}

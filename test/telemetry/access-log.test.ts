@@ -18,7 +18,7 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
 import { startServer, type ListeningServer } from '../../src/server/create-server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
-import { chainConfig } from '../helpers/gateway-fixture.js';
+import { chainConfig, oneUpstreamYaml } from '../helpers/gateway-fixture.js';
 import { send } from '../helpers/raw-http.js';
 import { cliArgs } from '../helpers/spawn-cli.js';
 import { answerWith, chunkJson, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
@@ -227,17 +227,13 @@ describe('the access log', () => {
     const file = join(dir, 'config.yaml');
     await writeFile(
       file,
-      `server: { host: 127.0.0.1, port: ${port} }
+      oneUpstreamYaml(
+        `server: { host: 127.0.0.1, port: ${port} }
 log: { level: warn }
 telemetry: { access_log: { enabled: true }, request_log: { store: "off" } }
-idempotency: { derive_key: false }
-providers:
-  up: { type: openai-compatible, base_url: "${good.url}", api_key: "sk-cli-upstream-key" }
-deployments:
-  d0: { provider: up, model: m }
-routes:
-  chat: { chain: [d0] }
-`,
+idempotency: { derive_key: false }`,
+        good.url,
+      ),
     );
     const gateway = spawn(process.execPath, cliArgs(['start', '--config', file]), { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: Line[] = [];
