@@ -19,6 +19,7 @@ import type { ChainStep } from '../fallback/run-chain.js';
 import { createManualHandler, type ManualHandler } from '../manual/manual-handler.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import { ProxySettingError, type Env } from '../providers/http/egress-proxy.js';
+import { ProviderSettingError } from '../providers/setting-error.js';
 import type { HopTimeouts, Provider, ProviderDefinition } from '../providers/types.js';
 import { preloadTokenizer } from './count-prompt-tokens.js';
 
@@ -145,7 +146,7 @@ export async function buildRuntime(config: Config, env: Env = process.env): Prom
   try {
     for (const [name, providerConfig] of Object.entries(config.providers)) {
       const definition = PROVIDER_DEFINITIONS[providerConfig.type] as ProviderDefinition;
-      providers.set(name, await definition.create(providerConfig, { name, env }).catch((err: unknown) => Promise.reject(asConfigError(err, ['providers', name, 'proxy']))));
+      providers.set(name, await definition.create(providerConfig, { name, env }).catch((err: unknown) => Promise.reject(asConfigError(err, ['providers', name]))));
     }
     return new Runtime(config, providers, manualHandlers(config, env));
   } catch (err) {
@@ -160,16 +161,17 @@ function manualHandlers(config: Config, env: Env): Map<string, ManualHandler> {
     try {
       handlers.set(name, createManualHandler(name, handler, env));
     } catch (err) {
-      throw asConfigError(err, ['manual', name, 'proxy']);
+      throw asConfigError(err, ['manual', name]);
     }
   }
   return handlers;
 }
 
-/** A proxy the environment names but that cannot be used, reported as a config problem of what would use it. */
-function asConfigError(err: unknown, path: string[]): unknown {
-  if (!(err instanceof ProxySettingError)) return err;
-  const problem = { path, message: `${err.message} (proxy: env, the default, reads it; proxy: none ignores it)` };
+/** A setting that cannot be used (a proxy the environment names, a file), reported as a config problem of what has it. */
+function asConfigError(err: unknown, owner: string[]): unknown {
+  if (!(err instanceof ProviderSettingError)) return err;
+  const hint = err instanceof ProxySettingError ? ' (proxy: env, the default, reads it; proxy: none ignores it)' : '';
+  const problem = { path: [...owner, ...err.path], message: `${err.message}${hint}` };
   return new ConfigError(`config has a problem:\n${renderProblems([problem], 'config', () => undefined)}`, [problem]);
 }
 

@@ -1,7 +1,10 @@
 /** Config fields every HTTP provider accepts. A provider's own schema extends these. */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
 import { proxyUrlProblem } from './http/egress-proxy.js';
-import type { Transport } from './http/upstream-client.js';
+import type { Transport, UpstreamTls } from './http/upstream-client.js';
+import { ProviderSettingError } from './setting-error.js';
 import type { ProviderContext } from './types.js';
 
 /** Default time to open a connection to an upstream. */
@@ -21,11 +24,30 @@ export const proxyOption = z
   })
   .default('env');
 
+/**
+ * TLS to the upstream beyond node's defaults: a CA bundle trusted besides the public ones (an
+ * internal server's private CA), and a client certificate for upstreams that ask for one (mTLS).
+ * PEM files, read when the config is applied (start, SIGHUP).
+ */
+const upstreamTlsOption = z
+  .strictObject({
+    ca_file: z.string().min(1).optional(),
+    cert_file: z.string().min(1).optional(),
+    key_file: z.string().min(1).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.cert_file === undefined) !== (value.key_file === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [value.cert_file === undefined ? 'cert_file' : 'key_file'], message: 'a client certificate takes both cert_file and key_file' });
+    }
+  })
+  .optional();
+
 /** How a provider's calls reach its upstream: what `transportOf` reads. */
 export const transportOptions = {
   connect_timeout_ms: z.int().positive().default(DEFAULT_CONNECT_TIMEOUT_MS),
   max_connections: z.int().positive().optional(),
   proxy: proxyOption,
+  tls: upstreamTlsOption,
 };
 
 export const httpProviderOptions = {
@@ -38,7 +60,25 @@ export const httpProviderOptions = {
   ...transportOptions,
 };
 
-/** A provider config's transport fields, with the environment a `proxy: env` is read from. */
-export function transportOf(config: { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string }, context: ProviderContext): Transport {
-  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env };
+type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string; tls?: z.output<typeof upstreamTlsOption> };
+
+/** A provider config's transport fields, with the environment a `proxy: env` is read from, and its TLS files read. */
+export function transportOf(config: TransportConfig, context: ProviderContext): Transport {
+  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env, tls: config.tls && upstreamTls(config.tls) };
+}
+
+function upstreamTls(files: NonNullable<TransportConfig['tls']>): UpstreamTls {
+  const read = (field: 'ca_file' | 'cert_file' | 'key_file'): Buffer | undefined => {
+    const file = files[field];
+    if (file === undefined) return undefined;
+    try {
+      // Once per config applied (start, SIGHUP), never per call.
+      return readFileSync(file);
+    } catch (err) {
+      throw new ProviderSettingError(['tls', field], `cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  const ca = read('ca_file');
+  // Trusted besides node's own CAs, not instead: `ca` alone would replace them.
+  return { ca: ca && [...rootCertificates, ca.toString('utf8')], cert: read('cert_file'), key: read('key_file') };
 }

@@ -15,6 +15,7 @@
  * A value without a scheme (`proxy.corp:3128`) is taken as `http://`, as curl does.
  */
 import { BlockList, isIP } from 'node:net';
+import { ProviderSettingError } from '../setting-error.js';
 
 /** A provider's `proxy` option: `env`, `none` or a proxy's URL. */
 export type ProxySetting = string;
@@ -36,8 +37,11 @@ export interface EgressProxy extends ShownProxy {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown for a proxy URL that cannot be used; its message never repeats the value, which may hold a password. */
-export class ProxySettingError extends Error {
+export class ProxySettingError extends ProviderSettingError {
   override name = 'ProxySettingError';
+  constructor(message: string) {
+    super(['proxy'], message);
+  }
 }
 
 /** The proxy calls to `upstream` go through under `setting`, or undefined for a direct connection. */

@@ -25,6 +25,16 @@ export interface Transport {
   proxy: ProxySetting;
   /** Where a `proxy: env` looks (default: process.env). */
   env?: Env | undefined;
+  /** CAs to trust and a client certificate, for the upstream's TLS (not the proxy's). */
+  tls?: UpstreamTls | undefined;
+}
+
+/** PEM contents, as node's `tls.connect` takes them. */
+export interface UpstreamTls {
+  /** The CAs trusted: node's own and the provider's `ca_file`. */
+  ca?: (string | Buffer)[] | undefined;
+  cert?: Buffer | undefined;
+  key?: Buffer | undefined;
 }
 
 export interface UpstreamClientOptions {
@@ -111,13 +121,14 @@ export class UpstreamClient {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.proxy = proxyFor(transport.proxy, url, transport.env ?? process.env);
     this.shownProxy = this.proxy && { shown: this.proxy.shown, source: this.proxy.source };
+    const tls = transport.tls;
     const poolOptions: Pool.Options = {
       connections: transport.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       pipelining: 1,
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,
-      connect: { timeout: transport.connectTimeoutMs },
+      connect: { timeout: transport.connectTimeoutMs, ...tls },
     };
-    this.dispatcher = this.proxy ? proxyDispatcher(this.proxy, poolOptions, transport.connectTimeoutMs) : new Pool(this.origin, poolOptions);
+    this.dispatcher = this.proxy ? proxyDispatcher(this.proxy, poolOptions, transport.connectTimeoutMs, tls) : new Pool(this.origin, poolOptions);
     const proxy = this.proxy;
     this.mapError = proxy ? (answer) => (answer.status === 407 ? proxyRefused(proxy, 407) : options.mapError(answer)) : options.mapError;
   }
@@ -153,12 +164,13 @@ export class UpstreamClient {
  * requests (what proxies allow by default; many refuse CONNECT to ports other than 443). The
  * connections to each upstream are pooled as without a proxy.
  */
-function proxyDispatcher(proxy: EgressProxy, poolOptions: Pool.Options, connectTimeoutMs: number): Dispatcher {
+function proxyDispatcher(proxy: EgressProxy, poolOptions: Pool.Options, connectTimeoutMs: number, tls: UpstreamTls | undefined): Dispatcher {
   return new ProxyAgent({
     uri: proxy.url,
     proxyTunnel: false,
-    // The connection to the proxy gets the provider's connect timeout.
+    // The connection to the proxy gets the provider's connect timeout; the upstream's TLS, inside the tunnel, its TLS settings.
     proxyTls: { timeout: connectTimeoutMs },
+    ...(tls ? { requestTls: tls } : {}),
     // Both the tunnels (undici's connect function in `options`) and the proxy's own pool.
     factory: (origin, options) => new Pool(origin, { ...poolOptions, ...(options as Pool.Options) }),
   });
@@ -445,6 +457,19 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/** Node's codes for an upstream certificate it would not accept. */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): boolean; proxy: EgressProxy | undefined }): GatewayError {
   if (err instanceof GatewayError) return err;
   if (caller.aborted && !hop.timedOut()) {
@@ -468,6 +493,22 @@ function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): bool
     if (refused) return proxyRefused(proxy, Number(refused[1] ?? refused[2]), err);
   }
   const code = errorCode(err);
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+    return new GatewayError(`The upstream's TLS certificate was not accepted (${code})${via}: trust its CA with the provider's tls.ca_file, or NODE_EXTRA_CA_CERTS.`, {
+      status: 502,
+      code: 'upstream_tls_error',
+      shape: 'connection_error',
+      cause: err,
+    });
+  }
+  if (code?.startsWith('ERR_SSL_')) {
+    const hint = code.includes('CERTIFICATE_REQUIRED')
+      ? ": the upstream asks for a client certificate (the provider's tls.cert_file and key_file)"
+      : code.includes('WRONG_VERSION_NUMBER') || code.includes('PACKET_LENGTH_TOO_LONG')
+        ? ': the upstream did not answer in TLS (if it serves plain HTTP, its base_url takes http://)'
+        : '';
+    return new GatewayError(`The TLS handshake with the upstream failed (${code})${via}${hint}.`, { status: 502, code: 'upstream_tls_error', shape: 'connection_error', cause: err });
+  }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     return new GatewayError(`The connection to the upstream failed (${code})${via}.`, { status: 502, code: 'connection_error', shape: 'connection_error', cause: err });
   }
