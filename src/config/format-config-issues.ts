@@ -113,3 +113,8 @@ function levenshtein(a: string, b: string): number {
   }
   return row[b.length] as number;
 }
+
+/** Why a file named in the config cannot be read: "cannot be read: /path (ENOENT)". */
+export function unreadable(file: string, err: unknown): string {
+  return `cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+}

@@ -35,11 +35,17 @@ export function parseConfig(input: unknown, options: LoadOptions = {}, source = 
     const schemaProblems = problemsFromIssues(result.error.issues, hints).filter((problem) => !envPaths.has(formatPath(problem.path)));
     problems.push(...schemaProblems);
   }
-  if (problems.length > 0) {
-    const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
-    throw new ConfigError(`${source} has ${count}:\n${renderProblems(problems, source, locate)}`, problems);
-  }
+  if (problems.length > 0) throw configProblems(problems, source, locate);
   return (result as { data: Config }).data;
+}
+
+/**
+ * The ConfigError for `problems` found in `source`, each by path: for what validation finds, and
+ * for what only applying the config can (a file that cannot be read, a proxy variable).
+ */
+export function configProblems(problems: ConfigProblem[], source = 'config', locate: Locate = () => undefined): ConfigError {
+  const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
+  return new ConfigError(`${source} has ${count}:\n${renderProblems(problems, source, locate)}`, problems);
 }
 
 /** Parses YAML text into a Config. */

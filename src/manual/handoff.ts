@@ -2,10 +2,11 @@
  * Human handoff: POST the request to a webhook (a help desk, a queue) and answer the client with
  * the ticket reference it returns, or one of ours when it returns none.
  */
-import { ProxyAgent, request } from 'undici';
+import { request } from 'undici';
 import type { ManualConfig } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
-import { proxyFor, type Env } from '../providers/http/egress-proxy.js';
+import { proxyFor, throughProxy, type Env } from '../providers/http/egress-proxy.js';
+import { proxyDispatcher } from '../providers/http/upstream-client.js';
 import type { ChatBody } from '../providers/types.js';
 import type { ManualContext } from './manual-handler.js';
 
@@ -14,8 +15,8 @@ type HandoffConfig = Extract<ManualConfig, { type: 'handoff' }>;
 export function createHandoff(name: string, config: HandoffConfig, env: Env): (body: ChatBody, context: ManualContext) => Promise<string> {
   // Through the proxy its setting names, as the providers' calls; undici's default (direct) otherwise.
   const proxy = proxyFor(config.proxy, new URL(config.webhook), env);
-  const dispatcher = proxy && new ProxyAgent({ uri: proxy.url, proxyTunnel: false });
-  const via = proxy ? ` through the proxy ${proxy.shown} (from ${proxy.source})` : '';
+  const dispatcher = proxy && proxyDispatcher(proxy);
+  const via = throughProxy(proxy);
   return async (body, context) => {
     const payload = JSON.stringify({
       type: 'switchyard.handoff',

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
+import { unreadable } from '../config/format-config-issues.js';
 import { proxyUrlProblem } from './http/egress-proxy.js';
 import type { Transport, UpstreamTls } from './http/upstream-client.js';
 import { ProviderSettingError } from './setting-error.js';
@@ -75,7 +76,7 @@ function upstreamTls(files: NonNullable<TransportConfig['tls']>): UpstreamTls {
       // Once per config applied (start, SIGHUP), never per call.
       return readFileSync(file);
     } catch (err) {
-      throw new ProviderSettingError(['tls', field], `cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new ProviderSettingError(['tls', field], unreadable(file, err));
     }
   };
   const ca = read('ca_file');

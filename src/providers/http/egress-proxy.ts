@@ -44,6 +44,11 @@ export class ProxySettingError extends ProviderSettingError {
   }
 }
 
+/** What an error about a call adds when the call went through a proxy: " through the proxy http://host:port (from HTTPS_PROXY)". */
+export function throughProxy(proxy: ShownProxy | undefined): string {
+  return proxy ? ` through the proxy ${proxy.shown} (from ${proxy.source})` : '';
+}
+
 /** The proxy calls to `upstream` go through under `setting`, or undefined for a direct connection. */
 export function proxyFor(setting: ProxySetting, upstream: URL, env: Env): EgressProxy | undefined {
   if (setting === 'none') return undefined;
@@ -73,7 +78,9 @@ function proxyVariable(protocol: string, env: Env): { name: string; value: strin
 function parseProxyUrl(value: string, source: string): EgressProxy {
   const read = readProxyUrl(value);
   // The message names the setting, never its value: a proxy URL may carry a password.
-  if ('problem' in read) throw new ProxySettingError(`${source === 'config' ? 'The proxy' : source} ${read.problem}`);
+  if ('problem' in read) {
+    throw new ProxySettingError(source === 'config' ? `The proxy ${read.problem}` : `${source} ${read.problem} (proxy: env, the default, reads it; proxy: none ignores it)`);
+  }
   return { url: read.url.href, shown: `${read.url.protocol}//${read.url.host}`, source };
 }
 

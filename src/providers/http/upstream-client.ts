@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { Cancel } from '../../cancel.js';
 import { GatewayError } from '../../errors.js';
 import type { HopTimeouts } from '../types.js';
-import { proxyFor, type EgressProxy, type Env, type ProxySetting, type ShownProxy } from './egress-proxy.js';
+import { proxyFor, throughProxy, type EgressProxy, type Env, type ProxySetting, type ShownProxy } from './egress-proxy.js';
 
 /** Default cap on open connections to one upstream origin. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
@@ -128,9 +128,8 @@ export class UpstreamClient {
       keepAliveTimeout: DEFAULT_KEEP_ALIVE_MS,
       connect: { timeout: transport.connectTimeoutMs, ...tls },
     };
-    this.dispatcher = this.proxy ? proxyDispatcher(this.proxy, poolOptions, transport.connectTimeoutMs, tls) : new Pool(this.origin, poolOptions);
-    const proxy = this.proxy;
-    this.mapError = proxy ? (answer) => (answer.status === 407 ? proxyRefused(proxy, 407) : options.mapError(answer)) : options.mapError;
+    this.dispatcher = this.proxy ? proxyDispatcher(this.proxy, { pool: poolOptions, connectTimeoutMs: transport.connectTimeoutMs, tls }) : new Pool(this.origin, poolOptions);
+    this.mapError = options.mapError;
   }
 
   /**
@@ -162,21 +161,23 @@ export class UpstreamClient {
 /**
  * Calls through `proxy`: an https upstream through a CONNECT tunnel, an http one as absolute-form
  * requests (what proxies allow by default; many refuse CONNECT to ports other than 443). The
- * connections to each upstream are pooled as without a proxy.
+ * connections to each upstream are pooled with `pool`'s settings, as without a proxy; without
+ * settings (a handoff webhook), undici's defaults.
  */
-function proxyDispatcher(proxy: EgressProxy, poolOptions: Pool.Options, connectTimeoutMs: number, tls: UpstreamTls | undefined): Dispatcher {
+export function proxyDispatcher(proxy: EgressProxy, settings: { pool?: Pool.Options; connectTimeoutMs?: number; tls?: UpstreamTls | undefined } = {}): Dispatcher {
+  const { pool = {}, connectTimeoutMs, tls } = settings;
   return new ProxyAgent({
     uri: proxy.url,
     proxyTunnel: false,
-    // The connection to the proxy gets the provider's connect timeout; the upstream's TLS, inside the tunnel, its TLS settings.
+    // The connection to the proxy gets the connect timeout; the upstream's TLS, inside the tunnel, its TLS settings.
     proxyTls: { timeout: connectTimeoutMs },
     ...(tls ? { requestTls: tls } : {}),
     // Both the tunnels (undici's connect function in `options`) and the proxy's own pool.
-    factory: (origin, options) => new Pool(origin, { ...poolOptions, ...(options as Pool.Options) }),
+    factory: (origin, options) => new Pool(origin, { ...pool, ...(options as Pool.Options) }),
   });
 }
 
-/** The proxy would not carry the call: refused its credentials (407) or the tunnel. */
+/** The proxy would not carry the call: refused its credentials (407, as undici tells it) or the tunnel. */
 function proxyRefused(proxy: EgressProxy, status: number, cause?: unknown): GatewayError {
   const why = status === 407 ? 'asked for credentials it was not given, or refused them (407)' : `refused the tunnel (${status})`;
   return new GatewayError(`The proxy ${proxy.shown} (from ${proxy.source}) ${why}.`, { status: 502, code: 'proxy_error', shape: 'connection_error', cause });
@@ -479,7 +480,7 @@ function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): bool
     return new GatewayError('The upstream did not finish within the hop deadline.', { status: 504, code: 'hop_deadline', shape: 'timeout', cause: err });
   }
   const { proxy } = hop;
-  const via = proxy ? ` through the proxy ${proxy.shown} (from ${proxy.source})` : '';
+  const via = throughProxy(proxy);
   if (err instanceof undiciErrors.ConnectTimeoutError) {
     return new GatewayError(`Connecting to the upstream${via} timed out.`, { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
   }
