@@ -22,11 +22,6 @@ telemetry:
       mock-small: { input_per_mtok: 0.15, output_per_mtok: 0.6 }
       mock-embed: { input_per_mtok: 0.02, output_per_mtok: 0 }
 
-# Repeating the same curl should show the flaky primary and the fallback each time, so requests
-# without an Idempotency-Key header are not deduplicated by their body here (the default does).
-idempotency:
-  derive_key: false
-
 providers:
   mock-primary:
     type: mock

@@ -337,8 +337,12 @@ const healthSchema = z
 const idempotencySchema = z
   .strictObject({
     enabled: bool().default(true),
-    /** Without an Idempotency-Key header, key the request by its canonical body and tenant. */
-    derive_key: bool().default(true),
+    /**
+     * Without an Idempotency-Key header, key the request by its canonical body and tenant: identical
+     * requests within the TTL then share one answer. Off by default: a caller that sends the same
+     * prompt twice is usually sampling on purpose (evals, retries after a bad answer, "regenerate").
+     */
+    derive_key: bool().default(false),
     ttl_ms: int().pipe(z.int().positive()).default(DEFAULT_IDEMPOTENCY_TTL_MS),
     max_entries: int().pipe(z.int().positive()).default(DEFAULT_IDEMPOTENCY_MAX_ENTRIES),
     max_bytes: byteSize.default(DEFAULT_IDEMPOTENCY_MAX_BYTES),

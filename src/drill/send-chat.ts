@@ -25,8 +25,8 @@ type ServedFields = Pick<Sample, 'hop' | 'attempts' | 'deployment' | 'fallbackRe
 const GOOD_FINISH = new Set(['stop', 'length', 'tool_calls', 'function_call']);
 
 /**
- * A small chat request. `tag` makes every body unique: the gateway replays an identical body
- * (derived idempotency keys) and may cache it, and a drill must reach the chain every time.
+ * A small chat request. `tag` makes every body unique: a gateway with derived idempotency keys
+ * replays an identical body, and one with a cache may serve it, and a drill must reach the chain every time.
  */
 export function chatBody(route: string, mode: RequestMode, tag: string): string {
   return JSON.stringify({

@@ -17,8 +17,6 @@ log:
 telemetry:
   request_log:
     store: off
-idempotency:
-  derive_key: false
 providers:
   up:
     type: openai-compatible

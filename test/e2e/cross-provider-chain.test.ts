@@ -18,7 +18,6 @@ describe('a chain across providers: Anthropic 529 -> Bedrock throttled -> OpenAI
     const config: ConfigInput = {
       log: { level: 'silent' },
       server: { admin_token: 'cross-provider-admin' },
-      idempotency: { derive_key: false },
       health: { enabled: false },
       providers: {
         anthropic: { type: 'mock', wire: 'anthropic', faults: [{ kind: 'error', status: 529 }] },

@@ -60,16 +60,16 @@ describe('idempotency', () => {
     assert.equal(callsTo(gw, 'primary'), 1);
   });
 
-  test('with derive_key: true (the default), concurrent identical bodies without a key share 1 upstream call', async (t) => {
-    const gw = await startMockGateway(t, { mocks: ['primary'], providers: SLOW, idempotency: {} });
+  test('with derive_key: true, concurrent identical bodies without a key share 1 upstream call', async (t) => {
+    const gw = await startMockGateway(t, { mocks: ['primary'], providers: SLOW, idempotency: { derive_key: true } });
     const responses = await Promise.all(Array.from({ length: 10 }, () => postChat(gw, userBody('what time is it?'))));
     assert.ok(responses.every((res) => res.status === 200));
     assert.equal(callsTo(gw, 'primary'), 1);
     assert.equal(new Set(responses.map((res) => res.json.id)).size, 1);
   });
 
-  test('with derive_key: false, concurrent identical bodies without a key each make their own call', async (t) => {
-    const gw = await startMockGateway(t, { mocks: ['primary'], providers: SLOW, idempotency: { derive_key: false } });
+  test('by default (derive_key: false), concurrent identical bodies without a key each make their own call', async (t) => {
+    const gw = await startMockGateway(t, { mocks: ['primary'], providers: SLOW, idempotency: {} });
     const responses = await Promise.all(Array.from({ length: 10 }, () => postChat(gw, userBody('what time is it?'))));
     assert.ok(responses.every((res) => res.status === 200));
     assert.equal(callsTo(gw, 'primary'), 10);

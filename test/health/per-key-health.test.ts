@@ -28,7 +28,6 @@ describe('health per deployment and per key', () => {
     });
     gw = await startGateway({
       log: { level: 'silent' },
-      idempotency: { derive_key: false },
       health: { enabled: true, probes: { enabled: false } },
       providers: { pa: { type: 'openai-compatible', base_url: upstream.url, api_key: KEY_A }, pb: { type: 'openai-compatible', base_url: upstream.url, api_key: KEY_B } },
       deployments: { a1: { provider: 'pa', model: 'model-1' }, a2: { provider: 'pa', model: 'model-2' }, b1: { provider: 'pb', model: 'model-1' } },

@@ -47,8 +47,6 @@ export function chainConfig(upstreams: string[], extra: Partial<ConfigInput> = {
   });
   return {
     log: { level: 'silent' },
-    // Tests send the same body again and again and expect a call each time: no keys derived from bodies.
-    idempotency: { derive_key: false },
     // These tests count calls to failing upstreams: no circuit breaker may skip them (health has its own tests).
     health: { enabled: false },
     // Tests of other features must not write the request log into the repo's .switchyard/.

@@ -24,7 +24,6 @@ export interface MockGatewayOptions {
   providers?: Record<string, Record<string, unknown>>;
   manual?: Record<string, unknown>;
   cache?: Record<string, unknown>;
-  /** Defaults to `{ derive_key: false }`: tests repeat bodies and expect a call each time. */
   idempotency?: Record<string, unknown>;
   /** Defaults to `{ enabled: false }`: these tests count calls to failing mocks, which a breaker would skip. */
   health?: Record<string, unknown>;
@@ -44,7 +43,7 @@ export function mockGatewayConfig(options: MockGatewayOptions): ConfigInput {
   return {
     server: { admin_token: ADMIN_TOKEN },
     log: { level: 'silent' },
-    idempotency: options.idempotency ?? { derive_key: false },
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     health: options.health ?? { enabled: false },
     // Tests of other features must not write the request log into the repo's .switchyard/.
     telemetry: { request_log: { store: 'off' } },

@@ -230,8 +230,7 @@ describe('the access log', () => {
       oneUpstreamYaml(
         `server: { host: 127.0.0.1, port: ${port} }
 log: { level: warn }
-telemetry: { access_log: { enabled: true }, request_log: { store: "off" } }
-idempotency: { derive_key: false }`,
+telemetry: { access_log: { enabled: true }, request_log: { store: "off" } }`,
         good.url,
       ),
     );

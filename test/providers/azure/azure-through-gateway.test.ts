@@ -25,7 +25,6 @@ const weatherTool = {
 function config(): ConfigInput {
   return {
     log: { level: 'silent' },
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers: {
       azure: { type: 'mock', wire: 'azure', api_key: AZURE_KEY },
@@ -185,7 +184,6 @@ describe('a type: azure provider against a stand-alone mock', () => {
     };
     gw = await startGateway({
       log: { level: 'silent' },
-      idempotency: { derive_key: false },
       health: { enabled: false },
       providers,
       deployments: Object.fromEntries(Object.keys(providers).map((name) => [name, { provider: name, model: 'my-gpt-4o' }])),

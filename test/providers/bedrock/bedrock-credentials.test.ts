@@ -37,7 +37,6 @@ function config(mockOrigin: string): ConfigInput {
   const names = Object.keys(providers);
   return {
     log: { level: 'silent' },
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers,
     deployments: Object.fromEntries(names.map((name) => [name, { provider: name, model: MODEL }])),

@@ -29,7 +29,6 @@ function config(): ConfigInput {
     // A stream's head waits for its first content, so its headers name the hop that served after a failure before content.
     server: { stream_head: 'first_content' },
     log: { level: 'silent' },
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers: {
       bedrock: { type: 'mock', wire: 'bedrock', api_key: BEDROCK_SECRET },

@@ -19,7 +19,6 @@ const WEATHER_TOOL = {
 function config(): ConfigInput {
   return {
     log: { level: 'silent' },
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers: {
       cohere: { type: 'mock', wire: 'cohere', api_key: KEY },

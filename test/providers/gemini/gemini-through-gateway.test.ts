@@ -31,7 +31,6 @@ const WEATHER_TOOL = {
 function config(): ConfigInput {
   return {
     log: { level: 'silent' },
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers: {
       gemini: { type: 'mock', wire: 'gemini', api_key: KEY },

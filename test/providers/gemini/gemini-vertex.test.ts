@@ -20,7 +20,6 @@ describe('gemini on Vertex AI through the gateway', () => {
     mock = await startMockServer({ name: 'vertex', apiKey: TOKEN });
     gw = await startGateway({
       log: { level: 'silent' },
-      idempotency: { derive_key: false },
       health: { enabled: false },
       providers: { vertex: { type: 'gemini', vertex: { project: 'demo-project', location: 'europe-west4' }, access_token: TOKEN, base_url: `${mock.origin}/v1` } },
       deployments: { pro: { provider: 'vertex', model: 'gemini-2.5-pro' }, embed: { provider: 'vertex', model: 'gemini-embedding-001' } },

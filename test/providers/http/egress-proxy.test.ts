@@ -310,7 +310,6 @@ describe('calls through a proxy', () => {
     const config = `
 server: { host: 127.0.0.1, port: 0 }
 log: { level: info }
-idempotency: { derive_key: false }
 telemetry: { request_log: { store: "off" } }
 health: { enabled: false }
 providers:

@@ -25,7 +25,6 @@ export async function startAnthropicGateway(server: Record<string, unknown> = {}
   const config = {
     log: { level: 'silent' },
     server,
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers: {
       primary: { type: 'mock' },

@@ -36,7 +36,6 @@ async function setUp(t: { after(fn: () => Promise<void>): void }, traces: Record
   const backup = await startRecordingUpstream(serveBackup);
   const config = {
     log: { level: 'silent' },
-    idempotency: { derive_key: false },
     health: { enabled: false },
     providers: {
       primary: { type: 'openai-compatible', base_url: primary.url, api_key: 'sk-upstream-primary-0123456789' },
