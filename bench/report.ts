@@ -476,7 +476,7 @@ process on its own core and on the target core ("What the pinning itself costs" 
 
 **Requests.** \`POST /v1/chat/completions\` with \`${data.requestBody}\` (plus \`"stream":true\` for streams),
 the zeros replaced by a sequence number in every request: no two bodies are equal, so a gateway that
-replays identical requests (Switchyard does with `idempotency.derive_key: true`) or caches
+replays identical requests (Switchyard does with \`idempotency.derive_key: true\`) or caches
 them still forwards each one. The upstream counts what reaches it; the verdict "every request forwarded"
 compares that with what was sent.
 
