@@ -8,6 +8,7 @@ import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import { configSchema, type Config } from './schema.js';
 import { formatPath, problemsFromIssues, renderProblems, type ConfigProblem, type Locate } from './format-config-issues.js';
 import { interpolateEnv } from './interpolate-env.js';
+import { SettingError } from './setting-error.js';
 
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
@@ -46,6 +47,11 @@ export function parseConfig(input: unknown, options: LoadOptions = {}, source = 
 export function configProblems(problems: ConfigProblem[], source = 'config', locate: Locate = () => undefined): ConfigError {
   const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
   return new ConfigError(`${source} has ${count}:\n${renderProblems(problems, source, locate)}`, problems);
+}
+
+/** A setting that cannot be used (a proxy the environment names, a file), as a config problem of what has it (`owner`); any other error as it is. */
+export function asConfigError(err: unknown, owner: readonly string[]): unknown {
+  return err instanceof SettingError ? configProblems([{ path: [...owner, ...err.path], message: err.message }]) : err;
 }
 
 /** Parses YAML text into a Config. */

@@ -77,7 +77,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   logProxies(runtime, logger);
   let closed = false;
   // The config's sinks, remade on reload where their section changed; the caller's own sinks stay as given.
-  const configured = new ConfiguredSinks({ logger, current: () => runtime });
+  const configured = new ConfiguredSinks({ logger, current: () => runtime, env: options.env });
   await configured.apply(runtime.config);
   const services = createServices(() => runtime.config, options.healthStore);
   let metrics: MetricsEndpoint | undefined;

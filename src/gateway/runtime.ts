@@ -12,13 +12,12 @@ import {
   type StepConfig,
   type TimeoutsConfig,
 } from '../config/schema.js';
-import { configProblems } from '../config/load-config.js';
+import { asConfigError } from '../config/load-config.js';
 import { createRoutePolicy, type Policy } from '../fallback/policy.js';
 import type { ChainStep } from '../fallback/run-chain.js';
 import { createManualHandler, type ManualHandler } from '../manual/manual-handler.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import type { Env } from '../providers/http/egress-proxy.js';
-import { ProviderSettingError } from '../providers/setting-error.js';
 import type { HopTimeouts, Provider, ProviderDefinition } from '../providers/types.js';
 import { preloadTokenizer } from './count-prompt-tokens.js';
 
@@ -164,11 +163,6 @@ function manualHandlers(config: Config, env: Env): Map<string, ManualHandler> {
     }
   }
   return handlers;
-}
-
-/** A setting that cannot be used (a proxy the environment names, a file), reported as a config problem of what has it. */
-function asConfigError(err: unknown, owner: string[]): unknown {
-  return err instanceof ProviderSettingError ? configProblems([{ path: [...owner, ...err.path], message: err.message }]) : err;
 }
 
 function resolveTimeouts(own: TimeoutsConfig | undefined, route: TimeoutsConfig | undefined): StepTimeouts {

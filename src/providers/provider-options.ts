@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { unreadable } from '../config/format-config-issues.js';
 import { proxyUrlProblem } from './http/egress-proxy.js';
 import type { Transport, UpstreamTls } from './http/upstream-client.js';
-import { ProviderSettingError } from './setting-error.js';
+import { SettingError } from '../config/setting-error.js';
 import type { ProviderContext } from './types.js';
 
 /** Default time to open a connection to an upstream. */
@@ -28,9 +28,9 @@ export const proxyOption = z
 /**
  * TLS to the upstream beyond node's defaults: a CA bundle trusted besides the public ones (an
  * internal server's private CA), and a client certificate for upstreams that ask for one (mTLS).
- * PEM files, read when the config is applied (start, SIGHUP).
+ * PEM files, read when the config is applied (start, SIGHUP). Also the trace exporter's `tls`.
  */
-const upstreamTlsOption = z
+export const upstreamTlsOption = z
   .strictObject({
     ca_file: z.string().min(1).optional(),
     cert_file: z.string().min(1).optional(),
@@ -61,14 +61,16 @@ export const httpProviderOptions = {
   ...transportOptions,
 };
 
-type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string; tls?: z.output<typeof upstreamTlsOption> };
+export type TlsFiles = NonNullable<z.output<typeof upstreamTlsOption>>;
+type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string; tls?: TlsFiles | undefined };
 
 /** A provider config's transport fields, with the environment a `proxy: env` is read from, and its TLS files read. */
 export function transportOf(config: TransportConfig, context: ProviderContext): Transport {
-  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env, tls: config.tls && upstreamTls(config.tls) };
+  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env, tls: config.tls && readTlsFiles(config.tls) };
 }
 
-function upstreamTls(files: NonNullable<TransportConfig['tls']>): UpstreamTls {
+/** Reads a `tls` setting's files; one that cannot be read is a SettingError at `tls.<field>`. */
+export function readTlsFiles(files: TlsFiles): UpstreamTls {
   const read = (field: 'ca_file' | 'cert_file' | 'key_file'): Buffer | undefined => {
     const file = files[field];
     if (file === undefined) return undefined;
@@ -76,7 +78,7 @@ function upstreamTls(files: NonNullable<TransportConfig['tls']>): UpstreamTls {
       // Once per config applied (start, SIGHUP), never per call.
       return readFileSync(file);
     } catch (err) {
-      throw new ProviderSettingError(['tls', field], unreadable(file, err));
+      throw new SettingError(['tls', field], unreadable(file, err));
     }
   };
   const ca = read('ca_file');

@@ -6,7 +6,9 @@
  * (request-event.ts).
  */
 import type { Logger } from 'pino';
+import { asConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
+import type { Env } from '../providers/http/egress-proxy.js';
 import type { Provider } from '../providers/types.js';
 import type { Telemetry } from './request-event.js';
 
@@ -15,6 +17,8 @@ export interface SinkContext {
   logger: Logger;
   /** The config and providers in force now (they change on reload): what a sink reads per request, e.g. an upstream's address. */
   current?: () => { config: Config; providers: ReadonlyMap<string, Provider> };
+  /** Where a `proxy: env` looks (default: process.env). */
+  env?: Env | undefined;
 }
 
 /** The sections of `telemetry:` that each make a sink. */
@@ -26,7 +30,12 @@ async function createSink(section: SinkSection, context: SinkContext): Promise<T
   switch (section) {
     case 'traces':
       // Loaded only when on, so a gateway without tracing never loads OpenTelemetry.
-      return telemetry.traces.enabled ? (await import('./traces/create-trace-sink.js')).createTraceSink(context) : undefined;
+      if (!telemetry.traces.enabled) return undefined;
+      try {
+        return (await import('./traces/create-trace-sink.js')).createTraceSink(context);
+      } catch (err) {
+        throw asConfigError(err, ['telemetry', 'traces']);
+      }
     case 'metrics':
       // Loaded only when on, so a gateway without metrics never loads prom-client.
       return telemetry.metrics.enabled
@@ -44,7 +53,7 @@ async function createSink(section: SinkSection, context: SinkContext): Promise<T
 
 /** Made once per gateway; `apply` is called with the first config and with each reloaded one. */
 export class ConfiguredSinks {
-  private made = new Map<SinkSection, { settings: string; sink: Telemetry | undefined }>();
+  private made = new Map<SinkSection, { settings: string | undefined; sink: Telemetry | undefined }>();
 
   constructor(private readonly context: Omit<SinkContext, 'config'>) {}
 
@@ -59,9 +68,9 @@ export class ConfiguredSinks {
     const replaced: Telemetry[] = [];
     try {
       for (const section of SINK_SECTIONS) {
-        const settings = JSON.stringify(config.telemetry[section]);
+        const settings = readsFiles(section, config) ? undefined : JSON.stringify(config.telemetry[section]);
         const old = this.made.get(section);
-        if (old && old.settings === settings) continue;
+        if (old && settings !== undefined && old.settings === settings) continue;
         const sink = await createSink(section, { ...this.context, config });
         if (sink) made.push(sink);
         if (old?.sink) replaced.push(old.sink);
@@ -83,4 +92,9 @@ export class ConfiguredSinks {
       return sink ? [sink] : [];
     });
   }
+}
+
+/** A sink whose settings name files (the trace exporter's TLS files) is remade on every reload, so a rotated file is read again. */
+function readsFiles(section: SinkSection, config: Config): boolean {
+  return section === 'traces' && config.telemetry.traces.enabled && config.telemetry.traces.tls !== undefined;
 }

@@ -15,7 +15,7 @@
  * A value without a scheme (`proxy.corp:3128`) is taken as `http://`, as curl does.
  */
 import { BlockList, isIP } from 'node:net';
-import { ProviderSettingError } from '../setting-error.js';
+import { SettingError } from '../../config/setting-error.js';
 
 /** A provider's `proxy` option: `env`, `none` or a proxy's URL. */
 export type ProxySetting = string;
@@ -37,7 +37,7 @@ export interface EgressProxy extends ShownProxy {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown for a proxy URL that cannot be used; its message never repeats the value, which may hold a password. */
-export class ProxySettingError extends ProviderSettingError {
+export class ProxySettingError extends SettingError {
   override name = 'ProxySettingError';
   constructor(message: string) {
     super(['proxy'], message);

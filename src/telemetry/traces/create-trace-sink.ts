@@ -11,12 +11,14 @@ import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opent
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
+import { readTlsFiles } from '../../providers/provider-options.js';
 import type { Provider } from '../../providers/types.js';
 import type { SinkContext } from '../create-sinks.js';
 import { genAiProviderName } from '../metrics/gen-ai-provider-name.js';
 import type { RequestEvent, Telemetry } from '../request-event.js';
 import { buildSpans, type UpstreamFacts } from './build-spans.js';
 import { createTracing } from './create-tracing.js';
+import { exportAgent } from './export-agent.js';
 import { recordContent } from './record-content.js';
 import { tracesUrl } from './traces-config.js';
 
@@ -39,11 +41,11 @@ export interface TraceSinkOptions extends SinkContext {
   exporter?: SpanExporter;
 }
 
+/** Throws a SettingError (at its path under `telemetry.traces`) for a proxy variable or TLS file that cannot be used. */
 export function createTraceSink(options: TraceSinkOptions): Telemetry {
   const settings = options.config.telemetry.traces;
   const tracing = createTracing({ samplingRatio: settings.sampling, captureContent: settings.capture_content });
-  const Exporter = settings.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
-  const exporter = loggingFailures(options.exporter ?? new Exporter({ url: tracesUrl(settings.endpoint), headers: { ...settings.headers }, timeoutMillis: EXPORT_TIMEOUT_MS }), options.logger);
+  const exporter = loggingFailures(options.exporter ?? otlpExporter(settings, options), options.logger);
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize: MAX_QUEUED_SPANS,
     maxExportBatchSize: MAX_EXPORT_BATCH,
@@ -84,6 +86,20 @@ export function createTraceSink(options: TraceSinkOptions): Telemetry {
       closed = true;
       await processor.shutdown();
     },
+  };
+}
+
+/** OpenTelemetry's OTLP/HTTP exporter to the configured collector, on an agent that honours `proxy` and `tls`. */
+function otlpExporter(settings: Config['telemetry']['traces'], options: TraceSinkOptions): SpanExporter {
+  const url = tracesUrl(settings.endpoint);
+  const { agent, proxy } = exportAgent(new URL(url), settings.proxy, settings.tls && readTlsFiles(settings.tls), options.env ?? process.env);
+  if (proxy) options.logger.info({ collector: new URL(url).origin, proxy: proxy.shown, from: proxy.source }, `trace exports go through the proxy ${proxy.shown}`);
+  const Exporter = settings.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
+  const exporter = new Exporter({ url, headers: { ...settings.headers }, timeoutMillis: EXPORT_TIMEOUT_MS, httpAgentOptions: () => agent });
+  return {
+    export: (spans, done) => exporter.export(spans, done),
+    shutdown: () => exporter.shutdown().finally(() => agent.destroy()),
+    forceFlush: () => exporter.forceFlush(),
   };
 }
 

@@ -1,6 +1,7 @@
 /** `telemetry.traces`: OpenTelemetry GenAI spans, exported over OTLP/HTTP (protobuf or JSON) to a collector. */
 import { z } from 'zod';
 import { bool } from '../../config/fields.js';
+import { proxyOption, upstreamTlsOption } from '../../providers/provider-options.js';
 
 /** Default: off. Tracing costs a span per hop and an export per batch: an operator turns it on with a collector to send to. */
 export const DEFAULT_TRACES_ENABLED = false;
@@ -33,6 +34,10 @@ export const tracesConfigSchema = z
     protocol: z.enum(['http/protobuf', 'http/json']).default(DEFAULT_TRACES_PROTOCOL),
     /** Headers sent with every export (a vendor's API key: write `${ENV_VAR}`). */
     headers: z.record(z.string(), z.string()).default({}),
+    /** The HTTP proxy exports go through, as a provider's `proxy`: `env` (HTTPS_PROXY, NO_PROXY), `none`, or a URL. */
+    proxy: proxyOption,
+    /** TLS to the collector, as a provider's `tls`: `ca_file`, and `cert_file` with `key_file` for mTLS. Read when the sink is made (start, and every SIGHUP). */
+    tls: upstreamTlsOption,
     /**
      * The share of new traces recorded (0 to 1). Parent-based: a request whose `traceparent` says
      * sampled is always recorded, one that says not sampled never is; the ratio decides the rest.

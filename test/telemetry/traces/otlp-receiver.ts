@@ -1,8 +1,10 @@
 /**
- * A real OTLP/HTTP receiver for tests: an HTTP server on port 0 that accepts trace exports at
- * `/v1/traces`, protobuf or JSON, decodes them, and keeps every span with its attributes as plain values.
+ * A real OTLP/HTTP receiver for tests: an HTTP server on port 0 (HTTPS with `tls`) that accepts
+ * trace exports at `/v1/traces`, protobuf or JSON, decodes them, and keeps every span with its
+ * attributes as plain values.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeTraceExport } from './otlp-protobuf.js';
 
@@ -72,10 +74,10 @@ function attributesOf(list: OtlpKeyValue[] | undefined): Record<string, Attribut
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(options: { tls?: ServerOptions } = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const exports: IncomingHttpHeaders[] = [];
-  const server = createServer(async (req, res) => {
+  const receive = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const type = String(req.headers['content-type']);
@@ -110,11 +112,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     // An empty ExportTraceServiceResponse: `{}` in JSON, no bytes in protobuf.
     if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-  });
+  };
+  const server = options.tls ? createHttpsServer(options.tls, receive) : createServer(receive);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     spans,
     exports,
     close: () =>
