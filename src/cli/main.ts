@@ -2,6 +2,8 @@
  * The switchyard command. Each subcommand is a file of its own, loaded when it runs (a gateway never
  * loads the drill's or the mock server's code); this one only dispatches.
  */
+import { switchyardVersion } from './version.js';
+
 type Run = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { load: () => Promise<Run>; summary: string }> = {
@@ -15,7 +17,7 @@ const COMMANDS: Record<string, { load: () => Promise<Run>; summary: string }> = 
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`);
-  return `Usage: switchyard <command> [options]\n\nCommands:\n${lines.join('\n')}\n  help           show this text\n`;
+  return `Usage: switchyard <command> [options]\n\nCommands:\n${lines.join('\n')}\n  version        print the version (also --version)\n  help           show this text\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(usage());
     return name === undefined ? 1 : 0;
+  }
+  if (name === 'version' || name === '--version' || name === '-v') {
+    process.stdout.write(`switchyard ${switchyardVersion()} (node ${process.version})\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { startServer, type ListeningServer } from '../server/create-server.js';
 import type { TlsFiles } from '../server/tls-files.js';
 import { createLogger } from '../telemetry/logger.js';
+import { switchyardVersion } from './version.js';
 
 export async function start(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
@@ -29,7 +30,7 @@ export async function start(args: string[]): Promise<number> {
   const logger = createLogger(config.log.level);
   const gateway = await createGateway(config, { logger });
   const listening = await startServer(gateway, { host: config.server.host, port: config.server.port, tls: tlsFilesOf(config.server.tls) });
-  logger.info({ url: listening.url, config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
+  logger.info({ version: switchyardVersion(), url: listening.url, config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
   if (!file && process.stdout.isTTY) {
     process.stdout.write(
       `\nSwitchyard is serving the built-in demo on ${listening.url}\nTry: curl ${listening.url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'\n\n`,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -152,6 +152,15 @@ describe('switchyard check-config', () => {
     const run = await runCli(['check-config', '/nonexistent/switchyard.yaml']);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /no such file/);
+  });
+
+  test('version (and --version) prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const argument of ['version', '--version']) {
+      const run = await runCli([argument]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, `switchyard ${version} (node ${process.version})\n`);
+    }
   });
 
   test('an unknown command prints usage and exits 2', async () => {
