@@ -1,7 +1,7 @@
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { formatPath } from '../config/format-config-issues.js';
 import { describeUnpriced, unpricedDeployments } from '../cost/create-pricer.js';
-import { readTlsFiles } from '../server/tls-files.js';
+import { readTlsFiles, tlsFilesOf } from '../server/tls-files.js';
 
 /** `switchyard check-config FILE`: exit 0 and a summary when valid; every problem, by path and line, when not. */
 export async function checkConfig(args: string[]): Promise<number> {
@@ -19,9 +19,9 @@ export async function checkConfig(args: string[]): Promise<number> {
     const unpriced = unpricedDeployments(config);
     if (unpriced.length > 0) process.stdout.write(`note: ${describeUnpriced(unpriced)}\n`);
     // A note, not a failure: a config is often checked where the certificate is not mounted.
-    const tls = config.server.tls;
+    const tls = tlsFilesOf(config.server.tls);
     if (tls) {
-      await readTlsFiles({ certFile: tls.cert_file, keyFile: tls.key_file }).catch((err: unknown) => {
+      await readTlsFiles(tls).catch((err: unknown) => {
         const problems = err instanceof ConfigError ? err.problems : [];
         for (const problem of problems) process.stdout.write(`note: server.tls cannot be served from this machine: ${formatPath(problem.path)}: ${problem.message}\n`);
       });

@@ -10,7 +10,7 @@ import { createGateway } from '../gateway/create-gateway.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { startServer, type ListeningServer } from '../server/create-server.js';
-import type { TlsFiles } from '../server/tls-files.js';
+import { tlsFilesOf } from '../server/tls-files.js';
 import { createLogger } from '../telemetry/logger.js';
 import { switchyardVersion } from './version.js';
 
@@ -73,10 +73,6 @@ export async function start(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-}
-
-function tlsFilesOf(tls: Config['server']['tls']): TlsFiles | undefined {
-  return tls && { certFile: tls.cert_file, keyFile: tls.key_file };
 }
 
 /** On SIGHUP: the certificate and key read again (a rotated certificate); turning TLS on or off takes a restart. */

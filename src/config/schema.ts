@@ -107,7 +107,18 @@ const serverSchema = z
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
     /** Serve HTTPS with this certificate chain and key (PEM files), read again on SIGHUP; without it, plain HTTP. */
-    tls: z.strictObject({ cert_file: z.string().min(1), key_file: z.string().min(1) }).optional(),
+    tls: z
+      .strictObject({
+        cert_file: z.string().min(1),
+        key_file: z.string().min(1),
+        /**
+         * Require a client certificate issued by one of these CAs (PEM bundle) on every connection
+         * (mTLS); a client without one fails the handshake. Read again on SIGHUP (a rotated CA);
+         * turning it on or off takes a restart.
+         */
+        client_ca_file: z.string().min(1).optional(),
+      })
+      .optional(),
     /** Requests from web pages on other origins (src/server/cors.ts); off while `allow_origins` is empty. */
     cors: z
       .strictObject({

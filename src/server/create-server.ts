@@ -13,6 +13,7 @@ import { answerError } from './answer-error.js';
 import { handleCors } from './cors.js';
 import { methodNotAllowed } from './request-line.js';
 import { ConnectionDrain, type DrainResult } from './drain-connections.js';
+import { configProblems } from '../config/load-config.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
@@ -76,9 +77,12 @@ export interface ListeningServer {
   port: number;
   /** Whether it serves HTTPS (`server.tls`). */
   secure: boolean;
+  /** Whether it requires client certificates (`server.tls.client_ca_file`). */
+  clientCerts: boolean;
   /**
-   * Reads the certificate and key again and serves them to new connections (a rotated certificate);
-   * rejects, and keeps the old pair, when they cannot be used. Only for a server started with TLS.
+   * Reads the certificate and key (and client CAs) again and serves them to new connections (a
+   * rotated certificate); rejects, and keeps the old ones, when they cannot be used or when client
+   * certificates would be turned on or off (that takes a restart). Only for a server started with TLS.
    */
   reloadTls(files: TlsFiles): Promise<void>;
   /**
@@ -172,8 +176,9 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
     void dispatch(gateway, req, res);
   };
   const pair = options.tls ? await readTlsFiles(options.tls) : undefined;
+  const clientCerts = pair?.ca !== undefined;
   const server = pair
-    ? createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...pair }, onRequest)
+    ? createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...pair, requestCert: clientCerts, rejectUnauthorized: clientCerts }, onRequest)
     : createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, onRequest);
   const drain = new ConnectionDrain(server, pair !== undefined);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -195,9 +200,13 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
     port: address.port,
     url: `${pair ? 'https' : 'http'}://${host}:${address.port}`,
     secure: pair !== undefined,
+    clientCerts,
     close: () => drain.close(gateway.config.server.shutdown_timeout_ms),
     async reloadTls(files) {
       if (!(server instanceof HttpsServer)) throw new Error('this server serves plain HTTP: serving HTTPS takes a restart');
+      if ((files.clientCaFile !== undefined) !== clientCerts) {
+        throw configProblems([{ path: ['server', 'tls', 'client_ca_file'], message: `turning client certificates ${clientCerts ? 'off' : 'on'} takes a restart` }]);
+      }
       // Read and checked first: a bad file leaves the certificate in force as it was.
       server.setSecureContext(await readTlsFiles(files));
     },

@@ -104,6 +104,46 @@ describe('serving HTTPS (server.tls)', () => {
     }
   });
 
+  test('client_ca_file: a client must present a certificate from those CAs; a reload rotates them; turning it off takes a restart', async () => {
+    const gateway = await createGateway(chainConfig([upstream.url]), { logger: createLogger('silent') });
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-mtls-'));
+    const clientCas = join(dir, 'client-ca.pem');
+    await copyFile(B.certFile, clientCas);
+    const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: { ...A, clientCaFile: clientCas } });
+    const [aCert, aKey, bCert, bKey] = (await Promise.all([A.certFile, A.keyFile, B.certFile, B.keyFile].map((file) => readFile(file)))) as [Buffer, Buffer, Buffer, Buffer];
+    /** The status of a chat request on a new connection that presents `client` (or no certificate). */
+    const statusWith = async (client?: { cert: Buffer; key: Buffer }): Promise<number> => {
+      const dispatcher = new Agent({ connect: { ca: trusted, ...client } });
+      try {
+        const res = await request(`${listening.url}/v1/chat/completions`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }) });
+        await res.body.text();
+        return res.statusCode;
+      } finally {
+        await dispatcher.destroy();
+      }
+    };
+    try {
+      assert.equal(listening.clientCerts, true);
+      assert.equal(await statusWith({ cert: bCert, key: bKey }), 200);
+      await assert.rejects(statusWith(), 'no client certificate: the handshake fails');
+      await assert.rejects(statusWith({ cert: aCert, key: aKey }), 'a certificate from another CA: the handshake fails');
+
+      // The client CAs rotated on disk, then read again: new connections are held to the new ones.
+      await copyFile(A.certFile, clientCas);
+      await listening.reloadTls({ ...A, clientCaFile: clientCas });
+      assert.equal(await statusWith({ cert: aCert, key: aKey }), 200);
+      await assert.rejects(statusWith({ cert: bCert, key: bKey }));
+
+      await assert.rejects(listening.reloadTls(A), (err: Error) => err instanceof ConfigError && /server\.tls\.client_ca_file: turning client certificates off takes a restart/.test(err.message));
+      await assert.rejects(listening.reloadTls({ ...A, clientCaFile: join(dir, 'missing.pem') }), (err: Error) => err instanceof ConfigError && /server\.tls\.client_ca_file: cannot be read: .*missing\.pem \(ENOENT\)/.test(err.message));
+      assert.equal(await statusWith({ cert: aCert, key: aKey }), 200, 'the client CAs in force stay');
+      assert.equal(upstream.requests.length > 0, true);
+    } finally {
+      await listening.close();
+      await gateway.close();
+    }
+  });
+
   test('starting with a certificate that cannot be read is a config problem at its path', async () => {
     const gateway = await createGateway(chainConfig([upstream.url]), { logger: createLogger('silent') });
     try {
