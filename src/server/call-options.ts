@@ -3,6 +3,8 @@
  * overrides (`x-switchyard-force-deployment`, `x-switchyard-fallback: off`, `x-switchyard-deadline-ms`).
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { invalidRequest } from '../errors.js';
 import type { CallOptions, RequestOverrides } from '../gateway/plan-route.js';
 
@@ -26,9 +28,15 @@ export function callOptionsFrom<T extends CallOptions>(req: IncomingMessage, opt
     if (!IDEMPOTENCY_KEY.test(key)) throw invalidRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', 'Idempotency-Key', 'invalid_idempotency_key');
     options.idempotencyKey = key;
   }
-  // Until virtual keys land, the caller's credential is what tells tenants apart (it is only ever hashed).
-  const auth = headers.authorization;
+  // Until virtual keys land, the caller's credential is what tells tenants apart (it is only ever
+  // hashed): its Authorization header, else Anthropic's x-api-key, else the client certificate it
+  // connected with (server.tls.client_ca_file).
+  const auth = headers.authorization ?? headers['x-api-key'];
   if (typeof auth === 'string') options.tenant = auth;
+  else {
+    const certificate = clientCertificate(req.socket);
+    if (certificate !== undefined) options.tenant = certificate;
+  }
 
   const force = headers['x-switchyard-force-deployment'];
   const fallback = headers['x-switchyard-fallback'];
@@ -47,4 +55,18 @@ export function callOptionsFrom<T extends CallOptions>(req: IncomingMessage, opt
   }
   options.overrides = overrides;
   return options;
+}
+
+/** The tenant of each connection that presented a client certificate the server verified, worked out once per connection. */
+const certificateTenants = new WeakMap<Socket, string>();
+
+function clientCertificate(socket: Socket): string | undefined {
+  // `authorized` is only ever true on a TLS socket whose peer's certificate was verified (mTLS).
+  if ((socket as Partial<TLSSocket>).authorized !== true) return undefined;
+  let tenant = certificateTenants.get(socket);
+  if (tenant === undefined) {
+    tenant = `client-certificate:${(socket as TLSSocket).getPeerCertificate().fingerprint256}`;
+    certificateTenants.set(socket, tenant);
+  }
+  return tenant;
 }

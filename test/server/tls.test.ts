@@ -144,6 +144,41 @@ describe('serving HTTPS (server.tls)', () => {
     }
   });
 
+  test('a client certificate tells tenants apart when no key is sent: one Idempotency-Key from two certificates is two requests', async () => {
+    const gateway = await createGateway(chainConfig([upstream.url]), { logger: createLogger('silent') });
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-mtls-'));
+    const bundle = join(dir, 'clients.pem');
+    await writeFile(bundle, Buffer.concat([await readFile(A.certFile), await readFile(B.certFile)]));
+    const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: { ...A, clientCaFile: bundle } });
+    const [aCert, aKey, bCert, bKey] = (await Promise.all([A.certFile, A.keyFile, B.certFile, B.keyFile].map((file) => readFile(file)))) as [Buffer, Buffer, Buffer, Buffer];
+    const asA = new Agent({ connect: { ca: trusted, cert: aCert, key: aKey } });
+    const asB = new Agent({ connect: { ca: trusted, cert: bCert, key: bKey } });
+    const send = async (dispatcher: Agent) => {
+      const res = await request(`${listening.url}/v1/chat/completions`, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'order-42' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'same body' }] }),
+      });
+      await res.body.text();
+      return { status: res.statusCode, replayOf: res.headers['x-switchyard-idempotent-replay'] };
+    };
+    try {
+      const before = upstream.requests.length;
+      const first = await send(asA);
+      const other = await send(asB);
+      const again = await send(asA);
+      assert.deepEqual([first.status, other.status, again.status], [200, 200, 200]);
+      assert.equal(upstream.requests.length - before, 2, "B's request was its own, A's second a replay");
+      assert.equal(other.replayOf, undefined);
+      assert.equal(typeof again.replayOf, 'string');
+    } finally {
+      await Promise.all([asA.destroy(), asB.destroy()]);
+      await listening.close();
+      await gateway.close();
+    }
+  });
+
   test('starting with a certificate that cannot be read is a config problem at its path', async () => {
     const gateway = await createGateway(chainConfig([upstream.url]), { logger: createLogger('silent') });
     try {

@@ -4,10 +4,8 @@
  * it), and answered as an Anthropic message or event stream. Every error of these routes, body
  * parsing included, is rendered in Anthropic's shape.
  */
-import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../../errors.js';
 import { countPromptTokens } from '../../gateway/count-prompt-tokens.js';
-import type { CallOptions } from '../../gateway/plan-route.js';
 import { convertFromAnthropicRequest } from '../anthropic/convert-from-anthropic-request.js';
 import { renderAnthropicMessage } from '../anthropic/render-anthropic-message.js';
 import { answerError } from '../answer-error.js';
@@ -31,7 +29,7 @@ export const messages: Handler = (ctx) =>
     // message_start goes out with the upstream's first chunk, the head with it (server.stream_head).
     const onEarlyChunk = head && events && forwardEarlyChunks(ctx, head, (chunk) => events.push(chunk).join(''));
     // No bodyBytes: the Anthropic body's size is no upper bound for the canonical one (tool inputs grow when re-encoded as argument strings).
-    const answer = gateway.chatCompletion(canonical, anthropicCallOptions(req, { cancel, requestId, onEarlyChunk }));
+    const answer = gateway.chatCompletion(canonical, callOptionsFrom(req, { cancel, requestId, onEarlyChunk }));
     const outcome = head ? await awaitWithKeepalive(ctx, answer, (err) => anthropicSseErrorEvent(err, requestId)) : await answer;
     // Failed after its head went out: answered in-band.
     if (outcome === undefined) return;
@@ -76,10 +74,3 @@ async function inAnthropicShape(ctx: HttpContext, serve: (ctx: HttpContext) => P
   }
 }
 
-/** The server's call options; Anthropic clients send their key as `x-api-key`, which then tells tenants apart. */
-function anthropicCallOptions(req: IncomingMessage, base: CallOptions): CallOptions {
-  const options = callOptionsFrom(req, base);
-  const key = req.headers['x-api-key'];
-  if (options.tenant === undefined && typeof key === 'string') options.tenant = key;
-  return options;
-}
