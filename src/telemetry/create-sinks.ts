@@ -1,7 +1,7 @@
 /**
  * The telemetry sinks the config asks for: one per section of `telemetry:` (traces, metrics,
  * request_log, access_log), each in its own folder and loaded only when on. A reload remakes only the sinks
- * whose section changed, so a new collector or log path applies without a restart, while the
+ * whose section changed (and the trace exporter when it reads TLS files, so rotated files are read again), so a new collector or log path applies without a restart, while the
  * metrics (their counters) and an unchanged log carry on. The core sees them only as `Telemetry`
  * (request-event.ts).
  */

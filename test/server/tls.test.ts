@@ -35,6 +35,12 @@ async function servedName(port: number, ca: Buffer[]): Promise<string> {
   return name;
 }
 
+/** The two fixture pairs, each usable as a client certificate (both are self-signed CAs). */
+async function clientPairs(): Promise<{ a: { cert: Buffer; key: Buffer }; b: { cert: Buffer; key: Buffer } }> {
+  const [aCert, aKey, bCert, bKey] = await Promise.all([A.certFile, A.keyFile, B.certFile, B.keyFile].map((file) => readFile(file)));
+  return { a: { cert: aCert as Buffer, key: aKey as Buffer }, b: { cert: bCert as Buffer, key: bKey as Buffer } };
+}
+
 describe('serving HTTPS (server.tls)', () => {
   let upstream: RecordingUpstream;
   let trusted: Buffer[];
@@ -110,7 +116,7 @@ describe('serving HTTPS (server.tls)', () => {
     const clientCas = join(dir, 'client-ca.pem');
     await copyFile(B.certFile, clientCas);
     const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: { ...A, clientCaFile: clientCas } });
-    const [aCert, aKey, bCert, bKey] = (await Promise.all([A.certFile, A.keyFile, B.certFile, B.keyFile].map((file) => readFile(file)))) as [Buffer, Buffer, Buffer, Buffer];
+    const { a, b } = await clientPairs();
     /** The status of a chat request on a new connection that presents `client` (or no certificate). */
     const statusWith = async (client?: { cert: Buffer; key: Buffer }): Promise<number> => {
       const dispatcher = new Agent({ connect: { ca: trusted, ...client } });
@@ -124,19 +130,19 @@ describe('serving HTTPS (server.tls)', () => {
     };
     try {
       assert.equal(listening.clientCerts, true);
-      assert.equal(await statusWith({ cert: bCert, key: bKey }), 200);
+      assert.equal(await statusWith(b), 200);
       await assert.rejects(statusWith(), 'no client certificate: the handshake fails');
-      await assert.rejects(statusWith({ cert: aCert, key: aKey }), 'a certificate from another CA: the handshake fails');
+      await assert.rejects(statusWith(a), 'a certificate from another CA: the handshake fails');
 
       // The client CAs rotated on disk, then read again: new connections are held to the new ones.
       await copyFile(A.certFile, clientCas);
       await listening.reloadTls({ ...A, clientCaFile: clientCas });
-      assert.equal(await statusWith({ cert: aCert, key: aKey }), 200);
-      await assert.rejects(statusWith({ cert: bCert, key: bKey }));
+      assert.equal(await statusWith(a), 200);
+      await assert.rejects(statusWith(b));
 
       await assert.rejects(listening.reloadTls(A), (err: Error) => err instanceof ConfigError && /server\.tls\.client_ca_file: turning client certificates off takes a restart/.test(err.message));
       await assert.rejects(listening.reloadTls({ ...A, clientCaFile: join(dir, 'missing.pem') }), (err: Error) => err instanceof ConfigError && /server\.tls\.client_ca_file: cannot be read: .*missing\.pem \(ENOENT\)/.test(err.message));
-      assert.equal(await statusWith({ cert: aCert, key: aKey }), 200, 'the client CAs in force stay');
+      assert.equal(await statusWith(a), 200, 'the client CAs in force stay');
       assert.equal(upstream.requests.length > 0, true);
     } finally {
       await listening.close();
@@ -150,9 +156,9 @@ describe('serving HTTPS (server.tls)', () => {
     const bundle = join(dir, 'clients.pem');
     await writeFile(bundle, Buffer.concat([await readFile(A.certFile), await readFile(B.certFile)]));
     const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: { ...A, clientCaFile: bundle } });
-    const [aCert, aKey, bCert, bKey] = (await Promise.all([A.certFile, A.keyFile, B.certFile, B.keyFile].map((file) => readFile(file)))) as [Buffer, Buffer, Buffer, Buffer];
-    const asA = new Agent({ connect: { ca: trusted, cert: aCert, key: aKey } });
-    const asB = new Agent({ connect: { ca: trusted, cert: bCert, key: bKey } });
+    const { a, b } = await clientPairs();
+    const asA = new Agent({ connect: { ca: trusted, ...a } });
+    const asB = new Agent({ connect: { ca: trusted, ...b } });
     const send = async (dispatcher: Agent) => {
       const res = await request(`${listening.url}/v1/chat/completions`, {
         method: 'POST',

@@ -1,5 +1,6 @@
 /**
- * Which HTTP proxy, if any, a provider's calls leave through.
+ * Which HTTP proxy, if any, a provider's calls leave through (and a handoff webhook's, and trace
+ * exports: telemetry/traces/export-agent.ts).
  *
  * A provider's `proxy` option is a proxy's URL (every call to that provider goes through it),
  * `none`, or `env` (the default): the proxy the environment names for the upstream's scheme, read
