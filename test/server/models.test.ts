@@ -111,3 +111,16 @@ test('a route name with a slash is found in the path, encoded or not', async () 
     await gw.close();
   }
 });
+
+test('after a reload, GET /v1/models lists the new config\'s routes', async () => {
+  const gw = await startGateway(chainConfig(['http://127.0.0.1:9']));
+  try {
+    const ids = async () => ((await (await fetch(`${gw.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map((model) => model.id);
+    assert.deepEqual(await ids(), ['chat', 'embed']);
+    assert.deepEqual(await ids(), ['chat', 'embed']);
+    await gw.gateway.reload(chainConfig(['http://127.0.0.1:9'], { routes: { chat: { chain: ['d0'] }, support: { chain: ['d0'] } } }));
+    assert.deepEqual(await ids(), ['chat', 'support']);
+  } finally {
+    await gw.close();
+  }
+});

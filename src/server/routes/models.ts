@@ -19,9 +19,21 @@ export function speaksAnthropic(req: IncomingMessage): boolean {
   return req.headers['anthropic-version'] !== undefined;
 }
 
+/** OpenAI's list, serialised once per config (the list is made once per config, and clients poll it). */
+const openaiLists = new WeakMap<readonly ServedModel[], string>();
+
 export const models: Handler = ({ req, res, gateway }) => {
   const all = gateway.models();
-  sendJson(res, 200, JSON.stringify(speaksAnthropic(req) ? anthropicPage(all, new URL(req.url ?? '/', 'http://x').searchParams) : { object: 'list', data: all.map(openaiModel) }));
+  if (speaksAnthropic(req)) {
+    sendJson(res, 200, JSON.stringify(anthropicPage(all, new URL(req.url ?? '/', 'http://x').searchParams)));
+    return;
+  }
+  let list = openaiLists.get(all);
+  if (list === undefined) {
+    list = JSON.stringify({ object: 'list', data: all.map(openaiModel) });
+    openaiLists.set(all, list);
+  }
+  sendJson(res, 200, list);
 };
 
 /** GET /v1/models/{id} (a prefix route: `subpath` is `/{id}`, percent-encoded; a route name may hold a slash). */
