@@ -1,6 +1,9 @@
 import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { formatPath } from '../config/format-config-issues.js';
 import { describeUnpriced, unpricedDeployments } from '../cost/create-pricer.js';
+import type { Config } from '../config/schema.js';
+import { proxyFor, type EgressProxy } from '../providers/http/egress-proxy.js';
+import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import { readTlsFiles, tlsFilesOf } from '../server/tls-files.js';
 
 /** `switchyard check-config FILE`: exit 0 and a summary when valid; every problem, by path and line, when not. */
@@ -26,6 +29,7 @@ export async function checkConfig(args: string[]): Promise<number> {
         for (const problem of problems) process.stdout.write(`note: server.tls cannot be served from this machine: ${formatPath(problem.path)}: ${problem.message}\n`);
       });
     }
+    for (const line of egressNotes(config, process.env)) process.stdout.write(`note: ${line}\n`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -34,4 +38,33 @@ export async function checkConfig(args: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/**
+ * Where calls would leave through a proxy with this machine's environment (HTTPS_PROXY, NO_PROXY...),
+ * and any proxy variable `switchyard start` would refuse here: what the start log says, before a deploy.
+ */
+function egressNotes(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const notes: string[] = [];
+  const note = (what: string, path: string, setting: string, url: string) => {
+    let proxy: EgressProxy | undefined;
+    try {
+      proxy = proxyFor(setting, new URL(url), env);
+    } catch (err) {
+      notes.push(`${path}: ${(err as Error).message} (switchyard start would refuse it on this machine)`);
+      return;
+    }
+    if (proxy) notes.push(`${what} (${new URL(url).origin}) go through the proxy ${proxy.shown} (from ${proxy.source})`);
+  };
+  for (const [name, provider] of Object.entries(config.providers)) {
+    const upstream = (PROVIDER_DEFINITIONS[provider.type] as { upstream?: (options: unknown) => string } | undefined)?.upstream?.(provider);
+    const proxy = (provider as { proxy?: string }).proxy;
+    if (upstream !== undefined && proxy !== undefined) note(`calls to ${name}`, `providers.${name}.proxy`, proxy, upstream);
+  }
+  for (const [name, handler] of Object.entries(config.manual)) {
+    if (handler.type === 'handoff') note(`handoff ${name}'s webhook calls`, `manual.${name}.proxy`, handler.proxy, handler.webhook);
+  }
+  const traces = config.telemetry.traces;
+  if (traces.enabled) note('trace exports', 'telemetry.traces.proxy', traces.proxy, traces.endpoint);
+  return notes;
 }

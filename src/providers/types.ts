@@ -134,5 +134,7 @@ export interface ProviderContext {
 export interface ProviderDefinition<S extends z.ZodType = z.ZodType> {
   type: string;
   options: S;
+  /** The base URL a config's calls go to (its `base_url`, else the provider's own), for saying where calls go before any is made (check-config); none for a local mock. */
+  upstream?(options: z.infer<S>): string;
   create(options: z.infer<S>, context: ProviderContext): Promise<Provider>;
 }

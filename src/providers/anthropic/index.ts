@@ -20,15 +20,21 @@ const options = z.strictObject({
   beta: z.array(z.string().min(1)).optional(),
 });
 
+/** Where calls go: `base_url`, else the provider's own. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url ?? ANTHROPIC_BASE_URL;
+}
+
 export const anthropicProvider: ProviderDefinition<typeof options> = {
   type: 'anthropic',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
     const { createAnthropicProvider } = await import('./anthropic-provider.js');
     return createAnthropicProvider({
       name: context.name,
       type: 'anthropic',
-      baseUrl: config.base_url ?? ANTHROPIC_BASE_URL,
+      baseUrl: upstreamOf(config),
       apiKey: config.api_key,
       version: config.anthropic_version,
       betas: config.beta ?? [],

@@ -29,9 +29,15 @@ const options = z
     }
   });
 
+/** Where calls go: the resource endpoint. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url;
+}
+
 export const azureProvider: ProviderDefinition<typeof options> = {
   type: 'azure',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
     return createAzureProvider({
       name: context.name,

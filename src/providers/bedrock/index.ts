@@ -40,16 +40,22 @@ const options = z
     }
   });
 
+/** Where calls go: `base_url`, else the provider's own. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url ?? bedrockBaseUrl(config.region);
+}
+
 export const bedrockProvider: ProviderDefinition<typeof options> = {
   type: 'bedrock',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
     const { createBedrockProvider } = await import('./bedrock-provider.js');
     return createBedrockProvider({
       name: context.name,
       type: 'bedrock',
       region: config.region,
-      baseUrl: config.base_url ?? bedrockBaseUrl(config.region),
+      baseUrl: upstreamOf(config),
       credentials: credentialsOf(config),
       headers: { ...config.headers },
       transport: transportOf(config, context),

@@ -10,15 +10,21 @@ const options = z.strictObject({
   ...httpProviderOptions,
 });
 
+/** Where calls go: `base_url`, else the provider's own. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url ?? COHERE_BASE_URL;
+}
+
 export const cohereProvider: ProviderDefinition<typeof options> = {
   type: 'cohere',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
     const { createCohereProvider } = await import('./cohere-provider.js');
     return createCohereProvider({
       name: context.name,
       type: 'cohere',
-      baseUrl: config.base_url ?? COHERE_BASE_URL,
+      baseUrl: upstreamOf(config),
       apiKey: config.api_key,
       headers: { ...config.headers },
       transport: transportOf(config, context),

@@ -42,13 +42,19 @@ const options = z
     }
   });
 
+/** Where calls go: `base_url`, else the provider's own. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url ?? (config.vertex ? vertexBaseUrl(config.vertex.location) : GEMINI_BASE_URL);
+}
+
 export const geminiProvider: ProviderDefinition<typeof options> = {
   type: 'gemini',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
     const endpoint: GeminiEndpoint = config.vertex
-      ? { type: 'vertex', baseUrl: config.base_url ?? vertexBaseUrl(config.vertex.location), project: config.vertex.project, location: config.vertex.location, accessToken: config.access_token }
-      : { type: 'ai-studio', baseUrl: config.base_url ?? GEMINI_BASE_URL, apiKey: config.api_key };
+      ? { type: 'vertex', baseUrl: upstreamOf(config), project: config.vertex.project, location: config.vertex.location, accessToken: config.access_token }
+      : { type: 'ai-studio', baseUrl: upstreamOf(config), apiKey: config.api_key };
     const { createGeminiProvider } = await import('./gemini-provider.js');
     return createGeminiProvider({
       name: context.name,

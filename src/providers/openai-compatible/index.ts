@@ -20,11 +20,17 @@ const options = z
     }
   });
 
+/** Where calls go: `base_url`, else the provider's own. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url ?? OPENAI_COMPATIBLE_PRESETS[config.preset as keyof typeof OPENAI_COMPATIBLE_PRESETS].baseUrl;
+}
+
 export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
   type: 'openai-compatible',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
-    const baseUrl = config.base_url ?? OPENAI_COMPATIBLE_PRESETS[config.preset as keyof typeof OPENAI_COMPATIBLE_PRESETS].baseUrl;
+    const baseUrl = upstreamOf(config);
     return createOpenAIProvider({
       name: context.name,
       type: 'openai-compatible',

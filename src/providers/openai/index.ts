@@ -15,9 +15,15 @@ const options = z.strictObject({
   project: z.string().optional(),
 });
 
+/** Where calls go: `base_url`, else the provider's own. */
+function upstreamOf(config: z.infer<typeof options>): string {
+  return config.base_url ?? OPENAI_BASE_URL;
+}
+
 export const openaiProvider: ProviderDefinition<typeof options> = {
   type: 'openai',
   options,
+  upstream: upstreamOf,
   async create(config, context) {
     const headers: Record<string, string> = { ...config.headers };
     if (config.organization) headers['openai-organization'] = config.organization;
@@ -25,7 +31,7 @@ export const openaiProvider: ProviderDefinition<typeof options> = {
     return createOpenAIProvider({
       name: context.name,
       type: 'openai',
-      baseUrl: config.base_url ?? OPENAI_BASE_URL,
+      baseUrl: upstreamOf(config),
       apiKey: config.api_key,
       headers,
       transport: transportOf(config, context),

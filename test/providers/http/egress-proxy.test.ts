@@ -22,7 +22,7 @@ import { createLogger } from '../../../src/telemetry/logger.js';
 import { chainConfig, startGateway } from '../../helpers/gateway-fixture.js';
 import { startHttpProxy, type TestProxy } from '../../helpers/http-proxy.js';
 import { answerWith, chunkJson, startRecordingUpstream, type RecordingUpstream } from '../../helpers/recording-upstream.js';
-import { startCli } from '../../helpers/spawn-cli.js';
+import { runCli, startCli } from '../../helpers/spawn-cli.js';
 
 const PASSWORD = 'pr0xy-s3cret-pw';
 const FIXTURES = new URL('./__fixtures__/', import.meta.url);
@@ -345,5 +345,47 @@ routes:
       await proxy.close();
       tlsServer.close();
     }
+  });
+});
+
+describe('check-config says where calls would go through a proxy on this machine', () => {
+  test('providers, a handoff webhook and trace exports, each by its own rules; a proxy variable start would refuse is noted without its value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-egress-'));
+    const file = join(dir, 'switchyard.yaml');
+    await writeFile(
+      file,
+      `providers:
+  openai: { type: openai, api_key: "sk-check-config-0123456789" }
+  internal: { type: openai-compatible, base_url: "https://llm.internal.corp/v1" }
+  local: { type: openai-compatible, base_url: "http://127.0.0.1:9/v1" }
+  direct: { type: anthropic, api_key: "sk-ant-check-0123456789", proxy: none }
+deployments:
+  d0: { provider: openai, model: gpt-4o-mini }
+  d1: { provider: internal, model: m }
+  d2: { provider: local, model: m }
+  d3: { provider: direct, model: claude-sonnet-4-6 }
+manual:
+  desk: { type: handoff, webhook: "https://helpdesk.example/tickets", answer: "Ticket {ticket}." }
+routes:
+  chat: { chain: [d0, d1, d2, d3, { manual: desk }] }
+telemetry:
+  request_log: { store: "off" }
+  traces: { enabled: true, endpoint: "https://otlp.example:4318" }
+`,
+    );
+    const env = { HTTPS_PROXY: `http://ops:${PASSWORD}@proxy.corp:3128`, NO_PROXY: 'internal.corp' };
+    const run = await runCli(['check-config', file], env);
+    assert.equal(run.code, 0, run.stderr);
+    const notes = run.stdout.split('\n').filter((line) => line.includes('proxy'));
+    assert.deepEqual(notes, [
+      'note: calls to openai (https://api.openai.com) go through the proxy http://proxy.corp:3128 (from HTTPS_PROXY)',
+      "note: handoff desk's webhook calls (https://helpdesk.example) go through the proxy http://proxy.corp:3128 (from HTTPS_PROXY)",
+      'note: trace exports (https://otlp.example:4318) go through the proxy http://proxy.corp:3128 (from HTTPS_PROXY)',
+    ]);
+
+    const refused = await runCli(['check-config', file], { HTTPS_PROXY: `http://ops:${PASSWORD}@[oops` });
+    assert.equal(refused.code, 0, 'a note: the environment where the gateway runs may differ');
+    assert.match(refused.stdout, /note: providers\.openai\.proxy: HTTPS_PROXY is not a URL.*\(switchyard start would refuse it on this machine\)/);
+    assert.ok(!`${run.stdout}${refused.stdout}${refused.stderr}`.includes(PASSWORD), 'the proxy password is never printed');
   });
 });
