@@ -2,7 +2,7 @@ import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import { formatPath } from '../config/format-config-issues.js';
 import { describeUnpriced, unpricedDeployments } from '../cost/create-pricer.js';
 import type { Config } from '../config/schema.js';
-import { proxyFor, type EgressProxy } from '../providers/http/egress-proxy.js';
+import { proxyFor, throughProxy, type EgressProxy } from '../providers/http/egress-proxy.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import { readTlsFiles, tlsFilesOf } from '../server/tls-files.js';
 
@@ -46,15 +46,16 @@ export async function checkConfig(args: string[]): Promise<number> {
  */
 function egressNotes(config: Config, env: NodeJS.ProcessEnv): string[] {
   const notes: string[] = [];
-  const note = (what: string, path: string, setting: string, url: string) => {
+  const note = (what: string, path: string, setting: string, target: string) => {
+    const url = new URL(target);
     let proxy: EgressProxy | undefined;
     try {
-      proxy = proxyFor(setting, new URL(url), env);
+      proxy = proxyFor(setting, url, env);
     } catch (err) {
       notes.push(`${path}: ${(err as Error).message} (switchyard start would refuse it on this machine)`);
       return;
     }
-    if (proxy) notes.push(`${what} (${new URL(url).origin}) go through the proxy ${proxy.shown} (from ${proxy.source})`);
+    if (proxy) notes.push(`${what} (${url.origin}) go${throughProxy(proxy)}`);
   };
   for (const [name, provider] of Object.entries(config.providers)) {
     const upstream = (PROVIDER_DEFINITIONS[provider.type] as { upstream?: (options: unknown) => string } | undefined)?.upstream?.(provider);

@@ -61,16 +61,16 @@ export const httpProviderOptions = {
   ...transportOptions,
 };
 
-export type TlsFiles = NonNullable<z.output<typeof upstreamTlsOption>>;
-type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string; tls?: TlsFiles | undefined };
+export type UpstreamTlsFiles = NonNullable<z.output<typeof upstreamTlsOption>>;
+type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string; tls?: UpstreamTlsFiles | undefined };
 
 /** A provider config's transport fields, with the environment a `proxy: env` is read from, and its TLS files read. */
 export function transportOf(config: TransportConfig, context: ProviderContext): Transport {
-  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env, tls: config.tls && readTlsFiles(config.tls) };
+  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env, tls: config.tls && readUpstreamTls(config.tls) };
 }
 
 /** Reads a `tls` setting's files; one that cannot be read is a SettingError at `tls.<field>`. */
-export function readTlsFiles(files: TlsFiles): UpstreamTls {
+export function readUpstreamTls(files: UpstreamTlsFiles): UpstreamTls {
   const read = (field: 'ca_file' | 'cert_file' | 'key_file'): Buffer | undefined => {
     const file = files[field];
     if (file === undefined) return undefined;

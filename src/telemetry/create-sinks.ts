@@ -1,7 +1,7 @@
 /**
  * The telemetry sinks the config asks for: one per section of `telemetry:` (traces, metrics,
  * request_log, access_log), each in its own folder and loaded only when on. A reload remakes only the sinks
- * whose section changed (and the trace exporter when it reads TLS files, so rotated files are read again), so a new collector or log path applies without a restart, while the
+ * whose section changed (and any whose settings name TLS files, so rotated files are read again), so a new collector or log path applies without a restart, while the
  * metrics (their counters) and an unchanged log carry on. The core sees them only as `Telemetry`
  * (request-event.ts).
  */
@@ -68,7 +68,7 @@ export class ConfiguredSinks {
     const replaced: Telemetry[] = [];
     try {
       for (const section of SINK_SECTIONS) {
-        const settings = readsFiles(section, config) ? undefined : JSON.stringify(config.telemetry[section]);
+        const settings = readsFiles(config.telemetry[section]) ? undefined : JSON.stringify(config.telemetry[section]);
         const old = this.made.get(section);
         if (old && settings !== undefined && old.settings === settings) continue;
         const sink = await createSink(section, { ...this.context, config });
@@ -94,7 +94,7 @@ export class ConfiguredSinks {
   }
 }
 
-/** A sink whose settings name files (the trace exporter's TLS files) is remade on every reload, so a rotated file is read again. */
-function readsFiles(section: SinkSection, config: Config): boolean {
-  return section === 'traces' && config.telemetry.traces.enabled && config.telemetry.traces.tls !== undefined;
+/** A sink whose settings name TLS files (the trace exporter's) is remade on every reload, so a rotated file is read again. */
+function readsFiles(settings: object): boolean {
+  return 'tls' in settings && settings.tls !== undefined;
 }

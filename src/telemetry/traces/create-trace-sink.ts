@@ -11,7 +11,7 @@ import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opent
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
-import { readTlsFiles } from '../../providers/provider-options.js';
+import { readUpstreamTls } from '../../providers/provider-options.js';
 import type { Provider } from '../../providers/types.js';
 import type { SinkContext } from '../create-sinks.js';
 import { genAiProviderName } from '../metrics/gen-ai-provider-name.js';
@@ -91,11 +91,11 @@ export function createTraceSink(options: TraceSinkOptions): Telemetry {
 
 /** OpenTelemetry's OTLP/HTTP exporter to the configured collector, on an agent that honours `proxy` and `tls`. */
 function otlpExporter(settings: Config['telemetry']['traces'], options: TraceSinkOptions): SpanExporter {
-  const url = tracesUrl(settings.endpoint);
-  const { agent, proxy } = exportAgent(new URL(url), settings.proxy, settings.tls && readTlsFiles(settings.tls), options.env ?? process.env);
-  if (proxy) options.logger.info({ collector: new URL(url).origin, proxy: proxy.shown, from: proxy.source }, `trace exports go through the proxy ${proxy.shown}`);
+  const url = new URL(tracesUrl(settings.endpoint));
+  const { agent, proxy } = exportAgent(url, settings.proxy, settings.tls && readUpstreamTls(settings.tls), options.env ?? process.env);
+  if (proxy) options.logger.info({ collector: url.origin, proxy: proxy.shown, from: proxy.source }, `trace exports go through the proxy ${proxy.shown}`);
   const Exporter = settings.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
-  const exporter = new Exporter({ url, headers: { ...settings.headers }, timeoutMillis: EXPORT_TIMEOUT_MS, httpAgentOptions: () => agent });
+  const exporter = new Exporter({ url: url.href, headers: { ...settings.headers }, timeoutMillis: EXPORT_TIMEOUT_MS, httpAgentOptions: () => agent });
   return {
     export: (spans, done) => exporter.export(spans, done),
     shutdown: () => exporter.shutdown().finally(() => agent.destroy()),
