@@ -35,13 +35,14 @@ export interface CallOptions {
   traceparent?: string;
   tracestate?: string;
   /**
-   * A stream's chunks that come before its first content (the role-only first chunk), handed over
-   * as they arrive, with what is streaming them (`from`: its deployment, hop and the attempts so
-   * far, to be read during the call: the walk goes on changing its attempts); they are then left
-   * out of the outcome's chunks. The request can still fall back after
-   * them, until its first content: the next deployment's early chunks follow, with their own
-   * `from`, and the outcome's `served` names what served in the end. Without it, these chunks
-   * wait for the first content and come first in the outcome's chunks. Never called on a route
+   * A stream's chunks up to its first content (the role-only first chunk, then the first content
+   * chunk), handed over as they arrive, with what is streaming them (`from`: its deployment, hop
+   * and the attempts so far, to be read during the call: the walk goes on changing its attempts);
+   * they are then left out of the outcome's chunks. The first content goes out before the served
+   * call's bookkeeping, so the time to a stream's first text is not spent on it. The request can
+   * still fall back after the chunks before it: the next deployment's early chunks follow, with
+   * their own `from`, and the outcome's `served` names what served in the end. Without it, these
+   * chunks wait for the first content and come first in the outcome's chunks. Never called on a route
    * that hedges, where two calls may be streaming at once. It must not throw: an error thrown
    * there fails the call as an upstream's failure would.
    */

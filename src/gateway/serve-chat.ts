@@ -388,7 +388,7 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
 /**
  * Opens a stream and reads up to its first content, so that a failure before content (an error
  * event, a cut, a refusal, no first token in time) can still fall back. With `onEarly`, each chunk
- * before the first content goes there as it comes.
+ * up to the first content goes there as it comes.
  */
 async function openPrimed(
   step: DeploymentStep,
@@ -421,7 +421,15 @@ async function openPrimed(
       if (next.value.finishReason?.unified === 'content_filter' && !next.value.hasContent && head.every((chunk) => !chunk.hasContent)) {
         throw failureOfAnswer([next.value.finishReason]);
       }
-      if (next.value.hasContent || next.value.finishReason) return { stream, head, sent, ended: false };
+      if (next.value.hasContent || next.value.finishReason) {
+        // The first content commits this call (nothing after it falls back): it goes out now, before
+        // the served call's bookkeeping (the breakers, the chain's record, the relay).
+        if (onEarly) {
+          onEarly(next.value);
+          sent++;
+        }
+        return { stream, head, sent, ended: false };
+      }
       if (onEarly) {
         onEarly(next.value);
         sent++;

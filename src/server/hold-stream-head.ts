@@ -91,7 +91,7 @@ export class StreamHead {
 
 /**
  * With `server.stream_head: first_chunk`, the CallOptions.onEarlyChunk that writes each chunk
- * before the first content as it comes (`render`: the endpoint's own framing of it), the head or a
+ * up to the first content as it comes (`render`: the endpoint's own framing of it), the head or a
  * served-by comment first; undefined when the head waits for the first content.
  */
 export function forwardEarlyChunks({ res, gateway }: HttpContext, head: StreamHead, render: (chunk: StreamChunk) => string): CallOptions['onEarlyChunk'] {

@@ -279,7 +279,7 @@ describe('server.stream_head: first_content', () => {
 });
 
 describe('createGateway: CallOptions.onEarlyChunk', () => {
-  test("hands over the chunks before the first content as they come, with what streams them, and leaves them out of the outcome's chunks", async (t) => {
+  test("hands over the chunks up to the first content as they come, with what streams them, and leaves them out of the outcome's chunks", async (t) => {
     const ups = await Promise.all([startRecordingUpstream(roleThenError('model-primary')), startRecordingUpstream(answerStream('from backup', 'model-backup'))]);
     const gateway = await createGateway(chainConfig(ups.map((u) => u.url)), { logger: createLogger('silent') });
     t.after(async () => {
@@ -295,11 +295,13 @@ describe('createGateway: CallOptions.onEarlyChunk', () => {
     for await (const chunk of outcome.chunks) rest.push(chunk.data);
     assert.deepEqual(
       early.map(({ deployment, hop, attempts, reason }) => `${deployment} hop ${hop} attempt ${attempts} ${reason ?? '-'}`),
-      ['d0 hop 1 attempt 1 -', 'd0 hop 1 attempt 2 -', 'd1 hop 2 attempt 3 upstream_5xx'],
+      ['d0 hop 1 attempt 1 -', 'd0 hop 1 attempt 2 -', 'd1 hop 2 attempt 3 upstream_5xx', 'd1 hop 2 attempt 3 upstream_5xx'],
     );
-    assert.ok(early.every((chunk) => /"role":"assistant"/.test(chunk.data)));
+    assert.ok(early.slice(0, 3).every((chunk) => /"role":"assistant"/.test(chunk.data)));
+    // The first content commits the call: it is handed over as it comes too, not after the walk's bookkeeping.
+    assert.match(early[3]?.data ?? '', /"content":"from"/);
     assert.equal(outcome.served.deployment, 'd1');
-    assert.equal(rest.length, 3, 'two words and the stop: not the role chunk again');
-    assert.ok(rest.every((data) => !/"role"/.test(data)));
+    assert.equal(rest.length, 2, 'the second word and the stop: not the role chunk or the first word again');
+    assert.ok(rest.every((data) => !/"role"/.test(data) && !/"content":"from"/.test(data)));
   });
 });
