@@ -44,6 +44,7 @@ export async function start(args: string[]): Promise<number> {
     }
     loadConfigFile(file)
       .then((next) => gateway.reload(next))
+      .then(() => warnIfMoved(config.server, gateway.config.server, listening, logger))
       .then(() =>
         reloadTls(listening, gateway.config.server, logger).catch((err: unknown) =>
           logger.error({ err: err instanceof ConfigError ? err.message : err }, 'the certificate and key cannot be served; the ones in force stay'),
@@ -73,6 +74,14 @@ export async function start(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** On SIGHUP: a new `server.host` or `server.port` is not taken up (that takes a restart), and the log says so. */
+function warnIfMoved(started: Config['server'], next: Config['server'], listening: ListeningServer, logger: Logger): void {
+  const moved = (['host', 'port'] as const).filter((field) => next[field] !== started[field]);
+  if (moved.length === 0) return;
+  const fields = moved.map((field) => `server.${field}`).join(' and ');
+  logger.warn({ url: listening.url, host: next.host, port: next.port }, `${fields} changed: listening on another address takes a restart; the server goes on at ${listening.url}`);
 }
 
 /** On SIGHUP: the certificate and key read again (a rotated certificate); turning TLS on or off takes a restart. */

@@ -96,6 +96,8 @@ describe('switchyard start and SIGHUP reload', () => {
     assert.equal(body.choices[0]?.message.content, 'slow but fine');
     upstream.respond(answerWith('ok'));
     assert.equal((await chat(gateway.url, 'chat-v2')).status, 200);
+    // The address did not change: no restart is asked for.
+    assert.ok(!gateway.logs.some((line) => typeof line.msg === 'string' && line.msg.includes('takes a restart')));
   });
 
   test('an invalid file on SIGHUP is reported and the running config stays', async () => {
@@ -104,6 +106,18 @@ describe('switchyard start and SIGHUP reload', () => {
     for (let i = 0; i < 100 && !gateway.logs.some((line) => line.msg === 'reload failed; the running config stays'); i++) await sleep(50);
     assert.ok(gateway.logs.some((line) => line.msg === 'reload failed; the running config stays'));
     assert.equal((await chat(gateway.url, 'chat-v2')).status, 200);
+  });
+
+  test('a new server.port on SIGHUP is applied on restart only, and the log says so', async () => {
+    await writeFile(file, configYaml(upstream.url, ['chat', 'chat-v3']).replace('port: 0', 'port: 1'));
+    gateway.child.kill('SIGHUP');
+    const moved = () => gateway.logs.find((line) => typeof line.msg === 'string' && line.msg.startsWith('server.port changed'));
+    for (let i = 0; i < 100 && !moved(); i++) await sleep(50);
+    assert.equal(moved()?.level, 40, JSON.stringify(gateway.logs.slice(-5)));
+    assert.equal(moved()?.msg, `server.port changed: listening on another address takes a restart; the server goes on at ${gateway.url}`);
+    assert.equal(moved()?.port, 1);
+    // The rest of the file is in force, on the address the server started on.
+    assert.equal((await chat(gateway.url, 'chat-v3')).status, 200);
   });
 
   test('no log line carries the provider key', () => {
