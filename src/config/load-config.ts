@@ -24,10 +24,17 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Validates a config object (already parsed). `source` names it in error messages. */
+/**
+ * Configs this module made: their `${VAR}`s are already replaced. Validated again when given back
+ * (createGateway, a reload), not interpolated again: a `$${` that became a literal `${`, or a
+ * value that holds one, must not be read as a reference the second time.
+ */
+const INTERPOLATED = new WeakSet<object>();
+
+/** Validates a config object (YAML already parsed, or a Config made here). `source` names it in error messages. */
 export function parseConfig(input: unknown, options: LoadOptions = {}, source = 'config', locate: Locate = () => undefined): Config {
   const problems: ConfigProblem[] = [];
-  const interpolated = interpolateEnv(input ?? {}, options.env ?? process.env, problems);
+  const interpolated = typeof input === 'object' && input !== null && INTERPOLATED.has(input) ? input : interpolateEnv(input ?? {}, options.env ?? process.env, problems);
   const result = configSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) {
     // A missing ${VAR} already explains the empty value it left behind: report it once.
@@ -37,7 +44,9 @@ export function parseConfig(input: unknown, options: LoadOptions = {}, source = 
     problems.push(...schemaProblems);
   }
   if (problems.length > 0) throw configProblems(problems, source, locate);
-  return (result as { data: Config }).data;
+  const config = (result as { data: Config }).data;
+  INTERPOLATED.add(config);
+  return config;
 }
 
 /**

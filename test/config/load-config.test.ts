@@ -61,6 +61,16 @@ describe('config loading', () => {
     assert.equal(config.server.port, 9123);
   });
 
+  test('$${ is a literal ${, and a parsed config given to parseConfig again (createGateway, a reload) is not interpolated a second time', () => {
+    const text = `manual:\n  h:\n    type: static\n    answer: "Write $\${NAME} for a variable"\nproviders: {}\ndeployments: {}\nroutes: {}\n`;
+    const config = parseConfigText(text, 'x.yaml', { env: { NAME: 'leaked' } });
+    const answer = (config: ReturnType<typeof parseConfig>) => (config.manual.h?.type === 'static' ? config.manual.h.answer : undefined);
+    assert.equal(answer(config), 'Write ${NAME} for a variable');
+    assert.equal(answer(parseConfig(config, { env: { NAME: 'leaked' } })), 'Write ${NAME} for a variable');
+    // Nor does a variable that is not set fail it the second time.
+    assert.equal(answer(parseConfig(parseConfigText(text, 'x.yaml', { env: {} }), { env: {} })), 'Write ${NAME} for a variable');
+  });
+
   test('a missing environment variable is reported at its path and line', () => {
     const message = problemsOf(() => parseConfigText(VALID, 'x.yaml', { env: {} }));
     assert.match(message, /x\.yaml:5:14 providers\.openai\.api_key: environment variable TEST_OPENAI_KEY is not set/);
