@@ -26,6 +26,8 @@ export interface SchemaHints {
   /** The keys allowed at a path of the document. */
   keysAt(path: readonly (string | number)[]): ReadonlySet<string>;
   providerTypes: readonly string[];
+  /** The file a value was read from (`${file:PATH}`), if it was: such a value is a secret, never shown. */
+  fileAt?(path: readonly (string | number)[]): string | undefined;
 }
 
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], hints: SchemaHints): ConfigProblem[] {
@@ -46,14 +48,18 @@ function isPathPart(part: PropertyKey): part is string | number {
 }
 
 function describe(issue: z.core.$ZodIssue, hints: SchemaHints): string {
+  const got = (input: unknown) => {
+    const file = hints.fileAt?.(issue.path.filter(isPathPart));
+    return file === undefined ? kindOf(input) : `the text of \${file:${file}} (not shown)`;
+  };
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined) return `is required (expected ${article(issue.expected)})`;
-      return `expected ${article(issue.expected)}, got ${kindOf(issue.input)}`;
+      return `expected ${article(issue.expected)}, got ${got(issue.input)}`;
     case 'unrecognized_keys':
       return issue.keys.map((key) => unknownKey(key, hints.keysAt(issue.path.filter(isPathPart)))).join('; ');
     case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(issue.input)}`;
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got(issue.input)}`;
     case 'invalid_union':
       if (issue.path.at(-1) === 'type' || ('discriminator' in issue && issue.discriminator === 'type')) {
         return `is not a known provider type; use one of ${hints.providerTypes.join(', ')}`;

@@ -1,13 +1,13 @@
 /**
  * From a YAML file, YAML text, or an object (the library's way in) to a validated Config: parse,
- * interpolate `${ENV}`, validate, and on failure report every problem at once, by path and line.
+ * replace `${ENV}` and `${file:PATH}` (interpolate-references.ts), validate, and on failure report every problem at once, by path and line.
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
 import { configSchema, type Config } from './schema.js';
 import { formatPath, problemsFromIssues, renderProblems, type ConfigProblem, type Locate } from './format-config-issues.js';
-import { interpolateEnv } from './interpolate-env.js';
+import { interpolateReferences, type Interpolation } from './interpolate-references.js';
 import { SettingError } from './setting-error.js';
 
 export class ConfigError extends Error {
@@ -25,7 +25,7 @@ export interface LoadOptions {
 }
 
 /**
- * Configs this module made: their `${VAR}`s are already replaced. Validated again when given back
+ * Configs this module made: their `${VAR}`s and `${file:PATH}`s are already replaced. Validated again when given back
  * (createGateway, a reload), not interpolated again: a `$${` that became a literal `${`, or a
  * value that holds one, must not be read as a reference the second time.
  */
@@ -34,12 +34,13 @@ const INTERPOLATED = new WeakSet<object>();
 /** Validates a config object (YAML already parsed, or a Config made here). `source` names it in error messages. */
 export function parseConfig(input: unknown, options: LoadOptions = {}, source = 'config', locate: Locate = () => undefined): Config {
   const problems: ConfigProblem[] = [];
-  const interpolated = typeof input === 'object' && input !== null && INTERPOLATED.has(input) ? input : interpolateEnv(input ?? {}, options.env ?? process.env, problems);
+  const found: Interpolation = { env: options.env ?? process.env, problems, fromFiles: new Map() };
+  const interpolated = typeof input === 'object' && input !== null && INTERPOLATED.has(input) ? input : interpolateReferences(input ?? {}, found);
   const result = configSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) {
-    // A missing ${VAR} already explains the empty value it left behind: report it once.
+    // A reference that could not be replaced (a variable not set, a file not read) already explains the empty value it left behind: report it once.
     const envPaths = new Set(problems.map((problem) => formatPath(problem.path)));
-    const hints = { keysAt: (path: readonly (string | number)[]) => keysAt(path, interpolated), providerTypes: PROVIDER_TYPES };
+    const hints = { keysAt: (path: readonly (string | number)[]) => keysAt(path, interpolated), providerTypes: PROVIDER_TYPES, fileAt: (path: readonly (string | number)[]) => found.fromFiles.get(formatPath(path)) };
     const schemaProblems = problemsFromIssues(result.error.issues, hints).filter((problem) => !envPaths.has(formatPath(problem.path)));
     problems.push(...schemaProblems);
   }

@@ -210,3 +210,28 @@ describe('switchyard start: SIGTERM with a stream still going', () => {
     await reader.cancel().catch(() => undefined);
   });
 });
+
+describe('switchyard start: a key from ${file:PATH}', () => {
+  test('is read again on SIGHUP, so a rotated key is sent from then on, and is never logged', async (t) => {
+    const upstream = await startRecordingUpstream(answerWith('ok'));
+    t.after(() => upstream.close());
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-'));
+    const keyFile = join(dir, 'up-key');
+    await writeFile(keyFile, 'sk-first-key-1111\n');
+    const file = join(dir, 'switchyard.yaml');
+    await writeFile(file, configYaml(upstream.url, ['chat']).replace('${TEST_UP_KEY}', `\${file:${keyFile}}`));
+    const gateway = await startCli(['--config', file]);
+    t.after(() => gateway.stop());
+    assert.equal((await chat(gateway.url, 'chat')).status, 200);
+    assert.equal(upstream.requests.at(-1)?.headers.authorization, 'Bearer sk-first-key-1111');
+
+    await writeFile(keyFile, 'sk-rotated-key-2222\n');
+    const reloads = () => gateway.logs.filter((line) => line.msg === 'config reloaded').length;
+    gateway.child.kill('SIGHUP');
+    for (let i = 0; i < 100 && reloads() === 0; i++) await sleep(50);
+    assert.equal(reloads(), 1);
+    assert.equal((await chat(gateway.url, 'chat')).status, 200);
+    assert.equal(upstream.requests.at(-1)?.headers.authorization, 'Bearer sk-rotated-key-2222');
+    assert.doesNotMatch(JSON.stringify(gateway.logs), /sk-first-key|sk-rotated-key/);
+  });
+});

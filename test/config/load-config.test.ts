@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, parseConfig, parseConfigText } from '../../src/config/load-config.js';
 import { DEMO_CONFIG_YAML } from '../../src/config/demo-config.js';
@@ -69,6 +72,33 @@ describe('config loading', () => {
     assert.equal(answer(parseConfig(config, { env: { NAME: 'leaked' } })), 'Write ${NAME} for a variable');
     // Nor does a variable that is not set fail it the second time.
     assert.equal(answer(parseConfig(parseConfigText(text, 'x.yaml', { env: {} }), { env: {} })), 'Write ${NAME} for a variable');
+  });
+
+  test('${file:PATH} is the file\'s text without its trailing line breaks, anywhere in a value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-secrets-'));
+    writeFileSync(join(dir, 'openai'), 'sk-from-file-123\n');
+    writeFileSync(join(dir, 'port'), '9124\r\n');
+    const text = VALID.replace('${TEST_OPENAI_KEY}', `\${file:${dir}/openai}`).replace('routes:', `server:\n  port: \${file:${dir}/port}\n  admin_token: "Admin-\${file:${dir}/openai}-x"\nroutes:`);
+    const config = parseConfigText(text, 'x.yaml', { env: {} });
+    assert.equal(config.providers.openai?.api_key, 'sk-from-file-123');
+    assert.equal(config.server.port, 9124);
+    assert.equal(config.server.admin_token, 'Admin-sk-from-file-123-x');
+  });
+
+  test('a ${file:PATH} that cannot be read or is empty is reported at its path and line; a file\'s text is never shown', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-secrets-'));
+    writeFileSync(join(dir, 'empty'), '\n');
+    writeFileSync(join(dir, 'secret'), 'sk-never-shown-456\n');
+    const text = VALID.replace('${TEST_OPENAI_KEY}', `\${file:${dir}/missing}`)
+      .replace('${TEST_GROQ_KEY:-gsk-default}', `\${file:${dir}/empty}`)
+      .replace('routes:', `server:\n  port: \${file:${dir}/secret}\n  host: \${file:}\nroutes:`);
+    const message = problemsOf(() => parseConfigText(text, 'x.yaml', { env: {} }));
+    assert.match(message, new RegExp(`x\\.yaml:5:14 providers\\.openai\\.api_key: cannot read the file ${dir}/missing \\(no such file\\)`));
+    assert.match(message, new RegExp(`providers\\.groq\\.api_key: the file ${dir}/empty is empty`));
+    assert.match(message, new RegExp(`server\\.port: expected a number, got the text of \\$\\{file:${dir}/secret\\} \\(not shown\\)`));
+    assert.match(message, /server\.host: \$\{file:\} names no file/);
+    assert.doesNotMatch(message, /sk-never-shown/);
+    assert.match(message, /has 4 problems:/, 'the empty values the references left behind are not reported a second time');
   });
 
   test('a missing environment variable is reported at its path and line', () => {
