@@ -104,6 +104,12 @@ const serverSchema = z
      * /admin/requests` (older ones come from the request log when it is on); 0: none.
      */
     recent_requests: int().pipe(z.int().min(0).max(100_000)).default(DEFAULT_RECENT_REQUESTS),
+    /**
+     * How many model requests (chat completions, responses, messages, embeddings) are held at
+     * once; past it a request is refused at once with a 503 and `retry-after: 1` (src/server/admission.ts).
+     * 0: no limit.
+     */
+    max_in_flight: int().pipe(z.int().min(0)).default(0),
     /** Bearer token for /admin endpoints. Without it, the admin API is off. */
     admin_token: z.string().min(12, 'make the admin token at least 12 characters').optional(),
     /** Serve HTTPS with this certificate chain and key (PEM files), read again on SIGHUP; without it, plain HTTP. */

@@ -23,6 +23,7 @@ import { ConfiguredSinks } from '../telemetry/create-sinks.js';
 import { withCost } from '../cost/with-cost.js';
 import { describeUnpriced } from '../cost/create-pricer.js';
 import { connectMetrics, type MetricsEndpoint } from '../telemetry/metrics/metrics-sink.js';
+import type { ServerLoad } from './server-load.js';
 
 export interface GatewayOptions extends LoadOptions {
   /** Where the gateway logs; by default a pino logger at the config's level (silent for `silent`). */
@@ -46,6 +47,8 @@ export interface Gateway {
   /** The config in force (after defaults). */
   readonly config: Config;
   readonly logger: Logger;
+  /** The HTTP server's model requests in flight and refused (`server.max_in_flight`), for `/metrics`. */
+  readonly load: ServerLoad;
   /** A Chat Completions request in OpenAI's shape; `stream: true` gives a stream. */
   chatCompletion(body: unknown, options?: CallOptions): Promise<ChatOutcome>;
   embeddings(body: unknown, options?: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }>;
@@ -80,6 +83,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   const configured = new ConfiguredSinks({ logger, current: () => runtime, env: options.env });
   await configured.apply(runtime.config);
   const services = createServices(() => runtime.config, options.healthStore);
+  const load: ServerLoad = { inFlight: 0, shed: 0 };
   let metrics: MetricsEndpoint | undefined;
   /** Points the services at the sinks in force: the next request to finish reports to them. */
   function connectSinks(): void {
@@ -90,7 +94,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       onError: (err) => logger.error({ err }, 'pricing a request failed'),
       onUnpriced: (unpriced) => logger.warn({ deployments: unpriced.map(({ deployment }) => deployment) }, describeUnpriced(unpriced)),
     });
-    metrics = connectMetrics(sinks, services.healthRegistry);
+    metrics = connectMetrics(sinks, services.healthRegistry, load);
   }
   connectSinks();
   const retiring = new Set<Promise<void>>();
@@ -135,6 +139,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       return runtime.config;
     },
     logger,
+    load,
     chatCompletion: (body, callOptions = {}) => serveChat(current(), services, body, callOptions),
     embeddings: (body, callOptions = {}) => serveEmbeddings(current(), services, body, callOptions),
     recentRequest: (requestId) => services.recent.get(requestId),

@@ -9,12 +9,14 @@ import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
 import type { HttpContext } from './context.js';
 import { sendError } from './render-error.js';
 import { servedHeaders } from './served-headers.js';
+import { OVERLOADED } from './admission.js';
 
 export function answerError(ctx: HttpContext, err: unknown, shape: 'openai' | 'anthropic'): void {
   const { req, res, gateway, requestId } = ctx;
   const headers = err instanceof RequestError && err.served ? servedHeaders(err.served) : { 'x-request-id': requestId };
   const error = shape === 'anthropic' ? sendAnthropicError(res, err, requestId, headers).source : sendError(res, err, headers);
-  if (error.status >= 500) gateway.logger.error({ err, requestId, code: error.code }, 'request failed');
+  // A refusal for overload is logged by admission.ts, once per interval: a line each would add to the surge.
+  if (error.status >= 500 && error.code !== OVERLOADED) gateway.logger.error({ err, requestId, code: error.code }, 'request failed');
   else gateway.logger.debug({ requestId, code: error.code, status: error.status }, 'request refused');
   // A routed request has its access-log line from its route's report. The rest get one here:
   // refused before routing, or a follower of an idempotency key sharing its leader's failure (`replayOf`).

@@ -24,18 +24,25 @@ import { responses, storedResponse } from './routes/responses.js';
 import { live, ready } from './routes/health.js';
 import { model, models, speaksAnthropic } from './routes/models.js';
 import { metrics } from './routes/metrics.js';
+import { admitted, releaseAdmitted } from './admission.js';
 
 type Methods = Partial<Record<string, Handler>>;
 
+/** The model endpoints, behind `server.max_in_flight` (admission.ts). */
+const CHAT = admitted(chatCompletions);
+const EMBEDDINGS = admitted(embeddings);
+const RESPONSES = admitted(responses);
+const MESSAGES = admitted(messages);
+
 /** Exact paths. A trailing slash or a query string does not change the route. */
 const ROUTES = new Map<string, Methods>([
-  ['/v1/chat/completions', { POST: chatCompletions }],
-  ['/chat/completions', { POST: chatCompletions }],
-  ['/v1/embeddings', { POST: embeddings }],
-  ['/embeddings', { POST: embeddings }],
-  ['/v1/responses', { POST: responses }],
-  ['/responses', { POST: responses }],
-  ['/v1/messages', { POST: messages }],
+  ['/v1/chat/completions', { POST: CHAT }],
+  ['/chat/completions', { POST: CHAT }],
+  ['/v1/embeddings', { POST: EMBEDDINGS }],
+  ['/embeddings', { POST: EMBEDDINGS }],
+  ['/v1/responses', { POST: RESPONSES }],
+  ['/responses', { POST: RESPONSES }],
+  ['/v1/messages', { POST: MESSAGES }],
   ['/v1/messages/count_tokens', { POST: countTokens }],
   ['/v1/models', { GET: models }],
   ['/models', { GET: models }],
@@ -66,8 +73,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const CANCEL = Symbol('cancel');
 type ResponseWithCancel = ServerResponse & { [CANCEL]?: CancelSource };
 
-/** 'close' before the response finished: the client went away, and the request's work is cancelled. */
+/** 'close' before the response finished: the client went away, and the request's work is cancelled. An admitted request leaves the count either way. */
 function onResponseClose(this: ServerResponse): void {
+  releaseAdmitted(this);
   if (!this.writableFinished) (this as ResponseWithCancel)[CANCEL]?.abort(new Error('the client closed the connection'));
 }
 

@@ -8,7 +8,7 @@ import type { Config } from '../../config/schema.js';
 import type { TransitionEvent } from '../../health/health-registry.js';
 import type { RequestEvent } from '../request-event.js';
 import { boundedValues } from './bounded-values.js';
-import { defineHealthGauges, defineInstruments, type BreakerReading } from './define-instruments.js';
+import { defineHealthGauges, defineInstruments, defineLoadGauges, type BreakerReading } from './define-instruments.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
 import { METRICS_SINK_KIND, type HealthSource, type MetricsSink } from './metrics-sink.js';
 import { processMetrics } from './process-metrics.js';
@@ -42,6 +42,7 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
   let queue: RequestEvent[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   let unwatch: (() => void) | undefined;
+  let loadWatched = false;
 
   function flush(): void {
     if (scheduled) clearImmediate(scheduled);
@@ -74,6 +75,11 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
       };
       health.events.on('transition', onTransition);
       unwatch = () => health.events.off('transition', onTransition);
+    },
+    watchLoad(load) {
+      if (loadWatched) return;
+      loadWatched = true;
+      defineLoadGauges(registry, load);
     },
     async render() {
       flush();

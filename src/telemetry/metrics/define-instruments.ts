@@ -11,6 +11,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { KeyedCounter, KeyedHistogram } from './keyed-instruments.js';
 import type { HealthState } from '../../health/circuit-breaker.js';
+import type { ServerLoad } from '../../gateway/server-load.js';
 
 /** `gen_ai.client.operation.duration` and `time_to_first_chunk` boundaries, in seconds (semconv). */
 export const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -166,6 +167,27 @@ export function defineHealthGauges(registry: Registry, read: () => BreakerReadin
     collect() {
       this.reset();
       for (const breaker of read()) if (breaker.kind === 'deployment') this.set({ deployment: breaker.name }, breaker.drained ? 1 : 0);
+    },
+  });
+}
+
+/** The HTTP server's load, read at scrape time (src/server/admission.ts). */
+export function defineLoadGauges(registry: Registry, load: ServerLoad): void {
+  new Gauge({
+    name: 'switchyard_requests_in_flight',
+    help: 'Model requests (chat completions, responses, messages, embeddings) the HTTP server holds now, streams until they end.',
+    registers: [registry],
+    collect() {
+      this.set(load.inFlight);
+    },
+  });
+  new Counter({
+    name: 'switchyard_requests_shed_total',
+    help: 'Model requests refused with a 503 because server.max_in_flight requests were in flight.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(load.shed);
     },
   });
 }

@@ -6,6 +6,7 @@
 import type { EventEmitter } from 'node:events';
 import type { HealthSnapshot } from '../../health/health-registry.js';
 import type { Telemetry } from '../request-event.js';
+import type { ServerLoad } from '../../gateway/server-load.js';
 
 /** The health registry as the metrics read it: states at scrape time, transitions as they happen. */
 export interface HealthSource {
@@ -26,15 +27,18 @@ export interface MetricsSink extends Telemetry, MetricsEndpoint {
   readonly kind: typeof METRICS_SINK_KIND;
   /** Starts exposing health: a gauge per breaker state read at scrape time, and transitions counted. */
   watchHealth(health: HealthSource): void;
+  /** Starts exposing the HTTP server's load, read at scrape time: requests in flight, and refused. */
+  watchLoad(load: ServerLoad): void;
 }
 
 function isMetricsSink(sink: Telemetry): sink is MetricsSink {
   return (sink as Partial<MetricsSink>).kind === METRICS_SINK_KIND;
 }
 
-/** The metrics endpoint among the sinks (undefined when metrics are off), wired to the health registry. */
-export function connectMetrics(sinks: readonly Telemetry[], health: HealthSource): MetricsEndpoint | undefined {
+/** The metrics endpoint among the sinks (undefined when metrics are off), wired to the health registry and the server's load. */
+export function connectMetrics(sinks: readonly Telemetry[], health: HealthSource, load: ServerLoad): MetricsEndpoint | undefined {
   const sink = sinks.find(isMetricsSink);
   sink?.watchHealth(health);
+  sink?.watchLoad(load);
   return sink;
 }
