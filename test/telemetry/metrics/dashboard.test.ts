@@ -40,7 +40,7 @@ it('every query of the Grafana dashboard reads metrics that a /metrics scrape ex
     return suffix !== undefined && exported.get(name.slice(0, -suffix.length))?.type === 'histogram';
   };
 
-  const required = ['switchyard_requests_total', 'switchyard_fallbacks_total', 'switchyard_request_duration_seconds_bucket', 'gen_ai_client_operation_time_to_first_chunk_seconds_bucket', 'gen_ai_client_token_usage_sum', 'switchyard_cost_usd_total', 'switchyard_deployment_health_state'];
+  const required = ['switchyard_requests_total', 'switchyard_requests_in_flight', 'switchyard_fallbacks_total', 'switchyard_request_duration_seconds_bucket', 'gen_ai_client_operation_time_to_first_chunk_seconds_bucket', 'gen_ai_client_token_usage_sum', 'switchyard_cost_usd_total', 'switchyard_deployment_health_state'];
   const read = new Set<string>();
   for (const { title, exprs } of queries) {
     assert.ok(exprs.length > 0, `panel "${title}" has a query`);
