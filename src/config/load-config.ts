@@ -1,6 +1,7 @@
 /**
  * From a YAML file, YAML text, or an object (the library's way in) to a validated Config: parse,
- * replace `${ENV}` and `${file:PATH}` (interpolate-references.ts), validate, and on failure report every problem at once, by path and line.
+ * replace `${ENV}` and `${file:PATH}` (interpolate-references.ts), validate, and on failure report
+ * every problem at once, by path and line.
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
@@ -25,9 +26,9 @@ export interface LoadOptions {
 }
 
 /**
- * Configs this module made: their `${VAR}`s and `${file:PATH}`s are already replaced. Validated again when given back
- * (createGateway, a reload), not interpolated again: a `$${` that became a literal `${`, or a
- * value that holds one, must not be read as a reference the second time.
+ * Configs this module made: their `${VAR}`s and `${file:PATH}`s are already replaced. Validated
+ * again when given back (createGateway, a reload), not interpolated again: a `$${` that became a
+ * literal `${`, or a value that holds one, must not be read as a reference the second time.
  */
 const INTERPOLATED = new WeakSet<object>();
 
@@ -38,10 +39,11 @@ export function parseConfig(input: unknown, options: LoadOptions = {}, source = 
   const interpolated = typeof input === 'object' && input !== null && INTERPOLATED.has(input) ? input : interpolateReferences(input ?? {}, found);
   const result = configSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) {
-    // A reference that could not be replaced (a variable not set, a file not read) already explains the empty value it left behind: report it once.
-    const envPaths = new Set(problems.map((problem) => formatPath(problem.path)));
+    // A reference that could not be replaced (a variable not set, a file not read) already
+    // explains the empty value it left behind: report it once.
+    const referencePaths = new Set(problems.map((problem) => formatPath(problem.path)));
     const hints = { keysAt: (path: readonly (string | number)[]) => keysAt(path, interpolated), providerTypes: PROVIDER_TYPES, fileAt: (path: readonly (string | number)[]) => found.fromFiles.get(formatPath(path)) };
-    const schemaProblems = problemsFromIssues(result.error.issues, hints).filter((problem) => !envPaths.has(formatPath(problem.path)));
+    const schemaProblems = problemsFromIssues(result.error.issues, hints).filter((problem) => !referencePaths.has(formatPath(problem.path)));
     problems.push(...schemaProblems);
   }
   if (problems.length > 0) throw configProblems(problems, source, locate);
