@@ -421,19 +421,13 @@ async function openPrimed(
       if (next.value.finishReason?.unified === 'content_filter' && !next.value.hasContent && head.every((chunk) => !chunk.hasContent)) {
         throw failureOfAnswer([next.value.finishReason]);
       }
-      if (next.value.hasContent || next.value.finishReason) {
-        // The first content commits this call (nothing after it falls back): it goes out now, before
-        // the served call's bookkeeping (the breakers, the chain's record, the relay).
-        if (onEarly) {
-          onEarly(next.value);
-          sent++;
-        }
-        return { stream, head, sent, ended: false };
-      }
+      // Up to the first content, which commits this call (nothing after it falls back): it too goes
+      // out now, before the served call's bookkeeping (the breakers, the chain's record, the relay).
       if (onEarly) {
         onEarly(next.value);
         sent++;
       }
+      if (next.value.hasContent || next.value.finishReason) return { stream, head, sent, ended: false };
     }
   } catch (err) {
     stream?.cancel();

@@ -60,29 +60,32 @@ export function releaseAdmitted(res: ServerResponse): void {
   load.inFlight--;
 }
 
-/** Per gateway: refusals since the last line, and the timer of the next one. */
-const SHED_LOGS = new WeakMap<ServerLoad, { since: number; timer: NodeJS.Timeout | undefined }>();
+interface ShedLog {
+  /** Refusals since the last line. */
+  since: number;
+  /** The next line's timer, while refusals go on; undefined when the next refusal is logged at once. */
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Per gateway. */
+const SHED_LOGS = new WeakMap<ServerLoad, ShedLog>();
 
 function noteShed(gateway: HttpContext['gateway'], load: ServerLoad, limit: number): void {
-  let log = SHED_LOGS.get(load);
-  if (log === undefined) {
-    log = { since: 0, timer: undefined };
-    SHED_LOGS.set(load, log);
-  }
+  const log = SHED_LOGS.get(load) ?? { since: 0, timer: undefined };
+  SHED_LOGS.set(load, log);
   if (log.timer !== undefined) {
     log.since++;
     return;
   }
   gateway.logger.warn({ inFlight: load.inFlight, limit }, `refusing requests: ${limit} in flight, the limit of server.max_in_flight (503, retry-after 1 s)`);
-  const state = log;
   const next = (): void => {
-    if (state.since === 0) {
-      state.timer = undefined;
+    if (log.since === 0) {
+      log.timer = undefined;
       return;
     }
-    gateway.logger.warn({ refused: state.since, inFlight: load.inFlight, limit }, `refused ${state.since} more requests in ${SHED_LOG_INTERVAL_MS / 1000} s at server.max_in_flight`);
-    state.since = 0;
-    state.timer = setTimeout(next, SHED_LOG_INTERVAL_MS).unref();
+    gateway.logger.warn({ refused: log.since, inFlight: load.inFlight, limit }, `refused ${log.since} more requests in ${SHED_LOG_INTERVAL_MS / 1000} s at server.max_in_flight`);
+    log.since = 0;
+    log.timer = setTimeout(next, SHED_LOG_INTERVAL_MS).unref();
   };
-  state.timer = setTimeout(next, SHED_LOG_INTERVAL_MS).unref();
+  log.timer = setTimeout(next, SHED_LOG_INTERVAL_MS).unref();
 }

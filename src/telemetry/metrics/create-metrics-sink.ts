@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import type { Config } from '../../config/schema.js';
 import type { TransitionEvent } from '../../health/health-registry.js';
 import type { RequestEvent } from '../request-event.js';
+import type { ServerLoad } from '../../gateway/server-load.js';
 import { boundedValues } from './bounded-values.js';
 import { defineHealthGauges, defineInstruments, defineLoadGauges, type BreakerReading } from './define-instruments.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
@@ -42,7 +43,6 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
   let queue: RequestEvent[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   let unwatch: (() => void) | undefined;
-  let loadWatched = false;
 
   function flush(): void {
     if (scheduled) clearImmediate(scheduled);
@@ -66,20 +66,16 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
       if (queue.length >= MAX_QUEUED_EVENTS) flush();
       else scheduled ??= setImmediate(flush);
     },
-    watchHealth(health: HealthSource) {
+    watch(health: HealthSource, load: ServerLoad) {
       if (unwatch) return;
       defineHealthGauges(registry, () => readBreakers(health));
+      defineLoadGauges(registry, load);
       const onTransition = ({ breaker, transition }: TransitionEvent) => {
         const { kind, name } = splitBreakerName(breaker);
         instruments.healthTransitions.inc({ kind, name, from: transition.from, to: transition.to });
       };
       health.events.on('transition', onTransition);
       unwatch = () => health.events.off('transition', onTransition);
-    },
-    watchLoad(load) {
-      if (loadWatched) return;
-      loadWatched = true;
-      defineLoadGauges(registry, load);
     },
     async render() {
       flush();

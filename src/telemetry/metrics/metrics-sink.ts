@@ -25,10 +25,11 @@ export const METRICS_SINK_KIND = 'prometheus-metrics';
 
 export interface MetricsSink extends Telemetry, MetricsEndpoint {
   readonly kind: typeof METRICS_SINK_KIND;
-  /** Starts exposing health: a gauge per breaker state read at scrape time, and transitions counted. */
-  watchHealth(health: HealthSource): void;
-  /** Starts exposing the HTTP server's load, read at scrape time: requests in flight, and refused. */
-  watchLoad(load: ServerLoad): void;
+  /**
+   * Starts exposing what is read at scrape time: a gauge per breaker state (transitions counted as
+   * they happen), and the HTTP server's requests in flight and refused. Once; later calls do nothing.
+   */
+  watch(health: HealthSource, load: ServerLoad): void;
 }
 
 function isMetricsSink(sink: Telemetry): sink is MetricsSink {
@@ -38,7 +39,6 @@ function isMetricsSink(sink: Telemetry): sink is MetricsSink {
 /** The metrics endpoint among the sinks (undefined when metrics are off), wired to the health registry and the server's load. */
 export function connectMetrics(sinks: readonly Telemetry[], health: HealthSource, load: ServerLoad): MetricsEndpoint | undefined {
   const sink = sinks.find(isMetricsSink);
-  sink?.watchHealth(health);
-  sink?.watchLoad(load);
+  sink?.watch(health, load);
   return sink;
 }
