@@ -10,6 +10,7 @@
  * npm ci && npm run build`). Options: --telemetry default|off (both), --telemetry-a / --telemetry-b,
  * --node-flags-a=... / --node-flags-b=... (V8 or node flags for one side, e.g. --node-flags-b=--max-semi-space-size=8),
  * --yaml-a / --yaml-b 'SECTION: {...}' (config sections added to one side, e.g. --yaml-b 'idempotency: {enabled: false}'),
+ * --env-a / --env-b 'NAME=VALUE ...' (environment variables for one side's process, e.g. --env-b 'MALLOC_MMAP_THRESHOLD_=131072'),
  * --rounds N (default 5), --seconds S per round (default 3), --concurrency N per side (default 16).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +50,8 @@ const { values } = parseArgs({
     'node-flags-b': { type: 'string', default: '' },
     'yaml-a': { type: 'string', default: '' },
     'yaml-b': { type: 'string', default: '' },
+    'env-a': { type: 'string', default: '' },
+    'env-b': { type: 'string', default: '' },
   },
 });
 if (values.help) exitWithUsage(import.meta.url);
@@ -58,6 +61,17 @@ const seconds = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'));
 const upstream = await startUpstream({});
+
+/** `NAME=VALUE NAME2=VALUE2` as an environment. */
+function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of text.split(' ').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--env-a/--env-b want NAME=VALUE pairs, got ${pair}`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
 
 async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Promise<Side> {
   const cli = path.join(path.resolve(root), 'bin', 'switchyard.js');
@@ -69,7 +83,8 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const telemetrySection = telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined });
   fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetrySection}providers:`), extra));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
-  const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const env = { ...process.env, ...parseEnv(label === 'A' ? values['env-a'] : values['env-b']) };
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const why = await waitReady(`http://127.0.0.1:${port}`, child);
   if (why !== undefined) {
     await stopChild(child);

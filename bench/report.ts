@@ -394,7 +394,9 @@ ${translatedSection(data, '###')}
 
 Resident set of the proxy process from \`/proc/PID/status\`: VmRSS right after it was ready, the largest
 VmRSS sampled every 250 ms under load, and VmHWM (the kernel's peak) after the last scenario. One
-process per round; spread across rounds. MB = 10^6 bytes.
+process per round; spread across rounds. MB = 10^6 bytes. A round's load lasts seconds per scenario,
+and V8 may not have run its first full GC by its end: \`npm run bench:soak\` measures the memory
+of minutes of load.
 
 ${memoryTable(data)}
 
