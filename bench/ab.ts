@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
+import { parseEnvPairs } from './env-pairs.js';
 import { freePort, gatewayConfig, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 import { exitWithUsage } from './usage.js';
@@ -62,17 +63,6 @@ const CONCURRENCY = Number(values.concurrency);
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'));
 const upstream = await startUpstream({});
 
-/** `NAME=VALUE NAME2=VALUE2` as an environment. */
-function parseEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of text.split(' ').filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--env-a/--env-b want NAME=VALUE pairs, got ${pair}`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-}
-
 async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Promise<Side> {
   const cli = path.join(path.resolve(root), 'bin', 'switchyard.js');
   if (!fs.existsSync(path.join(path.resolve(root), 'dist', 'cli', 'main.js'))) throw new Error(`${root} has no dist/: build it first (npm run build)`);
@@ -83,7 +73,7 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const telemetrySection = telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined });
   fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetrySection}providers:`), extra));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
-  const env = { ...process.env, ...parseEnv(label === 'A' ? values['env-a'] : values['env-b']) };
+  const env = { ...process.env, ...parseEnvPairs(label === 'A' ? values['env-a'] : values['env-b'], `--env-${label.toLowerCase()}`) };
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'], env });
   const why = await waitReady(`http://127.0.0.1:${port}`, child);
   if (why !== undefined) {

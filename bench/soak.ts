@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { Pool, request } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
+import { parseEnvPairs } from './env-pairs.js';
 import { readProcessCpuSeconds, readProcessMemory } from './proc.js';
 import { Samples, summarizeNs } from './stats.js';
 import { freePort, gatewayConfig, hasExited, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
@@ -44,6 +45,7 @@ const every = Number(values.every);
 const concurrency = Number(values.concurrency);
 if (!(seconds > 0) || !(every > 0) || !(concurrency > 0)) exitWithUsage(import.meta.url, 2);
 
+const env = parseEnvPairs(values.env, '--env');
 const root = path.resolve(values.dir);
 const cli = path.join(root, 'bin', 'switchyard.js');
 if (!fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'))) throw new Error(`${root} has no dist/: build it first (npm run build)`);
@@ -54,12 +56,6 @@ const config = path.join(workDir, 'gateway.yaml');
 const telemetry = telemetryYaml({ variant: 'default', requestLogPath: path.join(workDir, 'requests.db'), collectorUrl: undefined });
 fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}providers:`), values.yaml));
 const flags = [...gatewayNodeFlags(root), ...values['node-flags'].split(' ').filter(Boolean)];
-const env: Record<string, string> = {};
-for (const pair of values.env.split(' ').filter(Boolean)) {
-  const eq = pair.indexOf('=');
-  if (eq <= 0) throw new Error(`--env wants NAME=VALUE pairs, got ${pair}`);
-  env[pair.slice(0, eq)] = pair.slice(eq + 1);
-}
 // taskset execs node, so the child's pid is the gateway's.
 const child = spawn('taskset', ['-c', '0', process.execPath, ...flags, cli, 'start', '--config', config], {
   stdio: ['ignore', 'ignore', 'inherit'],
