@@ -144,6 +144,9 @@ export function openSqliteInlineRequestLog(path: string, { commitEvery, onError,
   };
   /** A turn's requests go in at once, with no promise, unless a checkpoint runs or earlier ones wait: then they wait too. */
   const stage = (batch: readonly LoggedRequest[]): Promise<void> | undefined => {
+    // Nothing to add. (A drain started for nothing would settle before `draining` took its
+    // promise, which would then stay set and hold every later request back, in memory, for good.)
+    if (batch.length === 0) return draining;
     if (!checkpointing && !draining) {
       insert(batch, 0, batch.length);
       return undefined;

@@ -141,6 +141,34 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
     assert.deepEqual(ids, [...ids].sort(), 'in the order they finished');
   });
 
+  test('an empty hand-over while a checkpoint runs holds nothing back: what comes after it goes in, and staging is immediate again', async (t) => {
+    // The sink hands over an empty turn when a flush took the turn's requests first. Before the fix,
+    // one that came during a checkpoint left the log waiting on a drain that had already ended:
+    // every later request stayed in memory and none was written (bench:soak, session 26).
+    const { path, sync, log } = heldLog(t);
+    let accepted = 0;
+    const stageNext = (count: number) => {
+      const pending = log.stage?.(requests(accepted, count));
+      accepted += count;
+      return pending;
+    };
+    while (accepted < CHECKPOINT_EVERY - SLICE) stageNext(SLICE);
+    sync.hold();
+    assert.deepEqual(sync.synced, [], 'no checkpoint yet');
+    stageNext(SLICE);
+    assert.deepEqual(sync.synced, [`${path}-wal`], 'the checkpoint holds in its first sync');
+    assert.equal(log.stage?.([]), undefined, 'an empty hand-over starts nothing');
+    const waiting = stageNext(3);
+    assert.ok(waiting instanceof Promise, 'a batch during the checkpoint waits');
+    sync.release();
+    await waiting;
+    assert.equal(stageNext(2), undefined, 'after the wait, a batch is staged at once again');
+    await log.write([]);
+    const reader = new Database(path, { readonly: true });
+    t.after(() => reader.close());
+    assert.equal(reader.prepare('SELECT count(*) FROM requests').pluck().get(), accepted, 'every request went in');
+  });
+
   test('a checkpoint whose sync fails is reported, and SQLite checkpoints from then on; nothing is lost', async (t) => {
     const path = join(tempDir(t), 'requests.db');
     const errors: Error[] = [];
