@@ -52,6 +52,23 @@ function heldLog(t: Parameters<typeof tempDir>[0]) {
   return { path, sync, log };
 }
 
+/**
+ * A held log staged up to the batch that starts a checkpoint, with the syncs held: that batch is
+ * staged by the caller (`stageNext`), which numbers the requests on from what went before.
+ */
+function beforeHeldCheckpoint(t: Parameters<typeof tempDir>[0]) {
+  const held = heldLog(t);
+  const counter = { accepted: 0 };
+  const stageNext = (count: number) => {
+    const pending = held.log.stage?.(requests(counter.accepted, count));
+    counter.accepted += count;
+    return pending;
+  };
+  while (counter.accepted < CHECKPOINT_EVERY - SLICE) stageNext(SLICE);
+  held.sync.hold();
+  return { ...held, counter, stageNext };
+}
+
 describe('request log: the inline writer checkpoints off the serving thread', () => {
   test('every CHECKPOINT_EVERY requests: the WAL synced, then copied into the file, then the file synced; the WAL stays bounded', async (t) => {
     const path = join(tempDir(t), 'requests.db');
@@ -106,15 +123,7 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
   });
 
   test('what waited for a checkpoint goes in after it a slice per turn beside each turn\'s own: the wait shrinks every turn, in order', async (t) => {
-    const { path, sync, log } = heldLog(t);
-    let accepted = 0;
-    const stageNext = (count: number) => {
-      const pending = log.stage?.(requests(accepted, count));
-      accepted += count;
-      return pending;
-    };
-    while (accepted < CHECKPOINT_EVERY - SLICE) stageNext(SLICE);
-    sync.hold();
+    const { path, sync, log, counter, stageNext } = beforeHeldCheckpoint(t);
     stageNext(SLICE);
     assert.deepEqual(sync.synced, [`${path}-wal`], 'the checkpoint holds in its first sync');
     // Five turns' worth finish while it holds: they wait.
@@ -123,11 +132,11 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
     assert.equal(await staged(), CHECKPOINT_EVERY);
     sync.release();
     // Each turn from now on, 7 more finish; what waits must shrink by about a slice every turn.
-    const backlog: number[] = [accepted - CHECKPOINT_EVERY];
+    const backlog: number[] = [counter.accepted - CHECKPOINT_EVERY];
     for (let turn = 0; turn < 20 && backlog.at(-1) !== 0; turn++) {
       stageNext(7);
       await new Promise((resolve) => setImmediate(resolve));
-      backlog.push(accepted - (await staged()));
+      backlog.push(counter.accepted - (await staged()));
     }
     assert.equal(backlog.at(-1), 0, `the wait went: ${backlog.join(' → ')}`);
     // 150 waiting plus 7 a turn, at a slice a turn beyond the turn's own: gone in about 150 / SLICE turns.
@@ -137,7 +146,7 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
     const reader = new Database(path, { readonly: true });
     t.after(() => reader.close());
     const ids = reader.prepare('SELECT request_id FROM requests ORDER BY rowid').pluck().all() as string[];
-    assert.equal(ids.length, accepted);
+    assert.equal(ids.length, counter.accepted);
     assert.deepEqual(ids, [...ids].sort(), 'in the order they finished');
   });
 
@@ -145,15 +154,7 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
     // The sink hands over an empty turn when a flush took the turn's requests first. Before the fix,
     // one that came during a checkpoint left the log waiting on a drain that had already ended:
     // every later request stayed in memory and none was written (bench:soak, session 26).
-    const { path, sync, log } = heldLog(t);
-    let accepted = 0;
-    const stageNext = (count: number) => {
-      const pending = log.stage?.(requests(accepted, count));
-      accepted += count;
-      return pending;
-    };
-    while (accepted < CHECKPOINT_EVERY - SLICE) stageNext(SLICE);
-    sync.hold();
+    const { path, sync, log, counter, stageNext } = beforeHeldCheckpoint(t);
     assert.deepEqual(sync.synced, [], 'no checkpoint yet');
     stageNext(SLICE);
     assert.deepEqual(sync.synced, [`${path}-wal`], 'the checkpoint holds in its first sync');
@@ -166,7 +167,7 @@ describe('request log: the inline writer checkpoints off the serving thread', ()
     await log.write([]);
     const reader = new Database(path, { readonly: true });
     t.after(() => reader.close());
-    assert.equal(reader.prepare('SELECT count(*) FROM requests').pluck().get(), accepted, 'every request went in');
+    assert.equal(reader.prepare('SELECT count(*) FROM requests').pluck().get(), counter.accepted, 'every request went in');
   });
 
   test('a checkpoint whose sync fails is reported, and SQLite checkpoints from then on; nothing is lost', async (t) => {
