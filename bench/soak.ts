@@ -23,7 +23,7 @@ import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { parseEnvPairs } from './env-pairs.js';
 import { readProcessCpuSeconds, readProcessMemory } from './proc.js';
 import { Samples, summarizeNs } from './stats.js';
-import { freePort, gatewayConfig, hasExited, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, hasExited, stopChild, waitReady, withYaml } from './targets.js';
 import { exitWithUsage } from './usage.js';
 
 const { values } = parseArgs({
@@ -53,8 +53,8 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-soak-'));
 const upstream = await startUpstream({});
 const port = await freePort();
 const config = path.join(workDir, 'gateway.yaml');
-const telemetry = telemetryYaml({ variant: 'default', requestLogPath: path.join(workDir, 'requests.db'), collectorUrl: undefined });
-fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}providers:`), values.yaml));
+const telemetry = { variant: 'default' as const, requestLogPath: path.join(workDir, 'requests.db'), collectorUrl: undefined };
+fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, telemetry), values.yaml));
 const flags = [...gatewayNodeFlags(root), ...values['node-flags'].split(' ').filter(Boolean)];
 // taskset execs node, so the child's pid is the gateway's.
 const child = spawn('taskset', ['-c', '0', process.execPath, ...flags, cli, 'start', '--config', config], {
