@@ -23,6 +23,7 @@ import { ConfiguredSinks } from '../telemetry/create-sinks.js';
 import { withCost } from '../cost/with-cost.js';
 import { describeUnpriced } from '../cost/create-pricer.js';
 import { connectMetrics, type MetricsEndpoint } from '../telemetry/metrics/metrics-sink.js';
+import { requestLogCounts } from '../store/request-log-counts.js';
 import type { ServerLoad } from './server-load.js';
 
 export interface GatewayOptions extends LoadOptions {
@@ -80,7 +81,8 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
   logProxies(runtime, logger);
   let closed = false;
   // The config's sinks, remade on reload where their section changed; the caller's own sinks stay as given.
-  const configured = new ConfiguredSinks({ logger, current: () => runtime, env: options.env });
+  const requestLog = requestLogCounts();
+  const configured = new ConfiguredSinks({ logger, current: () => runtime, env: options.env, requestLogCounts: requestLog });
   await configured.apply(runtime.config);
   const services = createServices(() => runtime.config, options.healthStore);
   const load: ServerLoad = { inFlight: 0, shed: 0 };
@@ -94,7 +96,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
       onError: (err) => logger.error({ err }, 'pricing a request failed'),
       onUnpriced: (unpriced) => logger.warn({ deployments: unpriced.map(({ deployment }) => deployment) }, describeUnpriced(unpriced)),
     });
-    metrics = connectMetrics(sinks, services.healthRegistry, load);
+    metrics = connectMetrics(sinks, { health: services.healthRegistry, load, requestLog });
   }
   connectSinks();
   const retiring = new Set<Promise<void>>();

@@ -10,6 +10,7 @@ import type { Telemetry } from '../telemetry/request-event.js';
 import { registerActiveLog } from './active-request-logs.js';
 import { openRequestLog, requestLogKey } from './open-request-log.js';
 import { parseMaxAge, type RequestLogConfig } from './request-log-config.js';
+import { requestLogCounts, type RequestLogCounts } from './request-log-counts.js';
 import type { LoggedRequest, RequestLog, Retention } from './request-log.js';
 import { rowsOfEvent } from './rows-of-event.js';
 
@@ -29,10 +30,14 @@ export interface RequestLogSink extends Telemetry {
 export interface RequestLogSinkOptions {
   config: RequestLogConfig;
   logger: Logger;
+  /** Where the sink keeps what it holds and loses (the gateway's, read by `/metrics`); its own when not given. */
+  counts?: RequestLogCounts;
+  /** Opens the store the config names (tests replace it, to hold or fail a write). */
+  openStore?: typeof openRequestLog;
 }
 
 /** A sink writing to the configured log; undefined when the log is off. */
-export async function createRequestLogSink({ config, logger }: RequestLogSinkOptions): Promise<RequestLogSink | undefined> {
+export async function createRequestLogSink({ config, logger, counts = requestLogCounts(), openStore = openRequestLog }: RequestLogSinkOptions): Promise<RequestLogSink | undefined> {
   const key = requestLogKey(config);
   if (key === undefined) return undefined;
   const log = logger.child({ component: 'request-log' });
@@ -43,7 +48,7 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
   /** Opens the store, or retries on the next flush if it cannot be opened (a database not up yet). */
   const open = (): Promise<RequestLog | undefined> => {
     if (store) return Promise.resolve(store);
-    opening ??= openRequestLog(config, { onError: (err) => log.warn({ err }, 'request log store error (a PostgreSQL connection, or a SQLite checkpoint: SQLite checkpoints from then on)') }).then(
+    opening ??= openStore(config, { onError: (err) => log.warn({ err }, 'request log store error (a PostgreSQL connection, or a SQLite checkpoint: SQLite checkpoints from then on)') }).then(
       (opened) => {
         store = opened;
         opening = undefined;
@@ -71,7 +76,14 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
     log.warn({ dropped }, 'the request log queue was full: the oldest requests were not logged');
     dropped = 0;
   };
-  const writeFailed = (err: unknown, requests: number): void => log.error({ err, requests }, 'writing to the request log failed; the batch is dropped');
+  const settled = (requests: number): void => {
+    counts.pending -= requests;
+  };
+  const writeFailed = (err: unknown, requests: number): void => {
+    settled(requests);
+    counts.writeFailed += requests;
+    log.error({ err, requests }, 'writing to the request log failed; the batch is dropped');
+  };
 
   /**
    * Hands the queue to `target`: `write` commits it (and, for a staging store, what was staged
@@ -85,9 +97,18 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
       pending = how === 'stage' && target.stage ? target.stage(batch) : target.write(batch);
     } catch (err) {
       writeFailed(err, batch.length);
+      reportDropped();
+      return undefined;
     }
     reportDropped();
-    return pending?.catch((err: unknown) => writeFailed(err, batch.length));
+    if (!pending) {
+      settled(batch.length);
+      return undefined;
+    }
+    return pending.then(
+      () => settled(batch.length),
+      (err: unknown) => writeFailed(err, batch.length),
+    );
   };
   /** Hand-overs one after another, never two transactions at once (a staging store orders its own). */
   const serially = (how: 'write' | 'stage'): Promise<void> => {
@@ -142,9 +163,12 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
     requestFinished(event) {
       if (closed) return;
       queue.push(rowsOfEvent(event));
+      counts.pending++;
       if (queue.length > MAX_QUEUED_REQUESTS) {
         queue.shift();
         dropped++;
+        counts.pending--;
+        counts.queueFull++;
       }
       if (store?.stage) {
         if (!stageScheduled) {
@@ -165,6 +189,11 @@ export async function createRequestLogSink({ config, logger }: RequestLogSinkOpt
       clearInterval(pruneTimer);
       unregister();
       await flush();
+      if (queue.length > 0) {
+        // The store never opened: what is still queued goes with the sink.
+        writeFailed(new Error(`the request log (${config.store}) was still not open when the gateway closed it`), queue.length);
+        queue = [];
+      }
       await store?.close();
     },
   };

@@ -10,6 +10,7 @@ import { asConfigError } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import type { Env } from '../providers/http/egress-proxy.js';
 import type { Provider } from '../providers/types.js';
+import type { RequestLogCounts } from '../store/request-log-counts.js';
 import type { Telemetry } from './request-event.js';
 
 export interface SinkContext {
@@ -19,6 +20,8 @@ export interface SinkContext {
   current?: () => { config: Config; providers: ReadonlyMap<string, Provider> };
   /** Where a `proxy: env` looks (default: process.env). */
   env?: Env | undefined;
+  /** Where the request log keeps what it holds and loses (read by `/metrics`), across the sinks a reload makes. */
+  requestLogCounts?: RequestLogCounts;
 }
 
 /** The sections of `telemetry:` that each make a sink. */
@@ -45,7 +48,7 @@ async function createSink(section: SinkSection, context: SinkContext): Promise<T
       // Loaded only when on, so `request_log.store: off` never loads a database driver.
       return telemetry.request_log.store === 'off'
         ? undefined
-        : (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: telemetry.request_log, logger: context.logger });
+        : (await import('../store/create-request-log-sink.js')).createRequestLogSink({ config: telemetry.request_log, logger: context.logger, counts: context.requestLogCounts });
     case 'access_log':
       return telemetry.access_log.enabled ? (await import('./access-log/access-log.js')).createAccessLogSink(context.logger) : undefined;
   }

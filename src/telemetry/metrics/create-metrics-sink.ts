@@ -7,11 +7,10 @@ import { Registry } from 'prom-client';
 import type { Config } from '../../config/schema.js';
 import type { TransitionEvent } from '../../health/health-registry.js';
 import type { RequestEvent } from '../request-event.js';
-import type { ServerLoad } from '../../gateway/server-load.js';
 import { boundedValues } from './bounded-values.js';
-import { defineHealthGauges, defineInstruments, defineLoadGauges, type BreakerReading } from './define-instruments.js';
+import { defineHealthGauges, defineInstruments, defineLoadGauges, defineRequestLogGauges, type BreakerReading } from './define-instruments.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
-import { METRICS_SINK_KIND, type HealthSource, type MetricsSink } from './metrics-sink.js';
+import { METRICS_SINK_KIND, type HealthSource, type MetricsSink, type WatchedState } from './metrics-sink.js';
 import { processMetrics } from './process-metrics.js';
 import { recordRequest, type LabelSources } from './record-request.js';
 
@@ -66,10 +65,11 @@ export function createMetricsSink(options: MetricsSinkOptions): MetricsSink {
       if (queue.length >= MAX_QUEUED_EVENTS) flush();
       else scheduled ??= setImmediate(flush);
     },
-    watch(health: HealthSource, load: ServerLoad) {
+    watch({ health, load, requestLog }: WatchedState) {
       if (unwatch) return;
       defineHealthGauges(registry, () => readBreakers(health));
       defineLoadGauges(registry, load);
+      defineRequestLogGauges(registry, requestLog);
       const onTransition = ({ breaker, transition }: TransitionEvent) => {
         const { kind, name } = splitBreakerName(breaker);
         instruments.healthTransitions.inc({ kind, name, from: transition.from, to: transition.to });

@@ -12,6 +12,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { KeyedCounter, KeyedHistogram } from './keyed-instruments.js';
 import type { HealthState } from '../../health/circuit-breaker.js';
 import type { ServerLoad } from '../../gateway/server-load.js';
+import type { RequestLogCounts } from '../../store/request-log-counts.js';
 
 /** `gen_ai.client.operation.duration` and `time_to_first_chunk` boundaries, in seconds (semconv). */
 export const GEN_AI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -188,6 +189,29 @@ export function defineLoadGauges(registry: Registry, load: ServerLoad): void {
     collect() {
       this.reset();
       this.inc(load.shed);
+    },
+  });
+}
+
+/** The request log's backlog and losses, read at scrape time (src/store/request-log-counts.ts). */
+export function defineRequestLogGauges(registry: Registry, counts: RequestLogCounts): void {
+  new Gauge({
+    name: 'switchyard_request_log_pending_requests',
+    help: 'Finished requests the request log holds in memory, not yet in the database (queued, being written, or waiting behind a checkpoint).',
+    registers: [registry],
+    collect() {
+      this.set(counts.pending);
+    },
+  });
+  new Counter({
+    name: 'switchyard_request_log_lost_requests_total',
+    help: 'Finished requests never logged: the queue was full (the oldest went), or their write failed.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ reason: 'queue_full' }, counts.queueFull);
+      this.inc({ reason: 'write_failed' }, counts.writeFailed);
     },
   });
 }
