@@ -1,11 +1,12 @@
 /**
  * `npm run bench:soak -- [--seconds S] [--every S] [--concurrency N] [--stream] [--dir DIR]
- * [--node-flags=...] [--env 'NAME=VALUE ...'] [--yaml 'SECTION: {...}']`: the gateway's memory and
+ * [--target gateway|gateway-anthropic] [--node-flags=...] [--env 'NAME=VALUE ...'] [--yaml 'SECTION: {...}']`: the gateway's memory and
  * latency under minutes of steady load, where `npm run bench` measures windows of seconds. V8 lets
  * the old generation grow until its first full GC, and that can take longer than a bench window:
  * the peak RSS of a long run is not the bench's.
  *
- * One build's gateway (the defaults, as the bench's `gateway` target, with the node flags of its
+ * One build's gateway (the defaults, as the bench's `gateway` target, or its translated route with
+ * `--target gateway-anthropic`; with the node flags of its
  * `#!` line plus `--node-flags`, and `--env` in its environment) runs alone on core 0, loaded from
  * core 1 at `--concurrency` (16; closed loop, unique bodies, non-streaming unless `--stream`) for
  * `--seconds` (90) against the bench's fast upstream. Every `--every` seconds (10) it prints the
@@ -37,13 +38,15 @@ const { values } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     env: { type: 'string', default: '' },
     yaml: { type: 'string', default: '' },
+    target: { type: 'string', default: 'gateway' },
   },
 });
 if (values.help) exitWithUsage(import.meta.url);
 const seconds = Number(values.seconds);
 const every = Number(values.every);
 const concurrency = Number(values.concurrency);
-if (!(seconds > 0) || !(every > 0) || !(concurrency > 0)) exitWithUsage(import.meta.url, 2);
+const target = values.target;
+if (!(seconds > 0) || !(every > 0) || !(concurrency > 0) || (target !== 'gateway' && target !== 'gateway-anthropic')) exitWithUsage(import.meta.url, 2);
 
 const env = parseEnvPairs(values.env, '--env');
 const root = path.resolve(values.dir);
@@ -54,7 +57,7 @@ const upstream = await startUpstream({});
 const port = await freePort();
 const config = path.join(workDir, 'gateway.yaml');
 const telemetry = { variant: 'default' as const, requestLogPath: path.join(workDir, 'requests.db'), collectorUrl: undefined };
-fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, telemetry), values.yaml));
+fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS[target], telemetry), values.yaml));
 const flags = [...gatewayNodeFlags(root), ...values['node-flags'].split(' ').filter(Boolean)];
 // taskset execs node, so the child's pid is the gateway's.
 const child = spawn('taskset', ['-c', '0', process.execPath, ...flags, cli, 'start', '--config', config], {
@@ -81,7 +84,7 @@ try {
   const why = await waitReady(origin, child);
   if (why !== undefined) throw new Error(`the gateway ${why}`);
   console.log(
-    `gateway ${root}: node ${flags.join(' ')}${values.env ? `, env ${values.env}` : ''}; ${values.stream ? 'streaming' : 'non-streaming'} at c=${concurrency} for ${seconds} s`,
+    `${target} ${root}: node ${flags.join(' ')}${values.env ? `, env ${values.env}` : ''}; ${values.stream ? 'streaming' : 'non-streaming'} at c=${concurrency} for ${seconds} s`,
   );
   console.log('  time   req/s   p50 ms   p99 ms  CPU µs/req   RSS MB  VmHWM MB  heap MB  old MB  full GCs (ms)');
   const pool = new Pool(origin, { connections: concurrency });
