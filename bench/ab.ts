@@ -22,7 +22,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { parseEnvPairs } from './env-pairs.js';
-import { freePort, gatewayConfig, stopChild, telemetryYaml, waitReady, withYaml } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, stopChild, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 import { exitWithUsage } from './usage.js';
 
@@ -70,8 +70,8 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const port = await freePort();
   const config = path.join(workDir, `${label}.yaml`);
   const extra = label === 'A' ? values['yaml-a'] : values['yaml-b'];
-  const telemetrySection = telemetryYaml({ variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined });
-  fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetrySection}providers:`), extra));
+  const sections = { variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined };
+  fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, sections), extra));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
   const env = { ...process.env, ...parseEnvPairs(label === 'A' ? values['env-a'] : values['env-b'], `--env-${label.toLowerCase()}`) };
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'], env });

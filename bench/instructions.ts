@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, gatewayConfig, hasExited, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, hasExited, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 import { startUpstream } from './upstream.js';
 import { exitWithUsage } from './usage.js';
 
@@ -69,8 +69,8 @@ fs.mkdirSync(workDir, { recursive: true });
 const upstream = await startUpstream({ chunkDelayMs: 0 });
 const port = await freePort();
 const config = path.join(workDir, 'gateway.yaml');
-const telemetry = telemetryYaml({ variant: values.telemetry as TelemetryVariant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: undefined });
-fs.writeFileSync(config, withYaml(withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}providers:`), 'health: { stall_calls: 0 }'), values.yaml));
+const telemetry = { variant: values.telemetry as TelemetryVariant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: undefined };
+fs.writeFileSync(config, withYaml(withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, telemetry), 'health: { stall_calls: 0 }'), values.yaml));
 const entry = values.bare
   ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
   : [...gatewayNodeFlags(root), path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];

@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, gatewayConfig, hasExited, startCollector, telemetryYaml, waitReady, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, hasExited, startCollector, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 import { exitWithUsage } from './usage.js';
 
 
@@ -59,9 +59,9 @@ if (!['default', 'off', 'traced'].includes(values.telemetry)) throw new Error(`-
 const variant = values.telemetry as TelemetryVariant;
 // traced: every request sampled, exported to the bench's stand-in collector (as the gateway-traced target).
 const collector = variant === 'traced' ? await startCollector() : undefined;
-const telemetry = telemetryYaml({ variant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: collector?.url });
+const telemetry = { variant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: collector?.url };
 // --yaml merges config sections in (e.g. 'idempotency: { derive_key: false }').
-fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port).replace('providers:', `${telemetry}providers:`), values.yaml));
+fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, telemetry), values.yaml));
 const entry = values.bare
   ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
   : [...gatewayNodeFlags(root), path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];
