@@ -28,6 +28,8 @@ export interface CallOptions {
   idempotencyKey?: string;
   /** Who is asking; scopes idempotency keys and cached answers. */
   tenant?: string;
+  /** The subject of the client certificate the connection was verified with (mTLS): named in the access log and the request's span. */
+  clientCertificate?: string;
   overrides?: RequestOverrides;
   /** The raw body's size in bytes, when known: a free upper bound for the context-window check. */
   bodyBytes?: number;

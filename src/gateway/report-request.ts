@@ -86,6 +86,7 @@ class Report implements RequestReport {
       served,
       request: context.parameters(),
     };
+    if (context.options.clientCertificate !== undefined) event.clientCertificate = context.options.clientCertificate;
     if (known.response !== undefined) event.response = known.response;
     if (known.error !== undefined) event.error = known.error;
     if (known.timeToFirstChunkMs !== undefined) event.timeToFirstChunkMs = known.timeToFirstChunkMs;

@@ -6,6 +6,7 @@
 import { RequestError } from '../gateway/served.js';
 import { logRefused } from '../telemetry/access-log/access-log.js';
 import { sendAnthropicError } from './anthropic/render-anthropic-error.js';
+import { clientCertificateSubject } from './call-options.js';
 import type { HttpContext } from './context.js';
 import { sendError } from './render-error.js';
 import { servedHeaders } from './served-headers.js';
@@ -21,6 +22,6 @@ export function answerError(ctx: HttpContext, err: unknown, shape: 'openai' | 'a
   // A routed request has its access-log line from its route's report. The rest get one here:
   // refused before routing, or a follower of an idempotency key sharing its leader's failure (`replayOf`).
   if (gateway.config.telemetry.access_log.enabled && !(err instanceof RequestError && err.served && err.served.replayOf === undefined)) {
-    logRefused(gateway.logger, { requestId, method: req.method, url: req.url, status: error.status, code: error.code });
+    logRefused(gateway.logger, { requestId, method: req.method, url: req.url, status: error.status, code: error.code, clientCertificate: clientCertificateSubject(req) });
   }
 }

@@ -10,7 +10,7 @@ import type { CallOptions, RequestOverrides } from '../gateway/plan-route.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-type HeaderOptions = Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'overrides' | 'traceparent' | 'tracestate'>;
+type HeaderOptions = Pick<CallOptions, 'idempotencyKey' | 'tenant' | 'clientCertificate' | 'overrides' | 'traceparent' | 'tracestate'>;
 
 /** W3C trace context: version 00 and the ids in lower-case hex (anything else is ignored, as the spec says). */
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
@@ -30,13 +30,13 @@ export function callOptionsFrom<T extends CallOptions>(req: IncomingMessage, opt
   }
   // Until virtual keys land, the caller's credential is what tells tenants apart (it is only ever
   // hashed): its Authorization header, else Anthropic's x-api-key, else the client certificate it
-  // connected with (server.tls.client_ca_file).
+  // connected with (server.tls.client_ca_file). That certificate's subject names the caller in
+  // telemetry either way.
+  const certificate = clientCertificate(req.socket);
+  if (certificate !== undefined) options.clientCertificate = certificate.subject;
   const auth = headers.authorization ?? headers['x-api-key'];
   if (typeof auth === 'string') options.tenant = auth;
-  else {
-    const certificate = clientCertificate(req.socket);
-    if (certificate !== undefined) options.tenant = certificate;
-  }
+  else if (certificate !== undefined) options.tenant = certificate.tenant;
 
   const force = headers['x-switchyard-force-deployment'];
   const fallback = headers['x-switchyard-fallback'];
@@ -57,16 +57,34 @@ export function callOptionsFrom<T extends CallOptions>(req: IncomingMessage, opt
   return options;
 }
 
-/** The tenant of each connection that presented a client certificate the server verified, worked out once per connection. */
-const certificateTenants = new WeakMap<Socket, string>();
+/** The subject of the client certificate the request's connection was verified with, if any. */
+export function clientCertificateSubject(req: IncomingMessage): string | undefined {
+  return clientCertificate(req.socket)?.subject;
+}
 
-function clientCertificate(socket: Socket): string | undefined {
+/** A verified client certificate as the gateway uses it: the tenant it stands for, and its subject. */
+interface ClientCertificate {
+  tenant: string;
+  /** Its subject's distinguished name, most specific first (`CN=svc-a, O=Acme`), as OpenTelemetry's `tls.client.subject`. */
+  subject: string;
+}
+
+/** The client certificate of each connection that presented one the server verified, worked out once per connection. */
+const certificates = new WeakMap<Socket, ClientCertificate>();
+
+function clientCertificate(socket: Socket): ClientCertificate | undefined {
   // `authorized` is only ever true on a TLS socket whose peer's certificate was verified (mTLS).
   if ((socket as Partial<TLSSocket>).authorized !== true) return undefined;
-  let tenant = certificateTenants.get(socket);
-  if (tenant === undefined) {
-    tenant = `client-certificate:${(socket as TLSSocket).getPeerCertificate().fingerprint256}`;
-    certificateTenants.set(socket, tenant);
+  let certificate = certificates.get(socket);
+  if (certificate === undefined) {
+    const peer = (socket as TLSSocket).getPeerX509Certificate();
+    certificate = { tenant: `client-certificate:${peer?.fingerprint256 ?? ''}`, subject: distinguishedName(peer?.subject ?? '') };
+    certificates.set(socket, certificate);
   }
-  return tenant;
+  return certificate;
+}
+
+/** Node lists a subject's attributes a line each, most significant first; a DN string (RFC 4514) lists them the other way, comma-separated. */
+function distinguishedName(subject: string): string {
+  return subject.split('\n').filter(Boolean).reverse().join(', ');
 }

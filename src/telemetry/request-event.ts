@@ -15,6 +15,8 @@ export interface RequestEvent {
   route: string;
   /** Who asked (empty when the gateway does not know). */
   tenant: string;
+  /** The subject of the client certificate the caller connected with (mTLS), as `CN=svc-a, O=Acme`. */
+  clientCertificate?: string;
   /** Epoch ms when the gateway received the request. */
   startedAt: number;
   /** Until the answer was complete (for a stream: its last chunk). */

@@ -185,6 +185,67 @@ describe('serving HTTPS (server.tls)', () => {
     }
   });
 
+  test("the access log names a client certificate's subject, of routed and refused requests, whichever credential tells the tenant", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('warn', { write: (text: string) => void lines.push(JSON.parse(text) as Record<string, unknown>) });
+    const gateway = await createGateway(chainConfig([upstream.url], { telemetry: { request_log: { store: 'off' }, access_log: { enabled: true } } }), { logger });
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-mtls-'));
+    const bundle = join(dir, 'clients.pem');
+    const C = { cert: await readFile(join(FIXTURES, 'client-c.crt')), key: await readFile(join(FIXTURES, 'client-c.key')) };
+    await writeFile(bundle, Buffer.concat([await readFile(A.certFile), C.cert]));
+    const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: { ...A, clientCaFile: bundle } });
+    const { a } = await clientPairs();
+    const asA = new Agent({ connect: { ca: trusted, ...a } });
+    const asC = new Agent({ connect: { ca: trusted, ...C } });
+    const send = async (dispatcher: Agent, body: string, headers: Record<string, string> = {}) => {
+      const res = await request(`${listening.url}/v1/chat/completions`, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json', ...headers }, body });
+      await res.body.text();
+      return { status: res.statusCode, requestId: res.headers['x-request-id'] };
+    };
+    const lineOf = (requestId: unknown) => lines.find((line) => line.msg === 'request' && line.requestId === requestId);
+    const chat = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'who is asking?' }] });
+    try {
+      const keyless = await send(asC, chat);
+      const withKey = await send(asA, chat, { authorization: 'Bearer sk-client-key' });
+      const refused = await send(asC, '{"model": ');
+      assert.deepEqual([keyless.status, withKey.status, refused.status], [200, 200, 400]);
+      assert.equal(lineOf(keyless.requestId)?.clientCertificate, 'CN=svc-c, OU=Platform, O=Acme', 'most specific first, as a DN string');
+      assert.equal(lineOf(withKey.requestId)?.clientCertificate, 'CN=switchyard-test-a', 'named even where the Authorization header tells the tenant');
+      assert.equal(lineOf(refused.requestId)?.clientCertificate, 'CN=svc-c, OU=Platform, O=Acme', 'a request refused before routing too');
+      assert.notEqual(lineOf(keyless.requestId)?.tenant, lineOf(withKey.requestId)?.tenant);
+      assert.ok(!JSON.stringify(lines).includes('sk-client-key'), 'never the key');
+    } finally {
+      await Promise.all([asA.destroy(), asC.destroy()]);
+      await listening.close();
+      await gateway.close();
+    }
+  });
+
+  test('a plain connection (no client certificate) has no subject in the access log', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('warn', { write: (text: string) => void lines.push(JSON.parse(text) as Record<string, unknown>) });
+    const gateway = await createGateway(chainConfig([upstream.url], { telemetry: { request_log: { store: 'off' }, access_log: { enabled: true } } }), { logger });
+    const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: A });
+    const plain = new Agent({ connect: { ca: trusted } });
+    try {
+      const res = await request(`${listening.url}/v1/chat/completions`, {
+        method: 'POST',
+        dispatcher: plain,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await res.body.text();
+      assert.equal(res.statusCode, 200);
+      const line = lines.find((entry) => entry.msg === 'request');
+      assert.ok(line);
+      assert.equal('clientCertificate' in line, false);
+    } finally {
+      await plain.destroy();
+      await listening.close();
+      await gateway.close();
+    }
+  });
+
   test('starting with a certificate that cannot be read is a config problem at its path', async () => {
     const gateway = await createGateway(chainConfig([upstream.url]), { logger: createLogger('silent') });
     try {

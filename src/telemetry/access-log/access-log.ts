@@ -41,10 +41,15 @@ export function createAccessLogSink(logger: Logger): Telemetry {
 }
 
 /** A request refused before it reached a route: no event was made for it. */
-export function logRefused(logger: Logger, refused: { requestId: string; method: string | undefined; url: string | undefined; status: number; code: string }): void {
+export function logRefused(
+  logger: Logger,
+  refused: { requestId: string; method: string | undefined; url: string | undefined; status: number; code: string; clientCertificate: string | undefined },
+): void {
   const url = refused.url ?? '';
   const query = url.indexOf('?');
-  accessLogger(logger).info({ requestId: refused.requestId, method: refused.method, path: query === -1 ? url : url.slice(0, query), status: refused.status, error: refused.code }, 'request');
+  const line: Record<string, unknown> = { requestId: refused.requestId, method: refused.method, path: query === -1 ? url : url.slice(0, query), status: refused.status, error: refused.code };
+  if (refused.clientCertificate !== undefined) line.clientCertificate = refused.clientCertificate;
+  accessLogger(logger).info(line, 'request');
 }
 
 /** The line's fields, flat, for log queries (`route="chat" and fallbackReason!=""`). */
@@ -64,6 +69,7 @@ export function accessLine(event: RequestEvent): Record<string, unknown> {
     calls: served.attempts.reduce((calls, attempt) => (attempt.outcome === 'skipped' ? calls : calls + 1), 0),
   };
   if (event.tenant !== '') line.tenant = event.tenant;
+  if (event.clientCertificate !== undefined) line.clientCertificate = event.clientCertificate;
   if (served.fallbackReason !== undefined) line.fallbackReason = served.fallbackReason;
   if (served.cache) line.cacheAgeMs = Math.round(served.cache.ageMs);
   if (served.manual !== undefined) line.manual = served.manual;

@@ -68,6 +68,7 @@ function serverSpan({ event, trace, upstream, content }: SpanInputs): SpanShape 
   if (event.served.provider !== undefined) attributes[attr.GEN_AI_PROVIDER_NAME] = upstream(event.served.provider).providerName;
   if (event.served.deployment !== undefined) attributes[attr.SWITCHYARD_DEPLOYMENT] = event.served.deployment;
   if (event.tenant !== '') attributes[attr.SWITCHYARD_TENANT] = event.tenant;
+  if (event.clientCertificate !== undefined) attributes[attr.TLS_CLIENT_SUBJECT] = event.clientCertificate;
   if (event.stream) attributes[attr.GEN_AI_REQUEST_STREAM] = true;
   addParameters(attributes, event.request);
   if (event.response) addResponse(attributes, event.response);

@@ -35,6 +35,8 @@ export const SERVER_PORT = 'server.port';
 export const ERROR_TYPE = 'error.type';
 export const HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
 export const HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
+// OpenTelemetry semantic conventions: TLS (development).
+export const TLS_CLIENT_SUBJECT = 'tls.client.subject';
 
 // Switchyard's own: the fallback decision, in the gen_ai namespace the issue asks for (not OpenTelemetry names).
 export const GEN_AI_FALLBACK_REASON = 'gen_ai.fallback.reason';

@@ -93,6 +93,14 @@ describe('spans of one request', () => {
     assert.equal(server?.status.code, SpanStatusCode.ERROR);
   });
 
+  test("a client certificate's subject is the server span's tls.client.subject; none without one", () => {
+    const served = [record({ hop: 1, deployment: 'primary', outcome: 'served' })];
+    const [server] = spansOf(eventOf(served, { clientCertificate: 'CN=svc-c, OU=Platform, O=Acme' }));
+    assert.equal(server?.attributes['tls.client.subject'], 'CN=svc-c, OU=Platform, O=Acme');
+    const [plain] = spansOf(eventOf(served));
+    assert.equal(plain?.attributes['tls.client.subject'], undefined);
+  });
+
   test('a malformed or all-zero traceparent is no parent', () => {
     assert.equal(parseTraceparent('00-' + '0'.repeat(32) + '-00f067aa0ba902b7-01'), undefined);
     assert.equal(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), undefined);
