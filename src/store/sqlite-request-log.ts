@@ -28,13 +28,13 @@ export interface SqliteLogOptions {
 export interface SqliteRequestLog extends RequestLog {
   /**
    * Deletes at most `limit` requests (and their hops) that started before `cutoff.before`, oldest
-   * first, then, once none is left, those at `cutoff.last` (its time, and request ids up to its
-   * own); returns how many went.
+   * first, then, once none is left, those at or below rowid `cutoff.throughRowid`, lowest first;
+   * returns how many went.
    */
   pruneSlice(cutoff: PruneCutoff, limit: number): number;
   /**
    * What a prune at `now` removes: requests older than `max_age`, and all but the newest `max_rows`
-   * (by start time, then request id). One walk of the time index, for a whole prune.
+   * by the order they were logged (when they finished). Two b-tree descents, for a whole prune.
    */
   pruneCutoff(retention: Retention, now: number): PruneCutoff;
   /**
@@ -79,9 +79,13 @@ export async function pruneInSlices(log: SqliteRequestLog, retention: Retention,
   }
 }
 
+/**
+ * What a prune removes: requests started before `before` (max_age), and those at or below rowid
+ * `throughRowid` (past max_rows: the newest max_rows by the order they were logged).
+ */
 export interface PruneCutoff {
   before: number;
-  last?: { startedAt: number; requestId: string };
+  throughRowid?: number;
 }
 
 /**
@@ -181,21 +185,22 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
   };
   const writeBatch = db.transaction((batch: readonly LoggedRequest[]) => insert(batch, 0, batch.length));
   const oldest = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at < ? ORDER BY started_at LIMIT ?`).pluck();
-  const deleteHopsOf = db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id = ?`);
-  const deleteRequest = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE request_id = ?`);
-  const tied = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE started_at = ? AND request_id <= ? LIMIT ?`).pluck();
-  const pruneSlice = db.transaction(({ before, last }: PruneCutoff, limit: number) => {
+  // A slice's requests and their hops go in one statement a table, the ids handed over as one JSON
+  // array, rather than two statements a request.
+  const deleteHopsOf = db.prepare(`DELETE FROM ${HOPS_TABLE} WHERE request_id IN (SELECT value FROM json_each(?))`);
+  const deleteRequests = db.prepare(`DELETE FROM ${REQUESTS_TABLE} WHERE request_id IN (SELECT value FROM json_each(?))`);
+  // Past max_rows and not aged out (those the first query takes): `+started_at` keeps SQLite on the rowid range.
+  const pastMaxRows = db.prepare(`SELECT request_id FROM ${REQUESTS_TABLE} WHERE rowid <= ? AND +started_at >= ? ORDER BY rowid LIMIT ?`).pluck();
+  const pruneSlice = db.transaction(({ before, throughRowid }: PruneCutoff, limit: number) => {
     let ids = oldest.all(before, limit) as string[];
-    if (ids.length < limit && last) ids = ids.concat(tied.all(last.startedAt, last.requestId, limit - ids.length) as string[]);
-    for (const id of ids) {
-      deleteHopsOf.run(id);
-      deleteRequest.run(id);
-    }
+    if (ids.length < limit && throughRowid !== undefined) ids = ids.concat(pastMaxRows.all(throughRowid, before, limit - ids.length) as string[]);
+    if (ids.length === 0) return 0;
+    const list = JSON.stringify(ids);
+    deleteHopsOf.run(list);
+    deleteRequests.run(list);
     return ids.length;
   });
-  // max(rowid) - min(rowid) + 1 bounds the row count from above (rows are only ever deleted), without counting them.
-  const rowSpan = db.prepare(`SELECT max(rowid) - min(rowid) + 1 FROM ${REQUESTS_TABLE}`).pluck();
-  const newestPastMax = db.prepare(`SELECT started_at, request_id FROM ${REQUESTS_TABLE} ORDER BY started_at DESC, request_id DESC LIMIT 1 OFFSET ?`);
+  const newestRowid = db.prepare(`SELECT max(rowid) FROM ${REQUESTS_TABLE}`).pluck();
   const selectHops = db.prepare(`SELECT * FROM ${HOPS_TABLE} WHERE request_id = ? ORDER BY position`);
   const selectRequest = db.prepare(`SELECT * FROM ${REQUESTS_TABLE} WHERE request_id = ?`);
 
@@ -241,12 +246,16 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
     prune: (retention, now = Date.now()) => pruneInSlices(log, retention, now, PRUNE_SLICE),
     pruneSlice,
     pruneCutoff({ maxAgeMs, maxRows }, now) {
-      const agedBefore = now - maxAgeMs;
-      if (((rowSpan.get() as number | null) ?? 0) <= maxRows) return { before: agedBefore };
-      const row = newestPastMax.get(maxRows) as { started_at: number; request_id: string } | undefined;
-      // Past max_rows, but all of it older than max_age anyway: the age cut covers it.
-      if (row === undefined || row.started_at < agedBefore) return { before: agedBefore };
-      return { before: row.started_at, last: { startedAt: row.started_at, requestId: row.request_id } };
+      // max_rows keeps the newest by the order they were logged: a request's rowid is one more
+      // than the largest when it goes in, so the newest max_rows are those above
+      // max(rowid) - max_rows. (Rows go from the old end, except one an age cut takes from further
+      // in, a request that started long before it finished: the rows kept are then one fewer.)
+      // Found in one b-tree descent, where the newest by start time took a walk of max_rows
+      // index entries on the serving thread (266 ms for 200,000 in a microbench; by
+      // extrapolation about 1.3 s for the default 1,000,000).
+      const before = now - maxAgeMs;
+      const newest = (newestRowid.get() as number | null) ?? 0;
+      return newest > maxRows ? { before, throughRowid: newest - maxRows } : { before };
     },
     async close() {
       if (closed) return;

@@ -225,6 +225,22 @@ for (const writer of ['thread', 'inline'] as const) {
       t.after(() => db.close());
       assert.deepEqual((db.prepare('SELECT DISTINCT request_id FROM request_hops ORDER BY request_id').all() as { request_id: string }[]).map((r) => r.request_id), ['b', 'c']);
     });
+    test('max_rows keeps the newest by the order they were logged: a request that started earlier but finished later stays', async (t) => {
+      const path = join(tempDir(t), 'requests.db');
+      const now = Date.UTC(2025, 0, 10);
+      const minute = 60_000;
+      const sink = await sinkAt(t, path, { batch_size: 1000, flush_interval_ms: 600_000, retention: { max_age: '24h', max_rows: 2 } });
+      // Logged in this order; `long` (a long stream, say) started before `short` but finished after it.
+      sink.requestFinished(eventOf({ requestId: 'short', startedAt: now - 10 * minute }));
+      sink.requestFinished(eventOf({ requestId: 'long', startedAt: now - 30 * minute }));
+      sink.requestFinished(eventOf({ requestId: 'last', startedAt: now - 1 * minute }));
+      await sink.flush();
+      assert.equal(await sink.prune(now), 1);
+      const log = reader(t, path);
+      assert.deepEqual((await log.query({ limit: 100 })).map((r) => r.request.request_id), ['last', 'long']);
+      assert.equal(await sink.prune(now), 0, 'a second prune finds nothing past the bounds');
+    });
+
     test('a batch of several slices is written whole; a prune of several slices keeps exactly the newest max_rows, ties in one millisecond included', async (t) => {
       const path = join(tempDir(t), 'requests.db');
       const now = Date.UTC(2025, 0, 10);
