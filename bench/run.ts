@@ -234,6 +234,8 @@ async function main(): Promise<void> {
 
   const startedAt = new Date();
   const started = process.hrtime.bigint();
+  // The tree as it was built (npm run bench builds first): edits made while the runs go are not in them.
+  const commit = gitCommit();
   const workDir = path.join(RESULTS_DIR, 'work');
   fs.mkdirSync(workDir, { recursive: true });
   const buildDir = buildChildren(BENCH_DIR, path.join(RESULTS_DIR, '.build'));
@@ -337,7 +339,7 @@ async function main(): Promise<void> {
       validations,
       records,
       targetRounds,
-      gitCommit: gitCommit(),
+      gitCommit: commit,
     };
   } finally {
     await loadDriver.exit();
