@@ -152,11 +152,19 @@ export async function createRequestLogSink({ config, logger, counts = requestLog
     }
   };
 
+  /** The timer's prune: none starts while the last one is still at it (a big one goes a slice a turn, for many turns). */
+  let pruning: Promise<number> | undefined;
+  const pruneOnTimer = (): void => {
+    pruning ??= prune().finally(() => {
+      pruning = undefined;
+    });
+  };
+
   const flushTimer = setInterval(() => void flush(), config.flush_interval_ms);
   flushTimer.unref();
-  const pruneTimer = setInterval(() => void prune(), config.retention.prune_interval_ms);
+  const pruneTimer = setInterval(pruneOnTimer, config.retention.prune_interval_ms);
   pruneTimer.unref();
-  void prune();
+  pruneOnTimer();
   const unregister = registerActiveLog(key, { flush, log: open });
 
   return {

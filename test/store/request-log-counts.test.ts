@@ -166,6 +166,33 @@ describe('request log counts: what is held in memory, and what is lost', () => {
   }
 });
 
+describe('the prune timer', () => {
+  test('starts no prune while the last one is still at it', async (t) => {
+    let calls = 0;
+    let release = (): void => undefined;
+    const held = new Promise<number>((resolve) => {
+      release = () => resolve(0);
+    });
+    const store: RequestLog = {
+      ...heldStore().store,
+      write: async () => undefined,
+      prune: async () => (++calls === 1 ? held : 0),
+    };
+    const sink = await createRequestLogSink({
+      config: sqliteLogConfig(join(tempDir(t), 'unused.db'), { retention: { prune_interval_ms: 1_000 } }),
+      logger: silent,
+      openStore: async () => store,
+    });
+    assert.ok(sink);
+    t.after(() => sink.close());
+    await sleep(2_300);
+    assert.equal(calls, 1, 'the prune made at start is still under way: the ticks since started none');
+    release();
+    await sleep(1_500);
+    assert.ok(calls >= 2, 'once it ended, the next tick prunes again');
+  });
+});
+
 describe('request log counts on /metrics', () => {
   test('the pending gauge and the lost counter by reason, from a gateway whose log writes fail', async (t) => {
     const path = join(tempDir(t), 'requests.db');
