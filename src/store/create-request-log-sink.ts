@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Telemetry } from '../telemetry/request-event.js';
 import { registerActiveLog } from './active-request-logs.js';
 import { openRequestLog, requestLogKey } from './open-request-log.js';
-import { parseMaxAge, type RequestLogConfig } from './request-log-config.js';
+import { parseMaxAge, pruneIntervalMs, type RequestLogConfig } from './request-log-config.js';
 import { requestLogCounts, type RequestLogCounts } from './request-log-counts.js';
 import type { LoggedRequest, RequestLog, Retention } from './request-log.js';
 import { rowsOfEvent } from './rows-of-event.js';
@@ -162,7 +162,7 @@ export async function createRequestLogSink({ config, logger, counts = requestLog
 
   const flushTimer = setInterval(() => void flush(), config.flush_interval_ms);
   flushTimer.unref();
-  const pruneTimer = setInterval(pruneOnTimer, config.retention.prune_interval_ms);
+  const pruneTimer = setInterval(pruneOnTimer, pruneIntervalMs(config));
   pruneTimer.unref();
   pruneOnTimer();
   const unregister = registerActiveLog(key, { flush, log: open });

@@ -27,8 +27,19 @@ export const DEFAULT_REQUEST_LOG_FLUSH_INTERVAL_MS = 1_000;
 export const DEFAULT_REQUEST_LOG_MAX_AGE = '7d';
 /** Default: at most one million requests are kept (the oldest go first). */
 export const DEFAULT_REQUEST_LOG_MAX_ROWS = 1_000_000;
-/** Default: retention is enforced every 5 minutes (and once at start). */
-export const DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS = 300_000;
+/**
+ * Default: how often retention is enforced (and once at start). SQLite prunes on the gateway's own
+ * CPU (on the serving thread with the inline writer): once the log is full, each prune deletes what
+ * came since the last, so a short interval spreads the same work thin, where 5 minutes made a
+ * minute of 15-42% less throughput every 5 minutes in `bench:soak` (docs/request-log.md,
+ * "Retention"). PostgreSQL counts `max_rows` with a walk on its server, which each prune repeats.
+ */
+export const DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS = { sqlite: 15_000, postgres: 300_000 } as const;
+
+/** How often the configured log is pruned: its `prune_interval_ms`, else its store's default. */
+export function pruneIntervalMs(config: RequestLogConfig): number {
+  return config.retention.prune_interval_ms ?? (config.store === 'postgres' ? DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS.postgres : DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS.sqlite);
+}
 
 /** `90m`, `24h`, `7d`: a retention age. */
 const AGE = /^\s*(\d+)\s*(m|h|d)\s*$/;
@@ -64,7 +75,8 @@ export const requestLogConfigSchema = z
       .strictObject({
         max_age: maxAge.default(DEFAULT_REQUEST_LOG_MAX_AGE),
         max_rows: int().pipe(z.int().min(1)).default(DEFAULT_REQUEST_LOG_MAX_ROWS),
-        prune_interval_ms: int().pipe(z.int().min(1_000)).default(DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS),
+        /** Default: 15 s for SQLite, 5 min for PostgreSQL (`pruneIntervalMs`). */
+        prune_interval_ms: int().pipe(z.int().min(1_000)).optional(),
       })
       .prefault({}),
   })

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseConfig, parseConfigText } from '../../src/config/load-config.js';
 import { DEMO_CONFIG_YAML } from '../../src/config/demo-config.js';
 import { LogQueryError, parseLogQuery } from '../../src/store/parse-log-query.js';
-import { DEFAULT_REQUEST_LOG_PATH, parseMaxAge } from '../../src/store/request-log-config.js';
+import { DEFAULT_REQUEST_LOG_PATH, parseMaxAge, pruneIntervalMs } from '../../src/store/request-log-config.js';
 
 const NOW = Date.UTC(2025, 4, 1, 12, 0, 0);
 const MINIMAL = { providers: { p: { type: 'mock' } }, deployments: { d: { provider: 'p', model: 'm' } }, routes: { chat: { chain: ['d'] } } };
@@ -57,6 +57,15 @@ describe('telemetry.request_log config', () => {
     assert.equal(config.telemetry.request_log.path, DEFAULT_REQUEST_LOG_PATH);
     assert.equal(parseMaxAge(config.telemetry.request_log.retention.max_age), 7 * 86_400_000);
     assert.ok(config.telemetry.request_log.retention.max_rows > 0);
+  });
+
+  test('prunes every 15 s for SQLite and every 5 minutes for PostgreSQL unless prune_interval_ms says', () => {
+    const logOf = (requestLog: Record<string, unknown>) => parseConfig({ ...MINIMAL, telemetry: { request_log: requestLog } }).telemetry.request_log;
+    assert.equal(pruneIntervalMs(logOf({ store: 'sqlite' })), 15_000);
+    assert.equal(pruneIntervalMs(logOf({ store: 'postgres', url: 'postgres://db/x' })), 300_000);
+    assert.equal(pruneIntervalMs(logOf({ store: 'sqlite', retention: { prune_interval_ms: 60_000 } })), 60_000);
+    assert.equal(pruneIntervalMs(logOf({ store: 'postgres', url: 'postgres://db/x', retention: { prune_interval_ms: 2_000 } })), 2_000);
+    assert.throws(() => logOf({ retention: { prune_interval_ms: 10 } }), /prune_interval_ms/);
   });
 
   test('YAML `store: off` turns the log off (a string in YAML 1.2, not false)', () => {
