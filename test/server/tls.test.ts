@@ -185,10 +185,16 @@ describe('serving HTTPS (server.tls)', () => {
     }
   });
 
-  test("the access log names a client certificate's subject, of routed and refused requests, whichever credential tells the tenant", async () => {
+  /** A gateway with its access log on, whose log lines (at warn: the access log's) are collected. */
+  async function accessLogged(): Promise<{ gateway: Gateway; lines: Record<string, unknown>[] }> {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger('warn', { write: (text: string) => void lines.push(JSON.parse(text) as Record<string, unknown>) });
     const gateway = await createGateway(chainConfig([upstream.url], { telemetry: { request_log: { store: 'off' }, access_log: { enabled: true } } }), { logger });
+    return { gateway, lines };
+  }
+
+  test("the access log names a client certificate's subject, of routed and refused requests, whichever credential tells the tenant", async () => {
+    const { gateway, lines } = await accessLogged();
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-mtls-'));
     const bundle = join(dir, 'clients.pem');
     const C = { cert: await readFile(join(FIXTURES, 'client-c.crt')), key: await readFile(join(FIXTURES, 'client-c.key')) };
@@ -222,9 +228,7 @@ describe('serving HTTPS (server.tls)', () => {
   });
 
   test('a plain connection (no client certificate) has no subject in the access log', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const logger = createLogger('warn', { write: (text: string) => void lines.push(JSON.parse(text) as Record<string, unknown>) });
-    const gateway = await createGateway(chainConfig([upstream.url], { telemetry: { request_log: { store: 'off' }, access_log: { enabled: true } } }), { logger });
+    const { gateway, lines } = await accessLogged();
     const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: A });
     const plain = new Agent({ connect: { ca: trusted } });
     try {
