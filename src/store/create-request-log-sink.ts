@@ -92,15 +92,14 @@ export async function createRequestLogSink({ config, logger, counts = requestLog
   const handOver = (target: RequestLog, how: 'write' | 'stage'): Promise<void> | undefined => {
     const batch = queue;
     queue = [];
+    reportDropped();
     let pending: Promise<void> | undefined;
     try {
       pending = how === 'stage' && target.stage ? target.stage(batch) : target.write(batch);
     } catch (err) {
       writeFailed(err, batch.length);
-      reportDropped();
       return undefined;
     }
-    reportDropped();
     if (!pending) {
       settled(batch.length);
       return undefined;

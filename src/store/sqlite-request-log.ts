@@ -34,7 +34,7 @@ export interface SqliteRequestLog extends RequestLog {
   pruneSlice(cutoff: PruneCutoff, limit: number): number;
   /**
    * What a prune at `now` removes: requests older than `max_age`, and all but the newest `max_rows`
-   * by the order they were logged (when they finished). Two b-tree descents, for a whole prune.
+   * by the order they were logged (when they finished). One b-tree descent, for a whole prune.
    */
   pruneCutoff(retention: Retention, now: number): PruneCutoff;
   /**
