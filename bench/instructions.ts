@@ -1,7 +1,7 @@
 /**
- * `npm run bench:instructions -- [--dir DIR] [--telemetry default|off] [--yaml '...'] [--stream] [--bare]
+ * `npm run bench:instructions -- [--dir DIR] [--target gateway|gateway-anthropic] [--telemetry default|off] [--yaml '...'] [--stream] [--bare]
  * [--warmup N] [--requests N] [--concurrency N] [--keep DIR]`: how many machine instructions one
- * build's gateway (or, with --bare, the bench's bare proxy) executes per request, counted by
+ * build's gateway (its translated route with `--target gateway-anthropic`; with --bare, the bench's bare proxy) executes per request, counted by
  * valgrind's callgrind. A count, not a time: on a day when one build's timed CPU per request more
  * than doubled from one run to the next, the same build and config counted within about 2% of each
  * other. Most runs do; not all. On 2026-12-06, seven runs of the defaults came within 1.3% (372.2k to
@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, GATEWAY_PROVIDERS, gatewayConfig, hasExited, waitReady, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, gatewayTargetOf, hasExited, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 import { startUpstream } from './upstream.js';
 import { exitWithUsage } from './usage.js';
 
@@ -46,9 +46,11 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '16' },
     keep: { type: 'string' },
+    target: { type: 'string', default: 'gateway' },
   },
 });
 if (values.help) exitWithUsage(import.meta.url);
+const target = gatewayTargetOf(values.target) ?? exitWithUsage(import.meta.url, 2);
 
 for (const tool of ['valgrind', 'callgrind_control']) {
   try {
@@ -70,7 +72,7 @@ const upstream = await startUpstream({ chunkDelayMs: 0 });
 const port = await freePort();
 const config = path.join(workDir, 'gateway.yaml');
 const telemetry = { variant: values.telemetry as TelemetryVariant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: undefined };
-fs.writeFileSync(config, withYaml(withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, telemetry), 'health: { stall_calls: 0 }'), values.yaml));
+fs.writeFileSync(config, withYaml(withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS[target], telemetry), 'health: { stall_calls: 0 }'), values.yaml));
 const entry = values.bare
   ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
   : [...gatewayNodeFlags(root), path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];

@@ -1,6 +1,6 @@
 /**
- * `npm run bench:profile -- [--dir DIR] [--telemetry default|off|traced] [--seconds S] [--stream] [--bare]`:
- * where one build's gateway (or, with --bare, the bench's bare proxy) spends its CPU. The gateway runs alone on core 0 under `node --cpu-prof`, loaded at
+ * `npm run bench:profile -- [--dir DIR] [--target gateway|gateway-anthropic] [--telemetry default|off|traced] [--seconds S] [--stream] [--bare]`:
+ * where one build's gateway (its translated route with `--target gateway-anthropic`; with --bare, the bench's bare proxy) spends its CPU. The gateway runs alone on core 0 under `node --cpu-prof`, loaded at
  * c=16 (`--concurrency N`) from core 1 against the bench's fast upstream; the profile it writes at exit is summed by self
  * time per function and per file (our `dist/` files by name, packages by name, node's own internals
  * as `node:`), and the top of each list is printed. `--keep FILE` keeps the .cpuprofile for Chrome's
@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { buildChildren } from './build-children.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
-import { freePort, GATEWAY_PROVIDERS, gatewayConfig, hasExited, startCollector, waitReady, withYaml, type TelemetryVariant } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, gatewayTargetOf, hasExited, startCollector, waitReady, withYaml, type TelemetryVariant } from './targets.js';
 import { exitWithUsage } from './usage.js';
 
 
@@ -34,9 +34,11 @@ const { values } = parseArgs({
     'node-flags': { type: 'string', default: '' },
     'heap-snapshot': { type: 'string' },
     concurrency: { type: 'string', default: '16' },
+    target: { type: 'string', default: 'gateway' },
   },
 });
 if (values.help) exitWithUsage(import.meta.url);
+const target = gatewayTargetOf(values.target) ?? exitWithUsage(import.meta.url, 2);
 
 interface ProfileNode {
   id: number;
@@ -61,7 +63,7 @@ const variant = values.telemetry as TelemetryVariant;
 const collector = variant === 'traced' ? await startCollector() : undefined;
 const telemetry = { variant, requestLogPath: path.join(workDir, 'log.db'), collectorUrl: collector?.url };
 // --yaml merges config sections in (e.g. 'idempotency: { derive_key: false }').
-fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, telemetry), values.yaml));
+fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS[target], telemetry), values.yaml));
 const entry = values.bare
   ? [path.join(buildChildren(path.join(root, 'bench'), path.join(root, 'bench', 'results', 'children')), 'bare-proxy.js')]
   : [...gatewayNodeFlags(root), path.join(root, 'bin', 'switchyard.js'), 'start', '--config', config];

@@ -24,7 +24,7 @@ import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { parseEnvPairs } from './env-pairs.js';
 import { readProcessCpuSeconds, readProcessMemory } from './proc.js';
 import { Samples, summarizeNs } from './stats.js';
-import { freePort, GATEWAY_PROVIDERS, gatewayConfig, hasExited, stopChild, waitReady, withYaml } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, gatewayTargetOf, hasExited, stopChild, waitReady, withYaml } from './targets.js';
 import { exitWithUsage } from './usage.js';
 
 const { values } = parseArgs({
@@ -45,8 +45,8 @@ if (values.help) exitWithUsage(import.meta.url);
 const seconds = Number(values.seconds);
 const every = Number(values.every);
 const concurrency = Number(values.concurrency);
-const target = values.target;
-if (!(seconds > 0) || !(every > 0) || !(concurrency > 0) || (target !== 'gateway' && target !== 'gateway-anthropic')) exitWithUsage(import.meta.url, 2);
+const target = gatewayTargetOf(values.target);
+if (!(seconds > 0) || !(every > 0) || !(concurrency > 0) || target === undefined) exitWithUsage(import.meta.url, 2);
 
 const env = parseEnvPairs(values.env, '--env');
 const root = path.resolve(values.dir);

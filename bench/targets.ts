@@ -79,6 +79,11 @@ export const GATEWAY_PROVIDERS: Record<'gateway' | 'gateway-anthropic', GatewayP
   'gateway-anthropic': { type: 'anthropic', model: ANTHROPIC_MODEL, answerFrom: { id: ANTHROPIC_ID, model: ANTHROPIC_MODEL } },
 };
 
+/** The `--target` of the one-gateway scripts (soak, profile, instructions): a name of GATEWAY_PROVIDERS, or undefined. */
+export function gatewayTargetOf(value: string): keyof typeof GATEWAY_PROVIDERS | undefined {
+  return value === 'gateway' || value === 'gateway-anthropic' ? value : undefined;
+}
+
 /** How long a proxy may take to answer /health/ready after it was spawned. */
 export const READY_TIMEOUT_MS = 10_000;
 const READY_POLL_MS = 50;
