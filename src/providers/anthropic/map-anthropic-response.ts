@@ -2,7 +2,7 @@
 import { completionJson, type CanonicalToolCall } from '../canonical/canonical-answer.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
-import { anthropicMessageSchema, type AnthropicUsage } from './anthropic-api.js';
+import { readAnthropicMessage, type AnthropicUsage } from './anthropic-api.js';
 
 const FINISH_REASONS: Record<string, UnifiedFinishReason> = {
   end_turn: 'stop',
@@ -41,9 +41,8 @@ export function mapAnthropicUsage(usage: AnthropicUsage | null | undefined): Usa
 }
 
 export function mapAnthropicResponse(text: string, options: AnthropicAnswerOptions): ChatResult {
-  const parsed = anthropicMessageSchema.safeParse(parseUpstreamJson(text, 'message'));
-  if (!parsed.success) throw malformedUpstream('The upstream sent a message without id, model or content.');
-  const message = parsed.data;
+  const message = readAnthropicMessage(parseUpstreamJson(text, 'message'));
+  if (!message) throw malformedUpstream('The upstream sent a message without id, model or content.');
   let content: string | null = null;
   let answeredThroughJsonTool = false;
   const toolCalls: CanonicalToolCall[] = [];
