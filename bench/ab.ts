@@ -11,7 +11,8 @@
  * --node-flags-a=... / --node-flags-b=... (V8 or node flags for one side, e.g. --node-flags-b=--max-semi-space-size=8),
  * --yaml-a / --yaml-b 'SECTION: {...}' (config sections added to one side, e.g. --yaml-b 'idempotency: {enabled: false}'),
  * --env-a / --env-b 'NAME=VALUE ...' (environment variables for one side's process, e.g. --env-b 'MALLOC_MMAP_THRESHOLD_=131072'),
- * --rounds N (default 5), --seconds S per round (default 3), --concurrency N per side (default 16).
+ * --rounds N (default 5), --seconds S per round (default 3), --concurrency N per side (default 16),
+ * --target gateway|gateway-anthropic (both sides; the translated route with gateway-anthropic).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ import { Pool } from 'undici';
 import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { parseEnvPairs } from './env-pairs.js';
-import { freePort, GATEWAY_PROVIDERS, gatewayConfig, stopChild, waitReady, withYaml } from './targets.js';
+import { freePort, GATEWAY_PROVIDERS, gatewayConfig, gatewayTargetOf, stopChild, waitReady, withYaml } from './targets.js';
 import { median } from './stats.js';
 import { exitWithUsage } from './usage.js';
 
@@ -53,10 +54,12 @@ const { values } = parseArgs({
     'yaml-b': { type: 'string', default: '' },
     'env-a': { type: 'string', default: '' },
     'env-b': { type: 'string', default: '' },
+    target: { type: 'string', default: 'gateway' },
   },
 });
 if (values.help) exitWithUsage(import.meta.url);
 if (!values.a || !values.b) exitWithUsage(import.meta.url, 2);
+const target = gatewayTargetOf(values.target) ?? exitWithUsage(import.meta.url, 2);
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
@@ -71,7 +74,7 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
   const config = path.join(workDir, `${label}.yaml`);
   const extra = label === 'A' ? values['yaml-a'] : values['yaml-b'];
   const sections = { variant: telemetry, requestLogPath: path.join(workDir, `${label}.db`), collectorUrl: undefined };
-  fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS.gateway, sections), extra));
+  fs.writeFileSync(config, withYaml(gatewayConfig(port, upstream.port, GATEWAY_PROVIDERS[target], sections), extra));
   const flags = (label === 'A' ? values['node-flags-a'] : values['node-flags-b']).split(' ').filter(Boolean);
   const env = { ...process.env, ...parseEnvPairs(label === 'A' ? values['env-a'] : values['env-b'], `--env-${label.toLowerCase()}`) };
   const child = spawn('taskset', ['-c', '0', process.execPath, ...gatewayNodeFlags(path.resolve(root)), ...flags, cli, 'start', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'], env });
