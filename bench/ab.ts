@@ -4,7 +4,9 @@
  * unique bodies) from core 1, against one fast upstream; each round reads the CPU time each process
  * used from /proc and divides by the requests it answered. Running them side by side cancels the
  * drift of a shared machine, which can swing one target's throughput by 2x between two runs a
- * minute apart; throughput here is not the measure (the two split one core).
+ * minute apart; throughput here is not the measure (the two split one core). Each round also prints each
+ * side's p50 and p99 latency (send to last byte), and the run their medians: comparable between the
+ * sides, not with the bench's (each side waits for the other's work too).
  *
  * DIR is a checkout with a built `dist/` (e.g. `git worktree add /tmp/base main && cd /tmp/base &&
  * npm ci && npm run build`). Options: --telemetry default|off (both), --telemetry-a / --telemetry-b,
@@ -24,7 +26,7 @@ import { startUpstream } from './upstream.js';
 import { gatewayNodeFlags } from './gateway-node-flags.js';
 import { parseEnvPairs } from './env-pairs.js';
 import { freePort, GATEWAY_PROVIDERS, gatewayConfig, gatewayTargetOf, stopChild, waitReady, withYaml } from './targets.js';
-import { median } from './stats.js';
+import { median, Samples, summarizeNs } from './stats.js';
 import { exitWithUsage } from './usage.js';
 
 type Telemetry = 'default' | 'off';
@@ -34,6 +36,8 @@ interface Side {
   child: ChildProcess;
   pool: Pool;
   answered: number;
+  /** Each counted request's latency this round, send to last byte, in ns. */
+  latencies: Samples;
 }
 
 const { values } = parseArgs({
@@ -83,7 +87,7 @@ async function start(label: 'A' | 'B', root: string, telemetry: Telemetry): Prom
     await stopChild(child);
     throw new Error(`gateway ${label} (${root}) ${why}`);
   }
-  return { label, child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY }), answered: 0 };
+  return { label, child, pool: new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY }), answered: 0, latencies: new Samples() };
 }
 
 async function stopSide(side: Side): Promise<void> {
@@ -107,11 +111,14 @@ async function load(side: Side, until: number, count: boolean): Promise<void> {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < until) {
+        const sent = process.hrtime.bigint();
         const res = await side.pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, body: body() });
         const text = await res.body.text();
         if (res.statusCode !== 200) throw new Error(`gateway ${side.label} answered ${res.statusCode}`);
         if (values.stream && !text.endsWith('data: [DONE]\n\n')) throw new Error(`gateway ${side.label} sent a stream without [DONE]`);
-        if (count) side.answered++;
+        if (!count) continue;
+        side.answered++;
+        side.latencies.push(Number(process.hrtime.bigint() - sent));
       }
     }),
   );
@@ -128,19 +135,29 @@ try {
   const warmUntil = Date.now() + 1500;
   await Promise.all([load(a, warmUntil, false), load(b, warmUntil, false)]);
   const ratios: number[] = [];
+  const p99s: [number, number][] = [];
   for (let round = 1; round <= rounds; round++) {
     a.answered = 0;
     b.answered = 0;
+    a.latencies = new Samples();
+    b.latencies = new Samples();
     const before = [cpuMs(a.child.pid as number), cpuMs(b.child.pid as number)];
     const until = Date.now() + seconds * 1000;
     await Promise.all([load(a, until, true), load(b, until, true)]);
     const usA = ((cpuMs(a.child.pid as number) - (before[0] as number)) * 1000) / a.answered;
     const usB = ((cpuMs(b.child.pid as number) - (before[1] as number)) * 1000) / b.answered;
     ratios.push(usB / usA);
-    console.log(`round ${round}: A ${usA.toFixed(0)} µs/request (${a.answered} answered), B ${usB.toFixed(0)} µs/request (${b.answered}): B/A ${(usB / usA).toFixed(3)}`);
+    const [latA, latB] = [summarizeNs(a.latencies), summarizeNs(b.latencies)];
+    p99s.push([latA.p99, latB.p99]);
+    console.log(
+      `round ${round}: A ${usA.toFixed(0)} µs/request (${a.answered} answered, p50 ${latA.p50.toFixed(2)} p99 ${latA.p99.toFixed(2)} ms), ` +
+        `B ${usB.toFixed(0)} µs/request (${b.answered}, p50 ${latB.p50.toFixed(2)} p99 ${latB.p99.toFixed(2)} ms): B/A ${(usB / usA).toFixed(3)}`,
+    );
   }
   const ratio = median(ratios);
   console.log(`median B/A CPU per request: ${ratio.toFixed(3)} (B ${ratio < 1 ? `${((1 - ratio) * 100).toFixed(1)}% cheaper` : `${((ratio - 1) * 100).toFixed(1)}% dearer`}); an A/A run differs by about 3%`);
+  // The two share one core: a side's latency includes waits for the other's work, so only the comparison means something.
+  console.log(`median p99 latency: A ${median(p99s.map(([pa]) => pa)).toFixed(2)} ms, B ${median(p99s.map(([, pb]) => pb)).toFixed(2)} ms (the two share one core)`);
 } finally {
   await Promise.all([stopSide(a), stopSide(b)]);
   await upstream.close();
