@@ -48,7 +48,15 @@ export const REQUEST_COLUMNS: readonly Column<keyof RequestRow>[] = [
   { name: 'error_message', kind: 'text' },
   { name: 'trace_id', kind: 'text' },
   { name: 'span_id', kind: 'text' },
+  { name: 'client_certificate', kind: 'text' },
 ];
+
+/**
+ * Columns of `requests` added after its first version, oldest first. A log made before gets each
+ * on open (its earlier rows read null there): PostgreSQL with `ADD COLUMN IF NOT EXISTS`, SQLite
+ * (which has no such clause) from {@link addedColumnStatements} with the columns its table has.
+ */
+const ADDED_REQUEST_COLUMNS: readonly (keyof RequestRow)[] = ['client_certificate'];
 
 export const HOP_COLUMNS: readonly Column<keyof HopRow>[] = [
   { name: 'request_id', kind: 'text', notNull: true },
@@ -99,8 +107,25 @@ export function schemaStatements(dialect: Dialect, prefix = ''): string[] {
   // gateway's own CPU, where these three cost about 4% of a request's (bench:ab): it walks the
   // time index instead, about 10 ms for 50 rows of a rare route in a million, a full scan (a few
   // hundred ms) when nothing matches.
+  if (dialect === 'postgres') statements.push(...addedColumnStatements(dialect, prefix));
   for (const [name, column] of FILTER_INDEXES) {
     statements.push(dialect === 'postgres' ? `CREATE INDEX IF NOT EXISTS ${name} ON ${requests} (${column}, started_at)` : `DROP INDEX IF EXISTS ${name}`);
+  }
+  return statements;
+}
+
+/**
+ * `ALTER TABLE` statements that give a `requests` table made by an earlier version the columns
+ * added since: on PostgreSQL each if not there (the server checks); on SQLite those missing from
+ * `existing`, the columns the table has (`PRAGMA table_info`).
+ */
+export function addedColumnStatements(dialect: Dialect, prefix = '', existing?: ReadonlySet<string>): string[] {
+  const statements: string[] = [];
+  for (const name of ADDED_REQUEST_COLUMNS) {
+    const column = REQUEST_COLUMNS.find((candidate) => candidate.name === name) as Column<keyof RequestRow>;
+    const type = TYPES[dialect][column.kind];
+    if (dialect === 'postgres') statements.push(`ALTER TABLE ${prefix}${REQUESTS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${type}`);
+    else if (!existing?.has(name)) statements.push(`ALTER TABLE ${prefix}${REQUESTS_TABLE} ADD COLUMN ${name} ${type}`);
   }
   return statements;
 }

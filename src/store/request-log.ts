@@ -45,6 +45,8 @@ export interface RequestRow {
   /** The gateway's trace and span when tracing is on, else those of the caller's `traceparent`. */
   trace_id: string | null;
   span_id: string | null;
+  /** The subject of the client's TLS certificate (mTLS), most specific first: `CN=svc-c, OU=Platform, O=Acme`. */
+  client_certificate: string | null;
 }
 
 /** One call made (or step skipped) for a request. */

@@ -49,6 +49,7 @@ export function rowsOfEvent(event: RequestEvent): LoggedRequest {
     // The gateway's own span when tracing is on (what a trace backend shows), else the caller's.
     trace_id: event.trace?.traceId ?? trace?.[1] ?? null,
     span_id: event.trace?.spanId ?? trace?.[2] ?? null,
+    client_certificate: event.clientCertificate ?? null,
   };
   const costs = costByAttempt(served.attempts, cost?.hops ?? []);
   const hops = served.attempts.map((attempt, position) => hopRowOf(event.requestId, attempt, position, costs.get(attempt)));

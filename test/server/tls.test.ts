@@ -17,6 +17,7 @@ import { Agent, fetch as undiciFetch, request } from 'undici';
 import { ConfigError } from '../../src/config/load-config.js';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
 import { startServer, type ListeningServer } from '../../src/server/create-server.js';
+import { openSqliteRequestLog } from '../../src/store/sqlite-request-log.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { chainConfig, oneUpstreamYaml } from '../helpers/gateway-fixture.js';
 import { answerWith, chunkJson, startRecordingUpstream, type RecordingUpstream } from '../helpers/recording-upstream.js';
@@ -185,16 +186,30 @@ describe('serving HTTPS (server.tls)', () => {
     }
   });
 
-  /** A gateway with its access log on, whose log lines (at warn: the access log's) are collected. */
-  async function accessLogged(): Promise<{ gateway: Gateway; lines: Record<string, unknown>[] }> {
+  /**
+   * A gateway with its access log on, whose log lines (at warn: the access log's) are collected,
+   * and its request log in a SQLite file at `requestLog` (read it after the gateway closes).
+   */
+  async function accessLogged(): Promise<{ gateway: Gateway; lines: Record<string, unknown>[]; requestLog: string }> {
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger('warn', { write: (text: string) => void lines.push(JSON.parse(text) as Record<string, unknown>) });
-    const gateway = await createGateway(chainConfig([upstream.url], { telemetry: { request_log: { store: 'off' }, access_log: { enabled: true } } }), { logger });
-    return { gateway, lines };
+    const requestLog = join(await mkdtemp(join(tmpdir(), 'switchyard-mtls-log-')), 'requests.db');
+    const gateway = await createGateway(chainConfig([upstream.url], { telemetry: { request_log: { store: 'sqlite', path: requestLog }, access_log: { enabled: true } } }), { logger });
+    return { gateway, lines, requestLog };
   }
 
-  test("the access log names a client certificate's subject, of routed and refused requests, whichever credential tells the tenant", async () => {
-    const { gateway, lines } = await accessLogged();
+  /** The client certificate each request's row in the request log names. */
+  async function loggedCertificates(path: string, requestIds: unknown[]): Promise<(string | null | undefined)[]> {
+    const log = openSqliteRequestLog({ path, mustExist: true });
+    try {
+      return await Promise.all(requestIds.map(async (id) => (await log.get(String(id)))?.request.client_certificate));
+    } finally {
+      await log.close();
+    }
+  }
+
+  test("the access log names a client certificate's subject, of routed and refused requests, whichever credential tells the tenant; the request log too", async () => {
+    const { gateway, lines, requestLog } = await accessLogged();
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-mtls-'));
     const bundle = join(dir, 'clients.pem');
     const C = { cert: await readFile(join(FIXTURES, 'client-c.crt')), key: await readFile(join(FIXTURES, 'client-c.key')) };
@@ -210,9 +225,11 @@ describe('serving HTTPS (server.tls)', () => {
     };
     const lineOf = (requestId: unknown) => lines.find((line) => line.msg === 'request' && line.requestId === requestId);
     const chat = JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'who is asking?' }] });
+    let routed: unknown[] = [];
     try {
       const keyless = await send(asC, chat);
       const withKey = await send(asA, chat, { authorization: 'Bearer sk-client-key' });
+      routed = [keyless.requestId, withKey.requestId];
       const refused = await send(asC, '{"model": ');
       assert.deepEqual([keyless.status, withKey.status, refused.status], [200, 200, 400]);
       assert.equal(lineOf(keyless.requestId)?.clientCertificate, 'CN=svc-c, OU=Platform, O=Acme', 'most specific first, as a DN string');
@@ -225,12 +242,15 @@ describe('serving HTTPS (server.tls)', () => {
       await listening.close();
       await gateway.close();
     }
+    // The request log (written by the time the gateway has closed) names them too.
+    assert.deepEqual(await loggedCertificates(requestLog, routed), ['CN=svc-c, OU=Platform, O=Acme', 'CN=switchyard-test-a']);
   });
 
-  test('a plain connection (no client certificate) has no subject in the access log', async () => {
-    const { gateway, lines } = await accessLogged();
+  test('a plain connection (no client certificate) has no subject in the access log, and none in the request log', async () => {
+    const { gateway, lines, requestLog } = await accessLogged();
     const listening = await startServer(gateway, { host: '127.0.0.1', port: 0, tls: A });
     const plain = new Agent({ connect: { ca: trusted } });
+    let routed: unknown[] = [];
     try {
       const res = await request(`${listening.url}/v1/chat/completions`, {
         method: 'POST',
@@ -243,11 +263,13 @@ describe('serving HTTPS (server.tls)', () => {
       const line = lines.find((entry) => entry.msg === 'request');
       assert.ok(line);
       assert.equal('clientCertificate' in line, false);
+      routed = [line.requestId];
     } finally {
       await plain.destroy();
       await listening.close();
       await gateway.close();
     }
+    assert.deepEqual(await loggedCertificates(requestLog, routed), [null]);
   });
 
   test('starting with a certificate that cannot be read is a config problem at its path', async () => {

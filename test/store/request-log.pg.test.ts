@@ -13,7 +13,8 @@ import { createGateway } from '../../src/gateway/create-gateway.js';
 import { startServer } from '../../src/server/create-server.js';
 import type { GatewayFixture } from '../helpers/gateway-fixture.js';
 import { postChat, setFaults, userBody } from '../helpers/mock-gateway.js';
-import { loggingConfig, tempDir } from './log-fixtures.js';
+import { rowsOfEvent } from '../../src/store/rows-of-event.js';
+import { eventOf, loggingConfig, tempDir } from './log-fixtures.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -98,5 +99,25 @@ describe('request log: PostgreSQL holds the same rows as SQLite', () => {
       rows.map((r: { indexname: string }) => r.indexname),
       ['request_hops_pkey', 'requests_pkey', 'requests_reason_started_at', 'requests_route_started_at', 'requests_started_at', 'requests_status_started_at'],
     );
+  });
+
+  test('a log made before the client_certificate column gets it on start: its old rows read null, new rows carry the subject', async (t) => {
+    const schema = `switchyard_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    t.after(async () => {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    });
+    const first = await openPostgresRequestLog({ url: PG_URL, schema });
+    await first.write([rowsOfEvent(eventOf({ requestId: 'before' }))]);
+    await first.close();
+    // As an earlier version made the table: without the column.
+    await admin.query(`ALTER TABLE "${schema}".requests DROP COLUMN client_certificate`);
+    const log = await openPostgresRequestLog({ url: PG_URL, schema });
+    t.after(() => log.close());
+    await log.write([rowsOfEvent(eventOf({ requestId: 'after', clientCertificate: 'CN=svc-c, OU=Platform, O=Acme' }))]);
+    assert.equal((await log.get('before'))?.request.client_certificate, null);
+    assert.equal((await log.get('after'))?.request.client_certificate, 'CN=svc-c, OU=Platform, O=Acme');
   });
 });

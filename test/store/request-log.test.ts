@@ -281,6 +281,24 @@ describe('request log: the SQLite file', () => {
     await openSqliteRequestLog({ path: older }).close();
     assert.equal(pageSize(older), 4096);
   });
+
+  test('a log made before the client_certificate column gets it on open: its old rows read null, new rows carry the subject', async (t) => {
+    const path = join(tempDir(t), 'requests.db');
+    const first = openSqliteRequestLog({ path });
+    await first.write([rowsOfEvent(eventOf({ requestId: 'before', served: { deployment: 'primary', attempts: [attempt({ deployment: 'primary', outcome: 'served' })] } }))]);
+    await first.close();
+    // As an earlier version made the table: without the column.
+    const old = new Database(path);
+    old.exec('ALTER TABLE requests DROP COLUMN client_certificate');
+    old.close();
+    const log = openSqliteRequestLog({ path });
+    t.after(() => log.close());
+    await log.write([rowsOfEvent(eventOf({ requestId: 'after', clientCertificate: 'CN=svc-c, OU=Platform, O=Acme' }))]);
+    assert.equal((await log.get('before'))?.request.client_certificate, null);
+    assert.equal((await log.get('after'))?.request.client_certificate, 'CN=svc-c, OU=Platform, O=Acme');
+    // Opening it again adds nothing twice.
+    await openSqliteRequestLog({ path, mustExist: true }).close();
+  });
 });
 
 describe('request log: staged a turn at a time (inline)', () => {
