@@ -19,16 +19,21 @@ import { eventOf, loggingConfig, tempDir } from './log-fixtures.js';
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
+/** A schema of its own per test, dropped after: runs never see each other's rows; `admin` is a connection that outlives the log. */
+async function tempSchema(t: { after(fn: () => Promise<void>): void }): Promise<{ schema: string; admin: pg.Client }> {
+  const schema = `switchyard_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  t.after(async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+  return { schema, admin };
+}
+
 describe('request log: PostgreSQL holds the same rows as SQLite', () => {
   test('the same traffic, written to both stores at once, reads back as the same rows under every filter', async (t) => {
-    // A schema of its own per run, dropped after: runs never see each other's rows.
-    const schema = `switchyard_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    });
+    const { schema, admin } = await tempSchema(t);
     const path = join(tempDir(t), 'requests.db');
     // The gateway's config writes SQLite; a second sink, on the same events, writes PostgreSQL.
     const pgSink = await createRequestLogSink({
@@ -83,13 +88,7 @@ describe('request log: PostgreSQL holds the same rows as SQLite', () => {
   });
 
   test('the tables and indexes are created on start in the configured schema', async (t) => {
-    const schema = `switchyard_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    });
+    const { schema, admin } = await tempSchema(t);
     const log: RequestLog = await openPostgresRequestLog({ url: PG_URL, schema });
     await log.close();
     const again = await openPostgresRequestLog({ url: PG_URL, schema }); // idempotent: IF NOT EXISTS
@@ -102,13 +101,7 @@ describe('request log: PostgreSQL holds the same rows as SQLite', () => {
   });
 
   test('a log made before the client_certificate column gets it on start: its old rows read null, new rows carry the subject', async (t) => {
-    const schema = `switchyard_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    });
+    const { schema, admin } = await tempSchema(t);
     const first = await openPostgresRequestLog({ url: PG_URL, schema });
     await first.write([rowsOfEvent(eventOf({ requestId: 'before' }))]);
     await first.close();
