@@ -139,8 +139,8 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
   }
   for (const statement of schemaStatements('sqlite')) db.exec(statement);
   // A log made by an earlier version gets the columns added since.
-  const columns = new Set((db.prepare(`SELECT name FROM pragma_table_info('${REQUESTS_TABLE}')`).pluck().all() as string[]));
-  for (const statement of addedColumnStatements('sqlite', '', columns)) db.exec(statement);
+  const existingColumns = new Set(db.prepare(`SELECT name FROM pragma_table_info('${REQUESTS_TABLE}')`).pluck().all() as string[]);
+  for (const statement of addedColumnStatements('sqlite', '', existingColumns)) db.exec(statement);
 
   const insertInto = (table: string, columns: readonly { name: string }[], rows: number) =>
     db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES ${Array(rows).fill(`(${columns.map(() => '?').join(', ')})`).join(', ')}`);
