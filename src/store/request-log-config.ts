@@ -38,7 +38,7 @@ export const DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS = { sqlite: 15_000, postgres:
 
 /** How often the configured log is pruned: its `prune_interval_ms`, else its store's default. */
 export function pruneIntervalMs(config: RequestLogConfig): number {
-  return config.retention.prune_interval_ms ?? (config.store === 'postgres' ? DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS.postgres : DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS.sqlite);
+  return config.retention.prune_interval_ms ?? DEFAULT_REQUEST_LOG_PRUNE_INTERVAL_MS[config.store === 'postgres' ? 'postgres' : 'sqlite'];
 }
 
 /** `90m`, `24h`, `7d`: a retention age. */

@@ -52,11 +52,10 @@ export const REQUEST_COLUMNS: readonly Column<keyof RequestRow>[] = [
 ];
 
 /**
- * Columns of `requests` added after its first version, oldest first. A log made before gets each
- * on open (its earlier rows read null there): PostgreSQL with `ADD COLUMN IF NOT EXISTS`, SQLite
- * (which has no such clause) from {@link addedColumnStatements} with the columns its table has.
+ * Columns of `requests` added after its first version. A log made before gets each on open (its
+ * earlier rows read null there): see {@link schemaStatements}.
  */
-const ADDED_REQUEST_COLUMNS: readonly (keyof RequestRow)[] = ['client_certificate'];
+const ADDED_REQUEST_COLUMNS: ReadonlySet<string> = new Set<keyof RequestRow>(['client_certificate']);
 
 export const HOP_COLUMNS: readonly Column<keyof HopRow>[] = [
   { name: 'request_id', kind: 'text', notNull: true },
@@ -91,8 +90,13 @@ const TYPES: Record<Dialect, Record<Kind, string>> = {
   postgres: { text: 'TEXT', int: 'INTEGER', bigint: 'BIGINT', real: 'DOUBLE PRECISION', bool: 'BOOLEAN' },
 };
 
-/** The DDL for both tables and their indexes (idempotent: `IF NOT EXISTS`), with `prefix` before each name (a pg schema). */
-export function schemaStatements(dialect: Dialect, prefix = ''): string[] {
+/**
+ * The DDL for both tables and their indexes (idempotent: `IF NOT EXISTS`), with `prefix` before
+ * each name (a pg schema), and the columns added since a table was made: PostgreSQL checks for
+ * each itself (`ADD COLUMN IF NOT EXISTS`); SQLite, which has no such clause, is told the columns
+ * its `requests` table has (`existing`; none when there is no table yet).
+ */
+export function schemaStatements(dialect: Dialect, prefix = '', existing: ReadonlySet<string> = new Set()): string[] {
   const columns = <K extends string>(list: readonly Column<K>[]) =>
     list.map((column) => `${column.name} ${TYPES[dialect][column.kind]}${column.notNull ? ' NOT NULL' : ''}`).join(', ');
   const requests = `${prefix}${REQUESTS_TABLE}`;
@@ -107,25 +111,13 @@ export function schemaStatements(dialect: Dialect, prefix = ''): string[] {
   // gateway's own CPU, where these three cost about 4% of a request's (bench:ab): it walks the
   // time index instead, about 10 ms for 50 rows of a rare route in a million, a full scan (a few
   // hundred ms) when nothing matches.
-  if (dialect === 'postgres') statements.push(...addedColumnStatements(dialect, prefix));
+  for (const { name, kind } of REQUEST_COLUMNS) {
+    if (!ADDED_REQUEST_COLUMNS.has(name)) continue;
+    if (dialect === 'postgres') statements.push(`ALTER TABLE ${requests} ADD COLUMN IF NOT EXISTS ${name} ${TYPES.postgres[kind]}`);
+    else if (existing.size > 0 && !existing.has(name)) statements.push(`ALTER TABLE ${requests} ADD COLUMN ${name} ${TYPES.sqlite[kind]}`);
+  }
   for (const [name, column] of FILTER_INDEXES) {
     statements.push(dialect === 'postgres' ? `CREATE INDEX IF NOT EXISTS ${name} ON ${requests} (${column}, started_at)` : `DROP INDEX IF EXISTS ${name}`);
-  }
-  return statements;
-}
-
-/**
- * `ALTER TABLE` statements that give a `requests` table made by an earlier version the columns
- * added since: on PostgreSQL each if not there (the server checks); on SQLite those missing from
- * `existing`, the columns the table has (`PRAGMA table_info`).
- */
-export function addedColumnStatements(dialect: Dialect, prefix = '', existing?: ReadonlySet<string>): string[] {
-  const statements: string[] = [];
-  for (const name of ADDED_REQUEST_COLUMNS) {
-    const column = REQUEST_COLUMNS.find((candidate) => candidate.name === name) as Column<keyof RequestRow>;
-    const type = TYPES[dialect][column.kind];
-    if (dialect === 'postgres') statements.push(`ALTER TABLE ${prefix}${REQUESTS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${type}`);
-    else if (!existing?.has(name)) statements.push(`ALTER TABLE ${prefix}${REQUESTS_TABLE} ADD COLUMN ${name} ${type}`);
   }
   return statements;
 }

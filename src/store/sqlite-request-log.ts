@@ -6,7 +6,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { RequestLogUnavailable, type HopRow, type LoggedRequest, type LogQuery, type RequestLog, type RequestRow, type Retention } from './request-log.js';
-import { addedColumnStatements, HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, rowsRunner, schemaStatements, whereOf } from './request-log-tables.js';
+import { HOP_COLUMNS, HOPS_TABLE, hopRowOf, REQUEST_COLUMNS, REQUESTS_TABLE, requestRowOf, rowsRunner, schemaStatements, whereOf } from './request-log-tables.js';
 
 /** How long a write waits for a reader's lock before failing (the CLI may be reading). */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -137,10 +137,9 @@ export function openSqliteRequestLog({ path, mustExist = false, checkpoints = 's
   } else {
     sqliteCheckpoints();
   }
-  for (const statement of schemaStatements('sqlite')) db.exec(statement);
-  // A log made by an earlier version gets the columns added since.
+  // The columns a log made by an earlier version has (none for a new file): it gets those added since.
   const existingColumns = new Set(db.prepare(`SELECT name FROM pragma_table_info('${REQUESTS_TABLE}')`).pluck().all() as string[]);
-  for (const statement of addedColumnStatements('sqlite', '', existingColumns)) db.exec(statement);
+  for (const statement of schemaStatements('sqlite', '', existingColumns)) db.exec(statement);
 
   const insertInto = (table: string, columns: readonly { name: string }[], rows: number) =>
     db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES ${Array(rows).fill(`(${columns.map(() => '?').join(', ')})`).join(', ')}`);
