@@ -235,7 +235,7 @@ const manualSchema = z.discriminatedUnion('type', [
     /** Receives the request as JSON (POST) and may answer `{"ticket": "..."}`. */
     webhook: z.url({ protocol: /^https?$/ }),
     headers: z.record(z.string(), z.string()).optional(),
-    /** The HTTP proxy the webhook is called through: `env` (the default), `none` or a proxy's URL. */
+    /** The proxy (HTTP or SOCKS) the webhook is called through: `env` (the default), `none` or a proxy's URL. */
     proxy: proxyOption,
     /** The answer the client gets; `{ticket}` is replaced by the ticket reference. */
     answer: z.string().min(1).default('A member of our team will follow up on this request. Your reference is {ticket}.'),

@@ -12,8 +12,9 @@ import type { ProviderContext } from './types.js';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * The HTTP proxy outgoing calls go through: `env` (the default) for the one the environment names
- * (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), `none`, or a proxy's URL (`http://user:pass@proxy:3128`).
+ * The proxy (HTTP or SOCKS) outgoing calls go through: `env` (the default) for the one the environment names
+ * (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY), `none`, or a proxy's URL (`http://user:pass@proxy:3128`,
+ * `socks5h://user:pass@bastion:1080`).
  */
 export const proxyOption = z
   .string()

@@ -1,5 +1,5 @@
 /**
- * Which HTTP proxy, if any, a provider's calls leave through (and a handoff webhook's, and trace
+ * Which proxy, if any, a provider's calls leave through (and a handoff webhook's, and trace
  * exports: telemetry/traces/export-agent.ts).
  *
  * A provider's `proxy` option is a proxy's URL (every call to that provider goes through it),
@@ -13,7 +13,10 @@
  * - never for a loopback upstream (`localhost`, 127.0.0.0/8, `::1`), as Go's net/http: a local
  *   model server is not reached through the office's proxy.
  *
- * A value without a scheme (`proxy.corp:3128`) is taken as `http://`, as curl does.
+ * A value without a scheme (`proxy.corp:3128`) is taken as `http://`, as curl does. A SOCKS proxy
+ * is named by its version, as curl names it: `socks5h://` (the proxy resolves the upstream's name),
+ * `socks5://`, `socks4a://` (the proxy resolves) or `socks4://` (socks-connect.ts). A bare
+ * `socks://` is refused rather than guessed: clients disagree on which version it means.
  */
 import { BlockList, isIP } from 'node:net';
 import { SettingError } from '../../config/setting-error.js';
@@ -85,18 +88,28 @@ function parseProxyUrl(value: string, source: string): EgressProxy {
   return { url: read.url.href, shown: `${read.url.protocol}//${read.url.host}`, source };
 }
 
+const PROXY_PROTOCOLS = new Set(['http:', 'https:', 'socks5h:', 'socks5:', 'socks4a:', 'socks4:']);
+
+/** Whether calls through `proxy` open SOCKS tunnels rather than speak HTTP to it. */
+export function isSocksProxy(proxy: EgressProxy): boolean {
+  return proxy.url.startsWith('socks');
+}
+
 function readProxyUrl(value: string): { url: URL } | { problem: string } {
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
-    return { problem: 'is not a URL: give http://host:port or https://host:port (with user:password@ before the host if the proxy asks for them)' };
+    return { problem: 'is not a URL: give http://host:port, https://host:port or socks5h://host:port (with user:password@ before the host if the proxy asks for them)' };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { problem: `is a ${url.protocol.slice(0, -1)} URL: only http:// and https:// proxies are supported` };
+  if (url.protocol === 'socks:') return { problem: 'is a socks:// URL: name the SOCKS version, socks5h://, socks5://, socks4a:// or socks4://' };
+  if (!PROXY_PROTOCOLS.has(url.protocol)) {
+    return { problem: `is a ${url.protocol.slice(0, -1)} URL: only http://, https://, socks5h://, socks5://, socks4a:// and socks4:// proxies are supported` };
   }
   if (url.hostname === '') return { problem: 'names no host' };
   if (url.username === '' && url.password !== '') return { problem: 'has a password without a user name' };
+  if (url.password !== '' && url.protocol.startsWith('socks4')) return { problem: 'is a SOCKS4 proxy with a password: SOCKS4 carries a user id only (socks5h:// takes a user and a password)' };
+  if (url.pathname !== '' && url.pathname !== '/' && url.protocol.startsWith('socks')) return { problem: 'has a path: a SOCKS proxy is a host and a port' };
   return { url };
 }
 

@@ -3,12 +3,13 @@
  * errors: every transport failure leaves here as a GatewayError with a failure shape.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool, ProxyAgent, errors as undiciErrors } from 'undici';
+import { Agent, Pool, ProxyAgent, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Cancel } from '../../cancel.js';
 import { GatewayError } from '../../errors.js';
 import type { HopTimeouts } from '../types.js';
-import { proxyFor, throughProxy, type EgressProxy, type Env, type ProxySetting, type ShownProxy } from './egress-proxy.js';
+import { isSocksProxy, proxyFor, throughProxy, type EgressProxy, type Env, type ProxySetting, type ShownProxy } from './egress-proxy.js';
+import { socksConnector, SocksProxyError } from './socks-connect.js';
 
 /** Default cap on open connections to one upstream origin. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
@@ -159,13 +160,15 @@ export class UpstreamClient {
 }
 
 /**
- * Calls through `proxy`: an https upstream through a CONNECT tunnel, an http one as absolute-form
- * requests (what proxies allow by default; many refuse CONNECT to ports other than 443). The
- * connections to each upstream are pooled with `pool`'s settings, as without a proxy; without
+ * Calls through `proxy`. Through an HTTP proxy: an https upstream through a CONNECT tunnel, an
+ * http one as absolute-form requests (what proxies allow by default; many refuse CONNECT to ports
+ * other than 443). Through a SOCKS proxy: every connection is a SOCKS tunnel (socks-connect.ts).
+ * The connections to each upstream are pooled with `pool`'s settings, as without a proxy; without
  * settings (a handoff webhook), undici's defaults.
  */
 export function proxyDispatcher(proxy: EgressProxy, settings: { pool?: Pool.Options; connectTimeoutMs?: number; tls?: UpstreamTls | undefined } = {}): Dispatcher {
   const { pool = {}, connectTimeoutMs, tls } = settings;
+  if (isSocksProxy(proxy)) return new Agent({ ...pool, connect: socksConnector(proxy, { connectTimeoutMs, tls }) });
   return new ProxyAgent({
     uri: proxy.url,
     proxyTunnel: false,
@@ -181,6 +184,13 @@ export function proxyDispatcher(proxy: EgressProxy, settings: { pool?: Pool.Opti
 function proxyRefused(proxy: EgressProxy, status: number, cause?: unknown): GatewayError {
   const why = status === 407 ? 'asked for credentials it was not given, or refused them (407)' : `refused the tunnel (${status})`;
   return new GatewayError(`The proxy ${proxy.shown} (from ${proxy.source}) ${why}.`, { status: 502, code: 'proxy_error', shape: 'connection_error', cause });
+}
+
+/** A connection through a SOCKS proxy failed: a timeout as connecting's, anything else as the proxy's. */
+function socksProxyFailed(proxy: EgressProxy, err: SocksProxyError): GatewayError {
+  const message = `The proxy ${proxy.shown} (from ${proxy.source}) ${err.message}.`;
+  if (err.failure === 'timeout') return new GatewayError(message, { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
+  return new GatewayError(message, { status: 502, code: 'proxy_error', shape: 'connection_error', cause: err });
 }
 
 /**
@@ -481,6 +491,7 @@ function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): bool
   }
   const { proxy } = hop;
   const via = throughProxy(proxy);
+  if (err instanceof SocksProxyError && proxy) return socksProxyFailed(proxy, err);
   if (err instanceof undiciErrors.ConnectTimeoutError) {
     return new GatewayError(`Connecting to the upstream${via} timed out.`, { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
   }

@@ -2,16 +2,18 @@
  * The HTTP agent trace exports go out on. Like a provider's calls (providers/http/egress-proxy.ts),
  * exports take `telemetry.traces.proxy`: `env` (the default) for the proxy HTTPS_PROXY / HTTP_PROXY
  * name unless NO_PROXY lists the collector, `none`, or a proxy's URL. An https collector is
- * reached through a CONNECT tunnel, an http one with requests forwarded to the proxy. The
- * exporter (OpenTelemetry's) sends over node's http module, so the proxy agents here are
- * http.Agent's (https-proxy-agent, http-proxy-agent) rather than undici's ProxyAgent.
+ * reached through a CONNECT tunnel, an http one with requests forwarded to the proxy; through a
+ * SOCKS proxy (`socks5h://`...), both through a SOCKS tunnel. The exporter (OpenTelemetry's)
+ * sends over node's http module, so the proxy agents here are http.Agent's (https-proxy-agent,
+ * http-proxy-agent, socks-proxy-agent) rather than undici dispatchers.
  * `telemetry.traces.tls` (a CA bundle, a client certificate) applies to the collector, inside the tunnel.
  */
 import { Agent as HttpAgent, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { proxyFor, type EgressProxy, type Env, type ProxySetting } from '../../providers/http/egress-proxy.js';
+import { SocksProxyAgent } from 'socks-proxy-agent';
+import { isSocksProxy, proxyFor, type EgressProxy, type Env, type ProxySetting } from '../../providers/http/egress-proxy.js';
 import type { UpstreamTls } from '../../providers/http/upstream-client.js';
 
 export interface ExportAgent {
@@ -25,26 +27,21 @@ export function exportAgent(collector: URL, proxySetting: ProxySetting, tls: Ups
   const proxy = proxyFor(proxySetting, collector, env);
   const https = collector.protocol === 'https:';
   if (proxy === undefined) return { agent: https ? new HttpsAgent({ ...KEEP_ALIVE, ...tls }) : new HttpAgent(KEEP_ALIVE), proxy };
-  return { agent: https ? new TunnelAgent(proxy.url, tls ?? {}) : new HttpProxyAgent(proxy.url, KEEP_ALIVE), proxy };
+  if (isSocksProxy(proxy)) return { agent: collectorTls(new SocksProxyAgent(proxy.url, KEEP_ALIVE), tls), proxy };
+  return { agent: https ? collectorTls(new HttpsProxyAgent(proxy.url, KEEP_ALIVE), tls) : new HttpProxyAgent(proxy.url, KEEP_ALIVE), proxy };
 }
 
 /** Exports come every couple of seconds: one kept-alive connection, not a handshake per batch. */
 const KEEP_ALIVE = { keepAlive: true };
 
 /**
- * A CONNECT tunnel whose TLS handshake with the collector takes `tls`. https-proxy-agent applies
- * the options it is made with to the connection to the proxy only, and the exporter's request
- * options (where node would look for `ca`) are not ours to set.
+ * `agent`, its TLS handshake with the collector (inside the tunnel) taking `tls`. The proxy agents
+ * apply the options they are made with to the connection to the proxy only, and the exporter's
+ * request options (where node would look for `ca`) are not ours to set.
  */
-class TunnelAgent extends HttpsProxyAgent<string> {
-  constructor(
-    proxy: string,
-    private readonly tls: UpstreamTls,
-  ) {
-    super(proxy, KEEP_ALIVE);
-  }
-
-  override connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
-    return super.connect(req, { ...opts, ...this.tls });
-  }
+function collectorTls<A extends HttpsProxyAgent<string> | SocksProxyAgent>(agent: A, tls: UpstreamTls | undefined): A {
+  if (tls === undefined) return agent;
+  const connect = agent.connect.bind(agent) as (req: ClientRequest, opts: Parameters<A['connect']>[1]) => ReturnType<A['connect']>;
+  agent.connect = ((req: ClientRequest, opts: Parameters<A['connect']>[1]) => connect(req, { ...opts, ...tls })) as A['connect'];
+  return agent;
 }

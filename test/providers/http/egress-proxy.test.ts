@@ -5,13 +5,9 @@
  * is down, each ending in an answer or a fallback, with the proxy's password in no error and no log.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type AddressInfo, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { ConfigError } from '../../../src/config/load-config.js';
@@ -21,11 +17,12 @@ import { bypassesProxy, proxyFor, ProxySettingError } from '../../../src/provide
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { chainConfig, startGateway } from '../../helpers/gateway-fixture.js';
 import { startHttpProxy, type TestProxy } from '../../helpers/http-proxy.js';
-import { answerWith, chunkJson, startRecordingUpstream, type RecordingUpstream } from '../../helpers/recording-upstream.js';
+import { completionThenStream, failedHopsThroughProxy, startTlsFront, UPSTREAM_TEST_CA } from '../../helpers/proxied-calls.js';
+import { startSocksProxy } from '../../helpers/socks-proxy.js';
+import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../../helpers/recording-upstream.js';
 import { runCli, startCli } from '../../helpers/spawn-cli.js';
 
 const PASSWORD = 'pr0xy-s3cret-pw';
-const FIXTURES = new URL('./__fixtures__/', import.meta.url);
 
 describe('which proxy a provider uses', () => {
   const https = new URL('https://api.openai.com/v1');
@@ -84,7 +81,7 @@ describe('which proxy a provider uses', () => {
   });
 
   test('a proxy that cannot be used is refused by name, never by its value (it may hold a password)', () => {
-    for (const value of [`socks5://ops:${PASSWORD}@proxy:1080`, `http://ops:${PASSWORD}@[not-a-host`, `http://:${PASSWORD}@proxy:3128`]) {
+    for (const value of [`ftp://ops:${PASSWORD}@proxy:1080`, `socks://ops:${PASSWORD}@proxy:1080`, `socks4://ops:${PASSWORD}@proxy:1080`, `http://ops:${PASSWORD}@[not-a-host`, `http://:${PASSWORD}@proxy:3128`]) {
       assert.throws(
         () => proxyFor('env', new URL('https://api.openai.com'), { HTTPS_PROXY: value }),
         (err: Error) => err instanceof ProxySettingError && err.message.startsWith('HTTPS_PROXY ') && !err.message.includes(PASSWORD),
@@ -95,10 +92,10 @@ describe('which proxy a provider uses', () => {
 
   test('check-config points at a bad proxy by its path', async () => {
     const config = chainConfig(['http://127.0.0.1:9/v1']);
-    (config.providers as Record<string, Record<string, unknown>>).p0!.proxy = `socks5://ops:${PASSWORD}@proxy:1080`;
+    (config.providers as Record<string, Record<string, unknown>>).p0!.proxy = `socks://ops:${PASSWORD}@proxy:1080`;
     await assert.rejects(createGateway(config), (err: Error) => {
       assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /providers\.p0\.proxy: is a socks5 URL: only http:\/\/ and https:\/\/ proxies are supported/);
+      assert.match(err.message, /providers\.p0\.proxy: is a socks:\/\/ URL: name the SOCKS version, socks5h:\/\/, socks5:\/\/, socks4a:\/\/ or socks4:\/\//);
       assert.ok(!err.message.includes(PASSWORD));
       return true;
     });
@@ -137,19 +134,7 @@ describe('calls through a proxy', () => {
     const logLines: string[] = [];
     const gateway = await startGateway(config, logLines);
     try {
-      const completion = await gateway.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
-      assert.equal(completion.choices[0]?.message.content, 'hello');
-
-      upstream.respond((_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`data: ${chunkJson({ role: 'assistant', content: 'through' })}\n\n`);
-        res.write(`data: ${chunkJson({ content: ' the proxy' })}\n\n`);
-        res.end(`data: ${chunkJson({}, 'stop')}\n\ndata: [DONE]\n\n`);
-      });
-      const stream = await gateway.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], stream: true });
-      let text = '';
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-      assert.equal(text, 'through the proxy');
+      assert.deepEqual(await completionThenStream(gateway.client, upstream, ' the proxy'), { completion: 'hello', streamed: 'through the proxy' });
 
       assert.deepEqual(
         proxy.seen.map(({ method, target, carried }) => ({ method, target, carried })),
@@ -177,7 +162,6 @@ describe('calls through a proxy', () => {
     } finally {
       await gateway.close();
       await proxy.close();
-      upstream.respond(answerWith('hello'));
     }
   });
 
@@ -233,23 +217,12 @@ describe('calls through a proxy', () => {
       for (const { proxy, base, code, message } of cases) {
         const config = chainConfig([base, upstream.url]);
         (config.providers as Record<string, Record<string, unknown>>).p0!.proxy = proxy;
-        const logLines: string[] = [];
-        const gateway = await startGateway(config, logLines);
-        try {
-          const outcome = await gateway.gateway.chatCompletion({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] });
-          assert.equal(outcome.served.deployment, 'd1', proxy);
-          // connection_error's default policy: one quick retry of the same deployment, then the next.
-          const failed = outcome.served.attempts.filter((attempt) => attempt.outcome === 'failed');
-          assert.deepEqual(
-            failed.map((attempt) => ({ deployment: attempt.deployment, code: attempt.code, shape: attempt.shape, message: attempt.message })),
-            [1, 2].map(() => ({ deployment: 'd0', code, shape: 'connection_error', message })),
-            proxy,
-          );
-          assert.equal(outcome.served.fallbackReason, 'connection_error');
-          assert.ok(!logLines.join('\n').includes('wrong-pw-123') && !logLines.join('\n').includes(PASSWORD));
-        } finally {
-          await gateway.close();
-        }
+        // connection_error's default policy: one quick retry of the same deployment, then the next.
+        assert.deepEqual(
+          await failedHopsThroughProxy(config, 'connection_error', ['wrong-pw-123', PASSWORD]),
+          [1, 2].map(() => ({ deployment: 'd0', code, shape: 'connection_error', message })),
+          proxy,
+        );
       }
       assert.deepEqual(
         strict.seen.map(({ carried, proxyAuthorization }) => ({ carried, basic: proxyAuthorization && Buffer.from(proxyAuthorization.slice(6), 'base64').toString() })),
@@ -267,45 +240,50 @@ describe('calls through a proxy', () => {
     }
   });
 
-  test('a handoff webhook is called through the proxy too', async () => {
+  test('a handoff webhook is called through the proxy too: an HTTP one HTTP_PROXY names, a SOCKS one ALL_PROXY names', async () => {
     const helpdesk = await startRecordingUpstream((_req, res) => {
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket: 'T-7' }));
     });
-    const proxy = await startHttpProxy({ credentials: `ops:${PASSWORD}`, hosts: { 'helpdesk.test:80': new URL(helpdesk.url).host } });
-    // The only deployment is down (nothing listens on port 9), so the handoff answers.
-    const config = chainConfig(['http://127.0.0.1:9/v1']);
-    const gateway = await createGateway(
-      {
-        ...config,
-        manual: { helpdesk: { type: 'handoff', webhook: 'http://helpdesk.test/tickets', answer: 'Ticket {ticket}.' } },
-        routes: { chat: { chain: ['d0', { manual: 'helpdesk' }] } },
-      },
-      { env: { HTTP_PROXY: withCredentials(proxy) }, logger: createLogger('silent') },
-    );
+    const hosts = { 'helpdesk.test:80': new URL(helpdesk.url).host };
+    const http = await startHttpProxy({ credentials: `ops:${PASSWORD}`, hosts });
+    const socks = await startSocksProxy({ credentials: `ops:${PASSWORD}`, hosts });
+    const cases = [
+      { env: { HTTP_PROXY: withCredentials(http) }, seen: () => http.seen.map(({ method, target, carried }) => `${method} ${target} ${carried}`), expected: ['POST http://helpdesk.test/tickets true'] },
+      { env: { ALL_PROXY: `socks5h://ops:${PASSWORD}@127.0.0.1:${socks.port}` }, seen: () => socks.seen.map(({ host, port, carried }) => `${host}:${port} ${carried}`), expected: ['helpdesk.test:80 true'] },
+    ];
     try {
-      const outcome = await gateway.chatCompletion({ model: 'chat', messages: [{ role: 'user', content: 'help' }] });
-      assert.equal(outcome.served.manual, 'helpdesk');
-      assert.equal(outcome.kind === 'completion' && (JSON.parse(outcome.result.text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content, 'Ticket T-7.');
-      assert.deepEqual(proxy.seen.map(({ method, target, carried }) => `${method} ${target} ${carried}`), ['POST http://helpdesk.test/tickets true']);
-      assert.equal(helpdesk.requests.length, 1);
+      for (const { env, seen, expected } of cases) {
+        // The only deployment is down (nothing listens on port 9), so the handoff answers.
+        const config = chainConfig(['http://127.0.0.1:9/v1']);
+        const gateway = await createGateway(
+          {
+            ...config,
+            manual: { helpdesk: { type: 'handoff', webhook: 'http://helpdesk.test/tickets', answer: 'Ticket {ticket}.' } },
+            routes: { chat: { chain: ['d0', { manual: 'helpdesk' }] } },
+          },
+          { env, logger: createLogger('silent') },
+        );
+        try {
+          const outcome = await gateway.chatCompletion({ model: 'chat', messages: [{ role: 'user', content: 'help' }] });
+          assert.equal(outcome.served.manual, 'helpdesk');
+          assert.equal(outcome.kind === 'completion' && (JSON.parse(outcome.result.text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content, 'Ticket T-7.');
+          assert.deepEqual(seen(), expected);
+        } finally {
+          await gateway.close();
+        }
+      }
+      assert.equal(helpdesk.requests.length, 2);
     } finally {
-      await gateway.close();
-      await proxy.close();
+      await http.close();
+      await socks.close();
       await helpdesk.close();
     }
   });
 
   test('switchyard start: an https upstream through HTTPS_PROXY, tunnelled with CONNECT, its certificate trusted through NODE_EXTRA_CA_CERTS', async () => {
     // upstream.test:443 is, for the proxy alone, a TLS server (the fixture certificate) in front of the recording upstream.
-    const tlsServer: Server = createTlsServer({ key: readFileSync(new URL('upstream-test.key', FIXTURES)), cert: readFileSync(new URL('upstream-test.crt', FIXTURES)) }, (socket) => {
-      const plain = connect(upstreamPort, '127.0.0.1');
-      socket.pipe(plain).pipe(socket);
-      plain.on('error', () => socket.destroy());
-      socket.on('error', () => plain.destroy());
-    });
-    tlsServer.listen(0, '127.0.0.1');
-    await once(tlsServer, 'listening');
-    const tlsPort = (tlsServer.address() as AddressInfo).port;
+    const tlsFront = await startTlsFront(upstreamPort);
+    const tlsPort = tlsFront.port;
     const proxy = await startHttpProxy({ credentials: `ops:${PASSWORD}`, hosts: { 'upstream.test:443': `127.0.0.1:${tlsPort}` } });
     const config = `
 server: { host: 127.0.0.1, port: 0 }
@@ -324,7 +302,7 @@ routes:
     const gateway = await startCli(['--config', path], {
       HTTPS_PROXY: withCredentials(proxy),
       NO_PROXY: 'localhost',
-      NODE_EXTRA_CA_CERTS: new URL('upstream-test.crt', FIXTURES).pathname,
+      NODE_EXTRA_CA_CERTS: UPSTREAM_TEST_CA,
       UPSTREAM_KEY: 'sk-remote-key-xyz',
     });
     try {
@@ -343,7 +321,7 @@ routes:
     } finally {
       await gateway.stop();
       await proxy.close();
-      tlsServer.close();
+      tlsFront.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Trace exports through an HTTP proxy and to a collector with its own TLS settings
+ * Trace exports through an HTTP or a SOCKS proxy and to a collector with its own TLS settings
  * (`telemetry.traces.proxy`, `telemetry.traces.tls`): the spans reach a real receiver through a
  * real proxy on a socket, forwarded to an http collector and tunnelled with CONNECT to an https
  * one whose certificate only `tls.ca_file` makes trusted; NO_PROXY and `proxy: none` go direct;
@@ -15,6 +15,7 @@ import type { Env } from '../../../src/providers/http/egress-proxy.js';
 import { ConfiguredSinks } from '../../../src/telemetry/create-sinks.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { startHttpProxy } from '../../helpers/http-proxy.js';
+import { startSocksProxy } from '../../helpers/socks-proxy.js';
 import { answerWith, startRecordingUpstream, type RecordingUpstream } from '../../helpers/recording-upstream.js';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 
@@ -126,6 +127,22 @@ describe('trace exports to an https collector', () => {
       const said = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === `trace exports go through the proxy ${proxy.url}`);
       assert.equal(said?.from, 'HTTPS_PROXY');
       assert.ok(!logLines.join('\n').includes(PASSWORD) && !untrusted.join('\n').includes(PASSWORD), 'no log line holds the proxy password');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('through a SOCKS proxy (ALL_PROXY=socks5h://...): TLS inside the tunnel, the collector trusted by tls.ca_file, its name resolved by the proxy', async () => {
+    const proxy = await startSocksProxy({ credentials: `ops:${PASSWORD}`, hosts: { 'upstream.test:443': new URL(receiver.url).host } });
+    const before = receiver.spans.length;
+    const logLines: string[] = [];
+    try {
+      await traceOneRequest(tracedConfig({ endpoint: 'https://upstream.test', tls: { ca_file: CA_FILE } }), { ALL_PROXY: `socks5h://ops:${PASSWORD}@127.0.0.1:${proxy.port}` }, logLines);
+      assert.ok(receiver.spans.length > before, 'the spans reached the https collector');
+      assert.deepEqual(proxy.seen, [{ version: 5, host: 'upstream.test', port: 443, credentials: `ops:${PASSWORD}`, carried: true }]);
+      const said = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === `trace exports go through the proxy ${proxy.url}`);
+      assert.equal(said?.from, 'ALL_PROXY');
+      assert.ok(!logLines.join('\n').includes(PASSWORD), 'no log line holds the proxy password');
     } finally {
       await proxy.close();
     }
