@@ -29,8 +29,8 @@ export async function start(args: string[]): Promise<number> {
   }
   const logger = createLogger(config.log.level);
   const gateway = await createGateway(config, { logger });
-  const listening = await startServer(gateway, { host: config.server.host, port: config.server.port, tls: tlsFilesOf(config.server.tls) });
-  logger.info({ version: switchyardVersion(), url: listening.url, config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
+  const listening = await startServer(gateway, { host: config.server.host, port: config.server.port, tls: tlsFilesOf(config.server.tls), http2: config.server.tls?.http2 });
+  logger.info({ version: switchyardVersion(), url: listening.url, ...(listening.http2 ? { http2: true } : {}), config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
   if (!file && process.stdout.isTTY) {
     process.stdout.write(
       `\nSwitchyard is serving the built-in demo on ${listening.url}\nTry: curl ${listening.url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
@@ -90,6 +90,9 @@ async function reloadTls(listening: ListeningServer, server: Config['server'], l
   if (files === undefined || !listening.secure) {
     if ((files !== undefined) !== listening.secure) logger.warn(`server.tls was ${listening.secure ? 'removed' : 'added'}: serving ${listening.secure ? 'plain HTTP' : 'HTTPS'} takes a restart; the server goes on as it was`);
     return;
+  }
+  if ((server.tls?.http2 === true) !== listening.http2) {
+    logger.warn(`server.tls.http2 was turned ${listening.http2 ? 'off' : 'on'}: ${listening.http2 ? 'no longer offering' : 'offering'} HTTP/2 takes a restart; the server goes on as it was`);
   }
   await listening.reloadTls(files);
   logger.info({ cert: files.certFile }, 'TLS certificate and key read again');

@@ -123,6 +123,11 @@ const serverSchema = z
          * turning it on or off takes a restart.
          */
         client_ca_file: z.string().min(1).optional(),
+        /**
+         * Offer HTTP/2 in the TLS handshake (ALPN `h2`, then `http/1.1`): clients that speak it get
+         * HTTP/2 on the same port, the others HTTP/1.1. Turning it on or off takes a restart.
+         */
+        http2: z.boolean().default(false),
       })
       .optional(),
     /** Requests from web pages on other origins (src/server/cors.ts); off while `allow_origins` is empty. */

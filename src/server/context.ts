@@ -15,3 +15,12 @@ export interface HttpContext {
 }
 
 export type Handler = (ctx: HttpContext) => Promise<void> | void;
+
+/**
+ * Whether the client's side of `res` is gone (it left, or the response was cut). HTTP/1.1's
+ * response says so itself; the response of node:http2's compatibility API has no `destroyed`, and
+ * its stream does.
+ */
+export function responseGone(res: ServerResponse): boolean {
+  return res.destroyed || (res as { stream?: { destroyed: boolean } }).stream?.destroyed === true;
+}

@@ -1,10 +1,14 @@
 /**
  * HTTP in: node:http with a route table, nothing more. Each request gets an id, a cancellation that
- * fires when the client leaves, and an OpenAI-shaped error for anything that goes wrong.
+ * fires when the client leaves, and an OpenAI-shaped error for anything that goes wrong. With
+ * `server.tls.http2`, node:http2's server in its compatibility mode: the same handlers serve
+ * HTTP/2 streams and, for clients that do not offer `h2`, HTTP/1.1 on the same port.
  */
 import { newRequestId } from '../gateway/new-request-id.js';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
+import { createSecureServer as createHttp2Server, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { CancelSource } from '../cancel.js';
 import { GatewayError } from '../errors.js';
@@ -80,13 +84,15 @@ function onResponseClose(this: ServerResponse): void {
 }
 
 export interface ListeningServer {
-  server: Server | HttpsServer;
+  server: Server | HttpsServer | Http2SecureServer;
   url: string;
   port: number;
   /** Whether it serves HTTPS (`server.tls`). */
   secure: boolean;
   /** Whether it requires client certificates (`server.tls.client_ca_file`). */
   clientCerts: boolean;
+  /** Whether it offers HTTP/2 (`server.tls.http2`). */
+  http2: boolean;
   /**
    * Reads the certificate and key (and client CAs) again and serves them to new connections (a
    * rotated certificate); rejects, and keeps the old ones, when they cannot be used or when client
@@ -172,12 +178,27 @@ export interface ListenOptions {
   port: number;
   /** Serve HTTPS with these files (`server.tls`); plain HTTP without. */
   tls?: TlsFiles | undefined;
+  /** With `tls`: offer HTTP/2 too (ALPN `h2`, HTTP/1.1 for clients that do not offer it). */
+  http2?: boolean | undefined;
 }
 
 /** How long a TLS handshake may take before its connection is dropped (node's default is 120 s). */
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Serves the gateway over HTTP, or HTTPS with `options.tls`, until `close()`. */
+/**
+ * node:http2's TLS server, offering `h2` and `http/1.1`. Its compatibility API gives the handlers
+ * request and response objects with the members they use (headers, url, method, the body as a
+ * stream, writeHead, write with 'drain', end, 'close'); where HTTP/2's differ, the handlers allow
+ * for it (responseGone). HTTP/1.1 connections on it are node:http's own, with the same keep-alive.
+ */
+function http2Server(options: TlsOptions, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Http2SecureServer {
+  const server = createHttp2Server({ ...options, allowHTTP1: true }, onRequest as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
+  // Read by node:http's handling of the HTTP/1.1 connections; the HTTP/2 server has no option for it.
+  (server as Http2SecureServer & { keepAliveTimeout: number }).keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+/** Serves the gateway over HTTP, or HTTPS with `options.tls` (and HTTP/2 with `options.http2`), until `close()`. */
 export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     drain.requested(req, res);
@@ -185,10 +206,15 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
   };
   const pair = options.tls ? await readTlsFiles(options.tls) : undefined;
   const clientCerts = pair?.ca !== undefined;
-  const server = pair
-    ? createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...pair, requestCert: clientCerts, rejectUnauthorized: clientCerts }, onRequest)
-    : createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, onRequest);
-  const drain = new ConnectionDrain(server, pair !== undefined);
+  const http2 = pair !== undefined && options.http2 === true;
+  const tls = pair && { handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...pair, requestCert: clientCerts, rejectUnauthorized: clientCerts };
+  const server =
+    tls === undefined
+      ? createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, onRequest)
+      : http2
+        ? http2Server(tls, onRequest)
+        : createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, ...tls }, onRequest);
+  const drain = new ConnectionDrain(server, { secure: pair !== undefined, http2: http2 ? { idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS } : undefined });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // HTTP that node:http refused before a request existed: answered if the socket still takes it, never a crash.
     if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorReply(err.code));
@@ -209,14 +235,15 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
     url: `${pair ? 'https' : 'http'}://${host}:${address.port}`,
     secure: pair !== undefined,
     clientCerts,
+    http2,
     close: () => drain.close(gateway.config.server.shutdown_timeout_ms),
     async reloadTls(files) {
-      if (!(server instanceof HttpsServer)) throw new Error('this server serves plain HTTP: serving HTTPS takes a restart');
+      if (pair === undefined) throw new Error('this server serves plain HTTP: serving HTTPS takes a restart');
       if ((files.clientCaFile !== undefined) !== clientCerts) {
         throw configProblems([{ path: ['server', 'tls', 'client_ca_file'], message: `turning client certificates ${clientCerts ? 'off' : 'on'} takes a restart` }]);
       }
       // Read and checked first: a bad file leaves the certificate in force as it was.
-      server.setSecureContext(await readTlsFiles(files));
+      (server as HttpsServer | Http2SecureServer).setSecureContext(await readTlsFiles(files));
     },
   };
 }

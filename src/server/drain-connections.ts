@@ -8,8 +8,12 @@
  * out, 60 s later; fetch opens one when a streamed response is aborted), and a stream that goes
  * on for minutes. Behind an orchestrator that kills the process after a grace period, waiting for
  * them only turns a clean stop into a kill.
+ *
+ * An HTTP/2 connection (`server.tls.http2`) is told to stop with a GOAWAY: its client opens no new
+ * stream on it, and it closes when its open streams are done, or is cut at the deadline.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Http2SecureServer, Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
@@ -19,6 +23,10 @@ const SWEEP_INTERVAL_MS = 50;
 /** Set on a socket once a request has come in on it. */
 const SERVED = Symbol('served');
 type TrackedSocket = Socket & { [SERVED]?: true };
+
+/** On an HTTP/2 connection: its streams not yet closed. */
+const OPEN_STREAMS = Symbol('open streams');
+type TrackedSession = Http2Session & { [OPEN_STREAMS]: number };
 
 export interface DrainResult {
   /** Connections cut at the deadline: each had a request still in flight. */
@@ -30,11 +38,13 @@ export class ConnectionDrain {
   private readonly sockets = new Set<TrackedSocket>();
   /** With TLS, the TCP sockets under them too: one still in its handshake is in no other set. */
   private readonly raw = new Set<Socket>();
+  /** With HTTP/2, its connections: each is closed with a GOAWAY when draining starts. */
+  private readonly sessions = new Set<TrackedSession>();
   private draining = false;
 
   constructor(
-    private readonly server: Server | HttpsServer,
-    secure = false,
+    private readonly server: Server | HttpsServer | Http2SecureServer,
+    { secure = false, http2 }: { secure?: boolean; http2?: { idleTimeoutMs: number } | undefined } = {},
   ) {
     const track = (set: Set<Socket>) => (socket: Socket) => {
       set.add(socket);
@@ -47,6 +57,32 @@ export class ConnectionDrain {
     } else {
       server.on('connection', track(this.sockets));
     }
+    if (http2 !== undefined) this.trackSessions(server as Http2SecureServer, http2.idleTimeoutMs);
+  }
+
+  /** HTTP/2: each connection's open streams are counted (none of this runs for HTTP/1.1 requests). */
+  private trackSessions(server: Http2SecureServer, idleTimeoutMs: number): void {
+    server.on('session', (session: Http2Session) => {
+      const tracked = Object.assign(session, { [OPEN_STREAMS]: 0 });
+      this.sessions.add(tracked);
+      session.once('close', () => this.sessions.delete(tracked));
+      // A connection opened while draining gets its GOAWAY at once.
+      if (this.draining) session.close();
+    });
+    server.on('stream', (stream: ServerHttp2Stream) => {
+      const session = stream.session as TrackedSession | undefined;
+      if (session === undefined) return;
+      session[OPEN_STREAMS]++;
+      stream.once('close', () => session[OPEN_STREAMS]--);
+    });
+    // A connection with no stream open for the keep-alive time is closed, as an idle HTTP/1.1 one
+    // is; one whose streams are waiting on an upstream is left alone.
+    // (Its HTTP/1.1 connections time out as on an HTTP/1.1 server: keepAliveTimeout between
+    // requests, nothing during one; their 'timeout' events come here too, and are let be.)
+    server.setTimeout(idleTimeoutMs);
+    server.on('timeout', (idle: TrackedSession | Socket) => {
+      if (OPEN_STREAMS in idle && idle[OPEN_STREAMS] === 0) idle.close();
+    });
   }
 
   /** Called for each request before it is handled (on the hot path: a mark on its socket, no listener). */
@@ -64,9 +100,12 @@ export class ConnectionDrain {
   close(timeoutMs: number): Promise<DrainResult> {
     this.draining = true;
     let cut = 0;
+    // HTTP/2: no new streams; each connection closes once its open streams are done.
+    for (const session of this.sessions) session.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const sweep = (): void => {
-      this.server.closeIdleConnections();
+      // An HTTP/2 server has this too, for its HTTP/1.1 connections (node:http's own, under allowHTTP1).
+      (this.server as Server).closeIdleConnections();
       for (const socket of this.sockets) if (!socket[SERVED]) socket.destroy();
     };
     sweep();

@@ -16,7 +16,7 @@
 import type { ServerResponse } from 'node:http';
 import { toGatewayError } from '../errors.js';
 import type { Served } from '../gateway/served.js';
-import type { HttpContext } from './context.js';
+import { responseGone, type HttpContext } from './context.js';
 import type { CallOptions } from '../gateway/plan-route.js';
 import type { StreamChunk } from '../providers/types.js';
 import { servedByComment, servedHeaders } from './served-headers.js';
@@ -53,7 +53,7 @@ export async function awaitWithKeepalive<T>({ res, requestId, gateway, cancel }:
 }
 
 function keepAlive(res: ServerResponse, requestId: string): void {
-  if (res.destroyed || res.writableEnded) return;
+  if (responseGone(res) || res.writableEnded) return;
   if (!res.headersSent) res.writeHead(200, { 'x-request-id': requestId, ...SSE_HEADERS });
   res.write(WAITING_COMMENT);
 }
@@ -98,7 +98,7 @@ export function forwardEarlyChunks({ res, gateway }: HttpContext, head: StreamHe
   if (gateway.config.server.stream_head !== 'first_chunk') return undefined;
   return (chunk, from) => {
     const text = render(chunk);
-    if (res.destroyed) return;
+    if (responseGone(res)) return;
     head.name(from);
     if (text) res.write(text);
   };

@@ -41,14 +41,14 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   const coding = req.headers['content-encoding'];
   const decoder = coding === undefined ? undefined : decoderFor(coding);
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(req, maxBytes);
 
   // Listeners, not `for await`: the async iterator costs a promise per chunk on the hot path. The
   // listeners are shared module functions, not closures made for every request.
   const { chunks, size } = await new Promise<Collected>((resolve, reject) => new BodyCollector(req, maxBytes, resolve, reject).listen());
   if (size === 0) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_body');
   const received = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-  const body = decoder === undefined ? received : await decoded(decoder, received, maxBytes);
+  const body = decoder === undefined ? received : await decoded(req, decoder, received, maxBytes);
   const text = body.toString('utf8');
   try {
     return { value: JSON.parse(text) as unknown, bytes: body.length };
@@ -89,11 +89,11 @@ function decoderFor(header: string): Decoder | undefined {
 }
 
 /** A compressed body, decoded within the body limit. */
-async function decoded({ coding, decode }: Decoder, compressed: Buffer, maxBytes: number): Promise<Buffer> {
+async function decoded(req: IncomingMessage, { coding, decode }: Decoder, compressed: Buffer, maxBytes: number): Promise<Buffer> {
   try {
     return await decode(compressed, { maxOutputLength: maxBytes });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes, 'decompressed ');
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req, maxBytes, 'decompressed ');
     throw invalidRequest(`The request body is not valid ${coding} data (${(err as Error).message}); send it uncompressed, or check how it was compressed.`, null, 'invalid_body_encoding');
   }
 }
@@ -150,7 +150,7 @@ function onData(this: CollectedRequest, chunk: Buffer): void {
   const collector = this[COLLECTOR];
   if (!collector) return;
   collector.size += chunk.length;
-  if (collector.size > collector.maxBytes) collector.fail(tooLarge(collector.maxBytes));
+  if (collector.size > collector.maxBytes) collector.fail(tooLarge(this, collector.maxBytes));
   else collector.chunks.push(chunk);
 }
 
@@ -166,6 +166,12 @@ function onAborted(this: CollectedRequest): void {
   this[COLLECTOR]?.fail(new GatewayError('The client closed the request.', { status: 499, code: 'client_closed' }));
 }
 
-function tooLarge(maxBytes: number, what = ''): GatewayError {
-  return new GatewayError(`The ${what}request body is larger than this gateway's limit of ${maxBytes} bytes.`, { status: 413, code: 'request_too_large', shape: 'client_error', headers: { connection: 'close' } });
+/**
+ * A body over the limit. On HTTP/1.1 the connection closes after the answer, rather than read the
+ * rest of the body; HTTP/2 has no such header (node would drop it with a warning), and its
+ * stream ends with the answer.
+ */
+function tooLarge(req: IncomingMessage, maxBytes: number, what = ''): GatewayError {
+  const headers: Record<string, string> = req.httpVersionMajor === 1 ? { connection: 'close' } : {};
+  return new GatewayError(`The ${what}request body is larger than this gateway's limit of ${maxBytes} bytes.`, { status: 413, code: 'request_too_large', shape: 'client_error', headers });
 }

@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Cancel } from '../cancel.js';
 import { toGatewayError } from '../errors.js';
 import type { StreamChunk } from '../providers/types.js';
+import { responseGone } from './context.js';
 import { openaiErrorBody } from './render-error.js';
 
 export const SSE_HEADERS = {
@@ -17,15 +18,15 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-export async function writeSse(res: ServerResponse, chunks: AsyncIterable<StreamChunk>, onError: (err: unknown) => void): Promise<void> {
+export async function writeSse(res: ServerResponse, chunks: AsyncIterable<StreamChunk>, { cancel, onError }: { cancel: Cancel; onError(err: unknown): void }): Promise<void> {
   try {
     for await (const chunk of chunks) {
-      if (res.destroyed) return;
-      if (!res.write(sseChunk(chunk))) await once(res, 'drain');
+      if (responseGone(res)) return;
+      if (!res.write(sseChunk(chunk))) await once(res, 'drain', { signal: cancel.signal });
     }
     res.end('data: [DONE]\n\n');
   } catch (err) {
-    if (res.destroyed) return;
+    if (responseGone(res) || cancel.aborted) return;
     onError(err);
     res.end(sseErrorEvent(err));
   }
@@ -61,13 +62,13 @@ export interface TranslatedSseOptions {
 export async function writeTranslatedSse(res: ServerResponse, chunks: AsyncIterable<StreamChunk>, events: EventTranslation, { cancel, onError, errorEvent }: TranslatedSseOptions): Promise<void> {
   try {
     for await (const chunk of chunks) {
-      if (res.destroyed) return;
+      if (responseGone(res)) return;
       const frames = events.push(chunk);
       if (frames.length > 0 && !res.write(frames.join(''))) await once(res, 'drain', { signal: cancel.signal });
     }
     res.end(events.end().join(''));
   } catch (err) {
-    if (res.destroyed || cancel.aborted) return;
+    if (responseGone(res) || cancel.aborted) return;
     onError(err);
     res.end(errorEvent(err));
   }

@@ -71,7 +71,7 @@ describe('SSE writers: the chunks in hand leave with the headers', () => {
   let anthropic: string[];
 
   before(async () => {
-    openai = await socketWrites((res) => writeSse(res, primedChunks(), () => {}));
+    openai = await socketWrites((res) => writeSse(res, primedChunks(), { cancel, onError() {} }));
     anthropic = await socketWrites((res) =>
       writeAnthropicSse(res, primedChunks(), { requestedModel: 'm', requestId: 'r1', cancel, onError() {} }),
     );

@@ -24,5 +24,5 @@ export const chatCompletions: Handler = async (ctx) => {
   }
   res.on('close', outcome.cancel);
   (head as StreamHead).name(outcome.served);
-  await writeSse(res, outcome.chunks, (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk'));
+  await writeSse(res, outcome.chunks, { cancel, onError: (err) => gateway.logger.warn({ err, requestId }, 'stream failed after the first chunk') });
 };
