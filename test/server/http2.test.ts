@@ -83,7 +83,7 @@ describe('serving HTTP/2 (server.tls.http2)', () => {
     };
   }
 
-  test('ALPN gives HTTP/2 to a client that offers it and HTTP/1.1 to one that does not, on one port; the openai client works over both', async () => {
+  test('ALPN gives HTTP/2 to a client that offers it and HTTP/1.1 to one that does not, on one port; the openai client works over both, and Anthropic\'s endpoint streams over HTTP/2', async () => {
     const { listening, connect, close } = await serve();
     const h2 = new Agent({ allowH2: true, connect: { ca: [ca], servername: 'localhost' } });
     const h1 = new Agent({ connect: { ca: [ca], servername: 'localhost' } });
@@ -117,6 +117,23 @@ describe('serving HTTP/2 (server.tls.http2)', () => {
         const models = await client.models.list();
         assert.ok(models.data.some((model) => model.id === 'chat'));
       }
+      // Anthropic's endpoint, streaming, on the raw session.
+      upstream.respond((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${chunkJson({ role: 'assistant', content: 'messages' })}\n\n`);
+        res.end(`data: ${chunkJson({ content: ' over h2' }, 'stop')}\n\ndata: [DONE]\n\n`);
+      });
+      const messages = await h2Request(
+        session,
+        { ...post('/v1/messages'), 'anthropic-version': '2023-06-01' },
+        JSON.stringify({ model: 'chat', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      );
+      assert.equal(messages.status, 200);
+      assert.match(String(messages.headers['content-type']), /^text\/event-stream/);
+      const deltas = [...messages.text.matchAll(/"text":"([^"]*)"/g)].map((match) => match[1]).join('');
+      assert.equal(deltas, 'messages over h2');
+      assert.match(messages.text, /event: message_stop/);
+      upstream.respond(answerWith('over h2'));
       // The raw session and the h2 agent's connection; the HTTP/1.1 agent's made none.
       assert.deepEqual(sessions, ['h2', 'h2']);
     } finally {
