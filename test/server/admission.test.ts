@@ -1,9 +1,17 @@
-/** server.max_in_flight: model requests past the limit are refused at once with a 503, the rest are not. */
+/**
+ * server.max_in_flight: model requests past the limit are refused at once with a 503, the rest are
+ * not; also where the gateway's endpoints are mounted in an app's own server (createRequestListener).
+ */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { createGateway } from '../../src/gateway/create-gateway.js';
+import { createRequestListener } from '../../src/server/create-server.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { chainConfig, startGateway, type GatewayFixture } from '../helpers/gateway-fixture.js';
 import { chunkJson, completionJson, startRecordingUpstream, userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
 
@@ -138,5 +146,36 @@ describe('server.max_in_flight', () => {
     assert.equal(gw.gateway.load.shed, 1);
     release();
     for (const res of await Promise.all(held)) assert.equal(res.status, 200);
+  });
+
+  test("mounted in an app's own server (createRequestListener), the endpoints answer as the gateway's, and the limit holds", async (t) => {
+    const { upstream, release } = await heldUpstream();
+    const gateway = await createGateway(chainConfig([upstream.url], { server: { max_in_flight: 1 } }), { logger: createLogger('silent') });
+    const gatewayListener = createRequestListener(gateway);
+    // The app serves its own path and hands the rest to the gateway.
+    const app = createServer((req, res) => (req.url === '/app/hello' ? res.end('the app') : gatewayListener(req, res)));
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    t.after(async () => {
+      release();
+      app.closeAllConnections();
+      await new Promise((resolve) => app.close(resolve));
+      await gateway.close();
+      await upstream.close();
+    });
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+    assert.equal(await (await fetch(`${url}/app/hello`)).text(), 'the app');
+    const unknown = await fetch(`${url}/v1/nowhere`);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'unknown_url');
+
+    const held = client.chat.completions.create(CHAT);
+    await until(() => userRequests(upstream).length === 1, 'the upstream call');
+    await assert.rejects(client.chat.completions.create(CHAT), (err: unknown) => err instanceof OpenAI.APIError && err.status === 503 && err.code === 'overloaded');
+    assert.equal(gateway.load.shed, 1);
+    release();
+    assert.equal((await held).choices[0]?.message.content, 'held');
+    await until(() => gateway.load.inFlight === 0, 'the slot to free');
+    assert.equal((await client.chat.completions.create(CHAT)).choices[0]?.message.content, 'held');
   });
 });
