@@ -10,17 +10,22 @@
  * One deadline, the provider's `connect_timeout_ms`, covers all of it: the name lookup, the TCP
  * connection to the proxy, the SOCKS handshake and, for an https upstream, the TLS handshake
  * inside the tunnel. A failure leaves as a {@link SocksProxyError} that says which step failed.
+ *
+ * The `socks` package is loaded at the first connection through a SOCKS proxy: a gateway that
+ * uses none does not carry it.
  */
 import { lookup } from 'node:dns';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { SocksClient, type SocksProxy } from 'socks';
+import type { SocksProxy } from 'socks';
 import type { buildConnector } from 'undici';
 import type { EgressProxy } from './egress-proxy.js';
 import type { UpstreamTls } from './upstream-client.js';
 
 /** The port a SOCKS proxy listens on when its URL names none. */
-export const DEFAULT_SOCKS_PORT = 1080;
+const DEFAULT_SOCKS_PORT = 1080;
+/** The deadline for callers that set none (a handoff webhook): undici's own connect timeout. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** Which step of a connection through a SOCKS proxy failed. */
 export type SocksFailure =
@@ -55,16 +60,19 @@ export function socksConnector(proxy: EgressProxy, settings: { connectTimeoutMs?
   const url = new URL(proxy.url);
   const version = url.protocol.startsWith('socks4') ? 4 : 5;
   const remoteNames = url.protocol === 'socks5h:' || url.protocol === 'socks4a:';
-  const socksProxy: SocksProxy = {
+  const socksProxy: SocksProxy & { host: string } = {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? DEFAULT_SOCKS_PORT : Number(url.port),
     type: version,
     ...(url.username === '' ? {} : { userId: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
   };
-  const timeoutMs = settings.connectTimeoutMs ?? 10_000;
+  const timeoutMs = settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return (options, callback) => {
-    new SocksConnection(socksProxy, remoteNames, timeoutMs, settings.tls, callback).open(options);
+    loadSocks().then(
+      ({ SocksClient }) => new SocksConnection(SocksClient, socksProxy, remoteNames, timeoutMs, settings.tls, callback).open(options),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), null),
+    );
   };
 }
 
@@ -79,7 +87,8 @@ class SocksConnection {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly proxy: SocksProxy,
+    private readonly socksClient: SocksClientClass,
+    private readonly proxy: SocksProxy & { host: string },
     private readonly remoteNames: boolean,
     private readonly timeoutMs: number,
     private readonly tls: UpstreamTls | undefined,
@@ -110,7 +119,7 @@ class SocksConnection {
   }
 
   private connectProxy(host: string, port: number, https: boolean, servername: string | undefined): void {
-    const socket = netConnect({ host: this.proxy.host ?? this.proxy.ipaddress ?? '', port: this.proxy.port });
+    const socket = netConnect({ host: this.proxy.host, port: this.proxy.port });
     this.socket = socket;
     const onError = (err: NodeJS.ErrnoException): void => {
       this.fail(new SocksProxyError(`could not be reached (${err.code ?? err.message})`, 'unreachable', err.code, { cause: err }));
@@ -125,7 +134,7 @@ class SocksConnection {
   private handshake(socket: Socket, host: string, port: number, https: boolean, servername: string | undefined): void {
     // The connection's own deadline stops the handshake; the package's timer, a little later, is a backstop.
     const remaining = Math.max(1, this.deadline - Date.now()) + 1_000;
-    SocksClient.createConnection({ proxy: this.proxy, command: 'connect', destination: { host, port }, existing_socket: socket, timeout: remaining }, (err, info) => {
+    this.socksClient.createConnection({ proxy: this.proxy, command: 'connect', destination: { host, port }, existing_socket: socket, timeout: remaining }, (err, info) => {
       if (this.done) return;
       if (err || info === undefined) {
         this.fail(handshakeError(err, `${host}:${port}`, this.timeoutMs));
@@ -169,6 +178,11 @@ class SocksConnection {
     this.callback(err, null);
   }
 }
+
+type SocksClientClass = (typeof import('socks'))['SocksClient'];
+
+let socksModule: Promise<typeof import('socks')> | undefined;
+const loadSocks = (): Promise<typeof import('socks')> => (socksModule ??= import('socks'));
 
 /** The `socks` package's error for a handshake, in a sentence about the proxy. */
 function handshakeError(err: Error | null, destination: string, timeoutMs: number): SocksProxyError {
