@@ -30,22 +30,28 @@ export function exportAgent(collector: URL, proxySetting: ProxySetting, tls: Ups
   const https = collector.protocol === 'https:';
   if (proxy === undefined) return { agent: https ? new HttpsAgent({ ...KEEP_ALIVE, ...tls }) : new HttpAgent(KEEP_ALIVE), proxy };
   if (isSocksProxy(proxy)) return { agent: socksAgent(proxy, https, tls), proxy };
-  return { agent: https ? collectorTls(new HttpsProxyAgent(proxy.url, KEEP_ALIVE), tls) : new HttpProxyAgent(proxy.url, KEEP_ALIVE), proxy };
+  return { agent: https ? new TunnelAgent(proxy.url, tls ?? {}) : new HttpProxyAgent(proxy.url, KEEP_ALIVE), proxy };
 }
 
 /** Exports come every couple of seconds: one kept-alive connection, not a handshake per batch. */
 const KEEP_ALIVE = { keepAlive: true };
 
 /**
- * `agent`, its TLS handshake with the collector (inside the tunnel) taking `tls`. The proxy agents
- * apply the options they are made with to the connection to the proxy only, and the exporter's
- * request options (where node would look for `ca`) are not ours to set.
+ * A CONNECT tunnel whose TLS handshake with the collector takes `tls`. https-proxy-agent applies
+ * the options it is made with to the connection to the proxy only, and the exporter's request
+ * options (where node would look for `ca`) are not ours to set.
  */
-function collectorTls<A extends HttpsProxyAgent<string>>(agent: A, tls: UpstreamTls | undefined): A {
-  if (tls === undefined) return agent;
-  const connect = agent.connect.bind(agent) as (req: ClientRequest, opts: Parameters<A['connect']>[1]) => ReturnType<A['connect']>;
-  agent.connect = ((req: ClientRequest, opts: Parameters<A['connect']>[1]) => connect(req, { ...opts, ...tls })) as A['connect'];
-  return agent;
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly tls: UpstreamTls,
+  ) {
+    super(proxy, KEEP_ALIVE);
+  }
+
+  override connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
+    return super.connect(req, { ...opts, ...this.tls });
+  }
 }
 
 /**
