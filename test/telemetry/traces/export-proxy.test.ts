@@ -82,6 +82,20 @@ describe('trace exports through a proxy', () => {
     }
   });
 
+  test('proxy: a SOCKS URL with credentials: an http collector gets the spans through the tunnel, its name resolved by the proxy', async () => {
+    const proxy = await startSocksProxy({ credentials: `ops:${PASSWORD}`, hosts: { 'collector.test:4318': new URL(receiver.url).host } });
+    const before = receiver.spans.length;
+    const logLines: string[] = [];
+    try {
+      await traceOneRequest(tracedConfig({ endpoint: 'http://collector.test:4318', proxy: `socks5h://ops:${PASSWORD}@127.0.0.1:${proxy.port}` }), {}, logLines);
+      assert.deepEqual(proxy.seen, [{ version: 5, host: 'collector.test', port: 4318, credentials: `ops:${PASSWORD}`, carried: true }]);
+      assert.ok(receiver.spans.length > before, 'the request span reached the collector');
+      assert.ok(!logLines.join('\n').includes(PASSWORD), 'no log line holds the proxy password');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('NO_PROXY naming the collector, and proxy: none, send exports direct; a loopback collector is never proxied', async () => {
     const proxy = await startHttpProxy();
     try {
