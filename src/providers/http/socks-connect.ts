@@ -9,7 +9,7 @@
  *
  * One deadline, the provider's `connect_timeout_ms`, covers all of it: the name lookup, the TCP
  * connection to the proxy, the SOCKS handshake and, for an https upstream, the TLS handshake
- * inside the tunnel. A failure leaves as a {@link SocksProxyError} that says which step failed.
+ * inside the tunnel. A failure leaves as a {@link SocksProxyError} whose message says which step failed.
  *
  * The `socks` package is loaded at the first connection through a SOCKS proxy: a gateway that
  * uses none does not carry it.
@@ -27,25 +27,16 @@ const DEFAULT_SOCKS_PORT = 1080;
 /** The deadline for callers that set none (a handoff webhook): undici's own connect timeout. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** Which step of a connection through a SOCKS proxy failed. */
-export type SocksFailure =
-  /** The proxy could not be reached (its address, a TCP error). */
-  | 'unreachable'
-  /** The proxy did not take the credentials, or asks for a method the gateway does not offer. */
-  | 'auth'
-  /** The proxy would not connect to the upstream (its rules, or the upstream unreachable from it). */
-  | 'refused'
-  /** The connect timeout passed. */
-  | 'timeout';
-
-/** A connection through a SOCKS proxy failed. The message never holds the proxy's credentials. */
+/**
+ * A connection through a SOCKS proxy failed; the message says at which step. A timeout is told
+ * apart (it is a hop's `timeout`, the rest the proxy's error). The message never holds the
+ * proxy's credentials.
+ */
 export class SocksProxyError extends Error {
   override name = 'SocksProxyError';
   constructor(
     message: string,
-    readonly failure: SocksFailure,
-    /** The error code of the socket error behind it (`ECONNREFUSED`), when there was one. */
-    readonly code?: string,
+    readonly timedOut = false,
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -122,7 +113,7 @@ class SocksConnection {
     const socket = netConnect({ host: this.proxy.host, port: this.proxy.port });
     this.socket = socket;
     const onError = (err: NodeJS.ErrnoException): void => {
-      this.fail(new SocksProxyError(`could not be reached (${err.code ?? err.message})`, 'unreachable', err.code, { cause: err }));
+      this.fail(new SocksProxyError(`could not be reached (${err.code ?? err.message})`, false, { cause: err }));
     };
     socket.once('error', onError);
     socket.once('connect', () => {
@@ -188,17 +179,17 @@ const loadSocks = (): Promise<typeof import('socks')> => (socksModule ??= import
 function handshakeError(err: Error | null, destination: string, timeoutMs: number): SocksProxyError {
   const message = err?.message ?? 'Socket closed';
   if (/Authentication failed|no accepted authentication type|unknown authentication type/i.test(message)) {
-    return new SocksProxyError('did not accept the credentials it was given (or asks for some and was given none)', 'auth', undefined, { cause: err });
+    return new SocksProxyError('did not accept the credentials it was given (or asks for some and was given none)', false, { cause: err });
   }
   if (/rejected connection/i.test(message)) {
     // "Socks5 proxy rejected connection - HostUnreachable": the reply's name, as RFC 1928 gives it.
     const reply = /- (\w+)$/.exec(message)?.[1];
-    return new SocksProxyError(`would not connect to ${destination}${reply ? ` (${reply})` : ''}`, 'refused', undefined, { cause: err });
+    return new SocksProxyError(`would not connect to ${destination}${reply ? ` (${reply})` : ''}`, false, { cause: err });
   }
   if (/timed out/i.test(message)) return timedOut(timeoutMs);
-  return new SocksProxyError(`broke off the SOCKS handshake (${message})`, 'unreachable', undefined, { cause: err });
+  return new SocksProxyError(`broke off the SOCKS handshake (${message})`, false, { cause: err });
 }
 
 function timedOut(timeoutMs: number): SocksProxyError {
-  return new SocksProxyError(`did not connect within ${timeoutMs} ms (connect_timeout_ms)`, 'timeout');
+  return new SocksProxyError(`did not connect within ${timeoutMs} ms (connect_timeout_ms)`, true);
 }

@@ -189,7 +189,7 @@ function proxyRefused(proxy: EgressProxy, status: number, cause?: unknown): Gate
 /** A connection through a SOCKS proxy failed: a timeout as connecting's, anything else as the proxy's. */
 function socksProxyFailed(proxy: EgressProxy, err: SocksProxyError): GatewayError {
   const message = `The proxy ${proxy.shown} (from ${proxy.source}) ${err.message}.`;
-  if (err.failure === 'timeout') return new GatewayError(message, { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
+  if (err.timedOut) return new GatewayError(message, { status: 504, code: 'connect_timeout', shape: 'timeout', cause: err });
   return new GatewayError(message, { status: 502, code: 'proxy_error', shape: 'connection_error', cause: err });
 }
 
