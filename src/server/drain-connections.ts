@@ -66,6 +66,12 @@ export class ConnectionDrain {
       const tracked = Object.assign(session, { [OPEN_STREAMS]: 0 });
       this.sessions.add(tracked);
       session.once('close', () => this.sessions.delete(tracked));
+      // A connection with no stream open for the keep-alive time is closed, as an idle HTTP/1.1
+      // one is; one whose streams are waiting on an upstream is left alone. (Per connection, not
+      // the server's timeout, which would also time the HTTP/1.1 sockets out mid-request.)
+      session.setTimeout(idleTimeoutMs, () => {
+        if (tracked[OPEN_STREAMS] === 0) session.close();
+      });
       // A connection opened while draining gets its GOAWAY at once.
       if (this.draining) session.close();
     });
@@ -74,14 +80,6 @@ export class ConnectionDrain {
       if (session === undefined) return;
       session[OPEN_STREAMS]++;
       stream.once('close', () => session[OPEN_STREAMS]--);
-    });
-    // A connection with no stream open for the keep-alive time is closed, as an idle HTTP/1.1 one
-    // is; one whose streams are waiting on an upstream is left alone.
-    // (Its HTTP/1.1 connections time out as on an HTTP/1.1 server: keepAliveTimeout between
-    // requests, nothing during one; their 'timeout' events come here too, and are let be.)
-    server.setTimeout(idleTimeoutMs);
-    server.on('timeout', (idle: TrackedSession | Socket) => {
-      if (OPEN_STREAMS in idle && idle[OPEN_STREAMS] === 0) idle.close();
     });
   }
 
