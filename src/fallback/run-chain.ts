@@ -9,7 +9,7 @@ import type { Cancel } from '../cancel.js';
 import { GatewayError, type FailureShape } from '../errors.js';
 import { classifyFailure, type Failure } from './classify-failure.js';
 import type { Policy } from './policy.js';
-import { StepSkipped } from './step-skipped.js';
+import { StepCannotServe, StepSkipped } from './step-skipped.js';
 import { raceWithHedge } from './hedge.js';
 import type { Usage } from '../providers/types.js';
 
@@ -125,6 +125,10 @@ class Walk<S extends ChainStep, T> {
   private fallbackReason: FallbackReason | undefined;
   private lastFailure: Failure | undefined;
   private lastSkip: StepSkipped | undefined;
+  /** A step passed over because its provider cannot ask what the request asks. */
+  private cannotServe: StepCannotServe | undefined;
+  /** Whether a step was passed over for an open circuit. */
+  private circuitSkipped = false;
   private calls = 0;
   private hop = 0;
   private lastStep: S | undefined;
@@ -307,8 +311,10 @@ class Walk<S extends ChainStep, T> {
       this.fallbackReason ??= skipped.shape;
     } else if (skipped.circuitRetryAt !== undefined) {
       this.fallbackReason ??= 'circuit_open';
+      this.circuitSkipped = true;
     }
     if (skipped.mttrMs !== undefined) pending.record.mttrMs = skipped.mttrMs;
+    if (skipped instanceof StepCannotServe) this.cannotServe ??= skipped;
     this.lastSkip = skipped;
   }
 
@@ -334,7 +340,11 @@ class Walk<S extends ChainStep, T> {
     const last = this.lastFailure;
     if (!last) {
       if (this.lastSkip?.shape === 'context_overflow') {
-        return new GatewayError(`No deployment of this route can hold the request: ${this.lastSkip.message}`, { status: 400, code: 'context_length_exceeded', param: 'messages', shape: 'context_overflow' });
+        return new GatewayError(`No deployment of this route can hold the request: ${this.lastSkip.message}`, { status: 400, code: 'context_length_exceeded', param: this.lastSkip.param ?? 'messages', shape: 'context_overflow' });
+      }
+      // No call was made, and a deployment that could have been was closed off by the request itself, not by an outage.
+      if (this.cannotServe && !this.circuitSkipped) {
+        return new GatewayError(`No deployment of this route can serve the request: ${this.cannotServe.message}.`, { status: 400, code: 'unsupported_parameter', param: this.cannotServe.param ?? null, shape: 'client_error' });
       }
       const retryAt = this.lastSkip?.circuitRetryAt;
       if (retryAt !== undefined) {

@@ -14,8 +14,22 @@ export class StepSkipped extends Error {
     readonly circuitRetryAt?: number,
     /** An open circuit: how long its outage took to route around (first failure to open circuit). */
     readonly mttrMs?: number,
+    /** The request parameter the skip is about, for the client's error when no step is left (a context overflow: the prompt's). */
+    readonly param?: string,
   ) {
     super(message);
     this.name = 'StepSkipped';
+  }
+}
+
+/**
+ * A step whose provider has no way to ask what the request asks: a parameter with no equivalent
+ * there (a fill-in `suffix` for a chat-only provider). When every step is passed over for that
+ * reason, the request is the client's to change: a 400 naming `param`, not a gateway failure.
+ */
+export class StepCannotServe extends StepSkipped {
+  constructor(message: string, param: string) {
+    super(message, undefined, undefined, undefined, param);
+    this.name = 'StepCannotServe';
   }
 }

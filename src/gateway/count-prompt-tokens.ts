@@ -66,7 +66,8 @@ function contentTokens(content: unknown, count: CountTokens): number {
 
 /**
  * What a stream that broke after content probably cost, since it never sent its usage: the prompt
- * counted with the tokenizer, and the output from the content and tool-call arguments handed on.
+ * counted with the tokenizer, and the output from the content and tool-call arguments handed on
+ * (a legacy completion's: `body` is its request as chat, text-api.ts).
  * An estimate (OpenAI's o200k tokenizer, whatever the provider); marked as such where it is used.
  */
 export async function estimateStreamUsage(body: ChatBody, chunks: readonly string[] | undefined): Promise<Usage> {
@@ -75,8 +76,10 @@ export async function estimateStreamUsage(body: ChatBody, chunks: readonly strin
   let text = '';
   for (const data of chunks ?? []) {
     try {
-      const chunk = JSON.parse(data) as { choices?: Array<{ delta?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: unknown } }> } }> };
+      const chunk = JSON.parse(data) as { choices?: Array<{ text?: unknown; delta?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: unknown } }> } }> };
       for (const choice of chunk.choices ?? []) {
+        // A legacy completion's chunk carries its text in `text`.
+        if (typeof choice.text === 'string') text += choice.text;
         if (typeof choice.delta?.content === 'string') text += choice.delta.content;
         for (const call of choice.delta?.tool_calls ?? []) if (typeof call.function?.arguments === 'string') text += call.function.arguments;
       }

@@ -10,7 +10,8 @@ import type { EmbeddingsResult, FaultControl } from '../providers/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { RecentRequest } from './recent-requests.js';
 import { buildRuntime, type Runtime, type ServedModel } from './runtime.js';
-import { serveChat, type CallOptions, type ChatOutcome } from './serve-chat.js';
+import { serveChat, serveText, type CallOptions, type ChatOutcome } from './serve-chat.js';
+import { COMPLETIONS_API } from './text-api.js';
 import { serveEmbeddings } from './serve-embeddings.js';
 import type { Served } from './served.js';
 import { createServices, reconfigureServices } from './services.js';
@@ -52,6 +53,8 @@ export interface Gateway {
   readonly load: ServerLoad;
   /** A Chat Completions request in OpenAI's shape; `stream: true` gives a stream. */
   chatCompletion(body: unknown, options?: CallOptions): Promise<ChatOutcome>;
+  /** A legacy Completions request (`prompt`), answered as a `text_completion`, or its chunks with `stream: true`. */
+  completion(body: unknown, options?: CallOptions): Promise<ChatOutcome>;
   embeddings(body: unknown, options?: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }>;
   /** The route names a client may ask for (`GET /v1/models`), in config order. */
   models(): readonly ServedModel[];
@@ -143,6 +146,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     logger,
     load,
     chatCompletion: (body, callOptions = {}) => serveChat(current(), services, body, callOptions),
+    completion: (body, callOptions = {}) => serveText(COMPLETIONS_API, current(), services, body, callOptions),
     embeddings: (body, callOptions = {}) => serveEmbeddings(current(), services, body, callOptions),
     recentRequest: (requestId) => services.recent.get(requestId),
     recentRequests: (limit) => services.recent.list(limit),

@@ -3,6 +3,7 @@
  * chain through the fallback engine, and hand back either a completion or a stream that has
  * already produced its first content (so a failure before any content still falls back). Answers
  * are recorded for idempotent replay and, where the route has a cache step, for cache-on-failure.
+ * A legacy completion request takes the same path (serveText with COMPLETIONS_API, text-api.ts).
  */
 import { newRequestId } from './new-request-id.js';
 import { CancelSource, NEVER_CANCELLED, type Cancel } from '../cancel.js';
@@ -13,8 +14,7 @@ import { StepSkipped } from '../fallback/step-skipped.js';
 import { requestKey } from '../cache/request-key.js';
 import { StreamRecorder, completionText, keptCompletion, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
-import { manualChunkTexts, manualCompletionText } from '../manual/manual-completion.js';
-import type { ChatBody, ChatResult, ChatStream, FinishReason, StreamChunk, Usage } from '../providers/types.js';
+import type { ChatBody, ChatResult, ChatStream, FinishReason, JsonObject, ProviderCall, StreamChunk, Usage } from '../providers/types.js';
 import { requestParameters, type RequestEvent, type RequestTrace } from '../telemetry/request-event.js';
 import { tracedHeaders } from './request-identity.js';
 import { startReport, type RequestReport } from './report-request.js';
@@ -23,7 +23,7 @@ import { cancelOfCall, chainOptions, planRoute, type CallOptions } from './plan-
 import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
-import { validateChatBody } from './validate-request.js';
+import { CHAT_API, type TextApi, type TextCall } from './text-api.js';
 
 export type { CallOptions } from './plan-route.js';
 
@@ -51,8 +51,20 @@ const ABANDONED_IN_FLIGHT = new Set(['first_byte_timeout', 'first_token_timeout'
 /** A streamed answer longer than this (UTF-8 bytes) is not recorded for replay or cache. */
 const MAX_RECORDED_STREAM_BYTES = 1024 * 1024;
 
-export async function serveChat(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<ChatOutcome> {
-  const body = validateChatBody(rawBody);
+export function serveChat(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<ChatOutcome> {
+  return serveText(CHAT_API, runtime, services, rawBody, options);
+}
+
+export async function serveText<B extends JsonObject & { model: string; stream?: boolean }>(
+  api: TextApi<B>,
+  runtime: Runtime,
+  services: GatewayServices,
+  rawBody: unknown,
+  options: CallOptions,
+): Promise<ChatOutcome> {
+  const body = api.validate(rawBody);
+  // The request as chat, to count its tokens and for a manual step (the body itself for chat).
+  const chat = api.asChat(body);
   const plan = planRoute(runtime, body.model, options);
   const requestId = options.requestId ?? newRequestId();
   const clientCancel = cancelOfCall(options);
@@ -60,12 +72,12 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   const tenant = options.tenant ?? '';
   const report = startReport(services, {
     requestId,
-    operation: 'chat',
+    operation: api.operation,
     route: plan.route.name,
     stream,
     options,
     parameters: () => requestParameters(body),
-    messages: body.messages,
+    messages: chat.messages,
   });
   const { trace, newSpanId, started } = report;
   /**
@@ -73,11 +85,11 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
    * prompt is counted off the request's tick (the tokenizer may load), and only for such requests.
    */
   const finish: RequestReport['finish'] = (status, served, facts, extra) => {
-    const billed = services.telemetry && served.attempts.some(unpricedBillable) ? priceBilledCalls(body, served).then(() => facts) : facts;
+    const billed = services.telemetry && served.attempts.some(unpricedBillable) ? priceBilledCalls(chat, served).then(() => facts) : facts;
     report.finish(status, served, billed, extra);
   };
 
-  const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant);
+  const idempotency = idempotencyKeyOf(services, plan.route, body, options, tenant, api.operation);
   let flight: Flight | undefined = idempotency && services.idempotency.tryLead(idempotency.key, idempotency.bodyHash);
   if (idempotency && !flight) {
     const claim = await services.idempotency.claim(idempotency.key, idempotency.bodyHash, clientCancel).catch((err: unknown) => {
@@ -96,12 +108,14 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   try {
     // A client that sent its own Idempotency-Key may come back for the answer: let a non-streaming call finish.
     const upstreamCancel = options.idempotencyKey !== undefined && !stream ? NEVER_CANCELLED : clientCancel;
-    const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', tenant, plan.route.name], body) : undefined;
+    const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', ...keyScope(tenant, api.operation), plan.route.name], body) : undefined;
     // Early chunks only from one call at a time: a hedged route may have two streaming.
     const onEarlyChunk = stream && plan.route.hedgeAfterMs === undefined ? options.onEarlyChunk : undefined;
     const attempts = new ChatAttempts({
+      api,
       services,
       body,
+      chat,
       stream,
       requestId,
       route: plan.route,
@@ -156,7 +170,7 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
             200,
             served,
             estimate
-              ? estimateStreamUsage(body, recorder?.texts()).then(
+              ? estimateStreamUsage(chat, recorder?.texts()).then(
                   (usage) => facts(usage, true),
                   () => facts(undefined, false),
                 )
@@ -181,9 +195,12 @@ export async function serveChat(runtime: Runtime, services: GatewayServices, raw
   }
 }
 
-interface AttemptDeps {
+interface AttemptDeps<B extends JsonObject> {
+  api: TextApi<B>;
   services: GatewayServices;
-  body: ChatBody;
+  body: B;
+  /** `body` as a chat request (api.asChat). */
+  chat: ChatBody;
   stream: boolean;
   requestId: string;
   route: Route;
@@ -197,12 +214,12 @@ interface AttemptDeps {
 }
 
 /** The chain's attempt function for one request: calls a deployment, or answers from the cache or a manual step. */
-class ChatAttempts {
+class ChatAttempts<B extends JsonObject> {
   private promptTokens: Promise<number> | undefined;
   /** The failures so far, for a manual step's handoff ticket. */
   private readonly failures: { deployment: string; shape?: string; message?: string }[] = [];
 
-  constructor(private readonly deps: AttemptDeps) {}
+  constructor(private readonly deps: AttemptDeps<B>) {}
 
   /** ChainOptions.attempt. Not async itself: a deployment's call is returned as is, without another promise around it. */
   readonly run = (step: Step, context: AttemptContext): Promise<Answer> => (step.kind === 'deployment' ? this.callDeployment(step, context) : this.answerLocally(step, context));
@@ -211,17 +228,19 @@ class ChatAttempts {
   private checkContext(step: DeploymentStep): Promise<void> | undefined {
     const window = step.contextWindow;
     if (window === undefined) return undefined;
-    const { body, bodyBytes } = this.deps;
-    const output = requestedOutputTokens(body);
-    if (promptTokenUpperBound(body, bodyBytes) + output <= window) return undefined;
-    this.promptTokens ??= countPromptTokens(body);
+    const { chat, bodyBytes } = this.deps;
+    const output = requestedOutputTokens(chat);
+    if (promptTokenUpperBound(chat, bodyBytes) + output <= window) return undefined;
+    this.promptTokens ??= countPromptTokens(chat);
     return this.promptTokens.then((prompt) => {
       const needed = prompt + output;
-      if (needed > window) throw new StepSkipped(`the request needs about ${needed} tokens (prompt and requested output); ${step.name} holds ${window}`, 'context_overflow');
+      if (needed > window) throw new StepSkipped(`the request needs about ${needed} tokens (prompt and requested output); ${step.name} holds ${window}`, 'context_overflow', undefined, undefined, this.deps.api.promptParam);
     });
   }
 
   private async callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
+    const unservable = this.deps.api.unservable?.(step.provider, this.deps.body);
+    if (unservable) throw unservable;
     const fits = this.checkContext(step);
     if (fits) await fits;
     const health = this.deps.services.health();
@@ -272,7 +291,7 @@ class ChatAttempts {
   /** `cancel`: the call's own (the breaker's watch on it), which follows `context.cancel`. */
   private async callUpstream(step: DeploymentStep, context: AttemptContext, cancel: Cancel): Promise<Answer> {
     const deps = this.deps;
-    const call = {
+    const call: TextCall<B> = {
       model: step.model,
       body: deps.body,
       cancel,
@@ -281,8 +300,11 @@ class ChatAttempts {
     };
     let streamOpened = false;
     try {
-      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call, () => (streamOpened = true), deps.onEarlyChunk && this.earlySink(step, context, deps.onEarlyChunk)) };
-      const result = await step.provider.chat(call);
+      if (deps.stream) {
+        const open = (opened: TextCall<B>) => deps.api.openStream(step.provider, opened);
+        return { kind: 'stream', primed: await openPrimed(step, call, open, () => (streamOpened = true), deps.onEarlyChunk && this.earlySink(step, context, deps.onEarlyChunk)) };
+      }
+      const result = await deps.api.complete(step.provider, call);
       const refusal = failureOfAnswer(result.finishReasons);
       if (refusal) {
         context.markBillable(result.usage);
@@ -314,8 +336,8 @@ class ChatAttempts {
         return entry.answer.kind === 'completion' ? { kind: 'completion', result: syntheticResult(completionText(entry.answer)), cacheAgeMs: ageMs } : { kind: 'stream', primed: storedStream(streamChunks(entry.answer)), cacheAgeMs: ageMs };
       }
       case 'manual': {
-        const content = await step.handler.answer(deps.body, { requestId: deps.requestId, route: deps.route.name, failures: this.failures, signal: context.cancel.signal });
-        return deps.stream ? { kind: 'stream', primed: storedStream(manualChunkTexts(step.name, content)) } : { kind: 'completion', result: syntheticResult(manualCompletionText(step.name, content)) };
+        const content = await step.handler.answer(deps.chat, { requestId: deps.requestId, route: deps.route.name, failures: this.failures, signal: context.cancel.signal });
+        return deps.stream ? { kind: 'stream', primed: storedStream(deps.api.manualChunks(step.name, content)) } : { kind: 'completion', result: syntheticResult(deps.api.manualAnswer(step.name, content)) };
       }
     }
   }
@@ -341,15 +363,23 @@ function circuitOpen(name: string, what: string, retryAt: number, mttrMs: number
   return new StepSkipped(`circuit open for ${what} (${name})${until}: not called`, undefined, retryAt, mttrMs);
 }
 
-function idempotencyKeyOf(services: GatewayServices, route: Route, body: ChatBody, options: CallOptions, tenant: string): { key: string; bodyHash: string } | undefined {
+/**
+ * Whose a key is: the tenant's, and for another API than chat, that API's too, so a legacy
+ * completion is never taken for a chat request whose body is the same JSON.
+ */
+function keyScope(tenant: string, operation: RequestEvent['operation']): string[] {
+  return operation === 'chat' ? [tenant] : [tenant, operation];
+}
+
+function idempotencyKeyOf(services: GatewayServices, route: Route, body: JsonObject, options: CallOptions, tenant: string, operation: RequestEvent['operation']): { key: string; bodyHash: string } | undefined {
   const config = services.idempotencyConfig();
   if (!config.enabled) return undefined;
   if (options.idempotencyKey !== undefined) {
-    return { key: requestKey(['idempotency', tenant, options.idempotencyKey], null), bodyHash: requestKey(['body', route.name], body) };
+    return { key: requestKey(['idempotency', ...keyScope(tenant, operation), options.idempotencyKey], null), bodyHash: requestKey(['body', route.name], body) };
   }
   if (!config.derive_key) return undefined;
   // The canonical body (keys sorted), so a retry that serialises the same request differently is still caught.
-  const key = requestKey(['idempotency', tenant, route.name], body);
+  const key = requestKey(['idempotency', ...keyScope(tenant, operation), route.name], body);
   return { key, bodyHash: key };
 }
 
@@ -390,9 +420,10 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
  * event, a cut, a refusal, no first token in time) can still fall back. With `onEarly`, each chunk
  * up to the first content goes there as it comes.
  */
-async function openPrimed(
+async function openPrimed<C extends ProviderCall>(
   step: DeploymentStep,
-  call: Parameters<DeploymentStep['provider']['chatStream']>[0],
+  call: C,
+  open: (call: C) => Promise<ChatStream>,
   onOpened: () => void,
   onEarly: ((chunk: StreamChunk) => void) | undefined,
 ): Promise<PrimedStream> {
@@ -412,7 +443,7 @@ async function openPrimed(
   const head: StreamChunk[] = [];
   let sent = 0;
   try {
-    stream = await step.provider.chatStream(firstToken === undefined ? call : { ...call, cancel: firstToken });
+    stream = await open(firstToken === undefined ? call : { ...call, cancel: firstToken });
     onOpened();
     for (;;) {
       const next = await stream.chunks.next();

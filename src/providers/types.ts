@@ -41,6 +41,18 @@ export interface ChatCall extends ProviderCall {
   body: ChatBody;
 }
 
+/** A legacy text completion request (`POST /v1/completions`), as the client sent it. Fields the gateway does not read pass through untouched. */
+export interface CompletionBody extends JsonObject {
+  model: string;
+  /** A string, an array of strings, an array of token ids, or an array of such arrays. */
+  prompt: string | unknown[];
+  stream?: boolean;
+}
+
+export interface CompletionCall extends ProviderCall {
+  body: CompletionBody;
+}
+
 export interface EmbeddingsCall extends ProviderCall {
   body: JsonObject;
 }
@@ -59,9 +71,9 @@ export interface Usage {
   cachedInputTokens: number;
 }
 
-/** A completed, non-streaming answer. */
+/** A completed, non-streaming answer: a `chat.completion`, or a `text_completion` for a legacy completion request. */
 export interface ChatResult {
-  /** The canonical completion as JSON text, served to the client as is. */
+  /** The canonical answer as JSON text, served to the client as is. */
   text: string;
   /** `text`'s UTF-8 bytes when the provider has them already (the upstream's answer, passed through): kept for replay without encoding it again. */
   bytes?: Buffer;
@@ -106,6 +118,13 @@ export interface Provider {
   chat(call: ChatCall): Promise<ChatResult>;
   chatStream(call: ChatCall): Promise<ChatStream>;
   embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult>;
+  /**
+   * Legacy text completions (`/v1/completions`), answered as `text_completion` objects and chunks,
+   * by providers whose upstream has that endpoint. The gateway translates a completion request
+   * through `chat` for the others (src/providers/canonical/completion-via-chat.ts).
+   */
+  completion?(call: CompletionCall): Promise<ChatResult>;
+  completionStream?(call: CompletionCall): Promise<ChatStream>;
   /** Lists the upstream's models, for a cheap health probe; providers without such a call leave it out. */
   listModels?(call: ProviderCall): Promise<void>;
   /** Lets in-flight calls finish, then releases connections. */

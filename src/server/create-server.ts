@@ -21,7 +21,7 @@ import { configProblems } from '../config/load-config.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
-import { chatCompletions } from './routes/chat-completions.js';
+import { chatCompletions, completions } from './routes/chat-completions.js';
 import { embeddings } from './routes/embeddings.js';
 import { countTokens, messages } from './routes/messages.js';
 import { responses, storedResponse } from './routes/responses.js';
@@ -34,6 +34,7 @@ type Methods = Partial<Record<string, Handler>>;
 
 /** The model endpoints, behind `server.max_in_flight` (admission.ts). */
 const CHAT = admitted(chatCompletions);
+const COMPLETIONS = admitted(completions);
 const EMBEDDINGS = admitted(embeddings);
 const RESPONSES = admitted(responses);
 const MESSAGES = admitted(messages);
@@ -42,6 +43,8 @@ const MESSAGES = admitted(messages);
 const ROUTES = new Map<string, Methods>([
   ['/v1/chat/completions', { POST: CHAT }],
   ['/chat/completions', { POST: CHAT }],
+  ['/v1/completions', { POST: COMPLETIONS }],
+  ['/completions', { POST: COMPLETIONS }],
   ['/v1/embeddings', { POST: EMBEDDINGS }],
   ['/embeddings', { POST: EMBEDDINGS }],
   ['/v1/responses', { POST: RESPONSES }],
@@ -155,7 +158,7 @@ function resolve(req: IncomingMessage, ctx: HttpContext): Handler {
       return handler;
     }
   }
-  throw new GatewayError(`Unknown path ${path}. This gateway serves /v1/chat/completions, /v1/responses, /v1/embeddings and /v1/models.`, { status: 404, code: 'unknown_url', shape: 'client_error' });
+  throw new GatewayError(`Unknown path ${path}. This gateway serves /v1/chat/completions, /v1/completions, /v1/responses, /v1/embeddings and /v1/models.`, { status: 404, code: 'unknown_url', shape: 'client_error' });
 }
 
 /** What node:http's parser or timers refused, by error code: status, reason phrase, message and error code. */

@@ -10,7 +10,8 @@ import type { FinishReason, JsonObject, Usage } from '../providers/types.js';
 
 export interface RequestEvent {
   requestId: string;
-  operation: 'chat' | 'embeddings';
+  /** OpenTelemetry's `gen_ai.operation.name`: `text_completion` for a legacy completion request. */
+  operation: 'chat' | 'text_completion' | 'embeddings';
   /** The route the client asked for (its `model`). */
   route: string;
   /** Who asked (empty when the gateway does not know). */

@@ -1,12 +1,14 @@
 /**
  * LangChain's OpenAI integration (`@langchain/openai`) pointed at the gateway with `baseURL` and
- * used unchanged: invoke and stream with usage, tool calls, embeddings, an error and a fallback.
+ * used unchanged: invoke and stream with usage, tool calls, embeddings, an error and a fallback;
+ * and its `OpenAI` text-completion LLM, over the legacy `/v1/completions`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AIMessageChunk } from '@langchain/core/messages';
-import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import { ChatOpenAI, OpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { startFallbackPair, type GatewayFixture } from '../helpers/gateway-fixture.js';
+import { setFaults, startMockGateway } from '../helpers/mock-gateway.js';
 import { userRequests, type RecordingUpstream } from '../helpers/recording-upstream.js';
 import { callWeatherTool, completeWith, embedEach, failWith500, streamWith } from '../helpers/scripted-answers.js';
 
@@ -117,5 +119,18 @@ describe('LangChain through the gateway', () => {
       assert.match((err as Error).message, /no-such-route/);
       return true;
     });
+  });
+});
+
+describe("LangChain's OpenAI LLM (legacy completions) through the gateway", () => {
+  test('invoke and stream get the text, after a fallback from a failing mock', async (t) => {
+    const gw = await startMockGateway(t, { mocks: ['primary', 'backup'], route: { policy: { upstream_5xx: 'next' } } });
+    setFaults(gw, 'primary', [{ kind: 'error', status: 503 }]);
+    const llm = new OpenAI({ model: 'chat', apiKey: 'client-key', configuration: { baseURL: `${gw.url}/v1` }, maxRetries: 0, maxTokens: 200 });
+    assert.match(await llm.invoke('Complete this'), /^Mock answer from backup \(mock-backup\): Complete this/);
+    const pieces: string[] = [];
+    for await (const piece of await llm.stream('Stream this')) pieces.push(piece);
+    assert.ok(pieces.length > 2, `${pieces.length} pieces`);
+    assert.match(pieces.join(''), /^Mock answer from backup \(mock-backup\): Stream this/);
   });
 });

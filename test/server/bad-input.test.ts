@@ -103,10 +103,10 @@ describe('bad input gets a clear OpenAI-shaped error with the right status', () 
     const jsonish = fc.oneof(
       fc.json(),
       fc.string(),
-      fc.constantFrom('{"model":"chat","messages":[]}', '{"model":1,"messages":[{"role":"user"}]}', '{"model":"chat","messages":[{"role":5}]}', '{"model":"chat","messages":"hi"}', '{"model":"chat","messages":[null]}', '{"model":"chat","messages":[{"role":"user"}],"stream":"yes"}', 'null', '[]', '"str"', '{"model":"chat","input":[]}', '{"model":"chat","input":"hi","tools":[{"type":"function"}]}', '{"model":"chat","input":[{"type":"function_call"}]}', '{"model":"chat","input":[{"role":"user","content":[{"type":"input_image"}]}]}', '{"model":"chat","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"x"}]}]}', '{"model":"chat","input":"hi","text":{"format":{"type":"json_schema"}}}'),
+      fc.constantFrom('{"model":"chat","messages":[]}', '{"model":1,"messages":[{"role":"user"}]}', '{"model":"chat","messages":[{"role":5}]}', '{"model":"chat","messages":"hi"}', '{"model":"chat","messages":[null]}', '{"model":"chat","messages":[{"role":"user"}],"stream":"yes"}', 'null', '[]', '"str"', '{"model":"chat","input":[]}', '{"model":"chat","input":"hi","tools":[{"type":"function"}]}', '{"model":"chat","input":[{"type":"function_call"}]}', '{"model":"chat","input":[{"role":"user","content":[{"type":"input_image"}]}]}', '{"model":"chat","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"x"}]}]}', '{"model":"chat","input":"hi","text":{"format":{"type":"json_schema"}}}', '{"model":"chat","prompt":[]}', '{"model":"chat","prompt":[[1],["a"]]}', '{"model":"chat","prompt":null,"suffix":5}', '{"model":"chat","prompt":"x","echo":"yes","stream":true}'),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
     );
-    const path = fc.constantFrom('/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/models', '/health/live', '/v1/unknown', '/admin/x', '/', '/v1/chat/completions/', '/v1/chat/completions?x=1', '/%zz', '//v1');
+    const path = fc.constantFrom('/v1/chat/completions', '/v1/completions', '/v1/responses', '/v1/embeddings', '/v1/models', '/health/live', '/v1/unknown', '/admin/x', '/', '/v1/chat/completions/', '/v1/chat/completions?x=1', '/%zz', '//v1');
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH');
     const contentType = fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data', undefined);
     await fc.assert(

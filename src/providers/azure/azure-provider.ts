@@ -4,7 +4,7 @@
  */
 import { createOpenAIProvider, type OpenAIEndpoint } from '../openai/openai-provider.js';
 import type { Transport } from '../http/upstream-client.js';
-import type { ChatCall, ChatStream, Provider } from '../types.js';
+import type { ChatStream, Provider } from '../types.js';
 import { dropPromptFilterChunks } from './drop-prompt-filter-chunks.js';
 import { mapAzureError } from './map-azure-error.js';
 
@@ -38,7 +38,7 @@ export interface AzureProviderOptions {
   transport: Transport;
 }
 
-const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', embeddings: '/embeddings', models: '/models' };
+const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', models: '/models' };
 
 /** The path and query of an endpoint in a URL form. */
 export function azurePathFor(form: AzureUrlForm, apiVersion: string): (endpoint: OpenAIEndpoint, model: string) => string {
@@ -61,11 +61,14 @@ export function createAzureProvider(options: AzureProviderOptions): Provider {
     pathFor: azurePathFor(options.urlForm, options.apiVersion),
     mapError: mapAzureError,
   });
+  const completionStream = inner.completionStream as NonNullable<Provider['completionStream']>;
   return {
     ...inner,
-    async chatStream(call: ChatCall): Promise<ChatStream> {
-      const stream = await inner.chatStream(call);
-      return { chunks: dropPromptFilterChunks(stream.chunks), cancel: () => stream.cancel() };
-    },
+    chatStream: (call) => inner.chatStream(call).then(withoutPromptFilterChunks),
+    completionStream: (call) => completionStream(call).then(withoutPromptFilterChunks),
   };
+}
+
+function withoutPromptFilterChunks(stream: ChatStream): ChatStream {
+  return { chunks: dropPromptFilterChunks(stream.chunks), cancel: () => stream.cancel() };
 }

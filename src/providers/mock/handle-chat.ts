@@ -6,16 +6,12 @@ import type { MockExchange } from './mock-exchange.js';
 import { parseChatRequest } from './mock-request.js';
 import type { MockState } from './mock-state.js';
 import { buildStreamChunks } from './mock-stream.js';
-import { sendAnswer, sendJson } from './send-json.js';
+import { answerInvalid, sendAnswer } from './send-json.js';
 import { OPENAI_STREAM_FRAMES, sseFrame, streamTail, writeStream } from './write-sse.js';
 
 export async function handleChat(exchange: MockExchange, state: MockState): Promise<void> {
   const parsed = parseChatRequest(exchange.body);
-  if (!parsed.ok) {
-    state.record('invalid');
-    sendJson(exchange.res, parsed.error.status, parsed.error.body);
-    return;
-  }
+  if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
   const request = parsed.value;
   const stream = request.stream === true;
   const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: request.model, errors: mockErrors });

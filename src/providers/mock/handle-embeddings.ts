@@ -6,15 +6,11 @@ import { buildEmbeddings } from './mock-embeddings.js';
 import type { MockExchange } from './mock-exchange.js';
 import { parseEmbeddingsRequest, type MockEmbeddingsRequest } from './mock-request.js';
 import type { MockState } from './mock-state.js';
-import { sendAnswer, sendJson } from './send-json.js';
+import { answerInvalid, sendAnswer } from './send-json.js';
 
 export async function handleEmbeddings(exchange: MockExchange, state: MockState, errors: MockErrorSet = mockErrors): Promise<void> {
   const parsed = parseEmbeddingsRequest(exchange.body);
-  if (!parsed.ok) {
-    state.record('invalid');
-    sendJson(exchange.res, parsed.error.status, parsed.error.body);
-    return;
-  }
+  if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
   const request = parsed.value;
   const fault = state.pickFault({ endpoint: 'embeddings', stream: false, model: request.model });
   state.record(fault ? { fault: fault.kind } : 'ok');

@@ -32,8 +32,8 @@ const when = {
   stream: z.boolean().optional(),
   /** Only requests for this model name. */
   model: z.string().min(1).optional(),
-  /** Only this endpoint; absent: chat completions and embeddings. */
-  endpoint: z.enum(['chat', 'embeddings']).optional(),
+  /** Only this endpoint (`completions`: legacy text completions); absent: every endpoint. */
+  endpoint: z.enum(['chat', 'completions', 'embeddings']).optional(),
 };
 
 const message = z.string().min(1).optional();

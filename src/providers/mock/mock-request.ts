@@ -33,13 +33,30 @@ const embeddingsRequestSchema = z.looseObject({
   dimensions: z.int().min(1).max(MAX_DIMENSIONS).nullish(),
 });
 
+/** A legacy text completion: one prompt or several, as text or token ids. */
+const completionRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  prompt: z.union([z.string(), z.array(z.string()).min(1), tokenArray, z.array(tokenArray).min(1)]),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  n: z.int().min(1).max(MAX_CHOICES).nullish(),
+  max_tokens: z.int().nonnegative().nullish(),
+  echo: z.boolean().nullish(),
+  suffix: z.string().nullish(),
+});
+
 export type MockChatRequest = z.infer<typeof chatRequestSchema>;
+export type MockCompletionRequest = z.infer<typeof completionRequestSchema>;
 export type MockEmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: MockError };
 
 export function parseChatRequest(body: JsonObject): Parsed<MockChatRequest> {
   return parseWith(chatRequestSchema, body);
+}
+
+export function parseCompletionRequest(body: JsonObject): Parsed<MockCompletionRequest> {
+  return parseWith(completionRequestSchema, body);
 }
 
 export function parseEmbeddingsRequest(body: JsonObject): Parsed<MockEmbeddingsRequest> {

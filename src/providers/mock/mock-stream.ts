@@ -9,7 +9,7 @@ import { SYSTEM_FINGERPRINT, type AnswerPlan } from './mock-completion.js';
 import { randomId } from './random-id.js';
 
 /** Words per content chunk. */
-const WORDS_PER_CHUNK = 2;
+export const WORDS_PER_CHUNK = 2;
 /** Characters of tool-call arguments per chunk. */
 const ARGUMENT_CHARS_PER_CHUNK = 8;
 /** A word with the whitespace before it, so joined pieces give back the text exactly. */
@@ -53,7 +53,8 @@ export function buildStreamChunks(plan: AnswerPlan, options: StreamOptions): str
   return out;
 }
 
-function wordGroups(text: string, size: number): string[] {
+/** `text` in groups of `size` words, each with the whitespace before it. */
+export function wordGroups(text: string, size: number): string[] {
   const words = text.match(WORD) ?? [];
   const groups: string[] = [];
   for (let index = 0; index < words.length; index += size) groups.push(words.slice(index, index + size).join(''));

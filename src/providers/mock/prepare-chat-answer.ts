@@ -15,6 +15,8 @@ import type { AnswerMode } from './plan-fault.js';
 
 export interface ChatAnswerOptions {
   stream: boolean;
+  /** The endpoint a fault's `endpoint` filter sees. Default `chat`. */
+  endpoint?: 'chat' | 'completions';
   /** The model the request names (in the path for some providers). */
   model: string;
   errors: MockErrorSet;
@@ -34,7 +36,7 @@ export interface PreparedAnswer {
 /** Resolves to the answer to render, or undefined when the fault already answered (or the client left). */
 export async function prepareChatAnswer(exchange: MockExchange, state: MockState, request: MockChatRequest, options: ChatAnswerOptions): Promise<PreparedAnswer | undefined> {
   const { stream, model } = options;
-  const fault = state.pickFault({ endpoint: 'chat', stream, model });
+  const fault = state.pickFault({ endpoint: options.endpoint ?? 'chat', stream, model });
   state.record(fault ? { fault: fault.kind } : 'ok');
   const applied = fault && options.adjustFault ? options.adjustFault(fault) : fault;
   const mode = await applyFault(

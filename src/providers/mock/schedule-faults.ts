@@ -7,7 +7,7 @@ import type { Fault } from './mock-faults.js';
 
 /** What a fault's filters look at. */
 export interface FaultTarget {
-  endpoint: 'chat' | 'embeddings';
+  endpoint: 'chat' | 'completions' | 'embeddings';
   stream: boolean;
   model: string;
 }
@@ -46,8 +46,8 @@ function matches(fault: Fault, target: FaultTarget): boolean {
   if (fault.stream !== undefined && fault.stream !== target.stream) return false;
   if (fault.model !== undefined && fault.model !== target.model) return false;
   if (fault.endpoint !== undefined && fault.endpoint !== target.endpoint) return false;
-  // A finish reason only exists on a chat answer; embeddings have nothing to filter.
-  if (fault.kind === 'content_filter' && fault.mode === 'finish_reason' && target.endpoint !== 'chat') return false;
+  // A finish reason only exists on a chat or text completion; embeddings have nothing to filter.
+  if (fault.kind === 'content_filter' && fault.mode === 'finish_reason' && target.endpoint === 'embeddings') return false;
   return true;
 }
 

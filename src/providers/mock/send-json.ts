@@ -1,5 +1,8 @@
 /** Writes JSON answers, whole or (for `stream_cut` and stalling `hang` faults) only in part. */
 import type { ServerResponse } from 'node:http';
+import type { MockError } from './mock-errors.js';
+import type { MockExchange } from './mock-exchange.js';
+import type { MockState } from './mock-state.js';
 import type { AnswerMode } from './plan-fault.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
@@ -26,4 +29,10 @@ export function sendPartialJson(res: ServerResponse, status: number, body: unkno
 export function sendAnswer(res: ServerResponse, body: unknown, mode: AnswerMode): void {
   if (mode.type === 'cut' || mode.type === 'stall') sendPartialJson(res, 200, body, mode.type);
   else sendJson(res, 200, body);
+}
+
+/** Answers a request the mock could not read with its error, counted as invalid. */
+export function answerInvalid(exchange: MockExchange, state: MockState, error: MockError): void {
+  state.record('invalid');
+  sendJson(exchange.res, error.status, error.body, error.headers);
 }

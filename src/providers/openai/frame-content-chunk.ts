@@ -1,6 +1,7 @@
 /**
  * Which OpenAI chunks frame the chunks after them (../http/token-frame.ts): a chunk with one choice
- * whose token is its non-empty `content`, or its one tool call's non-empty `arguments`, and which
+ * whose token is its non-empty `content`, or its one tool call's non-empty `arguments` (a legacy
+ * completion chunk: its choice's non-empty `text`), and which
  * the stream has read as carrying content with no finish reason and no usage. A chunk that fits its
  * frame reads the same: content, no finish, no usage.
  */
@@ -20,11 +21,13 @@ export function fitsContentFrame(frame: TokenFrame, text: string): boolean {
   return fitToken(frame, text) > 0;
 }
 
-/** The token a chunk carries: its one choice's non-empty `content`, or its one tool call's non-empty `arguments`. */
+/** The token a chunk carries: its one choice's non-empty `content`, its one tool call's non-empty `arguments`, or its choice's non-empty `text`. */
 function tokenOf(payload: JsonRecord): { key: string; value: string } | undefined {
   const { choices } = payload;
   if (!Array.isArray(choices) || choices.length !== 1) return undefined;
-  const delta = isJsonObject(choices[0]) ? choices[0].delta : undefined;
+  const choice: unknown = choices[0];
+  if (isJsonObject(choice) && typeof choice.text === 'string' && choice.text !== '') return { key: 'text', value: choice.text };
+  const delta = isJsonObject(choice) ? choice.delta : undefined;
   if (!isJsonObject(delta)) return undefined;
   if (typeof delta.content === 'string' && delta.content !== '') return { key: 'content', value: delta.content };
   const calls = delta.tool_calls;

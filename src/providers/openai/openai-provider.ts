@@ -1,11 +1,12 @@
 /**
- * A Provider for any server that speaks OpenAI's Chat Completions and Embeddings wire format:
- * requests go out as the canonical body with the deployment's model, answers come back byte for byte.
+ * A Provider for any server that speaks OpenAI's Chat Completions and Embeddings wire format (and
+ * its legacy Completions, for servers that still have it): requests go out as the canonical body
+ * with the deployment's model, answers come back byte for byte.
  */
 import { GatewayError } from '../../errors.js';
 import { type Transport, UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
-import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
+import type { ChatCall, ChatResult, ChatStream, CompletionCall, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
 import { openaiEmbeddingsSchema } from './openai-api.js';
 import { readCompletion } from './read-openai-answer.js';
 import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
@@ -23,7 +24,7 @@ export interface OpenAIProviderOptions {
   transport: Transport;
   /**
    * The path (with any query string) below the base URL for an endpoint and the call's model.
-   * Default `/chat/completions`, `/embeddings`, `/models`. Azure puts its deployment and api-version here.
+   * Default `/chat/completions`, `/completions`, `/embeddings`, `/models`. Azure puts its deployment and api-version here.
    */
   pathFor?: (endpoint: OpenAIEndpoint, model: string) => string;
   /** The header that carries the key, with its scheme. Default `authorization: Bearer <key>`; Azure takes `api-key: <key>`. */
@@ -33,9 +34,9 @@ export interface OpenAIProviderOptions {
 }
 
 /** The endpoints of OpenAI's wire format the adapter calls. */
-export type OpenAIEndpoint = 'chat' | 'embeddings' | 'models';
+export type OpenAIEndpoint = 'chat' | 'completions' | 'embeddings' | 'models';
 
-const DEFAULT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', embeddings: '/embeddings', models: '/models' };
+const DEFAULT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', models: '/models' };
 const DEFAULT_KEY_HEADER = { name: 'authorization', scheme: 'Bearer' };
 
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
@@ -66,6 +67,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     };
   }
 
+  /** A `chat.completion` or `text_completion`, passed through; what the gateway reads of it is read by hand. */
+  async function complete(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatResult> {
+    const { text, bytes } = await client.requestText(postRequest(pathFor(endpoint, call.model), call, call.body));
+    const facts = readCompletion(parseUpstreamJson(text, 'completion'));
+    if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
+    return { text, bytes, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
+  }
+
+  async function openStream(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatStream> {
+    const res = await client.request(postRequest(pathFor(endpoint, call.model), call, call.body));
+    return upstreamStream(res, openaiStream(res.body, secrets));
+  }
 
   return {
     name: options.name,
@@ -73,17 +86,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     origin: client.origin,
     proxy: client.shownProxy,
 
-    async chat(call: ChatCall): Promise<ChatResult> {
-      const { text, bytes } = await client.requestText(postRequest(pathFor('chat', call.model), call, call.body));
-      const facts = readCompletion(parseUpstreamJson(text, 'completion'));
-      if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
-      return { text, bytes, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
-    },
-
-    async chatStream(call: ChatCall): Promise<ChatStream> {
-      const res = await client.request(postRequest(pathFor('chat', call.model), call, call.body));
-      return upstreamStream(res, openaiStream(res.body, secrets));
-    },
+    chat: (call: ChatCall) => complete('chat', call),
+    chatStream: (call: ChatCall) => openStream('chat', call),
+    completion: (call: CompletionCall) => complete('completions', call),
+    completionStream: (call: CompletionCall) => openStream('completions', call),
 
     async embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult> {
       const { text } = await client.requestText(postRequest(pathFor('embeddings', call.model), call, call.body));

@@ -21,7 +21,7 @@ export interface CompletionFacts {
 }
 
 export interface ChunkFacts {
-  /** Text, a refusal, a tool call or a function call in some choice's delta. */
+  /** Text, a refusal, a tool call or a function call in some choice's delta (a legacy completion chunk: its choice's `text`). */
   hasContent: boolean;
   /** The last non-empty finish reason among the choices. */
   finishReason: string | undefined;
@@ -54,6 +54,7 @@ export function readChunk(value: unknown): ChunkFacts | undefined {
       const reason = optionalString(choice.finish_reason);
       if (reason === INVALID) return undefined;
       if (reason) finishReason = reason;
+      if (typeof choice.text === 'string' && choice.text !== '') hasContent = true;
       const { delta } = choice;
       if (delta === undefined || delta === null) continue;
       if (!isRecord(delta)) return undefined;

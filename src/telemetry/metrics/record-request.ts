@@ -68,7 +68,7 @@ function recordCall(event: RequestEvent, attempt: AttemptRecord, instruments: In
   const usage = event.response?.usage;
   if (usage) {
     instruments.tokenUsage.observe([operation, provider, attempt.model, responseModel, 'input'], usage.inputTokens);
-    if (event.operation === 'chat') instruments.tokenUsage.observe([operation, provider, attempt.model, responseModel, 'output'], usage.outputTokens);
+    if (event.operation !== 'embeddings') instruments.tokenUsage.observe([operation, provider, attempt.model, responseModel, 'output'], usage.outputTokens);
   }
   if (event.stream && event.timeToFirstChunkMs !== undefined) instruments.timeToFirstChunk.observe([operation, provider, attempt.model, responseModel], event.timeToFirstChunkMs / MS_PER_SECOND);
 }

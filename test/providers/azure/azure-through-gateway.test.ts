@@ -105,6 +105,25 @@ describe('an Azure OpenAI deployment behind the gateway (mock, wire: azure)', ()
     assert.ok(usage && usage.prompt_tokens > 0);
   });
 
+  test("legacy completions go to the deployment's /completions path, whole and streamed, without the prompt-filter chunk", async () => {
+    const completion = await gw.client.completions.create({ model: 'solo', prompt: 'complete me', max_tokens: 100 });
+    assert.equal(completion.object, 'text_completion');
+    assert.match(completion.choices[0]?.text ?? '', /^Mock answer from azure \(my-gpt-4o\): complete me/);
+    const res = await fetch(`${gw.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'solo', prompt: 'stream me', max_tokens: 100, stream: true }),
+    });
+    const events = (await res.text())
+      .split('\n\n')
+      .map((block) => block.replace(/^data: /, '').trim())
+      .filter((data) => data !== '' && data !== '[DONE]')
+      .map((data) => JSON.parse(data) as { object: string; choices: Array<{ text: string }> });
+    for (const event of events) assert.equal(event.object, 'text_completion');
+    assert.match(events.map((event) => event.choices[0]?.text ?? '').join(''), /^Mock answer from azure \(my-gpt-4o\): stream me/);
+    assert.equal(stats('azure').unauthorized, 0);
+  });
+
   test('tool calls come back as tool_calls, whole and streamed', async () => {
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'please call get_weather for Oslo' }];
     const completion = await gw.client.chat.completions.create({ model: 'chat', messages, tools: [weatherTool] });

@@ -1,10 +1,10 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GatewayError } from '../../../src/errors.js';
-import { parseFaults, startMockServer, type FaultSpec, type MockServer } from '../../../src/providers/mock/index.js';
+import { parseFaults, startMockServer, type FaultSpec } from '../../../src/providers/mock/index.js';
 import { scheduleFaults, type FaultTarget } from '../../../src/providers/mock/schedule-faults.js';
-import { chatBody, createRawClient } from './raw-client.js';
+import { chatBody, useMockServer } from './raw-client.js';
 
 const CHAT: FaultTarget = { endpoint: 'chat', stream: false, model: 'mock-chat' };
 
@@ -97,79 +97,67 @@ describe('fault list validation', () => {
 });
 
 describe('faults on a running server', () => {
-  const client = createRawClient();
-  let server: MockServer;
-  const chat = () => `${server.url}/chat/completions`;
+  const mock = useMockServer();
+  const { client } = mock;
+  const chat = () => `${mock.server.url}/chat/completions`;
   const statuses = async (count: number) => {
     const out: number[] = [];
     for (let index = 0; index < count; index++) out.push((await client.post(chat(), chatBody())).status);
     return out;
   };
 
-  before(async () => {
-    server = await startMockServer();
-  });
-  beforeEach(() => {
-    server.clearFaults();
-    server.resetStats();
-  });
-  after(async () => {
-    await server.close();
-    await client.close();
-  });
-
   test('rate 0 never fires over 200 requests', async () => {
-    server.setFaults([{ kind: 'error', rate: 0 }]);
+    mock.server.setFaults([{ kind: 'error', rate: 0 }]);
     assert.ok((await statuses(200)).every((status) => status === 200));
   });
 
   test('rate 1 fires on every one of 200 requests', async () => {
-    server.setFaults([{ kind: 'error', rate: 1 }]);
+    mock.server.setFaults([{ kind: 'error', rate: 1 }]);
     assert.ok((await statuses(200)).every((status) => status === 503));
   });
 
   test('rate 0.5 fires on roughly half of 200 requests', async () => {
-    server.setFaults([{ kind: 'error', rate: 0.5 }]);
+    mock.server.setFaults([{ kind: 'error', rate: 0.5 }]);
     const failures = (await statuses(200)).filter((status) => status === 503).length;
     // Binomial(200, 0.5) has sd ~7; 60..140 is over five sd either way.
     assert.ok(failures >= 60 && failures <= 140, `${failures} of 200 failed`);
-    assert.equal(server.stats().faults.error, failures);
+    assert.equal(mock.server.stats().faults.error, failures);
   });
 
   test('count: 2 fails the first two requests only', async () => {
-    server.setFaults([{ kind: 'error', count: 2 }]);
+    mock.server.setFaults([{ kind: 'error', count: 2 }]);
     assert.deepEqual(await statuses(4), [503, 503, 200, 200]);
   });
 
   test('after_ms keeps a fault dormant at first, then it applies', async () => {
-    server.setFaults([{ kind: 'error', after_ms: 1_000 }]);
+    mock.server.setFaults([{ kind: 'error', after_ms: 1_000 }]);
     assert.deepEqual(await statuses(1), [200]);
     await delay(1_200);
     assert.deepEqual(await statuses(1), [503]);
   });
 
   test('for_ms ends a fault after its window', async () => {
-    server.setFaults([{ kind: 'error', for_ms: 1_000 }]);
+    mock.server.setFaults([{ kind: 'error', for_ms: 1_000 }]);
     assert.deepEqual(await statuses(1), [503]);
     await delay(1_200);
     assert.deepEqual(await statuses(1), [200]);
   });
 
   test('setFaults restarts counts: a spent fault fires again once set anew', async () => {
-    server.setFaults([{ kind: 'error', count: 1 }]);
+    mock.server.setFaults([{ kind: 'error', count: 1 }]);
     assert.deepEqual(await statuses(2), [503, 200]);
-    server.setFaults([{ kind: 'error', count: 1 }]);
+    mock.server.setFaults([{ kind: 'error', count: 1 }]);
     assert.deepEqual(await statuses(1), [503]);
   });
 
   test('setFaults with bad input throws and keeps the previous list', () => {
-    server.setFaults([{ kind: 'quota' }]);
-    assert.throws(() => server.setFaults([{ kind: 'error', status: 200 }]), GatewayError);
-    assert.equal(server.getFaults()[0]?.kind, 'quota');
+    mock.server.setFaults([{ kind: 'quota' }]);
+    assert.throws(() => mock.server.setFaults([{ kind: 'error', status: 200 }]), GatewayError);
+    assert.equal(mock.server.getFaults()[0]?.kind, 'quota');
   });
 
   test('the control API replaces, reads and clears faults over HTTP', async () => {
-    const base = server.url.replace(/\/v1$/, '');
+    const base = mock.server.url.replace(/\/v1$/, '');
     const put = await client.put(`${base}/_mock/faults`, { faults: [{ kind: 'error', status: 502 }] });
     assert.equal(put.status, 200);
     assert.equal((await client.post(chat(), chatBody())).status, 502);
@@ -180,7 +168,7 @@ describe('faults on a running server', () => {
   });
 
   test('the control API rejects a bad fault list with a 400 naming the path', async () => {
-    const base = server.url.replace(/\/v1$/, '');
+    const base = mock.server.url.replace(/\/v1$/, '');
     const res = await client.put(`${base}/_mock/faults`, { faults: [{ kind: 'error', rate: -1 }] });
     assert.equal(res.status, 400);
     const error = (JSON.parse(res.text) as { error: { code: string; message: string } }).error;
@@ -193,10 +181,10 @@ describe('faults on a running server', () => {
     assert.equal(idle.stats().requests, 0);
     await idle.close();
 
-    server.setFaults([{ kind: 'quota', count: 1 }]);
+    mock.server.setFaults([{ kind: 'quota', count: 1 }]);
     await statuses(3);
-    await client.post(`${server.url}/nowhere`, {});
-    const base = server.url.replace(/\/v1$/, '');
+    await client.post(`${mock.server.url}/nowhere`, {});
+    const base = mock.server.url.replace(/\/v1$/, '');
     await client.get(`${base}/_mock/stats`);
     const stats = JSON.parse((await client.get(`${base}/_mock/stats`)).text) as Record<string, unknown>;
     assert.deepEqual(stats, { requests: 4, ok: 2, invalid: 0, unauthorized: 0, notFound: 1, faults: { quota: 1 } });

@@ -1,27 +1,15 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { request } from 'undici';
-import { startMockServer, type MockServer } from '../../../src/providers/mock/index.js';
-import { chatBody, createRawClient, sseData } from './raw-client.js';
+import { startMockServer } from '../../../src/providers/mock/index.js';
+import { chatBody, createRawClient, sseData, useMockServer } from './raw-client.js';
 
-const client = createRawClient();
-let server: MockServer;
+const mock = useMockServer('faulty');
+const { client } = mock;
 
-before(async () => {
-  server = await startMockServer({ name: 'faulty' });
-});
-beforeEach(() => {
-  server.clearFaults();
-  server.resetStats();
-});
-after(async () => {
-  await server.close();
-  await client.close();
-});
-
-const chat = () => `${server.url}/chat/completions`;
+const chat = () => `${mock.server.url}/chat/completions`;
 
 function errorOf(text: string): Record<string, unknown> {
   const parsed = JSON.parse(text) as { error: Record<string, unknown> };
@@ -31,7 +19,7 @@ function errorOf(text: string): Record<string, unknown> {
 
 describe('mock faults: canned error responses', () => {
   test('error answers 503 by default with an OpenAI-shaped server_error body', async () => {
-    server.setFaults([{ kind: 'error' }]);
+    mock.server.setFaults([{ kind: 'error' }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 503);
     assert.deepEqual(Object.keys(errorOf(res.text)).sort(), ['code', 'message', 'param', 'type']);
@@ -41,14 +29,14 @@ describe('mock faults: canned error responses', () => {
 
   test('error takes any 5xx status, including 529', async () => {
     for (const status of [500, 502, 504, 529]) {
-      server.setFaults([{ kind: 'error', status }]);
+      mock.server.setFaults([{ kind: 'error', status }]);
       const res = await client.post(chat(), chatBody());
       assert.equal(res.status, status);
     }
   });
 
   test('rate_limit answers 429 with retry-after in seconds and rate_limit_exceeded', async () => {
-    server.setFaults([{ kind: 'rate_limit', retry_after_s: 7 }]);
+    mock.server.setFaults([{ kind: 'rate_limit', retry_after_s: 7 }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 429);
     assert.equal(res.headers['retry-after'], '7');
@@ -58,7 +46,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('rate_limit with retry_after_ms sends retry-after-ms instead', async () => {
-    server.setFaults([{ kind: 'rate_limit', retry_after_ms: 250 }]);
+    mock.server.setFaults([{ kind: 'rate_limit', retry_after_ms: 250 }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 429);
     assert.equal(res.headers['retry-after-ms'], '250');
@@ -66,7 +54,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('rate_limit with retry_after_date sends an HTTP date at least that far ahead', async () => {
-    server.setFaults([{ kind: 'rate_limit', retry_after_s: 30, retry_after_date: true }]);
+    mock.server.setFaults([{ kind: 'rate_limit', retry_after_s: 30, retry_after_date: true }]);
     const sentAt = Date.now();
     const res = await client.post(chat(), chatBody());
     const header = String(res.headers['retry-after']);
@@ -76,7 +64,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('quota answers 429 with insufficient_quota as both code and type', async () => {
-    server.setFaults([{ kind: 'quota' }]);
+    mock.server.setFaults([{ kind: 'quota' }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 429);
     assert.equal(errorOf(res.text).code, 'insufficient_quota');
@@ -84,7 +72,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('auth answers 401 invalid_api_key echoing a masked key, never the key itself', async () => {
-    server.setFaults([{ kind: 'auth' }]);
+    mock.server.setFaults([{ kind: 'auth' }]);
     const key = 'sk-live-0123456789abcdefXY';
     const res = await client.post(chat(), chatBody(), { authorization: `Bearer ${key}` });
     assert.equal(res.status, 401);
@@ -95,7 +83,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('context_overflow answers 400 context_length_exceeded blaming messages', async () => {
-    server.setFaults([{ kind: 'context_overflow' }]);
+    mock.server.setFaults([{ kind: 'context_overflow' }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 400);
     const error = errorOf(res.text);
@@ -106,7 +94,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('content_filter in error mode answers Azure-style 400 content_filter', async () => {
-    server.setFaults([{ kind: 'content_filter', mode: 'error' }]);
+    mock.server.setFaults([{ kind: 'content_filter', mode: 'error' }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 400);
     const error = errorOf(res.text);
@@ -115,7 +103,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('content_filter by default answers 200 with finish_reason content_filter and no content', async () => {
-    server.setFaults([{ kind: 'content_filter' }]);
+    mock.server.setFaults([{ kind: 'content_filter' }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 200);
     const completion = JSON.parse(res.text) as { choices: { finish_reason: string; message: { content: string | null } }[] };
@@ -124,7 +112,7 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('content_filter in a stream ends with a content_filter finish chunk and [DONE]', async () => {
-    server.setFaults([{ kind: 'content_filter' }]);
+    mock.server.setFaults([{ kind: 'content_filter' }]);
     const res = await client.stream(chat(), chatBody({ stream: true }));
     const data = sseData(res.text);
     assert.equal(data.at(-1), '[DONE]');
@@ -134,15 +122,15 @@ describe('mock faults: canned error responses', () => {
   });
 
   test('stream_error on a non-streaming request answers a plain 500', async () => {
-    server.setFaults([{ kind: 'stream_error' }]);
+    mock.server.setFaults([{ kind: 'stream_error' }]);
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 500);
     assert.equal(errorOf(res.text).type, 'server_error');
   });
 
   test('faults apply to embeddings too, with context_overflow blaming input', async () => {
-    server.setFaults([{ kind: 'context_overflow' }]);
-    const res = await client.post(`${server.url}/embeddings`, { model: 'mock-embed', input: 'hello' });
+    mock.server.setFaults([{ kind: 'context_overflow' }]);
+    const res = await client.post(`${mock.server.url}/embeddings`, { model: 'mock-embed', input: 'hello' });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res.text).param, 'input');
   });
@@ -150,16 +138,16 @@ describe('mock faults: canned error responses', () => {
 
 describe('mock faults: broken connections and streams', () => {
   test('reset destroys the connection without any response', async () => {
-    server.setFaults([{ kind: 'reset' }]);
+    mock.server.setFaults([{ kind: 'reset' }]);
     await assert.rejects(client.post(chat(), chatBody()), (err: Error & { code?: string }) => {
       assert.ok(['ECONNRESET', 'UND_ERR_SOCKET'].includes(String(err.code ?? (err.cause as { code?: string } | undefined)?.code)), String(err));
       return true;
     });
-    assert.equal(server.stats().faults.reset, 1);
+    assert.equal(mock.server.stats().faults.reset, 1);
   });
 
   test('stream_cut sends two chunks then drops the connection without [DONE]', async () => {
-    server.setFaults([{ kind: 'stream_cut' }]);
+    mock.server.setFaults([{ kind: 'stream_cut' }]);
     const res = await client.stream(chat(), chatBody({ stream: true }));
     assert.equal(res.status, 200);
     assert.ok(res.error instanceof Error, 'reading the body failed');
@@ -169,14 +157,14 @@ describe('mock faults: broken connections and streams', () => {
   });
 
   test('stream_cut honours after_chunks', async () => {
-    server.setFaults([{ kind: 'stream_cut', after_chunks: 4 }]);
+    mock.server.setFaults([{ kind: 'stream_cut', after_chunks: 4 }]);
     const res = await client.stream(chat(), chatBody({ stream: true }));
     assert.ok(res.error instanceof Error);
     assert.equal(sseData(res.text).length, 4);
   });
 
   test('stream_cut on a non-streaming request sends part of the body and drops the connection', async () => {
-    server.setFaults([{ kind: 'stream_cut' }]);
+    mock.server.setFaults([{ kind: 'stream_cut' }]);
     const res = await client.stream(chat(), chatBody());
     assert.equal(res.status, 200);
     assert.ok(res.error instanceof Error, 'reading the body failed');
@@ -185,7 +173,7 @@ describe('mock faults: broken connections and streams', () => {
   });
 
   test('stream_error sends an in-band error event after after_chunks chunks and ends without [DONE]', async () => {
-    server.setFaults([{ kind: 'stream_error', after_chunks: 3, message: 'boom mid-stream' }]);
+    mock.server.setFaults([{ kind: 'stream_error', after_chunks: 3, message: 'boom mid-stream' }]);
     const res = await client.stream(chat(), chatBody({ stream: true }));
     assert.equal(res.status, 200);
     assert.equal(res.error, undefined, 'the response ends cleanly');
@@ -196,7 +184,7 @@ describe('mock faults: broken connections and streams', () => {
   });
 
   test('stream_error by default fails before the first chunk', async () => {
-    server.setFaults([{ kind: 'stream_error' }]);
+    mock.server.setFaults([{ kind: 'stream_error' }]);
     const res = await client.stream(chat(), chatBody({ stream: true }));
     const data = sseData(res.text);
     assert.equal(data.length, 1);
@@ -204,13 +192,13 @@ describe('mock faults: broken connections and streams', () => {
   });
 
   test('slow delays the answer, then answers normally', async () => {
-    server.setFaults([{ kind: 'slow', latency_ms: 150 }]);
+    mock.server.setFaults([{ kind: 'slow', latency_ms: 150 }]);
     const started = Date.now();
     const res = await client.post(chat(), chatBody());
     assert.equal(res.status, 200);
     // Lower bound only: timers never fire early, but a loaded machine may fire them late.
     assert.ok(Date.now() - started >= 140);
-    assert.equal(server.stats().faults.slow, 1);
+    assert.equal(mock.server.stats().faults.slow, 1);
   });
 });
 

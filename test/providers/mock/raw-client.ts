@@ -1,5 +1,7 @@
 /** Raw HTTP against a mock server (undici, no SDK), for checking statuses, headers and bytes. */
+import { after, before, beforeEach } from 'node:test';
 import { Agent, request } from 'undici';
+import { startMockServer, type MockServer } from '../../../src/providers/mock/index.js';
 
 export interface RawResponse {
   status: number;
@@ -55,4 +57,32 @@ export function sseData(text: string): string[] {
 
 export function chatBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { model: 'mock-chat', messages: [{ role: 'user', content: 'Hello from the test suite' }], ...extra };
+}
+
+/**
+ * One mock server for the tests of a file (or suite, when called inside `describe`), with its
+ * faults and stats cleared before each test, and a raw client; both closed at the end. Read
+ * `server` inside tests: it is set in `before`.
+ */
+export function useMockServer(name?: string): { readonly server: MockServer; client: ReturnType<typeof createRawClient> } {
+  const client = createRawClient();
+  let server: MockServer | undefined;
+  before(async () => {
+    server = await startMockServer(name === undefined ? {} : { name });
+  });
+  beforeEach(() => {
+    server?.clearFaults();
+    server?.resetStats();
+  });
+  after(async () => {
+    await server?.close();
+    await client.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the mock server starts in before()');
+      return server;
+    },
+    client,
+  };
 }

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { MockDialect } from '../dialect.js';
 import { handleChat } from '../handle-chat.js';
+import { handleCompletions } from '../handle-completions.js';
 import { handleEmbeddings } from '../handle-embeddings.js';
 import { mockErrors } from '../mock-errors.js';
 import type { MockExchange } from '../mock-exchange.js';
@@ -17,6 +18,7 @@ export const openaiDialect: MockDialect = {
   name: 'openai',
   routes: [
     { method: 'POST', path: '/v1/chat/completions', readsBody: true, handle: handleChat },
+    { method: 'POST', path: '/v1/completions', readsBody: true, handle: handleCompletions },
     { method: 'POST', path: '/v1/embeddings', readsBody: true, handle: handleEmbeddings },
     { method: 'GET', path: '/v1/models', readsBody: false, handle: listModels },
   ],

@@ -2,7 +2,7 @@
 import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import { sendAnswer, sendJson } from '../../send-json.js';
+import { answerInvalid, sendAnswer } from '../../send-json.js';
 import { sseFrame, streamTail, writeStream } from '../../write-sse.js';
 import { anthropicMockErrors, invalidRequestError } from './anthropic-errors.js';
 import { parseMessagesRequest } from './parse-messages-request.js';
@@ -11,11 +11,7 @@ import { buildMessage, buildMessageFrames } from './render-message.js';
 export async function handleMessages(exchange: MockExchange, state: MockState): Promise<void> {
   // Anthropic refuses a request without a version; the mock does too, so an adapter that forgets it fails in tests.
   const parsed = exchange.req.headers['anthropic-version'] ? parseMessagesRequest(exchange.body) : { ok: false as const, error: invalidRequestError('anthropic-version: header is required') };
-  if (!parsed.ok) {
-    state.record('invalid');
-    sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
-    return;
-  }
+  if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
   const request = parsed.chat;
   const stream = request.stream === true;
   const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: request.model, errors: anthropicMockErrors });

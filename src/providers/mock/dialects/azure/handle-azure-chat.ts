@@ -9,7 +9,7 @@ import type { MockExchange } from '../../mock-exchange.js';
 import { parseChatRequest } from '../../mock-request.js';
 import type { MockState } from '../../mock-state.js';
 import { buildStreamChunks } from '../../mock-stream.js';
-import { sendAnswer, sendJson } from '../../send-json.js';
+import { answerInvalid, sendAnswer, sendJson } from '../../send-json.js';
 import { OPENAI_STREAM_FRAMES, sseFrame, streamTail, writeStream } from '../../write-sse.js';
 import type { JsonObject } from '../../../types.js';
 import { azureErrors, resourceNotFound } from './azure-errors.js';
@@ -18,6 +18,8 @@ import { azureBody, type AzureForm } from './azure-request.js';
 const SAFE = { filtered: false, severity: 'safe' };
 const SAFE_RESULTS = { hate: SAFE, self_harm: SAFE, sexual: SAFE, violence: SAFE };
 const FILTERED_RESULTS = { ...SAFE_RESULTS, violence: { filtered: true, severity: 'high' } };
+/** The choice-less chunk an Azure stream opens with: the prompt passed the filters. */
+export const PROMPT_FILTER_CHUNK = JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: SAFE_RESULTS }] });
 
 export function azureChatHandler(form: AzureForm) {
   return async function handleAzureChat(exchange: MockExchange, state: MockState): Promise<void> {
@@ -29,11 +31,7 @@ export function azureChatHandler(form: AzureForm) {
       return;
     }
     const parsed = parseChatRequest(body);
-    if (!parsed.ok) {
-      state.record('invalid');
-      sendJson(exchange.res, parsed.error.status, parsed.error.body);
-      return;
-    }
+    if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
     const request = parsed.value;
     const stream = request.stream === true;
     const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: request.model, errors: azureErrors });
@@ -47,8 +45,7 @@ export function azureChatHandler(form: AzureForm) {
       sendAnswer(exchange.res, completion, mode);
       return;
     }
-    const promptFilter = JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: SAFE_RESULTS }] });
-    const payloads = [promptFilter, ...buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true, obfuscate: false })];
+    const payloads = [PROMPT_FILTER_CHUNK, ...buildStreamChunks(plan, { includeUsage: request.stream_options?.include_usage === true, obfuscate: false })];
     await writeStream(exchange.res, payloads.map((payload) => sseFrame(payload)), {
       signal: exchange.signal,
       chunkDelayMs: state.chunkDelayMs,

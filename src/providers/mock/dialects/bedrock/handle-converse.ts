@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { Fault } from '../../mock-faults.js';
 import type { MockState } from '../../mock-state.js';
-import { sendAnswer, sendJson } from '../../send-json.js';
+import { answerInvalid, sendAnswer } from '../../send-json.js';
 import { streamTail, writeStream } from '../../write-sse.js';
 import { bedrockErrors, type BedrockStreamException } from './bedrock-errors.js';
 import { parseConverseRequest } from './parse-converse-request.js';
@@ -18,11 +18,7 @@ export function converseHandler(stream: boolean) {
     exchange.res.setHeader('x-amzn-requestid', randomUUID());
     const modelId = exchange.params[0] ?? '';
     const parsed = parseConverseRequest(exchange.body, modelId, stream);
-    if (!parsed.ok) {
-      state.record('invalid');
-      sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
-      return;
-    }
+    if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
     const request = parsed.value;
     const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: modelId, errors: bedrockErrors, adjustFault: asBedrockFault });
     if (prepared === undefined) return;

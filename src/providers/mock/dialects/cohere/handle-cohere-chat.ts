@@ -3,7 +3,7 @@ import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import type { Fault } from '../../mock-faults.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import { sendAnswer, sendJson } from '../../send-json.js';
+import { answerInvalid, sendAnswer } from '../../send-json.js';
 import { type StreamFrames, streamTail, writeStream } from '../../write-sse.js';
 import { cohereMockErrors } from './cohere-mock-errors.js';
 import { parseCohereChat } from './parse-cohere-chat.js';
@@ -11,11 +11,7 @@ import { buildChatFrames, buildChatResponse, DONE_FRAME, event, newCohereAnswer 
 
 export async function handleCohereChat(exchange: MockExchange, state: MockState): Promise<void> {
   const parsed = parseCohereChat(exchange.body);
-  if (!parsed.ok) {
-    state.record('invalid');
-    sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
-    return;
-  }
+  if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
   const request = parsed.chat;
   const stream = request.stream === true;
   const prepared = await prepareChatAnswer(exchange, state, request, {

@@ -8,7 +8,7 @@ import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import type { Fault } from '../../mock-faults.js';
 import type { MockExchange } from '../../mock-exchange.js';
 import type { MockState } from '../../mock-state.js';
-import { sendAnswer, sendJson } from '../../send-json.js';
+import { answerInvalid, sendAnswer } from '../../send-json.js';
 import { type StreamFrames, streamTail, writeStream } from '../../write-sse.js';
 import { geminiMockErrors } from './gemini-mock-errors.js';
 import { parseGenerateContent } from './parse-gemini-request.js';
@@ -16,11 +16,7 @@ import { buildBlockedPromptResponse, buildGenerateContentEvents, buildGenerateCo
 
 export async function handleGenerateContent(exchange: MockExchange, state: MockState, model: string, stream: boolean): Promise<void> {
   const parsed = parseGenerateContent(exchange.body, model, stream);
-  if (!parsed.ok) {
-    state.record('invalid');
-    sendJson(exchange.res, parsed.error.status, parsed.error.body, parsed.error.headers);
-    return;
-  }
+  if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
   const request = parsed.chat;
   // Gemini refuses a prompt with a 200 and a block reason, not an HTTP error: the `error` mode of a
   // content_filter fault is rendered here as that, its `finish_reason` mode as a SAFETY stop.
