@@ -1,6 +1,7 @@
 /**
  * What a finished request cost, hop by hop. Every call to a deployment gets a HopCost; the serving
- * hop's tokens are the response's usage (cached input tokens at the cached rate). A call that failed
+ * hop's tokens are the response's usage (cached input tokens at the cached rate; `estimated` when
+ * the gateway counted them for a stream that sent none). A call that failed
  * after the upstream accepted it (AttemptRecord.billable: a timeout after sending, a stall, a
  * stream broken before content, a refusal, a hedge that lost) costs what it was billed: the
  * upstream's usage when its answer said, else its prompt and no output (`estimated`, a floor).
@@ -34,7 +35,7 @@ export function priceRequest(event: RequestEvent, price: Pricer): RequestCost {
       outputTokens: usage.outputTokens,
       cachedInputTokens: usage.cachedInputTokens,
       usd,
-      ...(attempt.outcome !== 'served' && attempt.billedEstimated ? { estimated: true } : {}),
+      ...((attempt.outcome === 'served' ? event.response?.usageEstimated : attempt.billedEstimated) ? { estimated: true } : {}),
     } satisfies HopCost);
   }
   return cost;

@@ -17,6 +17,9 @@ export interface CostOptions {
   onUnpriced?: (deployments: UnpricedDeployment[]) => void;
 }
 
+/** A usage to ask a price with: whether there is one, not what it comes to. */
+const ONE_TOKEN_EACH = { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 };
+
 /** Wraps the sinks so every event carries its cost before any sink sees it. */
 export function withCost(sinks: Telemetry | undefined, options: CostOptions): Telemetry | undefined {
   if (!sinks) return undefined;
@@ -26,6 +29,10 @@ export function withCost(sinks: Telemetry | undefined, options: CostOptions): Te
   return {
     // The tracing seam (if a sink traces) passes through untouched: the core asks it before the request runs.
     ...(sinks.tracing ? { tracing: sinks.tracing } : {}),
+    priced(provider, model) {
+      const config = options.config();
+      return config.telemetry.pricing.enabled && pricerFor(config)(provider, model, ONE_TOKEN_EACH) !== undefined;
+    },
     requestFinished(event) {
       const config = options.config();
       if (config.telemetry.pricing.enabled && event.cost === undefined) {

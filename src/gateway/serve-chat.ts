@@ -15,7 +15,7 @@ import { requestKey } from '../cache/request-key.js';
 import { StreamRecorder, completionText, keptCompletion, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import type { ChatBody, ChatResult, ChatStream, FinishReason, JsonObject, ProviderCall, StreamChunk, Usage } from '../providers/types.js';
-import { requestParameters, type RequestEvent, type RequestTrace } from '../telemetry/request-event.js';
+import { requestParameters, type RequestEvent, type RequestTrace, type Telemetry } from '../telemetry/request-event.js';
 import { tracedHeaders } from './request-identity.js';
 import { startReport, type RequestReport } from './report-request.js';
 import { countPromptTokens, estimateStreamUsage, promptTokenUpperBound, requestedOutputTokens } from './count-prompt-tokens.js';
@@ -163,9 +163,13 @@ export async function serveText<B extends JsonObject & { model: string; stream?:
             timeToFirstChunkMs: seen.firstContentAt === undefined ? undefined : seen.firstContentAt - started,
             error: seen.error,
           });
-          // A stream that broke after content was still billed, and sent no usage: estimate it (off
-          // the request's tick: the tokenizer may have to load) before telemetry prices the request.
-          const estimate = seen.error && seen.usage === undefined && seen.firstContentAt !== undefined && services.telemetry;
+          // A stream that sent no usage has it estimated (off the request's tick: the tokenizer may
+          // have to load) before telemetry prices the request: one that broke or was left after
+          // content, which the provider bills all the same; and one that ended whole without usage
+          // (the client did not ask for it), when its model has a price. Counting takes the
+          // tokenizer's time, which nothing needs for an unpriced model.
+          const telemetry = services.telemetry;
+          const estimate = seen.usage === undefined && seen.firstContentAt !== undefined && telemetry !== undefined && (!complete || servedCallPriced(telemetry, served));
           finish(
             200,
             served,
@@ -381,6 +385,12 @@ function idempotencyKeyOf(services: GatewayServices, route: Route, body: JsonObj
   // The canonical body (keys sorted), so a retry that serialises the same request differently is still caught.
   const key = requestKey(['idempotency', ...keyScope(tenant, operation), route.name], body);
   return { key, bodyHash: key };
+}
+
+/** Whether the call that served the request has a price (so its usage is worth counting when it sent none). */
+function servedCallPriced(telemetry: Telemetry, served: Served): boolean {
+  const call = served.attempts.find((attempt) => attempt.outcome === 'served');
+  return call !== undefined && call.step === 'deployment' && telemetry.priced?.(call.provider, call.model) === true;
 }
 
 /** A failed call the upstream may bill whose usage nobody reported: its prompt is counted for it. */

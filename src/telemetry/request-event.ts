@@ -118,7 +118,7 @@ export interface ResponseFacts {
   model: string;
   finishReasons: FinishReason[];
   usage: Usage | undefined;
-  /** The usage is the gateway's estimate (a stream that broke after content sent none), not the provider's count. */
+  /** The usage is the gateway's estimate (a stream that sent none: cut or left after content, or whole from a priced model), not the provider's count. */
   usageEstimated?: boolean;
 }
 
@@ -128,6 +128,8 @@ export interface Telemetry {
   close(): Promise<void>;
   /** Present only on a sink that traces requests (one at most is used). */
   readonly tracing?: Tracing;
+  /** Whether calls to `model` through the provider named `provider` have a price (the cost step's: undefined without it). */
+  priced?(provider: string, model: string): boolean;
 }
 
 /** Sends each event to every sink; a sink that throws is logged by the caller, never fails a request. */

@@ -88,7 +88,12 @@ describe('GET /metrics after a fallback', () => {
     const gw = await start(t);
     const reply = await postChat(gw, userBody('stream me', { stream: true }));
     assert.equal(reply.status, 200);
-    const m = await scrape(gw);
+    // The stream sent no usage and its model is priced: the gateway counts it before the request is recorded.
+    let m = await scrape(gw);
+    for (let i = 0; i < 100 && samplesOf(m, 'switchyard_requests_total', { route: 'chat', stream: 'true' }).length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      m = await scrape(gw);
+    }
     const ttfc = promName(METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, 's');
     assert.equal(m.get(ttfc)?.type, 'histogram');
     const labels = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'primary', gen_ai_request_model: 'mock-primary' };
