@@ -52,6 +52,16 @@ export const transportOptions = {
   tls: upstreamTlsOption,
 };
 
+/**
+ * `stream_usage`, for OpenAI's wire format: ask the upstream for a stream's usage
+ * (`stream_options.include_usage`) when the client did not, so the gateway has the provider's own
+ * count; the usage chunk the client did not ask for is kept from it. An upstream that rejects the
+ * field must have it off: the gateway then counts such a stream itself when its model has a price.
+ */
+export function streamUsageOption(byDefault: boolean) {
+  return z.boolean().default(byDefault);
+}
+
 export const httpProviderOptions = {
   /** The provider's API key. Write `${ENV_VAR}` rather than the key itself. */
   api_key: z.string().min(1).optional(),

@@ -36,6 +36,8 @@ export interface AzureProviderOptions {
   headers: Record<string, string>;
   /** Connection limits and the egress proxy (`transportOf`). */
   transport: Transport;
+  /** Ask for a stream's usage when the client did not (`stream_usage`). */
+  streamUsage?: boolean;
 }
 
 const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', models: '/models' };
@@ -60,6 +62,7 @@ export function createAzureProvider(options: AzureProviderOptions): Provider {
     transport: options.transport,
     pathFor: azurePathFor(options.urlForm, options.apiVersion),
     mapError: mapAzureError,
+    streamUsage: options.streamUsage,
   });
   const completionStream = inner.completionStream as NonNullable<Provider['completionStream']>;
   return {

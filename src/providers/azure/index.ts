@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions, transportOf, transportOptions } from '../provider-options.js';
+import { httpProviderOptions, streamUsageOption, transportOf, transportOptions } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { AZURE_URL_FORMS, createAzureProvider, DEFAULT_AZURE_API_VERSION } from './azure-provider.js';
 
@@ -19,6 +19,8 @@ const options = z
     /** Default `deployments`: the deployment's `model` is the Azure deployment name, in the path. */
     url_form: z.enum(AZURE_URL_FORMS).default('deployments'),
     headers: httpProviderOptions.headers,
+    /** Off by default: older api-versions refuse `stream_options` (streamUsageOption). */
+    stream_usage: streamUsageOption(false),
     ...transportOptions,
   })
   .superRefine((value, ctx) => {
@@ -48,6 +50,7 @@ export const azureProvider: ProviderDefinition<typeof options> = {
       urlForm: config.url_form,
       headers: { ...config.headers },
       transport: transportOf(config, context),
+      streamUsage: config.stream_usage,
     });
   },
 };

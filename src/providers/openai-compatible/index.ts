@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createOpenAIProvider } from '../openai/openai-provider.js';
-import { httpProviderOptions, transportOf } from '../provider-options.js';
+import { httpProviderOptions, streamUsageOption, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES } from './presets.js';
 
@@ -10,6 +10,8 @@ const options = z
     /** A known server by name; sets the base URL (which `base_url` may still override). */
     preset: z.enum(PRESET_NAMES).optional(),
     ...httpProviderOptions,
+    /** Off by default: not every such server takes `stream_options` (streamUsageOption). */
+    stream_usage: streamUsageOption(false),
   })
   .superRefine((value, ctx) => {
     if (!value.preset && !value.base_url) {
@@ -38,6 +40,7 @@ export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
       apiKey: config.api_key,
       headers: { ...config.headers },
       transport: transportOf(config, context),
+      streamUsage: config.stream_usage,
     });
   },
 };

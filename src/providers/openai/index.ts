@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpProviderOptions, transportOf } from '../provider-options.js';
+import { httpProviderOptions, streamUsageOption, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
 import { createOpenAIProvider } from './openai-provider.js';
 
@@ -13,6 +13,8 @@ const options = z.strictObject({
   organization: z.string().optional(),
   /** Sent as `OpenAI-Project`. */
   project: z.string().optional(),
+  /** OpenAI sends a stream's usage when asked: asked by default (streamUsageOption). */
+  stream_usage: streamUsageOption(true),
 });
 
 /** Where calls go: `base_url`, else the provider's own. */
@@ -35,6 +37,7 @@ export const openaiProvider: ProviderDefinition<typeof options> = {
       apiKey: config.api_key,
       headers,
       transport: transportOf(config, context),
+      streamUsage: config.stream_usage,
     });
   },
 };

@@ -31,6 +31,8 @@ export interface OpenAIProviderOptions {
   keyHeader?: { name: string; scheme?: string };
   /** Maps a non-200 answer to a GatewayError. Default mapOpenAIError. */
   mapError?: (input: UpstreamErrorInput) => GatewayError;
+  /** Ask for a stream's usage when the client did not, and keep that chunk from the client (`stream_usage`). */
+  streamUsage?: boolean;
 }
 
 /** The endpoints of OpenAI's wire format the adapter calls. */
@@ -76,8 +78,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   }
 
   async function openStream(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatStream> {
-    const res = await client.request(postRequest(pathFor(endpoint, call.model), call, call.body));
-    return upstreamStream(res, openaiStream(res.body, secrets));
+    // The client's own `stream_options` are kept; only `include_usage` is added.
+    const askUsage = options.streamUsage === true && !asksForUsage(call.body);
+    const body = askUsage ? { ...call.body, stream_options: { ...(call.body.stream_options as JsonObject | undefined), include_usage: true } } : call.body;
+    const res = await client.request(postRequest(pathFor(endpoint, call.model), call, body));
+    return upstreamStream(res, openaiStream(res.body, secrets, askUsage));
   }
 
   return {
@@ -104,4 +109,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
     close: () => client.close(),
   };
+}
+
+function asksForUsage(body: JsonObject): boolean {
+  const options = body.stream_options;
+  return typeof options === 'object' && options !== null && (options as JsonObject).include_usage === true;
 }
