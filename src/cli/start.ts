@@ -29,8 +29,18 @@ export async function start(args: string[]): Promise<number> {
   }
   const logger = createLogger(config.log.level);
   const gateway = await createGateway(config, { logger });
-  const listening = await startServer(gateway, { host: config.server.host, port: config.server.port, tls: tlsFilesOf(config.server.tls), http2: config.server.tls?.http2 });
-  logger.info({ version: switchyardVersion(), url: listening.url, ...(listening.http2 ? { http2: true } : {}), config: file ?? 'built-in demo', routes: Object.keys(config.routes) }, 'listening');
+  const { socket } = config.server;
+  const listening = await startServer(gateway, {
+    host: config.server.host,
+    port: config.server.port,
+    tls: tlsFilesOf(config.server.tls),
+    http2: config.server.tls?.http2,
+    socket: socket && { path: socket.path, mode: Number.parseInt(socket.mode, 8) },
+  });
+  logger.info(
+    { version: switchyardVersion(), url: listening.url, ...(listening.http2 ? { http2: true } : {}), ...(socket ? { socket: socket.path } : {}), config: file ?? 'built-in demo', routes: Object.keys(config.routes) },
+    'listening',
+  );
   if (!file && process.stdout.isTTY) {
     process.stdout.write(
       `\nSwitchyard is serving the built-in demo on ${listening.url}\nTry: curl ${listening.url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"chat","messages":[{"role":"user","content":"Hello"}]}'\n\n`,
@@ -76,12 +86,16 @@ export async function start(args: string[]): Promise<number> {
   });
 }
 
-/** On SIGHUP: a new `server.host` or `server.port` is not taken up (that takes a restart), and the log says so. */
+/** On SIGHUP: a new `server.host`, `server.port` or `server.socket` is not taken up (that takes a restart), and the log says so. */
 function warnIfMoved(started: Config['server'], next: Config['server'], listening: ListeningServer, logger: Logger): void {
   const moved = (['host', 'port'] as const).filter((field) => next[field] !== started[field]);
-  if (moved.length === 0) return;
-  const fields = moved.map((field) => `server.${field}`).join(' and ');
-  logger.warn({ url: listening.url, host: next.host, port: next.port }, `${fields} changed: listening on another address takes a restart; the server goes on at ${listening.url}`);
+  if (moved.length > 0) {
+    const fields = moved.map((field) => `server.${field}`).join(' and ');
+    logger.warn({ url: listening.url, host: next.host, port: next.port }, `${fields} changed: listening on another address takes a restart; the server goes on at ${listening.url}`);
+  }
+  if (next.socket?.path !== started.socket?.path || next.socket?.mode !== started.socket?.mode) {
+    logger.warn({ socket: listening.socketPath ?? null }, `server.socket changed: serving on another socket, or with other permissions, takes a restart; the server goes on ${listening.socketPath ? `at ${listening.socketPath}` : 'without one'}`);
+  }
 }
 
 /** On SIGHUP: the certificate and key read again (a rotated certificate); turning TLS on or off takes a restart. */

@@ -21,6 +21,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_RECENT_REQUESTS = 100;
 /** Default listen port. */
 export const DEFAULT_PORT = 8080;
+/** Longest path a Unix socket address holds on Linux (108 bytes of sun_path, with its NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
 /** Default request body limit: room for a few base64 images. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 /**
@@ -128,6 +130,21 @@ const serverSchema = z
          * HTTP/2 on the same port, the others HTTP/1.1. Turning it on or off takes a restart.
          */
         http2: z.boolean().default(false),
+      })
+      .optional(),
+    /**
+     * Also serve on a Unix domain socket (src/server/unix-socket.ts), plain HTTP, beside `host` and
+     * `port`: for an app beside the gateway that reaches it through a file they share. `mode`: its
+     * permission bits (octal); connecting takes write permission, so `600` admits only the
+     * gateway's own user, `660` its group too. Changing it takes a restart.
+     */
+    socket: z
+      .strictObject({
+        path: z.string().min(1).refine((path) => Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES, `a Unix socket path is at most ${MAX_SOCKET_PATH_BYTES} bytes`),
+        // YAML reads an unquoted 660 as a number: its digits are the octal bits all the same.
+        mode: z
+          .preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().regex(/^0?[0-7]{3}$/, 'permission bits in octal, like 660'))
+          .default('600'),
       })
       .optional(),
     /** Requests from web pages on other origins (src/server/cors.ts); off while `allow_origins` is empty. */

@@ -7,7 +7,8 @@
 import { newRequestId } from '../gateway/new-request-id.js';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
-import { createSecureServer as createHttp2Server, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createSecureServer as createHttp2Server, type Http2SecureServer } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { CancelSource } from '../cancel.js';
@@ -19,6 +20,7 @@ import { methodNotAllowed } from './request-line.js';
 import { ConnectionDrain, type DrainResult } from './drain-connections.js';
 import { configProblems } from '../config/load-config.js';
 import { readTlsFiles, type TlsFiles } from './tls-files.js';
+import { listenOnSocket } from './unix-socket.js';
 import type { Handler, HttpContext } from './context.js';
 import { admin } from './routes/admin.js';
 import { chatCompletions, completions } from './routes/chat-completions.js';
@@ -96,6 +98,8 @@ export interface ListeningServer {
   clientCerts: boolean;
   /** Whether it offers HTTP/2 (`server.tls.http2`). */
   http2: boolean;
+  /** The Unix socket it also serves on (`server.socket`), if any. */
+  socketPath?: string;
   /**
    * Reads the certificate and key (and client CAs) again and serves them to new connections (a
    * rotated certificate); rejects, and keeps the old ones, when they cannot be used or when client
@@ -183,6 +187,8 @@ export interface ListenOptions {
   tls?: TlsFiles | undefined;
   /** With `tls`: offer HTTP/2 too (ALPN `h2`, HTTP/1.1 for clients that do not offer it). */
   http2?: boolean | undefined;
+  /** Also serve plain HTTP on this Unix domain socket (`server.socket`), with these permission bits. */
+  socket?: { path: string; mode: number } | undefined;
 }
 
 /** How long a TLS handshake may take before its connection is dropped (node's default is 120 s). */
@@ -194,35 +200,46 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
  * stream, writeHead, write with 'drain', end, 'close'); where HTTP/2's differ, the handlers allow
  * for it (responseGone). HTTP/1.1 connections on it are node:http's own, with the same keep-alive.
  */
-function http2Server(options: TlsOptions, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Http2SecureServer {
-  const server = createHttp2Server({ ...options, allowHTTP1: true }, onRequest as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
+function http2Server(options: TlsOptions): Http2SecureServer {
+  const server = createHttp2Server({ ...options, allowHTTP1: true });
   // Read by node:http's handling of the HTTP/1.1 connections; the HTTP/2 server has no option for it.
   (server as Http2SecureServer & { keepAliveTimeout: number }).keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return server;
 }
 
-/** Serves the gateway over HTTP, or HTTPS with `options.tls` (and HTTP/2 with `options.http2`), until `close()`. */
-export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+/**
+ * The gateway's requests on `server`, tracked for a graceful close; and HTTP that node refused
+ * before a request existed answered if the socket still takes it, never a crash.
+ */
+function serveGateway(gateway: Gateway, server: Server | HttpsServer | Http2SecureServer, options: ConstructorParameters<typeof ConnectionDrain>[1]): ConnectionDrain {
+  const drain = new ConnectionDrain(server, options);
+  server.on('request', (req: IncomingMessage, res: ServerResponse): void => {
     drain.requested(req, res);
     void dispatch(gateway, req, res);
-  };
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorReply(err.code));
+    else socket.destroy();
+  });
+  return drain;
+}
+
+/** Serves the gateway over HTTP, or HTTPS with `options.tls` (and HTTP/2 with `options.http2`), and on a Unix socket with `options.socket`, until `close()`. */
+export async function startServer(gateway: Gateway, options: ListenOptions): Promise<ListeningServer> {
   const pair = options.tls ? await readTlsFiles(options.tls) : undefined;
   const clientCerts = pair?.ca !== undefined;
   const http2 = pair !== undefined && options.http2 === true;
   const tls = pair && { handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...pair, requestCert: clientCerts, rejectUnauthorized: clientCerts };
   const server =
     tls === undefined
-      ? createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, onRequest)
+      ? createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS })
       : http2
-        ? http2Server(tls, onRequest)
-        : createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, ...tls }, onRequest);
-  const drain = new ConnectionDrain(server, { secure: pair !== undefined, http2: http2 ? { idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS } : undefined });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // HTTP that node:http refused before a request existed: answered if the socket still takes it, never a crash.
-    if (socket.writable && err.code !== 'ECONNRESET') socket.end(clientErrorReply(err.code));
-    else socket.destroy();
-  });
+        ? http2Server(tls)
+        : createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, ...tls });
+  const drain = serveGateway(gateway, server, { secure: pair !== undefined, http2: http2 ? { idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS } : undefined });
+  // The socket's own server: plain HTTP/1.1, the same handlers, its own drain.
+  const onSocket = options.socket && createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS });
+  const socketDrain = onSocket && serveGateway(gateway, onSocket, {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -230,6 +247,14 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
       resolve();
     });
   });
+  if (onSocket && options.socket) {
+    try {
+      await listenOnSocket(onSocket, options.socket.path, options.socket.mode);
+    } catch (err) {
+      await new Promise((resolve) => server.close(resolve));
+      throw err;
+    }
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -239,7 +264,12 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
     secure: pair !== undefined,
     clientCerts,
     http2,
-    close: () => drain.close(gateway.config.server.shutdown_timeout_ms),
+    ...(options.socket ? { socketPath: options.socket.path } : {}),
+    async close() {
+      const timeoutMs = gateway.config.server.shutdown_timeout_ms;
+      const [tcp, socket] = await Promise.all([drain.close(timeoutMs), socketDrain?.close(timeoutMs)]);
+      return { cut: tcp.cut + (socket?.cut ?? 0) };
+    },
     async reloadTls(files) {
       if (pair === undefined) throw new Error('this server serves plain HTTP: serving HTTPS takes a restart');
       if ((files.clientCaFile !== undefined) !== clientCerts) {
