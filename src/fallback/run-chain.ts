@@ -344,7 +344,7 @@ class Walk<S extends ChainStep, T> {
       }
       // No call was made, and a deployment that could have been was closed off by the request itself, not by an outage.
       if (this.cannotServe && !this.circuitSkipped) {
-        return new GatewayError(`No deployment of this route can serve the request: ${this.cannotServe.message}.`, { status: 400, code: 'unsupported_parameter', param: this.cannotServe.param ?? null, shape: 'client_error' });
+        return new GatewayError(`No deployment of this route can serve the request: ${this.cannotServe.message.replace(/\.$/, '')}.`, { status: 400, code: 'unsupported_parameter', param: this.cannotServe.param ?? null, shape: 'client_error' });
       }
       const retryAt = this.lastSkip?.circuitRetryAt;
       if (retryAt !== undefined) {

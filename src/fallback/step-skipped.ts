@@ -24,11 +24,12 @@ export class StepSkipped extends Error {
 
 /**
  * A step whose provider has no way to ask what the request asks: a parameter with no equivalent
- * there (a fill-in `suffix` for a chat-only provider). When every step is passed over for that
- * reason, the request is the client's to change: a 400 naming `param`, not a gateway failure.
+ * there (a fill-in `suffix` for a chat-only provider, `n: 2` for one that answers one choice).
+ * When every step is passed over for that reason, the request is the client's to change: a 400
+ * naming `param`, not a gateway failure.
  */
 export class StepCannotServe extends StepSkipped {
-  constructor(message: string, param: string) {
+  constructor(message: string, param: string | undefined) {
     super(message, undefined, undefined, undefined, param);
     this.name = 'StepCannotServe';
   }

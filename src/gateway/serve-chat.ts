@@ -24,6 +24,7 @@ import type { DeploymentStep, Route, Runtime, Step } from './runtime.js';
 import type { GatewayServices } from './services.js';
 import { RequestError, type Served } from './served.js';
 import { CHAT_API, type TextApi, type TextCall } from './text-api.js';
+import { passedOverIfUntranslatable } from './pass-over.js';
 
 export type { CallOptions } from './plan-route.js';
 
@@ -316,6 +317,9 @@ class ChatAttempts<B extends JsonObject> {
       }
       return { kind: 'completion', result };
     } catch (err) {
+      // Refused before any call: the provider has no way to ask this (the next deployment may).
+      const passed = streamOpened ? err : passedOverIfUntranslatable(err, step.name, step.provider);
+      if (passed !== err) throw passed;
       if (streamOpened || (err instanceof GatewayError && ABANDONED_IN_FLIGHT.has(err.code))) context.markBillable();
       if (err instanceof GatewayError && err.shape) this.failures.push({ deployment: step.name, shape: err.shape, message: err.message });
       throw err;

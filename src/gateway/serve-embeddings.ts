@@ -11,6 +11,7 @@ import { RequestError, type Served } from './served.js';
 import { validateEmbeddingsBody } from './validate-request.js';
 import { tracedHeaders } from './request-identity.js';
 import { startReport } from './report-request.js';
+import { passedOverIfUntranslatable } from './pass-over.js';
 
 export async function serveEmbeddings(runtime: Runtime, services: GatewayServices, rawBody: unknown, options: CallOptions): Promise<{ result: EmbeddingsResult; served: Served }> {
   const body = validateEmbeddingsBody(rawBody);
@@ -34,7 +35,9 @@ export async function serveEmbeddings(runtime: Runtime, services: GatewayService
         attempt: async (step, context) => {
           if (step.kind !== 'deployment') throw new StepSkipped(`a ${step.kind} step does not answer embeddings`);
           const headers = trace && context.spanId !== undefined ? tracedHeaders(undefined, trace, context.spanId, options.tracestate) : undefined;
-          return step.provider.embeddings({ model: step.model, body, cancel: context.cancel, timeouts: hopTimeouts(step, context.remainingMs), headers });
+          return step.provider.embeddings({ model: step.model, body, cancel: context.cancel, timeouts: hopTimeouts(step, context.remainingMs), headers }).catch((err: unknown) => {
+            throw passedOverIfUntranslatable(err, step.name, step.provider);
+          });
         },
       }),
     );

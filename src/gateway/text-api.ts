@@ -63,3 +63,4 @@ export const COMPLETIONS_API: TextApi<CompletionBody> = {
   manualAnswer: manualTextCompletionText,
   manualChunks: manualTextCompletionChunks,
 };
+

@@ -3,7 +3,7 @@
  * What cannot be said in Anthropic's terms is a 400 naming the field, never silently dropped: a
  * client asking for something gets it or hears why not.
  */
-import { contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -38,7 +38,7 @@ type Block = JsonObject;
 type Turn = CanonicalTurn<Block>;
 
 export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequestOptions): AnthropicRequest {
-  if (typeof body.n === 'number' && body.n > 1) throw invalidRequest('Anthropic answers with one choice per request; n greater than 1 cannot be translated.', 'n');
+  if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate('Anthropic answers with one choice per request; n greater than 1 cannot be translated.', 'n');
   const { system, turns } = convertMessages(body.messages);
   const out: JsonObject = { model: options.model, max_tokens: maxOutputTokens(body) ?? options.defaultMaxTokens, messages: turns };
   if (system.length > 0) out.system = system;
@@ -56,7 +56,7 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
     out.output_config = { format: { type: 'json_schema', schema: format.schema } };
   } else if (format.type === 'json_object') {
     if (tools.some((tool) => tool.name === JSON_TOOL_NAME)) {
-      throw invalidRequest(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
+      throw cannotTranslate(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
     }
     toolChoice = jsonToolChoice(tools.length > 0, toolChoice);
     tools.push({ name: JSON_TOOL_NAME, description: 'Give the whole answer as the input of this tool: a JSON object.', input_schema: { type: 'object' } });
@@ -86,7 +86,7 @@ function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn
 
 function textOnly(content: unknown, param: string): Block[] {
   return contentParts(content, param).flatMap((part, index) => {
-    if (part.type !== 'text') throw invalidRequest(`${param}[${index}] is an image; Anthropic's system prompt takes only text.`, `${param}[${index}]`);
+    if (part.type !== 'text') throw cannotTranslate(`${param}[${index}] is an image; Anthropic's system prompt takes only text.`, `${param}[${index}]`);
     return partBlock(part);
   });
 }
@@ -199,7 +199,7 @@ function readResponseFormat(format: unknown): ResponseFormat {
     // OpenAI lets the schema be left out; without one, any JSON object will do.
     return isObject(schema) ? { type: 'json_schema', schema } : { type: 'json_object' };
   }
-  throw invalidRequest(`response_format.type ${JSON.stringify(format.type)} cannot be translated for Anthropic.`, 'response_format.type');
+  throw cannotTranslate(`response_format.type ${JSON.stringify(format.type)} cannot be translated for Anthropic.`, 'response_format.type');
 }
 
 function isObject(value: unknown): value is JsonObject {

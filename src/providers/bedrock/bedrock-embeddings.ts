@@ -5,7 +5,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { embeddingDimensions, embeddingsJson, embeddingsUsage, embeddingTexts } from '../canonical/canonical-embeddings.js';
-import { invalidRequest } from '../canonical/request-parts.js';
+import { cannotTranslate } from '../canonical/request-parts.js';
 import { malformedUpstream } from '../openai/map-openai-response.js';
 import type { EmbeddingsCall, EmbeddingsResult, JsonObject } from '../types.js';
 import { cohereEmbeddingSchema, titanEmbeddingSchema } from './bedrock-api.js';
@@ -65,7 +65,7 @@ interface Embedded {
 }
 
 async function embedWithTitan(family: 'titan-v2' | 'titan-v1', texts: string[], dimensions: number | undefined, invoke: InvokeModel): Promise<Embedded> {
-  if (family === 'titan-v1' && dimensions !== undefined) throw invalidRequest('This Titan embeddings model has a fixed size; dimensions cannot be set.', 'dimensions');
+  if (family === 'titan-v1' && dimensions !== undefined) throw cannotTranslate('This Titan embeddings model has a fixed size; dimensions cannot be set.', 'dimensions');
   const vectors: number[][] = new Array<number[]>(texts.length);
   let inputTokens: number | undefined;
   for (let start = 0; start < texts.length; start += TITAN_CONCURRENCY) {
@@ -86,7 +86,7 @@ async function embedWithTitan(family: 'titan-v2' | 'titan-v1', texts: string[], 
 }
 
 async function embedWithCohere(family: 'cohere-v4' | 'cohere-v3', texts: string[], dimensions: number | undefined, request: JsonObject, invoke: InvokeModel): Promise<Embedded> {
-  if (family === 'cohere-v3' && dimensions !== undefined) throw invalidRequest('Cohere embed v3 models have a fixed size; dimensions cannot be set.', 'dimensions');
+  if (family === 'cohere-v3' && dimensions !== undefined) throw cannotTranslate('Cohere embed v3 models have a fixed size; dimensions cannot be set.', 'dimensions');
   // Not an OpenAI field, but a client that knows it is talking to Cohere may send it.
   const inputType = typeof request.input_type === 'string' ? request.input_type : DEFAULT_COHERE_INPUT_TYPE;
   const vectors: number[][] = [];

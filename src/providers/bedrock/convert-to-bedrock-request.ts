@@ -2,7 +2,7 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
-import { contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -41,7 +41,7 @@ type Block = JsonObject;
 type Turn = CanonicalTurn<Block>;
 
 export function convertToBedrockRequest(body: ChatBody): BedrockRequest {
-  if (typeof body.n === 'number' && body.n > 1) throw invalidRequest("Bedrock's Converse API answers with one choice per request; n greater than 1 cannot be translated.", 'n');
+  if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate("Bedrock's Converse API answers with one choice per request; n greater than 1 cannot be translated.", 'n');
   const { system, turns } = convertMessages(body.messages);
   const out: JsonObject = { messages: turns };
   if (system.length > 0) out.system = system;
@@ -68,7 +68,7 @@ export function convertToBedrockRequest(body: ChatBody): BedrockRequest {
     out.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
   } else if (format.type === 'json_object') {
     if (tools.some((tool) => (tool.toolSpec as JsonObject).name === JSON_TOOL_NAME)) {
-      throw invalidRequest(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
+      throw cannotTranslate(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
     }
     toolChoice = jsonToolChoice(tools.length > 0, toolChoice);
     tools.push({ toolSpec: { name: JSON_TOOL_NAME, description: 'Give the whole answer as the input of this tool: a JSON object.', inputSchema: { json: { type: 'object' } } } });
@@ -106,7 +106,7 @@ function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn
 
 function textOnly(content: unknown, param: string): Block[] {
   return contentParts(content, param).flatMap((part, index) => {
-    if (part.type !== 'text') throw invalidRequest(`${param}[${index}] is an image; Bedrock's system prompt takes only text.`, `${param}[${index}]`);
+    if (part.type !== 'text') throw cannotTranslate(`${param}[${index}] is an image; Bedrock's system prompt takes only text.`, `${param}[${index}]`);
     return part.text === '' ? [] : [{ text: part.text }];
   });
 }
@@ -124,13 +124,13 @@ function partBlock(part: ContentPart, param: string): Block[] {
 function imageBlock(image: ImageSource, param: string): JsonObject {
   if (image.type === 'url') {
     if (image.url.startsWith('s3://')) return { format: formatFromPath(image.url, param), source: { s3Location: { uri: image.url } } };
-    throw invalidRequest(
+    throw cannotTranslate(
       `${param} is an image URL; Bedrock's Converse API takes images only as bytes or from S3, and the gateway does not fetch URLs. Send it as a base64 data URL (data:image/png;base64,...) or an s3:// URI.`,
       `${param}.image_url.url`,
     );
   }
   const format = IMAGE_FORMATS[image.mediaType.toLowerCase()];
-  if (format === undefined) throw invalidRequest(`${param} has media type ${image.mediaType}; Bedrock takes png, jpeg, gif and webp images.`, `${param}.image_url.url`);
+  if (format === undefined) throw cannotTranslate(`${param} has media type ${image.mediaType}; Bedrock takes png, jpeg, gif and webp images.`, `${param}.image_url.url`);
   return { format, source: { bytes: image.data } };
 }
 
@@ -138,7 +138,7 @@ function formatFromPath(uri: string, param: string): string {
   const extension = /\.([a-z]+)$/i.exec(uri)?.[1]?.toLowerCase();
   const format = extension === 'jpg' ? 'jpeg' : extension;
   if (format === undefined || !Object.values(IMAGE_FORMATS).includes(format)) {
-    throw invalidRequest(`${param} names an S3 object without a png, jpeg, gif or webp extension; Bedrock needs the image format.`, `${param}.image_url.url`);
+    throw cannotTranslate(`${param} names an S3 object without a png, jpeg, gif or webp extension; Bedrock needs the image format.`, `${param}.image_url.url`);
   }
   return format;
 }
@@ -232,7 +232,7 @@ function readResponseFormat(format: unknown): ResponseFormat {
       description: typeof spec.description === 'string' ? spec.description : undefined,
     };
   }
-  throw invalidRequest(`response_format.type ${JSON.stringify(format.type)} cannot be translated for Bedrock.`, 'response_format.type');
+  throw cannotTranslate(`response_format.type ${JSON.stringify(format.type)} cannot be translated for Bedrock.`, 'response_format.type');
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -4,7 +4,7 @@
  * in float or base64 as it asked. The `openai` SDK asks for base64 by default, so both must work.
  */
 import type { JsonObject, Usage } from '../types.js';
-import { invalidRequest } from './request-parts.js';
+import { cannotTranslate, invalidRequest } from './request-parts.js';
 
 /** The request's `input` as a list of texts. Token-id inputs are OpenAI's own; no other provider takes them. */
 export function embeddingTexts(body: JsonObject): string[] {
@@ -12,7 +12,7 @@ export function embeddingTexts(body: JsonObject): string[] {
   if (typeof input === 'string') return [input];
   if (!Array.isArray(input)) throw invalidRequest("'input' must be a string or an array of strings.", 'input');
   return input.map((item: unknown, index) => {
-    if (typeof item !== 'string') throw invalidRequest(`input[${index}] must be a string: this provider does not take token ids.`, `input[${index}]`);
+    if (typeof item !== 'string') throw cannotTranslate(`input[${index}] must be a string: this provider does not take token ids.`, `input[${index}]`);
     return item;
   });
 }

@@ -28,7 +28,7 @@ export function contentParts(content: unknown, param: string): ContentPart[] {
       if (typeof url !== 'string') throw invalidRequest(`${where}.image_url.url must be a string.`, `${where}.image_url.url`);
       return { type: 'image', image: imageSource(url) };
     }
-    throw invalidRequest(`${where} has type ${JSON.stringify(typed.type)}, which this provider's adapter cannot translate.`, where);
+    throw cannotTranslate(`${where} has type ${JSON.stringify(typed.type)}, which this provider's adapter cannot translate.`, where);
   });
 }
 
@@ -61,6 +61,19 @@ export function maxOutputTokens(body: JsonObject): number | undefined {
 /** A 400 the client caused, in the canonical error shape (never retried: its shape is `client_error`). */
 export function invalidRequest(message: string, param: string | null = null): GatewayError {
   return new GatewayError(message, { status: 400, code: 'invalid_request', param, shape: 'client_error' });
+}
+
+/** The code of `cannotTranslate`'s errors. */
+export const UNTRANSLATABLE = 'untranslatable_parameter';
+
+/**
+ * A well-formed request this provider's API has no way to ask (`n` above 1 where it answers one
+ * choice, a content part it takes no such thing as): a gap of the provider, not the client's
+ * mistake. The chain passes such a deployment over for the next one (StepCannotServe); the client
+ * gets a 400 naming `param` only when no deployment of the route can take the request.
+ */
+export function cannotTranslate(message: string, param: string): GatewayError {
+  return new GatewayError(message, { status: 400, code: UNTRANSLATABLE, param, shape: 'client_error' });
 }
 
 export interface Turn<Block> {
@@ -120,7 +133,7 @@ export function convertToTurns<Block>(messages: JsonObject[], build: TurnBuilder
         push('user', [build.tool(message, param)]);
         break;
       default:
-        throw invalidRequest(`${param}.role ${JSON.stringify(message.role)} cannot be translated for ${build.provider}.`, `${param}.role`);
+        throw cannotTranslate(`${param}.role ${JSON.stringify(message.role)} cannot be translated for ${build.provider}.`, `${param}.role`);
     }
   });
   return { system, turns };

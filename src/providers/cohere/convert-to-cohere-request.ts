@@ -4,13 +4,13 @@
  * parts); the differences are in the parameters: `p` for top_p, `stop_sequences`, `tool_choice` as
  * REQUIRED/NONE only, and no `n`.
  */
-import { contentParts, contentText, invalidRequest, maxOutputTokens, stopSequences } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, contentText, invalidRequest, maxOutputTokens, stopSequences } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 export function convertToCohereRequest(body: ChatBody, model: string, options: { stream: boolean }): JsonObject {
   const request: JsonObject = { model, messages: body.messages.map(convertMessage) };
   if (options.stream) request.stream = true;
-  if (typeof body.n === 'number' && body.n > 1) throw invalidRequest('Cohere answers one choice per request; n > 1 cannot be translated.', 'n');
+  if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate('Cohere answers one choice per request; n > 1 cannot be translated.', 'n');
 
   const { tools, toolChoice } = toolsOf(body.tools, body.tool_choice);
   if (tools !== undefined) request.tools = tools;
@@ -44,7 +44,7 @@ function convertMessage(message: JsonObject, index: number): JsonObject {
       if (typeof message.tool_call_id !== 'string') throw invalidRequest(`${where}.tool_call_id must be a string.`, `${where}.tool_call_id`);
       return { role: 'tool', tool_call_id: message.tool_call_id, content: contentText(message.content, `${where}.content`) };
     default:
-      throw invalidRequest(`${where}.role ${JSON.stringify(message.role)} is not one the Cohere adapter can translate.`, `${where}.role`);
+      throw cannotTranslate(`${where}.role ${JSON.stringify(message.role)} is not one the Cohere adapter can translate.`, `${where}.role`);
   }
 }
 
@@ -109,7 +109,7 @@ function responseFormat(format: unknown): JsonObject | undefined {
     const schema = isRecord(format.json_schema) ? format.json_schema.schema : undefined;
     return schema === undefined ? { type: 'json_object' } : { type: 'json_object', json_schema: schema };
   }
-  throw invalidRequest(`response_format.type ${JSON.stringify(format.type)} is not one the Cohere adapter can translate.`, 'response_format.type');
+  throw cannotTranslate(`response_format.type ${JSON.stringify(format.type)} is not one the Cohere adapter can translate.`, 'response_format.type');
 }
 
 function copyNumber(from: JsonObject, key: string, to: JsonObject, as: string): void {

@@ -4,7 +4,7 @@
  * `functionCall` / `functionResponse` parts (a result names its function, found through the id of
  * the call it answers), images `inlineData` (data URLs) or `fileData` (other URLs).
  */
-import { contentParts, contentText, invalidRequest, maxOutputTokens, stopSequences, type ContentPart } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, contentText, invalidRequest, maxOutputTokens, stopSequences, type ContentPart } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 import { convertToGeminiSchema, isEmptyObjectSchema } from './convert-to-gemini-schema.js';
 import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './gemini-tool-call-id.js';
@@ -68,7 +68,7 @@ export function convertToGeminiRequest(body: ChatBody, options: GeminiRequestOpt
       case 'function':
         return push('user', [{ functionResponse: { name: String(message.name ?? ''), response: responseObject(contentText(message.content, `${where}.content`)) } }]);
       default:
-        throw invalidRequest(`${where}.role ${JSON.stringify(message.role)} is not one the Gemini adapter can translate.`, `${where}.role`);
+        throw cannotTranslate(`${where}.role ${JSON.stringify(message.role)} is not one the Gemini adapter can translate.`, `${where}.role`);
     }
   });
 
@@ -196,7 +196,7 @@ function generationConfigOf(body: ChatBody, options: GeminiRequestOptions): Json
   if (stop !== undefined && stop.length > 0) config.stopSequences = stop;
   if (typeof body.n === 'number' && body.n > 1) {
     // The canonical stream carries one choice; Gemini's candidates would interleave in it.
-    if (options.stream) throw invalidRequest('n > 1 is not supported on a streamed request to Gemini.', 'n');
+    if (options.stream) throw cannotTranslate('n > 1 is not supported on a streamed request to Gemini.', 'n');
     config.candidateCount = body.n;
   }
   Object.assign(config, responseFormatConfig(body.response_format));
@@ -210,7 +210,7 @@ function responseFormatConfig(format: unknown): JsonObject {
     const schema = isRecord(format.json_schema) ? format.json_schema.schema : undefined;
     return schema === undefined ? { responseMimeType: 'application/json' } : { responseMimeType: 'application/json', responseSchema: convertToGeminiSchema(schema) };
   }
-  throw invalidRequest(`response_format.type ${JSON.stringify(format.type)} is not one the Gemini adapter can translate.`, 'response_format.type');
+  throw cannotTranslate(`response_format.type ${JSON.stringify(format.type)} is not one the Gemini adapter can translate.`, 'response_format.type');
 }
 
 function copyNumber(from: JsonObject, key: string, to: JsonObject, as: string): void {
