@@ -47,9 +47,10 @@ export const COMPLETIONS_API: TextApi<CompletionBody> = {
   operation: 'text_completion',
   validate: validateCompletionBody,
   promptParam: 'prompt',
+  // One user message per prompt: a string, or one prompt's token ids (counted about one token each).
   asChat: (body) => ({
     model: body.model,
-    messages: (typeof body.prompt === 'string' ? [body.prompt] : body.prompt).map((content) => ({ role: 'user', content })),
+    messages: promptsOf(body.prompt).map((content) => ({ role: 'user', content })),
     max_tokens: typeof body.max_tokens === 'number' ? body.max_tokens : LEGACY_DEFAULT_MAX_TOKENS,
   }),
   unservable(provider, body) {
@@ -64,3 +65,8 @@ export const COMPLETIONS_API: TextApi<CompletionBody> = {
   manualChunks: manualTextCompletionChunks,
 };
 
+/** The prompts of a legacy completion: a string, strings, one list of token ids, or lists of them. */
+function promptsOf(prompt: CompletionBody['prompt']): unknown[] {
+  if (typeof prompt === 'string') return [prompt];
+  return prompt.every((item) => typeof item === 'number') ? [prompt] : prompt;
+}

@@ -181,6 +181,16 @@ describe('POST /v1/completions', () => {
     assert.equal(fits.status, 200, fits.text);
   });
 
+  test('a prompt of token ids is counted as one prompt of about a token per id', async (t) => {
+    const gw = await startCompletionsGateway(t, { small: ['primary'] }, { deployments: { primary: { context_window: 100 } } });
+    const ids = Array.from({ length: 60 }, (_, index) => index + 1);
+    const fits = await postCompletion(gw, { model: 'small', prompt: ids, max_tokens: 1 });
+    assert.equal(fits.status, 200, fits.text);
+    const over = await postCompletion(gw, { model: 'small', prompt: [...ids, ...ids], max_tokens: 1 });
+    assert.equal(over.status, 400, over.text);
+    assert.equal(over.json.error.code, 'context_length_exceeded');
+  });
+
   test('a manual step answers a completion request as a text_completion, whole or streamed', async (t) => {
     const gw = await startCompletionsGateway(t, { text: ['primary', { manual: 'sorry' }] }, { manual: { sorry: { type: 'static', answer: 'Completions are down.' } } });
     setFaults(gw, 'primary', [{ kind: 'error', status: 503 }]);
