@@ -14,7 +14,7 @@ import { StepSkipped } from '../fallback/step-skipped.js';
 import { requestKey } from '../cache/request-key.js';
 import { StreamRecorder, completionText, keptCompletion, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
-import type { ChatBody, ChatResult, ChatStream, FinishReason, JsonObject, ProviderCall, StreamChunk, Usage } from '../providers/types.js';
+import type { ChatBody, ChatResult, ChatStream, FinishReason, JsonObject, StreamChunk, Usage } from '../providers/types.js';
 import { requestParameters, type RequestEvent, type RequestTrace, type Telemetry } from '../telemetry/request-event.js';
 import { tracedHeaders } from './request-identity.js';
 import { startReport, type RequestReport } from './report-request.js';
@@ -170,7 +170,7 @@ export async function serveText<B extends JsonObject & { model: string; stream?:
           // (the client did not ask for it), when its model has a price. Counting takes the
           // tokenizer's time, which nothing needs for an unpriced model.
           const telemetry = services.telemetry;
-          const estimate = seen.usage === undefined && seen.firstContentAt !== undefined && telemetry !== undefined && (!complete || servedCallPriced(telemetry, served));
+          const estimate = seen.usage === undefined && seen.firstContentAt !== undefined && telemetry !== undefined && (!complete || pricedStep(telemetry, result.step));
           finish(
             200,
             served,
@@ -244,8 +244,6 @@ class ChatAttempts<B extends JsonObject> {
   }
 
   private async callDeployment(step: DeploymentStep, context: AttemptContext): Promise<Answer> {
-    const unservable = this.deps.api.unservable?.(step.provider, this.deps.body);
-    if (unservable) throw unservable;
     const fits = this.checkContext(step);
     if (fits) await fits;
     const health = this.deps.services.health();
@@ -305,10 +303,7 @@ class ChatAttempts<B extends JsonObject> {
     };
     let streamOpened = false;
     try {
-      if (deps.stream) {
-        const open = (opened: TextCall<B>) => deps.api.openStream(step.provider, opened);
-        return { kind: 'stream', primed: await openPrimed(step, call, open, () => (streamOpened = true), deps.onEarlyChunk && this.earlySink(step, context, deps.onEarlyChunk)) };
-      }
+      if (deps.stream) return { kind: 'stream', primed: await openPrimed(step, call, deps.api, () => (streamOpened = true), deps.onEarlyChunk && this.earlySink(step, context, deps.onEarlyChunk)) };
       const result = await deps.api.complete(step.provider, call);
       const refusal = failureOfAnswer(result.finishReasons);
       if (refusal) {
@@ -318,7 +313,7 @@ class ChatAttempts<B extends JsonObject> {
       return { kind: 'completion', result };
     } catch (err) {
       // Refused before any call: the provider has no way to ask this (the next deployment may).
-      const passed = streamOpened ? err : passedOverIfUntranslatable(err, step.name, step.provider);
+      const passed = passedOverIfUntranslatable(err, step.name, step.provider);
       if (passed !== err) throw passed;
       if (streamOpened || (err instanceof GatewayError && ABANDONED_IN_FLIGHT.has(err.code))) context.markBillable();
       if (err instanceof GatewayError && err.shape) this.failures.push({ deployment: step.name, shape: err.shape, message: err.message });
@@ -391,10 +386,9 @@ function idempotencyKeyOf(services: GatewayServices, route: Route, body: JsonObj
   return { key, bodyHash: key };
 }
 
-/** Whether the call that served the request has a price (so its usage is worth counting when it sent none). */
-function servedCallPriced(telemetry: Telemetry, served: Served): boolean {
-  const call = served.attempts.find((attempt) => attempt.outcome === 'served');
-  return call !== undefined && call.step === 'deployment' && telemetry.priced?.(call.provider, call.model) === true;
+/** Whether the step that served the request is a deployment whose model has a price (so its usage is worth counting when it sent none). */
+function pricedStep(telemetry: Telemetry, step: Step): boolean {
+  return step.kind === 'deployment' && telemetry.priced?.(step.providerName, step.model) === true;
 }
 
 /** A failed call the upstream may bill whose usage nobody reported: its prompt is counted for it. */
@@ -434,10 +428,10 @@ export function toServed<T>(requestId: string, route: Route, result: ChainResult
  * event, a cut, a refusal, no first token in time) can still fall back. With `onEarly`, each chunk
  * up to the first content goes there as it comes.
  */
-async function openPrimed<C extends ProviderCall>(
+async function openPrimed<B extends JsonObject>(
   step: DeploymentStep,
-  call: C,
-  open: (call: C) => Promise<ChatStream>,
+  call: TextCall<B>,
+  api: TextApi<B>,
   onOpened: () => void,
   onEarly: ((chunk: StreamChunk) => void) | undefined,
 ): Promise<PrimedStream> {
@@ -457,7 +451,7 @@ async function openPrimed<C extends ProviderCall>(
   const head: StreamChunk[] = [];
   let sent = 0;
   try {
-    stream = await open(firstToken === undefined ? call : { ...call, cancel: firstToken });
+    stream = await api.openStream(step.provider, firstToken === undefined ? call : { ...call, cancel: firstToken });
     onOpened();
     for (;;) {
       const next = await stream.chunks.next();

@@ -4,9 +4,9 @@
  * differs is here: how the body is checked, how it reads as chat (to count its tokens, for a
  * manual step's rules), which provider call answers it, and the shape of a manual answer.
  */
-import { StepCannotServe, type StepSkipped } from '../fallback/step-skipped.js';
+import { StepCannotServe } from '../fallback/step-skipped.js';
 import { manualChunkTexts, manualCompletionText, manualTextCompletionChunks, manualTextCompletionText } from '../manual/manual-completion.js';
-import { chatBodyOf, completionOfChat, completionStreamOfChat, LEGACY_DEFAULT_MAX_TOKENS, untranslatable } from '../providers/canonical/completion-via-chat.js';
+import { chatBodyOf, completionOfChat, completionStreamOfChat, legacyMaxTokens, promptsOf, untranslatable } from '../providers/canonical/completion-via-chat.js';
 import type { ChatBody, ChatResult, ChatStream, CompletionBody, JsonObject, Provider, ProviderCall } from '../providers/types.js';
 import type { RequestEvent } from '../telemetry/request-event.js';
 import { validateChatBody, validateCompletionBody } from './validate-request.js';
@@ -20,8 +20,6 @@ export interface TextApi<B extends JsonObject> {
   readonly promptParam: 'messages' | 'prompt';
   /** The request as a chat request: the same body for chat. */
   asChat(body: B): ChatBody;
-  /** Why `provider` cannot answer `body` at all (the step is passed over), if it cannot. */
-  unservable?(provider: Provider, body: B): StepSkipped | undefined;
   complete(provider: Provider, call: TextCall<B>): Promise<ChatResult>;
   openStream(provider: Provider, call: TextCall<B>): Promise<ChatStream>;
   manualAnswer(handler: string, content: string): string;
@@ -41,7 +39,8 @@ export const CHAT_API: TextApi<ChatBody> = {
 
 /**
  * Legacy completions: passed through to a provider that has the endpoint (OpenAI's wire format),
- * translated through chat for one that has not (completion-via-chat.ts).
+ * translated through chat for one that has not (completion-via-chat.ts). A request chat cannot
+ * carry passes such a provider over (StepCannotServe), before any call.
  */
 export const COMPLETIONS_API: TextApi<CompletionBody> = {
   operation: 'text_completion',
@@ -51,22 +50,21 @@ export const COMPLETIONS_API: TextApi<CompletionBody> = {
   asChat: (body) => ({
     model: body.model,
     messages: promptsOf(body.prompt).map((content) => ({ role: 'user', content })),
-    max_tokens: typeof body.max_tokens === 'number' ? body.max_tokens : LEGACY_DEFAULT_MAX_TOKENS,
+    max_tokens: legacyMaxTokens(body),
   }),
-  unservable(provider, body) {
-    if (provider.completion) return undefined;
-    const why = untranslatable(body);
-    return why && new StepCannotServe(`${provider.name} (${provider.type}) has no legacy completions endpoint, and ${why.reason}`, why.param);
-  },
-  complete: (provider, call) => (provider.completion ? provider.completion(call) : provider.chat({ ...call, body: chatBodyOf(call.body) }).then((result) => completionOfChat(result, call.body))),
+  complete: (provider, call) =>
+    provider.completion ? provider.completion(call) : provider.chat({ ...call, body: chatRequestFor(provider, call.body) }).then((result) => completionOfChat(result, call.body)),
   openStream: (provider, call) =>
-    provider.completionStream ? provider.completionStream(call) : provider.chatStream({ ...call, body: chatBodyOf(call.body) }).then((stream) => completionStreamOfChat(stream, call.body)),
+    provider.completionStream
+      ? provider.completionStream(call)
+      : provider.chatStream({ ...call, body: chatRequestFor(provider, call.body) }).then((stream) => completionStreamOfChat(stream, call.body)),
   manualAnswer: manualTextCompletionText,
   manualChunks: manualTextCompletionChunks,
 };
 
-/** The prompts of a legacy completion: a string, strings, one list of token ids, or lists of them. */
-function promptsOf(prompt: CompletionBody['prompt']): unknown[] {
-  if (typeof prompt === 'string') return [prompt];
-  return prompt.every((item) => typeof item === 'number') ? [prompt] : prompt;
+/** `body` asked as chat of a provider without legacy completions; throws StepCannotServe when chat cannot carry it. */
+function chatRequestFor(provider: Provider, body: CompletionBody): ChatBody {
+  const why = untranslatable(body);
+  if (why) throw new StepCannotServe(`${provider.name} (${provider.type}) has no legacy completions endpoint, and ${why.reason}`, why.param);
+  return chatBodyOf(body);
 }

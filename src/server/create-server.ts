@@ -238,8 +238,8 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
         : createHttpsServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, ...tls });
   const drain = serveGateway(gateway, server, { secure: pair !== undefined, http2: http2 ? { idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS } : undefined });
   // The socket's own server: plain HTTP/1.1, the same handlers, its own drain.
-  const onSocket = options.socket && createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS });
-  const socketDrain = onSocket && serveGateway(gateway, onSocket, {});
+  const onSocket = options.socket && { ...options.socket, server: createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }) };
+  const socketDrain = onSocket && serveGateway(gateway, onSocket.server, {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -247,9 +247,9 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
       resolve();
     });
   });
-  if (onSocket && options.socket) {
+  if (onSocket) {
     try {
-      await listenOnSocket(onSocket, options.socket.path, options.socket.mode);
+      await listenOnSocket(onSocket.server, onSocket.path, onSocket.mode);
     } catch (err) {
       await new Promise((resolve) => server.close(resolve));
       throw err;
@@ -264,7 +264,7 @@ export async function startServer(gateway: Gateway, options: ListenOptions): Pro
     secure: pair !== undefined,
     clientCerts,
     http2,
-    ...(options.socket ? { socketPath: options.socket.path } : {}),
+    ...(onSocket ? { socketPath: onSocket.path } : {}),
     async close() {
       const timeoutMs = gateway.config.server.shutdown_timeout_ms;
       const [tcp, socket] = await Promise.all([drain.close(timeoutMs), socketDrain?.close(timeoutMs)]);

@@ -64,11 +64,10 @@ export function createAzureProvider(options: AzureProviderOptions): Provider {
     mapError: mapAzureError,
     streamUsage: options.streamUsage,
   });
-  const completionStream = inner.completionStream as NonNullable<Provider['completionStream']>;
   return {
     ...inner,
     chatStream: (call) => inner.chatStream(call).then(withoutPromptFilterChunks),
-    completionStream: (call) => completionStream(call).then(withoutPromptFilterChunks),
+    completionStream: (call) => inner.completionStream(call).then(withoutPromptFilterChunks),
   };
 }
 

@@ -14,9 +14,20 @@ export const LEGACY_DEFAULT_MAX_TOKENS = 16;
 /** Parameters with the same name and meaning in both APIs. */
 const SHARED = ['temperature', 'top_p', 'n', 'stop', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'seed', 'user', 'stream', 'stream_options'] as const;
 
+/** The prompts of a legacy completion: a string, strings, one list of token ids, or lists of them. */
+export function promptsOf(prompt: CompletionBody['prompt']): unknown[] {
+  if (typeof prompt === 'string') return [prompt];
+  return prompt.every((item) => typeof item === 'number') ? [prompt] : prompt;
+}
+
+/** The `max_tokens` a legacy completion asks for: OpenAI's default of 16 when it sets none. */
+export function legacyMaxTokens(body: CompletionBody): number {
+  return typeof body.max_tokens === 'number' ? body.max_tokens : LEGACY_DEFAULT_MAX_TOKENS;
+}
+
 /** Why `body` cannot be asked as chat (a sentence and the parameter at fault), or undefined when it can. */
 export function untranslatable(body: CompletionBody): { reason: string; param: string } | undefined {
-  if (!singleTextPrompt(body.prompt)) return { reason: 'chat takes one text prompt, not token ids or several prompts', param: 'prompt' };
+  if (textPrompt(body.prompt) === undefined) return { reason: 'chat takes one text prompt, not token ids or several prompts', param: 'prompt' };
   if (typeof body.suffix === 'string' && body.suffix !== '') return { reason: 'chat has no fill-in-the-middle `suffix`', param: 'suffix' };
   if (body.logprobs !== undefined && body.logprobs !== null) return { reason: 'the chat translation does not carry `logprobs`', param: 'logprobs' };
   if (typeof body.best_of === 'number' && body.best_of > 1) return { reason: 'chat has no `best_of`', param: 'best_of' };
@@ -25,16 +36,16 @@ export function untranslatable(body: CompletionBody): { reason: string; param: s
 
 /** The chat request that asks what `body` asks. Call only when `untranslatable(body)` is undefined. */
 export function chatBodyOf(body: CompletionBody): ChatBody {
-  const chat: ChatBody = { model: body.model, messages: [{ role: 'user', content: promptText(body.prompt) }] };
+  const chat: ChatBody = { model: body.model, messages: [{ role: 'user', content: textPrompt(body.prompt) }] };
   for (const key of SHARED) if (body[key] !== undefined) (chat as JsonObject)[key] = body[key];
-  chat.max_tokens = typeof body.max_tokens === 'number' ? body.max_tokens : LEGACY_DEFAULT_MAX_TOKENS;
+  chat.max_tokens = legacyMaxTokens(body);
   return chat;
 }
 
 /** A chat completion as the `text_completion` the request asked for (with the prompt first when it asked for `echo`). */
 export function completionOfChat(result: ChatResult, body: CompletionBody): ChatResult {
   const chat = JSON.parse(result.text) as JsonObject;
-  const echo = body.echo === true ? promptText(body.prompt) : '';
+  const echo = echoOf(body);
   const choices = Array.isArray(chat.choices) ? chat.choices.filter(isJsonObject) : [];
   const text = JSON.stringify({
     id: chat.id,
@@ -55,7 +66,7 @@ export function completionOfChat(result: ChatResult, body: CompletionBody): Chat
 /** A chat stream's chunks as `text_completion` chunks; role-only chunks, which that API has none of, are left out. */
 export function completionStreamOfChat(stream: ChatStream, body: CompletionBody): ChatStream {
   const echoed = new Set<number>();
-  const echo = body.echo === true ? promptText(body.prompt) : '';
+  const echo = echoOf(body);
   const source = stream.chunks;
   const chunks: AsyncIterator<StreamChunk, void> = {
     async next() {
@@ -93,12 +104,15 @@ function completionChunkOf(chat: JsonObject, echo: string, echoed: Set<number>):
   });
 }
 
-function singleTextPrompt(prompt: CompletionBody['prompt']): boolean {
-  return typeof prompt === 'string' || (prompt.length === 1 && typeof prompt[0] === 'string');
+/** The request's one text prompt; undefined when it has token ids or several prompts. */
+function textPrompt(prompt: CompletionBody['prompt']): string | undefined {
+  const prompts = promptsOf(prompt);
+  return prompts.length === 1 && typeof prompts[0] === 'string' ? prompts[0] : undefined;
 }
 
-function promptText(prompt: CompletionBody['prompt']): string {
-  return typeof prompt === 'string' ? prompt : String(prompt[0]);
+/** What goes before the answer's text: the prompt when the request asks for `echo`. */
+function echoOf(body: CompletionBody): string {
+  return body.echo === true ? (textPrompt(body.prompt) ?? '') : '';
 }
 
 function messageContent(message: unknown): string {

@@ -12,6 +12,7 @@ import { readCompletion } from './read-openai-answer.js';
 import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
 import { malformedUpstream, mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson } from './map-openai-response.js';
 import { openaiStream } from './openai-stream.js';
+import { wantsUsage } from '../canonical/canonical-answer.js';
 
 export interface OpenAIProviderOptions {
   name: string;
@@ -41,7 +42,10 @@ export type OpenAIEndpoint = 'chat' | 'completions' | 'embeddings' | 'models';
 const DEFAULT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', models: '/models' };
 const DEFAULT_KEY_HEADER = { name: 'authorization', scheme: 'Bearer' };
 
-export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
+/** A provider of OpenAI's wire format: it has legacy completions as well. */
+export type OpenAIFormatProvider = Provider & Required<Pick<Provider, 'completion' | 'completionStream'>>;
+
+export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIFormatProvider {
   const secrets = options.apiKey ? [options.apiKey] : [];
   const mapError = options.mapError ?? mapOpenAIError;
   const client = new UpstreamClient({
@@ -79,7 +83,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
   async function openStream(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatStream> {
     // The client's own `stream_options` are kept; only `include_usage` is added.
-    const askUsage = options.streamUsage === true && !asksForUsage(call.body);
+    const askUsage = options.streamUsage === true && !wantsUsage(call.body);
     const body = askUsage ? { ...call.body, stream_options: { ...(call.body.stream_options as JsonObject | undefined), include_usage: true } } : call.body;
     const res = await client.request(postRequest(pathFor(endpoint, call.model), call, body));
     return upstreamStream(res, openaiStream(res.body, secrets, askUsage));
@@ -109,9 +113,4 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
     close: () => client.close(),
   };
-}
-
-function asksForUsage(body: JsonObject): boolean {
-  const options = body.stream_options;
-  return typeof options === 'object' && options !== null && (options as JsonObject).include_usage === true;
 }
