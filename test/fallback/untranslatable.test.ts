@@ -46,6 +46,29 @@ describe('a request a provider cannot translate', () => {
     assert.match(res.json.error?.message ?? '', /^No deployment of this route can serve the request: claude \(mock\) cannot take the request: Anthropic answers with one choice per request; n greater than 1 cannot be translated\.$/);
   });
 
+  test('a tool of a kind other than a function (OpenAI\'s custom tools) passes a functions-only adapter over', async (t) => {
+    const gw = await start(t);
+    const body = {
+      messages: [
+        { role: 'user', content: 'parse this' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'grammar', input: 'a+b' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+      ],
+      tools: [{ type: 'custom', custom: { name: 'grammar', description: 'a grammar' } }],
+    };
+    const res = await postChat(gw, { model: 'mixed', ...body });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get('x-switchyard-deployment'), 'primary');
+    const log = await attemptLog(gw, res.headers.get('x-request-id'));
+    assert.deepEqual(walkOf(log.attempts), ['claude:skipped', 'primary:served']);
+    assert.equal(callsTo(gw, 'claude'), 0);
+
+    const alone = await postChat(gw, { model: 'claude', ...body });
+    assert.equal(alone.status, 400, alone.text);
+    assert.equal(alone.json.error?.code, 'unsupported_parameter');
+    assert.equal(alone.json.error?.param, 'messages[1].tool_calls[0].type');
+  });
+
   test('a malformed request is still the client\'s error at the first deployment, not passed over', async (t) => {
     const gw = await start(t);
     const res = await postChat(gw, { model: 'mixed', messages: [{ role: 'user', content: 'x' }], tools: 'not an array' });

@@ -3,7 +3,7 @@
  * What cannot be said in Anthropic's terms is a 400 naming the field, never silently dropped: a
  * client asking for something gets it or hears why not.
  */
-import { cannotTranslate, contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -110,8 +110,7 @@ function assistantBlocks(message: JsonObject, param: string): Block[] {
   calls.forEach((call: unknown, index) => {
     const where = `${param}.tool_calls[${index}]`;
     if (!isObject(call) || typeof call.id !== 'string') throw invalidRequest(`${where}.id must be a string.`, `${where}.id`);
-    const fn = call.function;
-    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
+    const fn = functionOfToolCall(call, where);
     blocks.push({ type: 'tool_use', id: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) });
   });
   return blocks;
@@ -152,8 +151,7 @@ function convertTools(tools: unknown): Block[] {
   if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
   return tools.map((tool: unknown, index) => {
     const where = `tools[${index}]`;
-    const fn = isObject(tool) && tool.type === 'function' ? tool.function : undefined;
-    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name: Anthropic's adapter translates only function tools.`, where);
+    const fn = functionOfTool(tool, where);
     const out: Block = { name: fn.name, input_schema: isObject(fn.parameters) ? fn.parameters : EMPTY_INPUT_SCHEMA };
     if (typeof fn.description === 'string') out.description = fn.description;
     return out;
@@ -166,10 +164,10 @@ function convertToolChoice(choice: unknown, parallelToolCalls: unknown): Block |
   else if (choice === 'auto') out = { type: 'auto' };
   else if (choice === 'none') out = { type: 'none' };
   else if (choice === 'required') out = { type: 'any' };
-  else if (isObject(choice) && choice.type === 'function' && isObject(choice.function) && typeof choice.function.name === 'string') {
-    out = { type: 'tool', name: choice.function.name };
-  } else {
-    throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
+  else {
+    const name = namedFunctionChoice(choice);
+    if (name === undefined) throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
+    out = { type: 'tool', name };
   }
   // Anthropic's `none` takes no other field; with no tool allowed there is nothing to run in parallel.
   if (parallelToolCalls === false && out?.type !== 'none') out = { ...(out ?? { type: 'auto' }), disable_parallel_tool_use: true };

@@ -2,7 +2,7 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
-import { cannotTranslate, contentParts, convertToTurns, invalidRequest, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -151,8 +151,7 @@ function assistantBlocks(message: JsonObject, param: string): Block[] {
   calls.forEach((call: unknown, index) => {
     const where = `${param}.tool_calls[${index}]`;
     if (!isObject(call) || typeof call.id !== 'string') throw invalidRequest(`${where}.id must be a string.`, `${where}.id`);
-    const fn = call.function;
-    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
+    const fn = functionOfToolCall(call, where);
     blocks.push({ toolUse: { toolUseId: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) } });
   });
   return blocks;
@@ -181,8 +180,7 @@ function convertTools(tools: unknown): Block[] {
   if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
   return tools.map((tool: unknown, index) => {
     const where = `tools[${index}]`;
-    const fn = isObject(tool) && tool.type === 'function' ? tool.function : undefined;
-    if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name: Bedrock's adapter translates only function tools.`, where);
+    const fn = functionOfTool(tool, where);
     const spec: JsonObject = { name: fn.name, inputSchema: { json: isObject(fn.parameters) ? fn.parameters : EMPTY_INPUT_SCHEMA } };
     if (typeof fn.description === 'string' && fn.description !== '') spec.description = fn.description;
     if (fn.strict === true) spec.strict = true;
@@ -197,9 +195,8 @@ function convertToolChoice(choice: unknown): ToolChoice {
   if (choice === 'auto') return { auto: {} };
   if (choice === 'none') return 'none';
   if (choice === 'required') return { any: {} };
-  if (isObject(choice) && choice.type === 'function' && isObject(choice.function) && typeof choice.function.name === 'string') {
-    return { tool: { name: choice.function.name } };
-  }
+  const name = namedFunctionChoice(choice);
+  if (name !== undefined) return { tool: { name } };
   throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
 }
 

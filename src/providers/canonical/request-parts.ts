@@ -76,6 +76,48 @@ export function cannotTranslate(message: string, param: string): GatewayError {
   return new GatewayError(message, { status: 400, code: UNTRANSLATABLE, param, shape: 'client_error' });
 }
 
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A tool, a tool call or a `tool_choice` of a kind other than a function (OpenAI's `custom` tools,
+ * an `allowed_tools` choice): a gap of an adapter that translates only functions.
+ */
+function otherKind(item: unknown, where: string): GatewayError | undefined {
+  if (!isObject(item) || item.type === undefined || item.type === 'function' || typeof item.type !== 'string') return undefined;
+  return cannotTranslate(`${where}.type is ${JSON.stringify(item.type)}: this provider's adapter translates only function tools.`, `${where}.type`);
+}
+
+/** The `function` of `tools[i]` (`where`), named; a tool of another kind cannot be translated. */
+export function functionOfTool(tool: unknown, where: string): JsonObject & { name: string } {
+  const other = otherKind(tool, where);
+  if (other) throw other;
+  const fn = isObject(tool) && tool.type === 'function' ? tool.function : undefined;
+  if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name.`, where);
+  return fn as JsonObject & { name: string };
+}
+
+/** The `function` of an assistant message's tool call (`where`), named; a call of another kind cannot be translated. */
+export function functionOfToolCall(call: unknown, where: string): JsonObject & { name: string } {
+  const other = otherKind(call, where);
+  if (other) throw other;
+  const fn = isObject(call) ? call.function : undefined;
+  if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
+  return fn as JsonObject & { name: string };
+}
+
+/**
+ * The function a `tool_choice` object names (`{"type": "function", "function": {"name"}}`), or
+ * undefined when it is not one; a choice of another kind cannot be translated.
+ */
+export function namedFunctionChoice(choice: unknown): string | undefined {
+  const other = otherKind(choice, 'tool_choice');
+  if (other) throw other;
+  if (isObject(choice) && choice.type === 'function' && isObject(choice.function) && typeof choice.function.name === 'string') return choice.function.name;
+  return undefined;
+}
+
 export interface Turn<Block> {
   role: 'user' | 'assistant';
   content: Block[];

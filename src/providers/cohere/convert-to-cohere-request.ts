@@ -4,7 +4,7 @@
  * parts); the differences are in the parameters: `p` for top_p, `stop_sequences`, `tool_choice` as
  * REQUIRED/NONE only, and no `n`.
  */
-import { cannotTranslate, contentParts, contentText, invalidRequest, maxOutputTokens, stopSequences } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, stopSequences } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 export function convertToCohereRequest(body: ChatBody, model: string, options: { stream: boolean }): JsonObject {
@@ -66,10 +66,8 @@ function assistantMessage(message: JsonObject, where: string): JsonObject {
   if (!Array.isArray(calls)) throw invalidRequest(`${where}.tool_calls must be an array.`, `${where}.tool_calls`);
   const toolCalls = calls.map((call: unknown, index) => {
     const at = `${where}.tool_calls[${index}]`;
-    const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
-    if (!isRecord(call) || typeof call.id !== 'string' || !fn || typeof fn.name !== 'string') {
-      throw invalidRequest(`${at} must have an id and a function name.`, at);
-    }
+    if (!isRecord(call) || typeof call.id !== 'string') throw invalidRequest(`${at}.id must be a string.`, `${at}.id`);
+    const fn = functionOfToolCall(call, at);
     return { id: call.id, type: 'function', function: { name: fn.name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '{}' } };
   });
   // Cohere keeps the text that comes with tool calls as the turn's `tool_plan`, not as content.
@@ -82,8 +80,7 @@ function toolsOf(tools: unknown, choice: unknown): { tools: JsonObject[] | undef
   if (tools === undefined || tools === null) return { tools: undefined, toolChoice: undefined };
   if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
   let list = tools.map((tool: unknown, index) => {
-    const fn = isRecord(tool) && tool.type === 'function' && isRecord(tool.function) ? tool.function : undefined;
-    if (!fn || typeof fn.name !== 'string') throw invalidRequest(`tools[${index}] must be a function tool with a name; Cohere takes no other kind.`, `tools[${index}]`);
+    const fn = functionOfTool(tool, `tools[${index}]`);
     const definition: JsonObject = { name: fn.name };
     if (typeof fn.description === 'string') definition.description = fn.description;
     if (fn.parameters !== undefined) definition.parameters = fn.parameters;
@@ -92,9 +89,9 @@ function toolsOf(tools: unknown, choice: unknown): { tools: JsonObject[] | undef
   if (choice === undefined || choice === null || choice === 'auto') return { tools: list, toolChoice: undefined };
   if (choice === 'none') return { tools: list, toolChoice: 'NONE' };
   if (choice === 'required') return { tools: list, toolChoice: 'REQUIRED' };
-  if (isRecord(choice) && choice.type === 'function' && isRecord(choice.function) && typeof choice.function.name === 'string') {
+  const name = namedFunctionChoice(choice);
+  if (name !== undefined) {
     // Cohere cannot name the tool to call; offering only that tool and requiring a call comes to the same.
-    const name = choice.function.name;
     list = list.filter((tool) => (tool.function as JsonObject).name === name);
     if (list.length === 0) throw invalidRequest(`tool_choice names ${JSON.stringify(name)}, which is not among the tools.`, 'tool_choice');
     return { tools: list, toolChoice: 'REQUIRED' };

@@ -4,7 +4,7 @@
  * `functionCall` / `functionResponse` parts (a result names its function, found through the id of
  * the call it answers), images `inlineData` (data URLs) or `fileData` (other URLs).
  */
-import { cannotTranslate, contentParts, contentText, invalidRequest, maxOutputTokens, stopSequences, type ContentPart } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, stopSequences, type ContentPart } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 import { convertToGeminiSchema, isEmptyObjectSchema } from './convert-to-gemini-schema.js';
 import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './gemini-tool-call-id.js';
@@ -111,8 +111,7 @@ function assistantParts(message: JsonObject, where: string, toolNames: Map<strin
   if (!Array.isArray(calls)) throw invalidRequest(`${where}.tool_calls must be an array.`, `${where}.tool_calls`);
   calls.forEach((call: unknown, index) => {
     const at = `${where}.tool_calls[${index}]`;
-    const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
-    if (!fn || typeof fn.name !== 'string') throw invalidRequest(`${at}.function.name must be a string.`, `${at}.function.name`);
+    const fn = functionOfToolCall(call, at);
     const id = isRecord(call) ? call.id : undefined;
     if (typeof id === 'string') toolNames.set(id, fn.name);
     const part: JsonObject = { functionCall: { name: fn.name, args: parseArguments(fn.arguments, `${at}.function.arguments`) } };
@@ -160,8 +159,7 @@ function functionDeclarations(tools: unknown): JsonObject[] {
   if (tools === undefined || tools === null) return [];
   if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
   return tools.map((tool: unknown, index) => {
-    const fn = isRecord(tool) && tool.type === 'function' && isRecord(tool.function) ? tool.function : undefined;
-    if (!fn || typeof fn.name !== 'string') throw invalidRequest(`tools[${index}] must be a function tool with a name; Gemini takes no other kind here.`, `tools[${index}]`);
+    const fn = functionOfTool(tool, `tools[${index}]`);
     const declaration: JsonObject = { name: fn.name };
     if (typeof fn.description === 'string') declaration.description = fn.description;
     if (fn.parameters !== undefined) {
@@ -177,9 +175,8 @@ function functionCallingConfig(choice: unknown): JsonObject | undefined {
   if (choice === 'auto') return { mode: 'AUTO' };
   if (choice === 'none') return { mode: 'NONE' };
   if (choice === 'required') return { mode: 'ANY' };
-  if (isRecord(choice) && choice.type === 'function' && isRecord(choice.function) && typeof choice.function.name === 'string') {
-    return { mode: 'ANY', allowedFunctionNames: [choice.function.name] };
-  }
+  const name = namedFunctionChoice(choice);
+  if (name !== undefined) return { mode: 'ANY', allowedFunctionNames: [name] };
   throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
 }
 

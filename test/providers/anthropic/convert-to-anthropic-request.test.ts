@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../../src/errors.js';
 import { DEFAULT_MAX_TOKENS, anthropicProvider } from '../../../src/providers/anthropic/index.js';
 import { JSON_TOOL_NAME, convertToAnthropicRequest } from '../../../src/providers/anthropic/convert-to-anthropic-request.js';
+import { UNTRANSLATABLE } from '../../../src/providers/canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../../../src/providers/types.js';
 
 const OPTIONS = { model: 'claude-sonnet-4-5', defaultMaxTokens: DEFAULT_MAX_TOKENS, stream: false };
@@ -44,9 +45,29 @@ describe('convertToAnthropicRequest', () => {
   test('a tool message without tool_call_id, an unknown role, a non-function tool and n > 1 are 400s naming the field', () => {
     rejects({ messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id', /must be a string/);
     rejects({ messages: [{ role: 'function', name: 'f', content: 'x' }] }, 'messages[0].role', /cannot be translated/);
-    rejects({ tools: [{ type: 'custom', custom: { name: 'grammar' } }] }, 'tools[0]', /only function tools/);
+    rejects({ tools: [{ type: 'custom', custom: { name: 'grammar' } }] }, 'tools[0].type', /only function tools/);
+    rejects({ tools: [{ type: 'function', function: { description: 'no name' } }] }, 'tools[0]', /function tool with a name/);
     rejects({ n: 2 }, 'n', /one choice/);
     rejects({ messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }, 'messages[0].content[0]', /only text/);
+  });
+
+  test('a tool, tool call or tool_choice of a kind other than a function is a gap of the adapter; a nameless function is the client\'s mistake', () => {
+    const codeOf = (body: Partial<ChatBody> & JsonObject): unknown => {
+      try {
+        convert(body);
+      } catch (err) {
+        return err instanceof GatewayError ? [err.code, err.param] : err;
+      }
+      return 'translated';
+    };
+    const fnTool = { type: 'function', function: { name: 'f' } };
+    assert.deepEqual(codeOf({ tools: [fnTool, { type: 'custom', custom: { name: 'grammar' } }] }), [UNTRANSLATABLE, 'tools[1].type']);
+    assert.deepEqual(codeOf({ tools: [fnTool], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [fnTool] } } }), [UNTRANSLATABLE, 'tool_choice.type']);
+    const customCall = { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'grammar', input: 'x' } }] };
+    assert.deepEqual(codeOf({ messages: [{ role: 'user', content: 'Hi' }, customCall] }), [UNTRANSLATABLE, 'messages[1].tool_calls[0].type']);
+    assert.deepEqual(codeOf({ tools: [{ type: 'function', function: {} }] }), ['invalid_request', 'tools[0]']);
+    assert.deepEqual(codeOf({ tools: [fnTool], tool_choice: { type: 'function' } }), ['invalid_request', 'tool_choice']);
+    assert.equal(codeOf({ tools: [fnTool], tool_choice: { type: 'function', function: { name: 'f' } } }), 'translated');
   });
 
   test('max_tokens falls back to the configured default; max_completion_tokens wins over max_tokens', () => {
