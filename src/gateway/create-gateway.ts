@@ -79,7 +79,9 @@ export interface Gateway {
 }
 
 export async function createGateway(input: ConfigInput | Config, options: GatewayOptions = {}): Promise<Gateway> {
-  let runtime: Runtime = await buildRuntime(parseConfig(input, options), options.env);
+  // A provider's notice comes from a request, after the logger below is made.
+  const notice = (provider: string, message: string): void => logger.warn({ provider }, message);
+  let runtime: Runtime = await buildRuntime(parseConfig(input, options), options.env, notice);
   const logger = options.logger ?? createLogger(runtime.config.log.level);
   logProxies(runtime, logger);
   let closed = false;
@@ -171,7 +173,7 @@ export async function createGateway(input: ConfigInput | Config, options: Gatewa
     ready: () => !closed,
     async reload(next) {
       const config = parseConfig(next, options);
-      const fresh = await buildRuntime(config, options.env);
+      const fresh = await buildRuntime(config, options.env, notice);
       if (closed) {
         await fresh.close();
         return;

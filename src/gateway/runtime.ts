@@ -138,13 +138,14 @@ export class Runtime {
   }
 }
 
-/** Makes the config's providers; `env` is where a `proxy: env` looks. */
-export async function buildRuntime(config: Config, env: Env = process.env): Promise<Runtime> {
+/** Makes the config's providers; `env` is where a `proxy: env` looks, `notice` where a provider tells what it learned of its upstream. */
+export async function buildRuntime(config: Config, env: Env = process.env, notice?: (provider: string, message: string) => void): Promise<Runtime> {
   const providers = new Map<string, Provider>();
   try {
     for (const [name, providerConfig] of Object.entries(config.providers)) {
       const definition = PROVIDER_DEFINITIONS[providerConfig.type] as ProviderDefinition;
-      providers.set(name, await definition.create(providerConfig, { name, env }).catch((err: unknown) => Promise.reject(asConfigError(err, ['providers', name]))));
+      const context = { name, env, notice: notice && ((message: string) => notice(name, message)) };
+      providers.set(name, await definition.create(providerConfig, context).catch((err: unknown) => Promise.reject(asConfigError(err, ['providers', name]))));
     }
     return new Runtime(config, providers, manualHandlers(config, env));
   } catch (err) {

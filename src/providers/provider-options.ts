@@ -55,12 +55,12 @@ export const transportOptions = {
 /**
  * `stream_usage`, for OpenAI's wire format: ask the upstream for a stream's usage
  * (`stream_options.include_usage`) when the client did not, so the gateway has the provider's own
- * count; the usage chunk the client did not ask for is kept from it. An upstream that rejects the
- * field must have it off: the gateway then counts such a stream itself when its model has a price.
+ * count; the usage chunk the client did not ask for is kept from it. An upstream that refuses the
+ * field (400 or 422) is asked again without it, and not asked with it again (openai-provider.ts);
+ * `false` skips that. Without the upstream's count, the gateway counts such a stream itself when
+ * its model has a price. Undefined: the provider type's default.
  */
-export function streamUsageOption(byDefault: boolean) {
-  return z.boolean().default(byDefault);
-}
+export const streamUsageOption = z.boolean().optional();
 
 export const httpProviderOptions = {
   /** The provider's API key. Write `${ENV_VAR}` rather than the key itself. */

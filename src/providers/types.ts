@@ -147,6 +147,8 @@ export interface ProviderContext {
   name: string;
   /** The environment a `proxy: env` setting reads (HTTPS_PROXY, NO_PROXY, ...); default process.env. */
   env?: Env;
+  /** Tells the operator something the provider learned about its upstream (the gateway logs it as a warning). */
+  notice?: (message: string) => void;
 }
 
 /** What the registry holds per provider type: its config schema and its factory. */

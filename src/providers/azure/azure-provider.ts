@@ -38,6 +38,7 @@ export interface AzureProviderOptions {
   transport: Transport;
   /** Ask for a stream's usage when the client did not (`stream_usage`). */
   streamUsage?: boolean;
+  notice?: (message: string) => void;
 }
 
 const ENDPOINT_PATHS: Record<OpenAIEndpoint, string> = { chat: '/chat/completions', completions: '/completions', embeddings: '/embeddings', models: '/models' };
@@ -63,6 +64,7 @@ export function createAzureProvider(options: AzureProviderOptions): Provider {
     pathFor: azurePathFor(options.urlForm, options.apiVersion),
     mapError: mapAzureError,
     streamUsage: options.streamUsage,
+    notice: options.notice,
   });
   return {
     ...inner,

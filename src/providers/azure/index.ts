@@ -19,8 +19,8 @@ const options = z
     /** Default `deployments`: the deployment's `model` is the Azure deployment name, in the path. */
     url_form: z.enum(AZURE_URL_FORMS).default('deployments'),
     headers: httpProviderOptions.headers,
-    /** Off by default: older api-versions refuse `stream_options` (streamUsageOption). */
-    stream_usage: streamUsageOption(false),
+    /** On by default: api-versions from 2024-09-01-preview take `stream_options`; older ones refuse it, which the provider learns (streamUsageOption). */
+    stream_usage: streamUsageOption.default(true),
     ...transportOptions,
   })
   .superRefine((value, ctx) => {
@@ -51,6 +51,7 @@ export const azureProvider: ProviderDefinition<typeof options> = {
       headers: { ...config.headers },
       transport: transportOf(config, context),
       streamUsage: config.stream_usage,
+      notice: context.notice,
     });
   },
 };

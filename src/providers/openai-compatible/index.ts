@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createOpenAIProvider } from '../openai/openai-provider.js';
 import { httpProviderOptions, streamUsageOption, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
-import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES } from './presets.js';
+import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES, type OpenAICompatiblePreset } from './presets.js';
 
 const options = z
   .strictObject({
@@ -10,8 +10,8 @@ const options = z
     /** A known server by name; sets the base URL (which `base_url` may still override). */
     preset: z.enum(PRESET_NAMES).optional(),
     ...httpProviderOptions,
-    /** Off by default: not every such server takes `stream_options` (streamUsageOption). */
-    stream_usage: streamUsageOption(false),
+    /** The preset's default, else on (streamUsageOption). */
+    stream_usage: streamUsageOption,
   })
   .superRefine((value, ctx) => {
     if (!value.preset && !value.base_url) {
@@ -40,7 +40,8 @@ export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
       apiKey: config.api_key,
       headers: { ...config.headers },
       transport: transportOf(config, context),
-      streamUsage: config.stream_usage,
+      streamUsage: config.stream_usage ?? (config.preset && (OPENAI_COMPATIBLE_PRESETS[config.preset] as OpenAICompatiblePreset).streamUsage) ?? true,
+      notice: context.notice,
     });
   },
 };

@@ -3,12 +3,15 @@ export interface OpenAICompatiblePreset {
   baseUrl: string;
   /** Whether the server expects an API key (local servers do not). */
   needsKey: boolean;
+  /** `stream_usage` when the config does not set it; default true (the server takes `stream_options`). */
+  streamUsage?: boolean;
 }
 
 export const OPENAI_COMPATIBLE_PRESETS = {
   groq: { baseUrl: 'https://api.groq.com/openai/v1', needsKey: true },
   together: { baseUrl: 'https://api.together.xyz/v1', needsKey: true },
-  mistral: { baseUrl: 'https://api.mistral.ai/v1', needsKey: true },
+  // Mistral answers 422 (extra_forbidden) to `stream_options`, and sends a stream's usage unasked.
+  mistral: { baseUrl: 'https://api.mistral.ai/v1', needsKey: true, streamUsage: false },
   deepseek: { baseUrl: 'https://api.deepseek.com/v1', needsKey: true },
   fireworks: { baseUrl: 'https://api.fireworks.ai/inference/v1', needsKey: true },
   openrouter: { baseUrl: 'https://openrouter.ai/api/v1', needsKey: true },

@@ -14,7 +14,7 @@ const options = z.strictObject({
   /** Sent as `OpenAI-Project`. */
   project: z.string().optional(),
   /** OpenAI sends a stream's usage when asked: asked by default (streamUsageOption). */
-  stream_usage: streamUsageOption(true),
+  stream_usage: streamUsageOption.default(true),
 });
 
 /** Where calls go: `base_url`, else the provider's own. */
@@ -38,6 +38,7 @@ export const openaiProvider: ProviderDefinition<typeof options> = {
       headers,
       transport: transportOf(config, context),
       streamUsage: config.stream_usage,
+      notice: context.notice,
     });
   },
 };

@@ -34,6 +34,8 @@ export interface OpenAIProviderOptions {
   mapError?: (input: UpstreamErrorInput) => GatewayError;
   /** Ask for a stream's usage when the client did not, and keep that chunk from the client (`stream_usage`). */
   streamUsage?: boolean;
+  /** Where the provider tells what it learned of its upstream (that it refuses `stream_options`). */
+  notice?: (message: string) => void;
 }
 
 /** The endpoints of OpenAI's wire format the adapter calls. */
@@ -81,12 +83,40 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
     return { text, bytes, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
   }
 
-  async function openStream(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatStream> {
+  /**
+   * Whether the upstream takes the `stream_options` the gateway adds: not known until a stream it
+   * was added to opens (`taken`), or until a request with it is refused and the same request
+   * without it is not (`refused`: never added again).
+   */
+  let usageOption: 'unknown' | 'taken' | 'refused' = 'unknown';
+
+  async function open(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall, askUsage: boolean): Promise<ChatStream> {
     // The client's own `stream_options` are kept; only `include_usage` is added.
-    const askUsage = options.streamUsage === true && !wantsUsage(call.body);
     const body = askUsage ? { ...call.body, stream_options: { ...(call.body.stream_options as JsonObject | undefined), include_usage: true } } : call.body;
     const res = await client.request(postRequest(pathFor(endpoint, call.model), call, body));
     return upstreamStream(res, openaiStream(res.body, secrets, askUsage));
+  }
+
+  async function openStream(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatStream> {
+    if (options.streamUsage !== true || usageOption === 'refused' || wantsUsage(call.body)) return open(endpoint, call, false);
+    if (usageOption === 'taken') return open(endpoint, call, true);
+    let stream: ChatStream;
+    try {
+      stream = await open(endpoint, call, true);
+    } catch (err) {
+      // A refusal is asked again without the field, while it is not known whether the field is what
+      // was refused: a server that does not know `stream_options` answers 400 or 422 (nothing was
+      // generated, nothing billed). The second answer settles it; a client's own error fails both.
+      if (!isRefusal(err) || call.cancel.aborted) throw err;
+      const plain = await open(endpoint, call, false);
+      if (usageOption === 'unknown') {
+        usageOption = 'refused';
+        options.notice?.(`${options.name} refused a stream request with stream_options (${err.upstreamStatus}) and took it without: streams from it are no longer asked for usage, and their cost is counted by the gateway; set stream_usage: false to skip this check.`);
+      }
+      return plain;
+    }
+    usageOption = 'taken';
+    return stream;
   }
 
   return {
@@ -113,4 +143,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
 
     close: () => client.close(),
   };
+}
+
+/** An upstream's 400 or 422: the request refused as it was asked. */
+function isRefusal(err: unknown): err is GatewayError {
+  return err instanceof GatewayError && (err.upstreamStatus === 400 || err.upstreamStatus === 422);
 }
