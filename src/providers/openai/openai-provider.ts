@@ -111,7 +111,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
       const plain = await open(endpoint, call, false);
       if (usageOption === 'unknown') {
         usageOption = 'refused';
-        options.notice?.(`${options.name} refused a stream request with stream_options (${err.upstreamStatus}) and took it without: streams from it are no longer asked for usage, and their cost is counted by the gateway; set stream_usage: false to skip this check.`);
+        options.notice?.(`${options.name} refused a stream request with stream_options (${err.upstreamStatus}) and took it without: streams from it are no longer asked for usage (the gateway counts it where the model has a price); set stream_usage: false to skip this check.`);
       }
       return plain;
     }
