@@ -69,6 +69,23 @@ describe('a request a provider cannot translate', () => {
     assert.equal(alone.json.error?.param, 'messages[1].tool_calls[0].type');
   });
 
+  test('a request for log probabilities passes a provider that gives none over, whole and streamed', async (t) => {
+    const gw = await start(t);
+    for (const stream of [false, true]) {
+      const res = await postChat(gw, { model: 'mixed', messages: [{ role: 'user', content: 'how sure?' }], logprobs: true, top_logprobs: 2, stream });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.headers.get('x-switchyard-deployment'), 'primary');
+      const log = await attemptLog(gw, res.headers.get('x-request-id'));
+      assert.deepEqual(walkOf(log.attempts), ['claude:skipped', 'primary:served']);
+      assert.match(log.attempts[0]?.message ?? '', /Anthropic gives no token log probabilities/);
+    }
+    assert.equal(callsTo(gw, 'claude'), 0);
+    const alone = await postChat(gw, { model: 'claude', messages: [{ role: 'user', content: 'how sure?' }], logprobs: true });
+    assert.equal(alone.status, 400, alone.text);
+    assert.equal(alone.json.error?.code, 'unsupported_parameter');
+    assert.equal(alone.json.error?.param, 'logprobs');
+  });
+
   test('a malformed request is still the client\'s error at the first deployment, not passed over', async (t) => {
     const gw = await start(t);
     const res = await postChat(gw, { model: 'mixed', messages: [{ role: 'user', content: 'x' }], tools: 'not an array' });

@@ -3,7 +3,7 @@
  * What cannot be said in Anthropic's terms is a 400 naming the field, never silently dropped: a
  * client asking for something gets it or hears why not.
  */
-import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -39,6 +39,7 @@ type Turn = CanonicalTurn<Block>;
 
 export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequestOptions): AnthropicRequest {
   if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate('Anthropic answers with one choice per request; n greater than 1 cannot be translated.', 'n');
+  refuseUngivenOutput(body, 'Anthropic');
   const { system, turns } = convertMessages(body.messages);
   const out: JsonObject = { model: options.model, max_tokens: maxOutputTokens(body) ?? options.defaultMaxTokens, messages: turns };
   if (system.length > 0) out.system = system;

@@ -2,7 +2,7 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
-import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 /**
@@ -42,6 +42,7 @@ type Turn = CanonicalTurn<Block>;
 
 export function convertToBedrockRequest(body: ChatBody): BedrockRequest {
   if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate("Bedrock's Converse API answers with one choice per request; n greater than 1 cannot be translated.", 'n');
+  refuseUngivenOutput(body, "Bedrock's Converse API");
   const { system, turns } = convertMessages(body.messages);
   const out: JsonObject = { messages: turns };
   if (system.length > 0) out.system = system;

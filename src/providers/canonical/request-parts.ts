@@ -118,6 +118,22 @@ export function namedFunctionChoice(choice: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Output the client asked for that the adapter's provider cannot give: token log probabilities
+ * (`logprobs: true`, `top_logprobs`) or audio (`modalities` with "audio", `audio`). Dropped, the
+ * answer would come back without what was asked for, with no sign of it; refused, the chain passes
+ * the deployment over for one that gives it. (Parameters that only steer an answer, such as
+ * `seed` or `logit_bias`, are left out where a provider has no equivalent.)
+ */
+export function refuseUngivenOutput(body: JsonObject, provider: string): void {
+  if (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)) {
+    throw cannotTranslate(`${provider} gives no token log probabilities; logprobs cannot be translated.`, body.logprobs === true ? 'logprobs' : 'top_logprobs');
+  }
+  if ((Array.isArray(body.modalities) && body.modalities.includes('audio')) || (body.audio !== undefined && body.audio !== null)) {
+    throw cannotTranslate(`${provider} answers in text here; audio output cannot be translated.`, Array.isArray(body.modalities) && body.modalities.includes('audio') ? 'modalities' : 'audio');
+  }
+}
+
 export interface Turn<Block> {
   role: 'user' | 'assistant';
   content: Block[];

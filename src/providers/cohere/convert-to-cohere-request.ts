@@ -4,13 +4,14 @@
  * parts); the differences are in the parameters: `p` for top_p, `stop_sequences`, `tool_choice` as
  * REQUIRED/NONE only, and no `n`.
  */
-import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, stopSequences } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 export function convertToCohereRequest(body: ChatBody, model: string, options: { stream: boolean }): JsonObject {
   const request: JsonObject = { model, messages: body.messages.map(convertMessage) };
   if (options.stream) request.stream = true;
   if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate('Cohere answers one choice per request; n > 1 cannot be translated.', 'n');
+  refuseUngivenOutput(body, "Cohere's adapter");
 
   const { tools, toolChoice } = toolsOf(body.tools, body.tool_choice);
   if (tools !== undefined) request.tools = tools;

@@ -4,7 +4,7 @@
  * `functionCall` / `functionResponse` parts (a result names its function, found through the id of
  * the call it answers), images `inlineData` (data URLs) or `fileData` (other URLs).
  */
-import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, stopSequences, type ContentPart } from '../canonical/request-parts.js';
+import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
 import { convertToGeminiSchema, isEmptyObjectSchema } from './convert-to-gemini-schema.js';
 import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './gemini-tool-call-id.js';
@@ -38,6 +38,7 @@ export interface GeminiRequestOptions {
 }
 
 export function convertToGeminiRequest(body: ChatBody, options: GeminiRequestOptions): JsonObject {
+  refuseUngivenOutput(body, "Gemini's adapter");
   const missingSignature = VALIDATES_SIGNATURES.test(options.model) ? SKIP_THOUGHT_SIGNATURE : undefined;
   const system: string[] = [];
   const contents: Content[] = [];

@@ -70,6 +70,23 @@ describe('convertToAnthropicRequest', () => {
     assert.equal(codeOf({ tools: [fnTool], tool_choice: { type: 'function', function: { name: 'f' } } }), 'translated');
   });
 
+  test('output Anthropic cannot give (log probabilities, audio) is a gap of the adapter, not dropped', () => {
+    const codeOf = (body: Partial<ChatBody> & JsonObject): unknown => {
+      try {
+        convert(body);
+      } catch (err) {
+        return err instanceof GatewayError ? [err.code, err.param] : err;
+      }
+      return 'translated';
+    };
+    assert.deepEqual(codeOf({ logprobs: true }), [UNTRANSLATABLE, 'logprobs']);
+    assert.deepEqual(codeOf({ top_logprobs: 3 }), [UNTRANSLATABLE, 'top_logprobs']);
+    assert.deepEqual(codeOf({ modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }), [UNTRANSLATABLE, 'modalities']);
+    assert.deepEqual(codeOf({ audio: { voice: 'alloy', format: 'wav' } }), [UNTRANSLATABLE, 'audio']);
+    // Asking for none of it is no request for it.
+    assert.equal(codeOf({ logprobs: false, top_logprobs: 0, modalities: ['text'], audio: null }), 'translated');
+  });
+
   test('max_tokens falls back to the configured default; max_completion_tokens wins over max_tokens', () => {
     assert.equal(convert({}).body.max_tokens, DEFAULT_MAX_TOKENS);
     assert.equal(convert({ max_tokens: 100, max_completion_tokens: 50 }).body.max_tokens, 50);
