@@ -78,6 +78,7 @@ describe('a request a provider cannot translate', () => {
       const log = await attemptLog(gw, res.headers.get('x-request-id'));
       assert.deepEqual(walkOf(log.attempts), ['claude:skipped', 'primary:served']);
       assert.match(log.attempts[0]?.message ?? '', /Anthropic gives no token log probabilities/);
+      if (!stream) assert.ok(((res.json.choices as { logprobs: { content: unknown[] } }[])[0]?.logprobs.content.length ?? 0) > 0, 'served with them');
     }
     assert.equal(callsTo(gw, 'claude'), 0);
     const alone = await postChat(gw, { model: 'claude', messages: [{ role: 'user', content: 'how sure?' }], logprobs: true });

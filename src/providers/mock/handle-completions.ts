@@ -7,6 +7,7 @@
 import type { JsonObject } from '../types.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { planAnswer, type AnswerPlan } from './mock-completion.js';
+import { legacyLogprobs } from './mock-logprobs.js';
 import { mockErrors, type MockErrorSet } from './mock-errors.js';
 import type { MockExchange } from './mock-exchange.js';
 import { parseCompletionRequest, type MockChatRequest, type MockCompletionRequest } from './mock-request.js';
@@ -68,10 +69,12 @@ export async function handleCompletions(exchange: MockExchange, state: MockState
     const text = (request.echo === true ? (prompts[at] as Prompt).text : '') + (plan.content ?? '');
     for (let i = 0; i < n; i++) choices.push({ index: at * n + i, text, finishReason: plan.finishReason });
   });
+  // `logprobs: N` (0-5): each token's log probability, with N alternatives.
+  const logprobsOf = (text: string, offset = 0): JsonObject | null => (request.logprobs === null || request.logprobs === undefined ? null : legacyLogprobs(text, request.logprobs, offset));
   const head = { id: randomId('cmpl-', 29), object: 'text_completion', created: Math.floor(Date.now() / 1000), model: request.model };
   const usage = usageOf(prompts, plans, n);
   if (!stream) {
-    const body = { ...head, choices: choices.map((choice) => ({ text: choice.text, index: choice.index, logprobs: null, finish_reason: choice.finishReason })), usage };
+    const body = { ...head, choices: choices.map((choice) => ({ text: choice.text, index: choice.index, logprobs: logprobsOf(choice.text), finish_reason: choice.finishReason })), usage };
     sendAnswer(exchange.res, body, mode);
     return;
   }
@@ -79,7 +82,11 @@ export async function handleCompletions(exchange: MockExchange, state: MockState
   const chunk = (choice: JsonObject[], extra?: JsonObject) => sseFrame(JSON.stringify({ ...head, choices: choice, ...(includeUsage ? { usage: null } : {}), ...extra }));
   const frames = (dialect.streamPrelude ?? []).map((payload) => sseFrame(payload));
   for (const choice of choices) {
-    for (const piece of wordGroups(choice.text, WORDS_PER_CHUNK)) frames.push(chunk([{ text: piece, index: choice.index, logprobs: null, finish_reason: null }]));
+    let offset = 0;
+    for (const piece of wordGroups(choice.text, WORDS_PER_CHUNK)) {
+      frames.push(chunk([{ text: piece, index: choice.index, logprobs: logprobsOf(piece, offset), finish_reason: null }]));
+      offset += piece.length;
+    }
     frames.push(chunk([{ text: '', index: choice.index, logprobs: null, finish_reason: choice.finishReason }]));
   }
   if (includeUsage) frames.push(chunk([], { usage }));

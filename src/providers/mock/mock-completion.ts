@@ -7,6 +7,7 @@
 import type { JsonObject } from '../types.js';
 import { buildToolCall, type MockToolCall } from './build-tool-call.js';
 import { CHARS_PER_TOKEN, countPromptTokens, estimateTokens, messageText } from './estimate-tokens.js';
+import { chatLogprobs } from './mock-logprobs.js';
 import type { MockChatRequest } from './mock-request.js';
 import { randomId } from './random-id.js';
 
@@ -38,6 +39,8 @@ export interface AnswerPlan {
   toolCall: MockToolCall | undefined;
   finishReason: MockFinishReason;
   usage: MockUsage;
+  /** `top_logprobs` when the request asked for log probabilities (`logprobs: true`). */
+  logprobs: number | undefined;
 }
 
 export interface PlanAnswerOptions {
@@ -49,7 +52,8 @@ export interface PlanAnswerOptions {
 
 export function planAnswer(request: MockChatRequest, options: PlanAnswerOptions): AnswerPlan {
   const choices = request.n ?? 1;
-  const base = { id: randomId('chatcmpl-', 29), created: Math.floor(Date.now() / 1000), model: request.model, choices };
+  const logprobs = request.logprobs === true ? (request.top_logprobs ?? 0) : undefined;
+  const base = { id: randomId('chatcmpl-', 29), created: Math.floor(Date.now() / 1000), model: request.model, choices, logprobs };
   const promptTokens = countPromptTokens(request.messages);
   const lastUser = request.messages.findLast((message) => message.role === 'user');
   const lastUserText = lastUser ? messageText(lastUser.content) : '';
@@ -82,7 +86,7 @@ export function buildCompletion(plan: AnswerPlan): JsonObject {
   }
   const choices: JsonObject[] = [];
   for (let index = 0; index < plan.choices; index++) {
-    choices.push({ index, message, logprobs: null, finish_reason: plan.finishReason });
+    choices.push({ index, message, logprobs: plan.logprobs === undefined ? null : chatLogprobs(plan.content, plan.logprobs), finish_reason: plan.finishReason });
   }
   return {
     id: plan.id,

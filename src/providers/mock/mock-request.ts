@@ -8,6 +8,9 @@ import { mockErrors, type MockError } from './mock-errors.js';
 
 /** Largest `n` OpenAI accepts. */
 const MAX_CHOICES = 128;
+/** Most alternatives per token OpenAI gives: chat's `top_logprobs`, legacy completions' `logprobs`. */
+const MAX_TOP_LOGPROBS = 20;
+const MAX_LEGACY_LOGPROBS = 5;
 /** Largest embedding `dimensions` the mock will build. */
 const MAX_DIMENSIONS = 4096;
 
@@ -22,6 +25,8 @@ const chatRequestSchema = z.looseObject({
   // Tool entries are read leniently (custom tools have no `function`); build-tool-call picks what it can use.
   tools: z.array(z.unknown()).nullish(),
   tool_choice: z.unknown().optional(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.int().min(0).max(MAX_TOP_LOGPROBS).nullish(),
 });
 
 const tokenArray = z.array(z.int().nonnegative()).min(1);
@@ -43,6 +48,7 @@ const completionRequestSchema = z.looseObject({
   max_tokens: z.int().nonnegative().nullish(),
   echo: z.boolean().nullish(),
   suffix: z.string().nullish(),
+  logprobs: z.int().min(0).max(MAX_LEGACY_LOGPROBS).nullish(),
 });
 
 export type MockChatRequest = z.infer<typeof chatRequestSchema>;
@@ -52,7 +58,12 @@ export type MockEmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: MockError };
 
 export function parseChatRequest(body: JsonObject): Parsed<MockChatRequest> {
-  return parseWith(chatRequestSchema, body);
+  const parsed = parseWith(chatRequestSchema, body);
+  // As OpenAI: alternatives are given only with the chosen tokens' log probabilities.
+  if (parsed.ok && typeof parsed.value.top_logprobs === 'number' && parsed.value.logprobs !== true) {
+    return { ok: false, error: mockErrors.invalidValue('top_logprobs', 'logprobs must be set to true if top_logprobs is used.') };
+  }
+  return parsed;
 }
 
 export function parseCompletionRequest(body: JsonObject): Parsed<MockCompletionRequest> {

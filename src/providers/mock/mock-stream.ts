@@ -6,6 +6,7 @@
  */
 import type { JsonObject } from '../types.js';
 import { SYSTEM_FINGERPRINT, type AnswerPlan } from './mock-completion.js';
+import { chatLogprobs } from './mock-logprobs.js';
 import { randomId } from './random-id.js';
 
 /** Words per content chunk. */
@@ -33,8 +34,8 @@ export function buildStreamChunks(plan: AnswerPlan, options: StreamOptions): str
   const base: JsonObject = { id: plan.id, object: 'chat.completion.chunk', created: plan.created, model: plan.model, system_fingerprint: SYSTEM_FINGERPRINT };
   const chunk = (choices: JsonObject[], extra?: JsonObject): string =>
     JSON.stringify({ ...base, choices, ...(options.includeUsage ? { usage: null } : {}), ...(options.obfuscate && choices.length > 0 ? { obfuscation: padding() } : {}), ...extra });
-  const forEachChoice = (delta: JsonObject, finishReason: string | null = null): string =>
-    chunk(Array.from({ length: plan.choices }, (_, index) => ({ index, delta, logprobs: null, finish_reason: finishReason })));
+  const forEachChoice = (delta: JsonObject, finishReason: string | null = null, logprobs: JsonObject | null = null): string =>
+    chunk(Array.from({ length: plan.choices }, (_, index) => ({ index, delta, logprobs, finish_reason: finishReason })));
 
   const out: string[] = [];
   const call = plan.toolCall;
@@ -46,7 +47,9 @@ export function buildStreamChunks(plan: AnswerPlan, options: StreamOptions): str
     }
   } else {
     out.push(forEachChoice({ role: 'assistant', content: '', refusal: null }));
-    for (const piece of wordGroups(plan.content ?? '', WORDS_PER_CHUNK)) out.push(forEachChoice({ content: piece }));
+    for (const piece of wordGroups(plan.content ?? '', WORDS_PER_CHUNK)) {
+      out.push(forEachChoice({ content: piece }, null, plan.logprobs === undefined ? null : chatLogprobs(piece, plan.logprobs)));
+    }
   }
   out.push(forEachChoice({}, plan.finishReason));
   if (options.includeUsage) out.push(chunk([], { usage: plan.usage }));
