@@ -28,6 +28,8 @@ class OpenAIChunkReader implements SseReader<StreamChunk> {
   private frame: TokenFrame | undefined;
   /** A finish chunk waiting for the usage the gateway asked for. */
   private held: StreamChunk | undefined;
+  /** Usage that came before any finish chunk (not OpenAI's order): it goes on the next one. */
+  private early: StreamChunk['usage'];
   finished = false;
 
   constructor(
@@ -67,6 +69,7 @@ class OpenAIChunkReader implements SseReader<StreamChunk> {
   private withheld(chunk: StreamChunk, payload: unknown): StreamChunk | undefined {
     if (chunk.usage !== undefined && isUsageOnly(payload)) {
       const held = this.release();
+      if (held === undefined) this.early = chunk.usage;
       return held && { ...held, usage: chunk.usage };
     }
     if (chunk.finishReason === undefined) return chunk;
@@ -79,7 +82,10 @@ class OpenAIChunkReader implements SseReader<StreamChunk> {
   private release(): StreamChunk | undefined {
     const held = this.held;
     this.held = undefined;
-    return held;
+    if (held === undefined || this.early === undefined || held.usage !== undefined) return held;
+    const usage = this.early;
+    this.early = undefined;
+    return { ...held, usage };
   }
 
   ended(): never {
