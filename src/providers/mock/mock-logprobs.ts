@@ -7,14 +7,14 @@
  */
 import type { JsonObject } from '../types.js';
 
-/** A word with the whitespace before it (as mock-stream.ts cuts chunks). */
+/** A word with the whitespace before it: the mock's token, and what its streams cut chunks by (mock-stream.ts). */
 const TOKEN = /\s*\S+|\s+$/g;
 /** What the alternatives to a token are, in order, skipping the token itself. */
 const ALTERNATIVES = [' the', ' a', ' mock', ' answer', ' and', ' of', ',', '.', ' to', ' it', ' is', ' in', ' that', ' this', ' for', ' on', ' with', ' as', ' one', ' reply', ' from'];
 /** How far each alternative's log probability falls below the one before it. */
 const RANK_STEP = 1.75;
 
-/** `text` as the mock's tokens; joined, they give back the text. */
+/** `text` as the mock's tokens; joined, they give back the text exactly. */
 export function tokensOf(text: string): string[] {
   return text.match(TOKEN) ?? [];
 }

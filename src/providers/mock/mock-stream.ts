@@ -6,15 +6,13 @@
  */
 import type { JsonObject } from '../types.js';
 import { SYSTEM_FINGERPRINT, type AnswerPlan } from './mock-completion.js';
-import { chatLogprobs } from './mock-logprobs.js';
+import { chatLogprobs, tokensOf } from './mock-logprobs.js';
 import { randomId } from './random-id.js';
 
 /** Words per content chunk. */
 export const WORDS_PER_CHUNK = 2;
 /** Characters of tool-call arguments per chunk. */
 const ARGUMENT_CHARS_PER_CHUNK = 8;
-/** A word with the whitespace before it, so joined pieces give back the text exactly. */
-const WORD = /\s*\S+|\s+$/g;
 
 export interface StreamOptions {
   /** `stream_options.include_usage`: every chunk carries `usage: null`, and a last chunk carries the usage. */
@@ -58,7 +56,7 @@ export function buildStreamChunks(plan: AnswerPlan, options: StreamOptions): str
 
 /** `text` in groups of `size` words, each with the whitespace before it. */
 export function wordGroups(text: string, size: number): string[] {
-  const words = text.match(WORD) ?? [];
+  const words = tokensOf(text);
   const groups: string[] = [];
   for (let index = 0; index < words.length; index += size) groups.push(words.slice(index, index + size).join(''));
   return groups;
