@@ -207,6 +207,8 @@ describe('POST /v1/responses', () => {
       [{ model: 'chat', input: 'Hi', background: true }, 'background', /foreground/],
       [{ model: 'chat', input: 'Hi', prompt: { id: 'pmpt_1' } }, 'prompt', /stored prompt templates/],
       [{ model: 'chat', input: 'Hi', tools: [{ type: 'web_search' }] }, 'tools.0.type', /built-in tools/],
+      [{ model: 'chat', input: 'Hi', include: ['reasoning.encrypted_content', 'message.output_text.logprobs'] }, 'include', /no token log probabilities/],
+      [{ model: 'chat', input: 'Hi', top_logprobs: 2 }, 'top_logprobs', /no token log probabilities/],
       [{ model: 'chat', input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, 'input.0.type', /not supported/],
       [{ model: 'chat', input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input.0.type', /stores none.*store: false/],
       [{ model: 'chat', input: [{ role: 'assistant', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }] }, 'input.0.content.0.type', /in a user message/],

@@ -67,9 +67,14 @@ const requestSchema = z.looseObject({
   conversation: z.unknown().optional(),
   background: z.boolean().nullish(),
   prompt: z.unknown().optional(),
+  top_logprobs: z.int().min(0).max(20).nullish(),
+  include: z.array(z.string()).nullish(),
 });
 
 export type ResponsesRequest = z.infer<typeof requestSchema>;
+
+/** What `include` names to ask for the output text's log probabilities. */
+const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 type Path = (string | number)[];
 
 /** The canonical body, and the request as read (its echoed fields go back in the response object). */
@@ -80,6 +85,10 @@ export function convertFromResponsesRequest(raw: unknown): { body: ChatBody; req
   if (request.conversation != null) throw unsupported('conversation', 'this gateway keeps no conversations: send the whole conversation in `input`.');
   if (request.background === true) throw unsupported('background', 'this gateway answers in the foreground and keeps no responses to poll: leave background out (or stream).');
   if (request.prompt != null) throw unsupported('prompt', 'stored prompt templates live on OpenAI, not here: send the instructions and input themselves.');
+  // Asked for and dropped, they would be missing from the answer without a sign.
+  const logprobsWhy = 'this gateway gives no token log probabilities on the Responses API: ask /v1/chat/completions with logprobs.';
+  if (request.include?.includes(LOGPROBS_INCLUDE)) throw unsupported('include', logprobsWhy);
+  if ((request.top_logprobs ?? 0) > 0) throw unsupported('top_logprobs', logprobsWhy);
 
   const messages: JsonObject[] = [];
   if (request.instructions) messages.push({ role: 'system', content: request.instructions });
