@@ -23,6 +23,8 @@ export interface CanonicalAnswer {
   toolCalls: CanonicalToolCall[];
   finishReason: FinishReason;
   usage: Usage | undefined;
+  /** OpenAI's `logprobs.content` entries, when the request asked and the provider gave them. */
+  logprobs?: JsonObject[];
 }
 
 /** The OpenAI `finish_reason` a client sees for a unified reason (`other` reads as a plain stop). */
@@ -51,7 +53,7 @@ export function completionJson(answer: CanonicalAnswer): JsonObject {
     object: 'chat.completion',
     created: answer.created ?? nowSeconds(),
     model: answer.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: openaiFinishReason(answer.finishReason.unified) }],
+    choices: [{ index: 0, message, logprobs: answer.logprobs ? { content: answer.logprobs, refusal: null } : null, finish_reason: openaiFinishReason(answer.finishReason.unified) }],
   };
   if (answer.usage) completion.usage = openaiUsage(answer.usage);
   return completion;
@@ -97,17 +99,18 @@ export class ChunkBuilder {
     return [this.chunk({ role: 'assistant', content: '' }, false)];
   }
 
-  text(text: string): StreamChunk[] {
-    return text === '' ? [] : this.quotedText(JSON.stringify(text));
+  /** A piece of answer text, with its tokens' `logprobs.content` entries when the request asked for them. */
+  text(text: string, logprobs?: JsonObject[]): StreamChunk[] {
+    return text === '' ? [] : this.quotedText(JSON.stringify(text), logprobs && JSON.stringify({ content: logprobs, refusal: null }));
   }
 
   /**
    * `text` with its JSON string already written, quotes included (`"Hello"`): an upstream's own
    * escaping of a non-empty text, passed on without decoding it and encoding it again.
    */
-  quotedText(quoted: string): StreamChunk[] {
+  quotedText(quoted: string, logprobsJson = 'null'): StreamChunk[] {
     const out = this.start();
-    out.push(this.chunkOf(`{"content":${quoted}}`, true));
+    out.push(this.chunkOf(`{"content":${quoted}}`, true, null, logprobsJson));
     return out;
   }
 
@@ -148,9 +151,9 @@ export class ChunkBuilder {
   }
 
   /** {@link chunk} with the delta's JSON already written. */
-  private chunkOf(deltaJson: string, hasContent: boolean, finishReason: string | null = null): StreamChunk {
+  private chunkOf(deltaJson: string, hasContent: boolean, finishReason: string | null = null, logprobsJson = 'null'): StreamChunk {
     const finish = finishReason === null ? 'null' : JSON.stringify(finishReason);
-    return { data: `${this.head}${deltaJson},"logprobs":null,"finish_reason":${finish}${this.tail}`, hasContent, finishReason: undefined, usage: undefined };
+    return { data: `${this.head}${deltaJson},"logprobs":${logprobsJson},"finish_reason":${finish}${this.tail}`, hasContent, finishReason: undefined, usage: undefined };
   }
 }
 

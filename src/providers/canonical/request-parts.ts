@@ -125,8 +125,8 @@ export function namedFunctionChoice(choice: unknown): string | undefined {
  * the deployment over for one that gives it. (Parameters that only steer an answer, such as
  * `seed` or `logit_bias`, are left out where a provider has no equivalent.)
  */
-export function refuseUngivenOutput(body: JsonObject, provider: string): void {
-  if (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)) {
+export function refuseUngivenOutput(body: JsonObject, provider: string, gives: { logprobs?: boolean } = {}): void {
+  if (gives.logprobs !== true && (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0))) {
     throw cannotTranslate(`${provider} gives no token log probabilities; logprobs cannot be translated.`, body.logprobs === true ? 'logprobs' : 'top_logprobs');
   }
   if ((Array.isArray(body.modalities) && body.modalities.includes('audio')) || (body.audio !== undefined && body.audio !== null)) {

@@ -38,7 +38,7 @@ export interface GeminiRequestOptions {
 }
 
 export function convertToGeminiRequest(body: ChatBody, options: GeminiRequestOptions): JsonObject {
-  refuseUngivenOutput(body, "Gemini's adapter");
+  refuseUngivenOutput(body, "Gemini's adapter", { logprobs: true });
   const missingSignature = VALIDATES_SIGNATURES.test(options.model) ? SKIP_THOUGHT_SIGNATURE : undefined;
   const system: string[] = [];
   const contents: Content[] = [];
@@ -196,6 +196,14 @@ function generationConfigOf(body: ChatBody, options: GeminiRequestOptions): Json
     // The canonical stream carries one choice; Gemini's candidates would interleave in it.
     if (options.stream) throw cannotTranslate('n > 1 is not supported on a streamed request to Gemini.', 'n');
     config.candidateCount = body.n;
+  }
+  if (body.logprobs !== true && typeof body.top_logprobs === 'number' && body.top_logprobs > 0) {
+    throw invalidRequest('logprobs must be true when top_logprobs is given.', 'top_logprobs');
+  }
+  if (body.logprobs === true) {
+    config.responseLogprobs = true;
+    // OpenAI's top_logprobs: the alternatives given at each step.
+    if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) config.logprobs = body.top_logprobs;
   }
   Object.assign(config, responseFormatConfig(body.response_format));
   return config;

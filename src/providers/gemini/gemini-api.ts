@@ -23,6 +23,8 @@ const candidateSchema = z.looseObject({
   content: z.looseObject({ parts: z.array(partSchema).nullish(), role: z.string().optional() }).nullish(),
   finishReason: z.string().optional(),
   index: z.number().optional(),
+  /** Token log probabilities, when asked (`responseLogprobs`); read by gemini-logprobs.ts. */
+  logprobsResult: z.unknown().optional(),
 });
 
 export const usageMetadataSchema = z.looseObject({

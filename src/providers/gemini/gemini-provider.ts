@@ -3,8 +3,10 @@
  * `x-goog-api-key`, never in the URL where logs would keep it) or on Vertex AI (a project and
  * location in the path, an OAuth access token as a bearer). Both speak the same body format.
  */
+import { GatewayError } from '../../errors.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 import { embeddingsJson, embeddingsUsage } from '../canonical/canonical-embeddings.js';
+import { cannotTranslate } from '../canonical/request-parts.js';
 import { type Transport, UpstreamClient, type UpstreamRequest, withCallHeaders } from '../http/upstream-client.js';
 import { upstreamStream } from '../http/upstream-body.js';
 import type { ChatCall, ChatResult, ChatStream, EmbeddingsCall, EmbeddingsResult, JsonObject, Provider, ProviderCall } from '../types.js';
@@ -101,12 +103,13 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
 
     async chat(call: ChatCall): Promise<ChatResult> {
       const body = convertToGeminiRequest(call.body, { stream: false, model: call.model });
-      return mapGeminiResponse(await send(call, 'generateContent', body), call.model);
+      const text = await send(call, 'generateContent', body).catch((err: unknown) => Promise.reject(logprobsRefused(err, body, call.model)));
+      return mapGeminiResponse(text, call.model);
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
       const body = convertToGeminiRequest(call.body, { stream: true, model: call.model });
-      const res = await client.request(postRequest(call, 'streamGenerateContent', body, '?alt=sse'));
+      const res = await client.request(postRequest(call, 'streamGenerateContent', body, '?alt=sse')).catch((err: unknown) => Promise.reject(logprobsRefused(err, body, call.model)));
       const options = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
       return upstreamStream(res, geminiStream(res.body, options));
     },
@@ -128,4 +131,15 @@ function modelResource(model: string): string {
 
 function escapePath(resource: string): string {
   return resource.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * Not every Gemini model gives log probabilities: one that does not answers the request that asked
+ * for them with a 400 naming them. That is a gap of the deployment, as a request the adapter
+ * cannot translate is (the chain passes it over), not the client's mistake.
+ */
+function logprobsRefused(err: unknown, body: JsonObject, model: string): unknown {
+  const asked = (body.generationConfig as JsonObject | undefined)?.responseLogprobs === true;
+  if (!asked || !(err instanceof GatewayError) || err.upstreamStatus !== 400 || !/logprob/i.test(err.message)) return err;
+  return cannotTranslate(`Gemini's ${model} gives no token log probabilities (${err.message})`, 'logprobs');
 }

@@ -12,6 +12,7 @@ import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-respo
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
 import { readGenerateContentResponse } from './gemini-api.js';
 import { mapGeminiStreamError } from './map-gemini-error.js';
+import { logprobsContentOf } from './gemini-logprobs.js';
 import { createToolCallIds } from './gemini-tool-call-id.js';
 import { blockedFailure, candidateContent, mapGeminiFinishReason, mapGeminiUsage, type ToolCallIds } from './map-gemini-response.js';
 
@@ -57,7 +58,7 @@ class GeminiChunkReader implements SseReader<StreamChunk> {
     }
     if (candidate?.finishReason) this.finishRaw = candidate.finishReason;
     if (!content) return undefined;
-    const out: StreamChunk[] = builder.text(content.text);
+    const out: StreamChunk[] = builder.text(content.text, logprobsContentOf(candidate?.logprobsResult));
     for (const call of content.toolCalls) {
       const key = String(this.toolCalls++);
       out.push(...builder.toolCallStart(key, call.id, call.name), ...builder.toolCallArguments(key, call.arguments));

@@ -8,6 +8,7 @@ import { GatewayError } from '../../errors.js';
 import { completionJson, syntheticId, type CanonicalAnswer, type CanonicalToolCall } from '../canonical/canonical-answer.js';
 import type { ChatResult, FinishReason, JsonObject, UnifiedFinishReason, Usage } from '../types.js';
 import { generateContentResponseSchema, type GeminiCandidate, type GeminiPart, type GeminiResponse, type GeminiUsageMetadata } from './gemini-api.js';
+import { logprobsContentOf } from './gemini-logprobs.js';
 import { createToolCallIds } from './gemini-tool-call-id.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 
@@ -101,6 +102,7 @@ export function mapGeminiResponse(text: string, model: string): ChatResult {
     toolCalls: content.toolCalls,
     finishReason: finishReasons[index] as FinishReason,
     usage,
+    logprobs: logprobsContentOf((candidates[index] as GeminiCandidate).logprobsResult),
   }));
   const completion = completionJson(answers[0] as CanonicalAnswer);
   // completionJson builds one choice; with `n` > 1 each further candidate adds its own.

@@ -54,6 +54,18 @@ export function chatLogprobs(text: string | null, top: number): JsonObject {
 }
 
 /**
+ * Gemini's `logprobsResult` for a piece of answer text (`responseLogprobs`; `top` is its
+ * `logprobs`, the alternatives given at each step: none when 0).
+ */
+export function geminiLogprobsResult(text: string, top: number): JsonObject {
+  const tokens = tokensOf(text);
+  const chosenCandidates = tokens.map((token) => ({ token, logProbability: logprobOf(token) }));
+  const result: JsonObject = { chosenCandidates, logProbabilitySum: chosenCandidates.reduce((sum, chosen) => sum + chosen.logProbability, 0) };
+  if (top > 0) result.topCandidates = tokens.map((token) => ({ candidates: topOf(token, top).map((entry) => ({ token: entry.token, logProbability: entry.logprob })) }));
+  return result;
+}
+
+/**
  * Legacy completions' `logprobs` for a choice's text (`logprobs: top`): offsets count from
  * `offset`, the characters of the choice's text before this piece (a stream's earlier chunks).
  */

@@ -3,6 +3,8 @@
  * talks to the mock's Gemini dialect (`type: mock, wire: gemini`) over a real socket.
  */
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { APIError } from 'openai';
 import type { ConfigInput } from '../../../src/config/schema.js';
@@ -194,6 +196,35 @@ describe('gemini through the gateway (mock wire: gemini)', () => {
     assert.equal(floats.data[0]?.embedding.length, 8);
   });
 
+  test('logprobs become responseLogprobs: each token of the answer with its log probability and the alternatives asked for', async () => {
+    const completion = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'how sure?' }], logprobs: true, top_logprobs: 2 });
+    const choice = completion.choices[0];
+    const content = choice?.logprobs?.content ?? [];
+    assert.ok(content.length > 5);
+    assert.equal(content.map((entry) => entry.token).join(''), choice?.message.content);
+    for (const entry of content) {
+      assert.ok(entry.logprob <= 0);
+      assert.equal(Buffer.from(entry.bytes ?? []).toString('utf8'), entry.token);
+      assert.equal(entry.top_logprobs.length, 2);
+      assert.equal(entry.top_logprobs[0]?.token, entry.token);
+    }
+    const plain = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'how sure?' }] });
+    assert.equal(plain.choices[0]?.logprobs, null, 'none unless asked');
+
+    const stream = await gw.client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'how sure?' }], logprobs: true, stream: true });
+    let text = '';
+    let tokens = '';
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      for (const entry of chunk.choices[0]?.logprobs?.content ?? []) {
+        tokens += entry.token;
+        assert.deepEqual(entry.top_logprobs, [], 'no alternatives unless asked');
+      }
+    }
+    assert.ok(text.length > 20);
+    assert.equal(tokens, text, "each chunk carries its own tokens' log probabilities");
+  });
+
   test('a chain whose Gemini hop answers RESOURCE_EXHAUSTED falls back to the next deployment', async () => {
     setFaults(gw, 'gemini', [{ kind: 'rate_limit', retry_after_s: 30 }]);
     try {
@@ -240,5 +271,49 @@ describe('gemini through the gateway (mock wire: gemini)', () => {
     } finally {
       setFaults(gw, 'gemini', []);
     }
+  });
+});
+
+describe('a Gemini model that gives no log probabilities', () => {
+  // Gemini's own words for it, from an upstream that answers every call so.
+  const refusal = JSON.stringify({ error: { code: 400, message: 'Logprobs is not supported for the current model.', status: 'INVALID_ARGUMENT' } });
+  let upstream: Server;
+  let gw: GatewayFixture;
+  const bodies: Record<string, unknown>[] = [];
+  before(async () => {
+    upstream = createServer((req, res) => {
+      let text = '';
+      req.on('data', (part: Buffer) => (text += part.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text) as Record<string, unknown>);
+        res.writeHead(400, { 'content-type': 'application/json' }).end(refusal);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1beta`;
+    gw = await startGateway({
+      log: { level: 'silent' },
+      health: { enabled: false },
+      providers: { gemini: { type: 'gemini', base_url: base, api_key: KEY }, backup: { type: 'mock', wire: 'openai' } },
+      deployments: { flash: { provider: 'gemini', model: 'gemini-2.0-flash-lite' }, backup: { provider: 'backup', model: 'backup-model' } },
+      routes: { fallback: { chain: ['flash', 'backup'] } },
+    } as ConfigInput);
+  });
+  after(async () => {
+    await gw.close();
+    upstream.close();
+  });
+
+  test('is passed over for a request that asks for them; the same 400 to a request that does not is the client\'s', async () => {
+    const { data, response } = await gw.client.chat.completions.create({ model: 'fallback', messages: [{ role: 'user', content: 'how sure?' }], logprobs: true }).withResponse();
+    assert.equal(response.headers.get('x-switchyard-deployment'), 'backup');
+    assert.ok((data.choices[0]?.logprobs?.content?.length ?? 0) > 0, 'the next deployment gave them');
+    assert.equal((bodies[0]?.generationConfig as Record<string, unknown> | undefined)?.responseLogprobs, true, 'Gemini was asked');
+
+    await assert.rejects(gw.client.chat.completions.create({ model: 'fallback', messages: [{ role: 'user', content: 'how sure?' }] }), (err: unknown) => {
+      assert.ok(err instanceof APIError);
+      assert.equal(err.status, 400);
+      return true;
+    });
   });
 });

@@ -35,6 +35,8 @@ const generateContentSchema = z.looseObject({
       maxOutputTokens: z.int().positive().optional(),
       candidateCount: z.int().min(1).max(8).optional(),
       responseSchema: z.unknown().optional(),
+      responseLogprobs: z.boolean().optional(),
+      logprobs: z.int().min(0).max(20).optional(),
     })
     .optional(),
 });
@@ -108,6 +110,8 @@ export function parseGenerateContent(body: JsonObject, model: string, stream: bo
     stream,
     n: request.generationConfig?.candidateCount,
     max_tokens: request.generationConfig?.maxOutputTokens,
+    logprobs: request.generationConfig?.responseLogprobs,
+    top_logprobs: request.generationConfig?.responseLogprobs === true ? request.generationConfig.logprobs : undefined,
     tools: declarations.map((declaration) => ({ type: 'function', function: { name: declaration.name, parameters: lowerTypes(declaration.parameters) } })),
     tool_choice: toolChoice(request.toolConfig?.functionCallingConfig),
   };

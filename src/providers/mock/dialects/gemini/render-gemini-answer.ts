@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../../../types.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { geminiLogprobsResult } from '../../mock-logprobs.js';
+import { wordGroups } from '../../mock-stream.js';
 import { CHECKS_SIGNATURES } from './parse-gemini-request.js';
 
 /** The prefix of the planner's ids (`chatcmpl-` + 29 alphanumerics) and the length of Gemini's response ids. */
@@ -17,8 +19,6 @@ const RESPONSE_ID_LENGTH = 22;
 const SIGNATURE_BYTES = 48;
 /** Words per streamed text event. */
 const WORDS_PER_EVENT = 3;
-/** A word with the whitespace before it, so joined pieces give back the text exactly. */
-const WORD = /\s*\S+|\s+$/g;
 
 const FINISH_REASONS: Record<MockFinishReason, string> = {
   stop: 'STOP',
@@ -69,6 +69,8 @@ function candidates(plan: AnswerPlan, parts: JsonObject[], final: boolean): Json
   const filtered = plan.finishReason === 'content_filter';
   return Array.from({ length: plan.choices }, (_, index) => {
     const candidate: JsonObject = filtered ? {} : { content: { parts, role: 'model' } };
+    const text = parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+    if (plan.logprobs !== undefined && text !== '') candidate.logprobsResult = geminiLogprobsResult(text, plan.logprobs);
     if (final) candidate.finishReason = FINISH_REASONS[plan.finishReason];
     if (filtered) candidate.safetyRatings = SAFETY_RATINGS;
     candidate.index = index;
@@ -94,11 +96,4 @@ function promptUsage(plan: AnswerPlan): JsonObject {
 /** Gemini's response ids are 22-odd URL-safe characters, one per answer (every stream event repeats it); the plan's id supplies them. */
 function responseIdFor(plan: AnswerPlan): string {
   return plan.id.slice(PLAN_ID_PREFIX.length, PLAN_ID_PREFIX.length + RESPONSE_ID_LENGTH);
-}
-
-function wordGroups(text: string, size: number): string[] {
-  const words = text.match(WORD) ?? [];
-  const groups: string[] = [];
-  for (let index = 0; index < words.length; index += size) groups.push(words.slice(index, index + size).join(''));
-  return groups;
 }
