@@ -27,6 +27,16 @@ function rejects(body: Partial<ChatBody> & JsonObject, param: string, message: R
   );
 }
 
+/** The code and param a body is refused with, or 'translated'. */
+function codeOf(body: Partial<ChatBody> & JsonObject): unknown {
+  try {
+    convert(body);
+  } catch (err) {
+    return err instanceof GatewayError ? [err.code, err.param] : err;
+  }
+  return 'translated';
+}
+
 describe('convertToAnthropicRequest', () => {
   test('tool_call arguments that are not JSON are a 400 client_error naming the param', () => {
     const messages = [
@@ -52,14 +62,6 @@ describe('convertToAnthropicRequest', () => {
   });
 
   test('a tool, tool call or tool_choice of a kind other than a function is a gap of the adapter; a nameless function is the client\'s mistake', () => {
-    const codeOf = (body: Partial<ChatBody> & JsonObject): unknown => {
-      try {
-        convert(body);
-      } catch (err) {
-        return err instanceof GatewayError ? [err.code, err.param] : err;
-      }
-      return 'translated';
-    };
     const fnTool = { type: 'function', function: { name: 'f' } };
     assert.deepEqual(codeOf({ tools: [fnTool, { type: 'custom', custom: { name: 'grammar' } }] }), [UNTRANSLATABLE, 'tools[1].type']);
     assert.deepEqual(codeOf({ tools: [fnTool], tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [fnTool] } } }), [UNTRANSLATABLE, 'tool_choice.type']);
@@ -71,14 +73,6 @@ describe('convertToAnthropicRequest', () => {
   });
 
   test('output Anthropic cannot give (log probabilities, audio) is a gap of the adapter, not dropped', () => {
-    const codeOf = (body: Partial<ChatBody> & JsonObject): unknown => {
-      try {
-        convert(body);
-      } catch (err) {
-        return err instanceof GatewayError ? [err.code, err.param] : err;
-      }
-      return 'translated';
-    };
     assert.deepEqual(codeOf({ logprobs: true }), [UNTRANSLATABLE, 'logprobs']);
     assert.deepEqual(codeOf({ top_logprobs: 3 }), [UNTRANSLATABLE, 'top_logprobs']);
     assert.deepEqual(codeOf({ modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' } }), [UNTRANSLATABLE, 'modalities']);
