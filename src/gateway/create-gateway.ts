@@ -79,10 +79,11 @@ export interface Gateway {
 }
 
 export async function createGateway(input: ConfigInput | Config, options: GatewayOptions = {}): Promise<Gateway> {
-  // A provider's notice comes from a request, after the logger below is made.
+  const initial = parseConfig(input, options);
+  const logger = options.logger ?? createLogger(initial.log.level);
+  /** What a provider learned of its upstream (that it refuses `stream_options`), logged. */
   const notice = (provider: string, message: string): void => logger.warn({ provider }, message);
-  let runtime: Runtime = await buildRuntime(parseConfig(input, options), options.env, notice);
-  const logger = options.logger ?? createLogger(runtime.config.log.level);
+  let runtime: Runtime = await buildRuntime(initial, options.env, notice);
   logProxies(runtime, logger);
   let closed = false;
   // The config's sinks, remade on reload where their section changed; the caller's own sinks stay as given.

@@ -4,6 +4,7 @@
  * base64 data URLs.
  */
 import { GatewayError } from '../../errors.js';
+import { isJsonObject } from '../read-payload.js';
 import type { JsonObject } from '../types.js';
 
 export type ContentPart = { type: 'text'; text: string } | { type: 'image'; image: ImageSource };
@@ -76,16 +77,12 @@ export function cannotTranslate(message: string, param: string): GatewayError {
   return new GatewayError(message, { status: 400, code: UNTRANSLATABLE, param, shape: 'client_error' });
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * A tool, a tool call or a `tool_choice` of a kind other than a function (OpenAI's `custom` tools,
  * an `allowed_tools` choice): a gap of an adapter that translates only functions.
  */
 function otherKind(item: unknown, where: string): GatewayError | undefined {
-  if (!isObject(item) || item.type === undefined || item.type === 'function' || typeof item.type !== 'string') return undefined;
+  if (!isJsonObject(item) || typeof item.type !== 'string' || item.type === 'function') return undefined;
   return cannotTranslate(`${where}.type is ${JSON.stringify(item.type)}: this provider's adapter translates only function tools.`, `${where}.type`);
 }
 
@@ -93,8 +90,8 @@ function otherKind(item: unknown, where: string): GatewayError | undefined {
 export function functionOfTool(tool: unknown, where: string): JsonObject & { name: string } {
   const other = otherKind(tool, where);
   if (other) throw other;
-  const fn = isObject(tool) && tool.type === 'function' ? tool.function : undefined;
-  if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name.`, where);
+  const fn = isJsonObject(tool) && tool.type === 'function' ? tool.function : undefined;
+  if (!isJsonObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where} must be a function tool with a name.`, where);
   return fn as JsonObject & { name: string };
 }
 
@@ -102,8 +99,8 @@ export function functionOfTool(tool: unknown, where: string): JsonObject & { nam
 export function functionOfToolCall(call: unknown, where: string): JsonObject & { name: string } {
   const other = otherKind(call, where);
   if (other) throw other;
-  const fn = isObject(call) ? call.function : undefined;
-  if (!isObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
+  const fn = isJsonObject(call) ? call.function : undefined;
+  if (!isJsonObject(fn) || typeof fn.name !== 'string') throw invalidRequest(`${where}.function.name must be a string.`, `${where}.function.name`);
   return fn as JsonObject & { name: string };
 }
 
@@ -114,7 +111,7 @@ export function functionOfToolCall(call: unknown, where: string): JsonObject & {
 export function namedFunctionChoice(choice: unknown): string | undefined {
   const other = otherKind(choice, 'tool_choice');
   if (other) throw other;
-  if (isObject(choice) && choice.type === 'function' && isObject(choice.function) && typeof choice.function.name === 'string') return choice.function.name;
+  if (isJsonObject(choice) && choice.type === 'function' && isJsonObject(choice.function) && typeof choice.function.name === 'string') return choice.function.name;
   return undefined;
 }
 
@@ -126,11 +123,15 @@ export function namedFunctionChoice(choice: unknown): string | undefined {
  * `seed` or `logit_bias`, are left out where a provider has no equivalent.)
  */
 export function refuseUngivenOutput(body: JsonObject, provider: string, gives: { logprobs?: boolean } = {}): void {
-  if (gives.logprobs !== true && (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0))) {
-    throw cannotTranslate(`${provider} gives no token log probabilities; logprobs cannot be translated.`, body.logprobs === true ? 'logprobs' : 'top_logprobs');
+  if (body.logprobs === true || (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)) {
+    const param = body.logprobs === true ? 'logprobs' : 'top_logprobs';
+    if (gives.logprobs !== true) throw cannotTranslate(`${provider} gives no token log probabilities; logprobs cannot be translated.`, param);
+    // As at OpenAI: alternatives come only with the chosen tokens' log probabilities.
+    if (param === 'top_logprobs') throw invalidRequest('logprobs must be true when top_logprobs is given.', 'top_logprobs');
   }
-  if ((Array.isArray(body.modalities) && body.modalities.includes('audio')) || (body.audio !== undefined && body.audio !== null)) {
-    throw cannotTranslate(`${provider} answers in text here; audio output cannot be translated.`, Array.isArray(body.modalities) && body.modalities.includes('audio') ? 'modalities' : 'audio');
+  const audioModality = Array.isArray(body.modalities) && body.modalities.includes('audio');
+  if (audioModality || (body.audio !== undefined && body.audio !== null)) {
+    throw cannotTranslate(`${provider} answers in text here; audio output cannot be translated.`, audioModality ? 'modalities' : 'audio');
   }
 }
 

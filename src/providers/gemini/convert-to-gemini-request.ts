@@ -197,9 +197,6 @@ function generationConfigOf(body: ChatBody, options: GeminiRequestOptions): Json
     if (options.stream) throw cannotTranslate('n > 1 is not supported on a streamed request to Gemini.', 'n');
     config.candidateCount = body.n;
   }
-  if (body.logprobs !== true && typeof body.top_logprobs === 'number' && body.top_logprobs > 0) {
-    throw invalidRequest('logprobs must be true when top_logprobs is given.', 'top_logprobs');
-  }
   if (body.logprobs === true) {
     config.responseLogprobs = true;
     // OpenAI's top_logprobs: the alternatives given at each step.

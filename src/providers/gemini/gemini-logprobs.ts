@@ -4,6 +4,7 @@
  * chosen token with its bytes, and the top candidates of that step as its `top_logprobs`. Read
  * defensively: a stream's events are not all checked against the schema (gemini-api.ts).
  */
+import { isJsonObject } from '../read-payload.js';
 import type { JsonObject } from '../types.js';
 
 interface TokenLogprob {
@@ -14,26 +15,22 @@ interface TokenLogprob {
 
 /** The `logprobs.content` entries of a candidate's `logprobsResult`; undefined when it has none. */
 export function logprobsContentOf(result: unknown): JsonObject[] | undefined {
-  if (!isObject(result) || !Array.isArray(result.chosenCandidates)) return undefined;
+  if (!isJsonObject(result) || !Array.isArray(result.chosenCandidates)) return undefined;
   const tops = Array.isArray(result.topCandidates) ? result.topCandidates : [];
   const content: JsonObject[] = [];
   result.chosenCandidates.forEach((chosen: unknown, step) => {
     const entry = tokenOf(chosen);
     if (!entry) return;
     const top = tops[step];
-    const alternatives = isObject(top) && Array.isArray(top.candidates) ? top.candidates.map(tokenOf).filter((item) => item !== undefined) : [];
+    const alternatives = isJsonObject(top) && Array.isArray(top.candidates) ? top.candidates.map(tokenOf).filter((item) => item !== undefined) : [];
     content.push({ ...entry, top_logprobs: alternatives });
   });
   return content;
 }
 
 function tokenOf(candidate: unknown): TokenLogprob | undefined {
-  if (!isObject(candidate) || typeof candidate.token !== 'string') return undefined;
+  if (!isJsonObject(candidate) || typeof candidate.token !== 'string') return undefined;
   // Gemini leaves logProbability out where it is 0 (a certain token), as proto3 JSON leaves defaults out.
   const logprob = typeof candidate.logProbability === 'number' ? candidate.logProbability : 0;
   return { token: candidate.token, logprob, bytes: [...Buffer.from(candidate.token, 'utf8')] };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

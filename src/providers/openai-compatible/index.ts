@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createOpenAIProvider } from '../openai/openai-provider.js';
 import { httpProviderOptions, streamUsageOption, transportOf } from '../provider-options.js';
 import type { ProviderDefinition } from '../types.js';
-import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES, type OpenAICompatiblePreset } from './presets.js';
+import { OPENAI_COMPATIBLE_PRESETS, PRESET_NAMES } from './presets.js';
 
 const options = z
   .strictObject({
@@ -40,7 +40,7 @@ export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
       apiKey: config.api_key,
       headers: { ...config.headers },
       transport: transportOf(config, context),
-      streamUsage: config.stream_usage ?? (config.preset && (OPENAI_COMPATIBLE_PRESETS[config.preset] as OpenAICompatiblePreset).streamUsage) ?? true,
+      streamUsage: config.stream_usage ?? (config.preset && OPENAI_COMPATIBLE_PRESETS[config.preset].streamUsage) ?? true,
       notice: context.notice,
     });
   },

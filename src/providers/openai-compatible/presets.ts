@@ -7,7 +7,7 @@ export interface OpenAICompatiblePreset {
   streamUsage?: boolean;
 }
 
-export const OPENAI_COMPATIBLE_PRESETS = {
+const PRESETS = {
   groq: { baseUrl: 'https://api.groq.com/openai/v1', needsKey: true },
   together: { baseUrl: 'https://api.together.xyz/v1', needsKey: true },
   // Mistral answers 422 (extra_forbidden) to `stream_options`, and sends a stream's usage unasked.
@@ -21,5 +21,6 @@ export const OPENAI_COMPATIBLE_PRESETS = {
   lmstudio: { baseUrl: 'http://localhost:1234/v1', needsKey: false },
 } as const satisfies Record<string, OpenAICompatiblePreset>;
 
-export type PresetName = keyof typeof OPENAI_COMPATIBLE_PRESETS;
-export const PRESET_NAMES = Object.keys(OPENAI_COMPATIBLE_PRESETS) as [PresetName, ...PresetName[]];
+export type PresetName = keyof typeof PRESETS;
+export const OPENAI_COMPATIBLE_PRESETS: Readonly<Record<PresetName, OpenAICompatiblePreset>> = PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as [PresetName, ...PresetName[]];

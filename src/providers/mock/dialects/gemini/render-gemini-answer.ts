@@ -69,8 +69,10 @@ function candidates(plan: AnswerPlan, parts: JsonObject[], final: boolean): Json
   const filtered = plan.finishReason === 'content_filter';
   return Array.from({ length: plan.choices }, (_, index) => {
     const candidate: JsonObject = filtered ? {} : { content: { parts, role: 'model' } };
-    const text = parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
-    if (plan.logprobs !== undefined && text !== '') candidate.logprobsResult = geminiLogprobsResult(text, plan.logprobs);
+    if (plan.logprobs !== undefined) {
+      const text = parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+      if (text !== '') candidate.logprobsResult = geminiLogprobsResult(text, plan.logprobs);
+    }
     if (final) candidate.finishReason = FINISH_REASONS[plan.finishReason];
     if (filtered) candidate.safetyRatings = SAFETY_RATINGS;
     candidate.index = index;
