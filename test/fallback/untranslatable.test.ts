@@ -66,7 +66,7 @@ describe('a request a provider cannot translate', () => {
     const alone = await postChat(gw, { model: 'claude', ...body });
     assert.equal(alone.status, 400, alone.text);
     assert.equal(alone.json.error?.code, 'unsupported_parameter');
-    assert.equal(alone.json.error?.param, 'messages[1].tool_calls[0].type');
+    assert.equal(alone.json.error?.param, 'tools[0].type');
   });
 
   test('a request for log probabilities passes a provider that gives none over, whole and streamed', async (t) => {

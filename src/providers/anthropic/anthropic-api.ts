@@ -13,13 +13,17 @@ const usageSchema = z.looseObject({
   cache_read_input_tokens: z.number().nullish(),
 });
 
-/** A content block of an answer: `text`, `tool_use`, and others (`thinking`, server tools) that are skipped. */
+/** A content block of an answer: `text`, `tool_use`, `thinking`, `redacted_thinking`, and others (server tools) that are skipped. */
 const contentBlockSchema = z.looseObject({
   type: z.string(),
   text: z.string().optional(),
   id: z.string().optional(),
   name: z.string().optional(),
   input: z.unknown().optional(),
+  thinking: z.string().optional(),
+  signature: z.string().optional(),
+  /** A redacted_thinking block's encrypted reasoning. */
+  data: z.string().optional(),
 });
 
 export const anthropicMessageSchema = z.looseObject({
@@ -45,6 +49,7 @@ function isCommonMessage(value: unknown): boolean {
   if (usage !== undefined && usage !== null && !isCommonUsage(usage)) return false;
   for (const block of value.content as unknown[]) {
     if (!isJsonObject(block) || typeof block.type !== 'string' || !isOptional(block.text, 'string') || !isOptional(block.id, 'string') || !isOptional(block.name, 'string')) return false;
+    if (block.type !== 'text' && block.type !== 'tool_use' && !(isOptional(block.thinking, 'string') && isOptional(block.signature, 'string') && isOptional(block.data, 'string'))) return false;
   }
   return true;
 }
@@ -70,7 +75,7 @@ export const contentBlockStartSchema = z.looseObject({
 
 export const contentBlockDeltaSchema = z.looseObject({
   index: z.number(),
-  delta: z.looseObject({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional() }),
+  delta: z.looseObject({ type: z.string(), text: z.string().optional(), partial_json: z.string().optional(), thinking: z.string().optional(), signature: z.string().optional() }),
 });
 
 /**
@@ -83,7 +88,14 @@ export const readContentBlockDelta = schemaReader(contentBlockDeltaSchema, isCom
 function isCommonDelta(value: unknown): boolean {
   if (!isJsonObject(value) || typeof value.index !== 'number') return false;
   const delta = value.delta;
-  return isJsonObject(delta) && typeof delta.type === 'string' && isOptional(delta.text, 'string') && isOptional(delta.partial_json, 'string');
+  return (
+    isJsonObject(delta) &&
+    typeof delta.type === 'string' &&
+    isOptional(delta.text, 'string') &&
+    isOptional(delta.partial_json, 'string') &&
+    isOptional(delta.thinking, 'string') &&
+    isOptional(delta.signature, 'string')
+  );
 }
 
 export const contentBlockStopSchema = z.looseObject({ index: z.number() });

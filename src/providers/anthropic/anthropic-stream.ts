@@ -1,8 +1,10 @@
 /**
  * Anthropic's message stream (SSE: message_start, content blocks opened, filled by deltas and
  * closed, message_delta with the stop reason and final usage, message_stop) read into canonical
- * chunks. Events that carry nothing for a chat completion (`ping`, thinking and signature deltas,
- * event types added later) are skipped; an `error` event is a failure with a shape. A text delta
+ * chunks. Thinking comes out as `reasoning_content` deltas as it arrives, and each thinking block,
+ * once closed with its signature, as a `thinking_blocks` delta. Events that carry nothing for a
+ * chat completion (`ping`, citations, event types added later) are skipped; an `error` event is a
+ * failure with a shape. A text delta
  * that is the last one with another text in it is passed on without parsing it (../http/token-frame.ts).
  * Each event is read as the SSE parser yields it, into the chunks it gives (readSseWith).
  */
@@ -55,6 +57,10 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
   private clientToolCalls = 0;
   private jsonToolUsed = false;
   private readonly tools = new Map<number, ToolBlock>();
+  /** Open thinking blocks: their text so far and signature. */
+  private readonly thinking = new Map<number, { thinking: string; signature: string | undefined }>();
+  /** Some reasoning was passed on: a later thinking block's text is set apart from it. */
+  private reasoned = false;
   /** The last text_delta event read, around its text: most events after it are the same but for the text. */
   private textFrame: TokenFrame | undefined;
 
@@ -82,6 +88,12 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
       const { index, content_block: block } = parse(contentBlockStartSchema, payload, type);
       const chunks = this.started();
       if (block.type === 'text' && block.text) return chunks.text(block.text);
+      if (block.type === 'thinking') {
+        const thinking = { thinking: '', signature: block.signature };
+        this.thinking.set(index, thinking);
+        return this.reasoning(chunks, thinking, block.thinking ?? '');
+      }
+      if (block.type === 'redacted_thinking') return block.data === undefined ? undefined : chunks.thinkingBlock({ type: 'redacted_thinking', data: block.data });
       if (block.type !== 'tool_use' || block.name === undefined) return undefined;
       const asContent = block.name === options.jsonTool;
       this.tools.set(index, { asContent, sentArguments: false, initialInput: block.input });
@@ -107,11 +119,25 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
         tool.sentArguments = true;
         return tool.asContent ? chunks.text(delta.partial_json) : chunks.toolCallArguments(String(index), delta.partial_json);
       }
-      // thinking_delta, signature_delta, citations_delta: nothing a chat completion carries.
+      const thinking = this.thinking.get(index);
+      if (thinking && delta.type === 'thinking_delta' && delta.thinking !== undefined) {
+        return this.reasoning(chunks, thinking, delta.thinking);
+      }
+      if (thinking && delta.type === 'signature_delta' && delta.signature !== undefined) {
+        thinking.signature = (thinking.signature ?? '') + delta.signature;
+        return undefined;
+      }
+      // citations_delta and later kinds: nothing a chat completion carries.
       return undefined;
     }
     if (type === 'content_block_stop') {
       const { index } = parse(contentBlockStopSchema, payload, type);
+      const thinking = this.thinking.get(index);
+      if (thinking) {
+        this.thinking.delete(index);
+        const { signature } = thinking;
+        return this.started().thinkingBlock(signature === undefined ? { type: 'thinking', thinking: thinking.thinking } : { type: 'thinking', thinking: thinking.thinking, signature });
+      }
       const tool = this.tools.get(index);
       this.tools.delete(index);
       // A tool without parameters may stream no argument text at all; clients parse the arguments, so send its input whole.
@@ -138,6 +164,18 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
 
   ended(): never {
     throw new GatewayError('The upstream stream ended before message_stop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
+  }
+
+  /**
+   * A piece of a thinking block, added to it and passed on as `reasoning_content`; a block's first
+   * piece is set apart from an earlier block's text by a blank line, as in a whole answer.
+   */
+  private reasoning(chunks: ChunkBuilder, block: { thinking: string }, text: string): StreamChunk[] | undefined {
+    if (text === '') return undefined;
+    const piece = this.reasoned && block.thinking === '' ? `\n\n${text}` : text;
+    block.thinking += text;
+    this.reasoned = true;
+    return chunks.reasoning(piece);
   }
 
   private started(): ChunkBuilder {

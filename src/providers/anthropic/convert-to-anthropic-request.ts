@@ -4,7 +4,9 @@
  * client asking for something gets it or hears why not.
  */
 import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
+import { anthropicThinking, isReplayable, MIN_THINKING_TOP_P } from './anthropic-thinking.js';
 
 /**
  * The tool a `json_object` request is answered through. Anthropic's native JSON output
@@ -40,11 +42,8 @@ type Turn = CanonicalTurn<Block>;
 export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequestOptions): AnthropicRequest {
   if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate('Anthropic answers with one choice per request; n greater than 1 cannot be translated.', 'n');
   refuseUngivenOutput(body, 'Anthropic');
-  const { system, turns } = convertMessages(body.messages);
-  const out: JsonObject = { model: options.model, max_tokens: maxOutputTokens(body) ?? options.defaultMaxTokens, messages: turns };
-  if (system.length > 0) out.system = system;
-  if (typeof body.temperature === 'number') out.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
-  if (typeof body.top_p === 'number') out.top_p = body.top_p;
+  const reasoning = readReasoning(body);
+  const out: JsonObject = { model: options.model };
   const stop = stopSequences(body.stop);
   if (stop && stop.length > 0) out.stop_sequences = stop;
   if (typeof body.user === 'string' && body.user !== '') out.metadata = { user_id: body.user };
@@ -52,9 +51,10 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   const tools = convertTools(body.tools);
   let toolChoice = tools.length > 0 ? convertToolChoice(body.tool_choice, body.parallel_tool_calls) : undefined;
   let jsonTool: string | undefined;
+  const outputConfig: JsonObject = {};
   const format = readResponseFormat(body.response_format);
   if (format.type === 'json_schema') {
-    out.output_config = { format: { type: 'json_schema', schema: format.schema } };
+    outputConfig.format = { type: 'json_schema', schema: format.schema };
   } else if (format.type === 'json_object') {
     if (tools.some((tool) => tool.name === JSON_TOOL_NAME)) {
       throw cannotTranslate(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
@@ -65,17 +65,39 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   }
   if (tools.length > 0) out.tools = tools;
   if (toolChoice) out.tool_choice = toolChoice;
+
+  const thinking = anthropicThinking(reasoning, {
+    model: options.model,
+    clientMaxTokens: maxOutputTokens(body),
+    defaultMaxTokens: options.defaultMaxTokens,
+    toolChoiceType: toolChoice?.type,
+    messages: body.messages,
+  });
+  out.max_tokens = thinking.maxTokens;
+  if (thinking.thinking) out.thinking = thinking.thinking;
+  if (thinking.effort) outputConfig.effort = thinking.effort;
+  if (Object.keys(outputConfig).length > 0) out.output_config = outputConfig;
+  // With thinking on, Anthropic takes temperature 1 only, and top_p from 0.95 (anthropic-thinking.ts).
+  if (typeof body.temperature === 'number' && (!thinking.thinking || body.temperature === 1)) out.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
+  if (typeof body.top_p === 'number' && (!thinking.thinking || body.top_p >= MIN_THINKING_TOP_P)) out.top_p = body.top_p;
+
+  const { system, turns } = convertMessages(body.messages, thinking.thinking !== undefined);
+  if (system.length > 0) out.system = system;
+  out.messages = turns;
   if (options.stream) out.stream = true;
   return { body: out, jsonTool };
 }
 
-/** System and developer messages become the top-level `system`; the rest alternate user/assistant turns. */
-function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn[] } {
+/**
+ * System and developer messages become the top-level `system`; the rest alternate user/assistant
+ * turns. With thinking on, an assistant turn starts with the signed thinking the client sent back.
+ */
+function convertMessages(messages: JsonObject[], replayThinking: boolean): { system: Block[]; turns: Turn[] } {
   const { system, turns } = convertToTurns<Block>(messages, {
     provider: 'Anthropic',
     system: textOnly,
     user: (content, param) => contentParts(content, param).flatMap(partBlock),
-    assistant: assistantBlocks,
+    assistant: (message, param) => assistantBlocks(message, param, replayThinking),
     tool: toolResultBlock,
   });
   // Anthropic wants a user turn's tool results before any other content in it.
@@ -103,8 +125,11 @@ function imageSource(image: ImageSource): JsonObject {
   return { type: 'base64', media_type: image.mediaType, data: image.data };
 }
 
-function assistantBlocks(message: JsonObject, param: string): Block[] {
-  const blocks = contentParts(message.content, `${param}.content`).flatMap(partBlock);
+function assistantBlocks(message: JsonObject, param: string, replayThinking: boolean): Block[] {
+  // Read (and so checked) either way; sent only with thinking on, as Anthropic ignores past thinking otherwise.
+  const thinking = readThinkingBlocks(message, param).filter(isReplayable);
+  const blocks: Block[] = replayThinking ? thinking.map((block) => ({ ...block })) : [];
+  blocks.push(...contentParts(message.content, `${param}.content`).flatMap(partBlock));
   const calls = message.tool_calls;
   if (calls === undefined || calls === null) return blocks;
   if (!Array.isArray(calls)) throw invalidRequest(`${param}.tool_calls must be an array.`, `${param}.tool_calls`);

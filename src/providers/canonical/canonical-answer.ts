@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FinishReason, JsonObject, StreamChunk, UnifiedFinishReason, Usage } from '../types.js';
+import type { ThinkingBlock } from './reasoning.js';
 
 export interface CanonicalToolCall {
   id: string;
@@ -25,6 +26,10 @@ export interface CanonicalAnswer {
   usage: Usage | undefined;
   /** OpenAI's `logprobs.content` entries, when the request asked and the provider gave them. */
   logprobs?: JsonObject[];
+  /** The model's reasoning as text (`reasoning_content`), when the provider gave any. */
+  reasoning?: string;
+  /** The reasoning as the provider signed it (`thinking_blocks`), for the client to send back in a tool loop. */
+  thinkingBlocks?: ThinkingBlock[];
 }
 
 /** The OpenAI `finish_reason` a client sees for a unified reason (`other` reads as a plain stop). */
@@ -45,6 +50,8 @@ export function openaiUsage(usage: Usage): JsonObject {
 /** A `chat.completion` object for one choice. */
 export function completionJson(answer: CanonicalAnswer): JsonObject {
   const message: JsonObject = { role: 'assistant', content: answer.content, refusal: null };
+  if (answer.reasoning !== undefined) message.reasoning_content = answer.reasoning;
+  if (answer.thinkingBlocks !== undefined && answer.thinkingBlocks.length > 0) message.thinking_blocks = answer.thinkingBlocks;
   if (answer.toolCalls.length > 0) {
     message.tool_calls = answer.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
   }
@@ -111,6 +118,21 @@ export class ChunkBuilder {
   quotedText(quoted: string, logprobsJson = 'null'): StreamChunk[] {
     const out = this.start();
     out.push(this.chunkOf(`{"content":${quoted}}`, true, null, logprobsJson));
+    return out;
+  }
+
+  /** A piece of the model's reasoning text (`reasoning_content`). */
+  reasoning(text: string): StreamChunk[] {
+    if (text === '') return [];
+    const out = this.start();
+    out.push(this.chunkOf(`{"reasoning_content":${JSON.stringify(text)}}`, true));
+    return out;
+  }
+
+  /** A whole signed thinking block (`thinking_blocks`), once the provider has closed it. */
+  thinkingBlock(block: ThinkingBlock): StreamChunk[] {
+    const out = this.start();
+    out.push(this.chunk({ thinking_blocks: [block] }, true));
     return out;
   }
 

@@ -18,11 +18,11 @@ export async function handleMessages(exchange: MockExchange, state: MockState): 
   if (prepared === undefined) return;
   const { mode, plan } = prepared;
   if (!stream) {
-    const message = buildMessage(plan);
+    const message = buildMessage(plan, parsed.thinking);
     sendAnswer(exchange.res, message, mode);
     return;
   }
-  const { frames, end } = buildMessageFrames(plan);
+  const { frames, end } = buildMessageFrames(plan, parsed.thinking);
   await writeStream(exchange.res, frames, {
     signal: exchange.signal,
     chunkDelayMs: state.chunkDelayMs,

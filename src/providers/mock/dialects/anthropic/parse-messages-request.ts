@@ -8,6 +8,7 @@ import type { JsonObject } from '../../../types.js';
 import type { MockError } from '../../mock-errors.js';
 import type { MockChatRequest } from '../../mock-request.js';
 import { invalidRequestError } from './anthropic-errors.js';
+import { checkSignatures, readMockThinking, thinkingText, withoutThinking } from './mock-thinking.js';
 
 const messagesRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -24,7 +25,15 @@ const messagesRequestSchema = z.looseObject({
 
 export type MessagesRequest = z.infer<typeof messagesRequestSchema>;
 
-export type ParsedMessagesRequest = { ok: true; request: MessagesRequest; chat: MockChatRequest } | { ok: false; error: MockError };
+export type ParsedMessagesRequest =
+  | {
+      ok: true;
+      request: MessagesRequest;
+      chat: MockChatRequest;
+      /** The thinking the answer starts with, when the request asks for thinking. */
+      thinking: string | undefined;
+    }
+  | { ok: false; error: MockError };
 
 export function parseMessagesRequest(body: JsonObject): ParsedMessagesRequest {
   const parsed = messagesRequestSchema.safeParse(body);
@@ -35,7 +44,11 @@ export function parseMessagesRequest(body: JsonObject): ParsedMessagesRequest {
     return { ok: false, error: invalidRequestError(`${path}: ${missing ? 'Field required' : (issue?.message ?? 'invalid value')}`) };
   }
   const request = parsed.data;
-  const messages: MockChatRequest['messages'] = request.messages.map((message) => ({ role: message.role, content: message.content }));
+  const signatureError = checkSignatures(request.messages);
+  if (signatureError) return { ok: false, error: signatureError };
+  const thinking = readMockThinking(body);
+  if ('error' in thinking) return { ok: false, error: thinking.error };
+  const messages: MockChatRequest['messages'] = request.messages.map((message) => ({ role: message.role, content: withoutThinking(message.content) }));
   if (request.system !== undefined) messages.unshift({ role: 'system', content: request.system });
   const chat: MockChatRequest = {
     model: request.model,
@@ -45,7 +58,14 @@ export function parseMessagesRequest(body: JsonObject): ParsedMessagesRequest {
     tools: request.tools?.map((tool) => ({ type: 'function', function: { name: tool.name, parameters: tool.input_schema } })),
     tool_choice: toolChoice(request.tool_choice),
   };
-  return { ok: true, request, chat };
+  return { ok: true, request, chat, thinking: thinking.on ? thinkingText(lastUserText(request.messages)) : undefined };
+}
+
+/** The text of the last user turn (its text blocks), for the thinking to quote. */
+function lastUserText(messages: MessagesRequest['messages']): string {
+  const content = messages.findLast((message) => message.role === 'user')?.content;
+  if (typeof content === 'string') return content;
+  return (content ?? []).map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : '')).join('');
 }
 
 function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {

@@ -6,8 +6,10 @@
  */
 import type { JsonObject } from '../../../types.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { estimateTokens } from '../../estimate-tokens.js';
 import { randomId } from '../../random-id.js';
 import { sseFrame } from '../../write-sse.js';
+import { signThinking } from './mock-thinking.js';
 
 /** Words per streamed text delta. */
 const WORDS_PER_DELTA = 3;
@@ -29,8 +31,13 @@ export interface MessageFrames {
   end: string;
 }
 
-export function buildMessage(plan: AnswerPlan): JsonObject {
+/**
+ * The answer as a `message`. `thinking`, when the request asked for thinking, opens the content as
+ * a signed thinking block, and its tokens count in the output as Anthropic counts them.
+ */
+export function buildMessage(plan: AnswerPlan, thinking?: string): JsonObject {
   const content: JsonObject[] = [];
+  if (thinking !== undefined) content.push({ type: 'thinking', thinking, signature: signThinking(thinking) });
   if (plan.toolCall) content.push({ type: 'tool_use', id: toolUseId(plan), name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown });
   else if (plan.content !== null) content.push({ type: 'text', text: plan.content });
   return {
@@ -41,11 +48,12 @@ export function buildMessage(plan: AnswerPlan): JsonObject {
     content,
     stop_reason: STOP_REASONS[plan.finishReason],
     stop_sequence: null,
-    usage: usage(plan, plan.usage.completion_tokens),
+    usage: usage(plan, outputTokens(plan, thinking)),
   };
 }
 
-export function buildMessageFrames(plan: AnswerPlan): MessageFrames {
+/** The answer as stream frames; a thinking block, when asked for, streams first (its text, then its signature). */
+export function buildMessageFrames(plan: AnswerPlan, thinking?: string): MessageFrames {
   const start = event('message_start', {
     type: 'message_start',
     message: { id: messageId(plan), type: 'message', role: 'assistant', model: plan.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(plan, 1) },
@@ -54,26 +62,42 @@ export function buildMessageFrames(plan: AnswerPlan): MessageFrames {
   const messageDelta = event('message_delta', {
     type: 'message_delta',
     delta: { stop_reason: STOP_REASONS[plan.finishReason], stop_sequence: null },
-    usage: { output_tokens: plan.usage.completion_tokens },
+    usage: { output_tokens: outputTokens(plan, thinking) },
   });
   const end = event('message_stop', { type: 'message_stop' });
-  const blockStop = event('content_block_stop', { type: 'content_block_stop', index: 0 });
+  // The thinking block, when there is one, is block 0 and the answer's block follows it.
+  const index = thinking === undefined ? 0 : 1;
+  const blockStop = event('content_block_stop', { type: 'content_block_stop', index });
+  const opening = thinking === undefined ? [start] : thinkingFrames(start, thinking);
+  const first = (open: string) => [...opening.slice(0, -1), opening.at(-1) + open + ping];
 
   const call = plan.toolCall;
   if (call) {
-    const open = event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: toolUseId(plan), name: call.name, input: {} } });
-    const deltas = slices(call.arguments, JSON_CHARS_PER_DELTA).map((piece) => delta({ type: 'input_json_delta', partial_json: piece }));
-    return { frames: [start + open + ping, ...deltas, blockStop + messageDelta], end };
+    const open = event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolUseId(plan), name: call.name, input: {} } });
+    const deltas = slices(call.arguments, JSON_CHARS_PER_DELTA).map((piece) => delta(index, { type: 'input_json_delta', partial_json: piece }));
+    return { frames: [...first(open), ...deltas, blockStop + messageDelta], end };
   }
   // A refusal (the content_filter answer mode) opens no content block at all.
-  if (plan.content === null) return { frames: [start + ping, messageDelta], end };
-  const open = event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-  const deltas = wordGroups(plan.content, WORDS_PER_DELTA).map((piece) => delta({ type: 'text_delta', text: piece }));
-  return { frames: [start + open + ping, ...deltas, blockStop + messageDelta], end };
+  if (plan.content === null) return { frames: [...first(''), messageDelta], end };
+  const open = event('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+  const deltas = wordGroups(plan.content, WORDS_PER_DELTA).map((piece) => delta(index, { type: 'text_delta', text: piece }));
+  return { frames: [...first(open), ...deltas, blockStop + messageDelta], end };
 }
 
-function delta(body: JsonObject): string {
-  return event('content_block_delta', { type: 'content_block_delta', index: 0, delta: body });
+/** The opening events with block 0 as a thinking block: opened, its text a few words per delta, its signature, closed. */
+function thinkingFrames(start: string, thinking: string): string[] {
+  const open = event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } });
+  const pieces = wordGroups(thinking, WORDS_PER_DELTA).map((piece) => delta(0, { type: 'thinking_delta', thinking: piece }));
+  const close = delta(0, { type: 'signature_delta', signature: signThinking(thinking) }) + event('content_block_stop', { type: 'content_block_stop', index: 0 });
+  return [start + open, ...pieces, close];
+}
+
+function outputTokens(plan: AnswerPlan, thinking: string | undefined): number {
+  return plan.usage.completion_tokens + (thinking === undefined ? 0 : estimateTokens(thinking));
+}
+
+function delta(index: number, body: JsonObject): string {
+  return event('content_block_delta', { type: 'content_block_delta', index, delta: body });
 }
 
 function event(name: string, data: JsonObject): string {

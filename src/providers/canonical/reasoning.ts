@@ -1,0 +1,110 @@
+/**
+ * What a canonical request asks of a model's reasoning, read once for every translating adapter,
+ * and the thinking blocks an answer carries back.
+ *
+ * Chat Completions asks with `reasoning_effort` (`none`, `minimal`, `low`, `medium`, `high`,
+ * `xhigh`). An OpenAI-format upstream gets the field as the client sent it; an adapter translates
+ * it into its provider's terms: a thinking budget in tokens (Claude before 4.6, Gemini 2.5), an
+ * effort level (Claude 4.6 and later), a thinking level (Gemini 3).
+ *
+ * An Anthropic Messages request (`POST /v1/messages`) asks with an exact budget
+ * (`thinking.budget_tokens`). Its canonical body carries the nearest effort in `reasoning_effort`,
+ * so any provider can serve it, and the budget itself under THINKING_BUDGET: a symbol key, which
+ * JSON never writes, so an OpenAI-format upstream never sees it, while an adapter that takes a
+ * budget uses it as asked.
+ *
+ * An answer's reasoning comes back as `reasoning_content` (the text, the field DeepSeek, vLLM and
+ * most OpenAI-compatible servers use) and, where the provider signs it, as `thinking_blocks`:
+ * Anthropic's blocks with their signatures, which a client sends back on the assistant message of
+ * a tool loop so that the model's reasoning continues where it stopped.
+ */
+import { isJsonObject } from '../read-payload.js';
+import type { ChatBody, JsonObject } from '../types.js';
+import { invalidRequest } from './request-parts.js';
+
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+/** An effort that turns reasoning on. */
+export type ActiveEffort = Exclude<ReasoningEffort, 'none'>;
+
+export type Reasoning =
+  /** Nothing asked: the model reasons as its provider's default has it. */
+  | { mode: 'default' }
+  /** `reasoning_effort: "none"`: no reasoning, where the model can answer without. */
+  | { mode: 'off' }
+  /** Reasoning at this effort; `budgetTokens` is the exact budget a Messages request gave. */
+  | { mode: 'on'; effort: ActiveEffort; budgetTokens: number | undefined };
+
+/** The exact thinking budget a Messages request asked for, on its canonical body (never serialised). */
+export const THINKING_BUDGET: unique symbol = Symbol('switchyard.thinkingBudget');
+
+/** A canonical body that may carry THINKING_BUDGET. */
+export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number };
+
+/**
+ * The thinking budget in tokens for each effort, for a provider that takes a budget. Each is
+ * Anthropic's smallest (1,024) or a round figure between it and the 32k that Anthropic's own
+ * clients use for their highest setting; they are the gateway's choice, not a provider's.
+ */
+export const EFFORT_BUDGETS: Readonly<Record<ActiveEffort, number>> = {
+  minimal: 1024,
+  low: 4096,
+  medium: 10240,
+  high: 24576,
+  xhigh: 32768,
+};
+
+const EFFORTS = new Set<string>(REASONING_EFFORTS);
+
+/** What the request asks of reasoning. An unknown `reasoning_effort` is the client's 400. */
+export function readReasoning(body: ReasoningBody): Reasoning {
+  const effort = body.reasoning_effort;
+  if (effort === undefined || effort === null) return { mode: 'default' };
+  if (typeof effort !== 'string' || !EFFORTS.has(effort)) {
+    throw invalidRequest(`reasoning_effort must be one of ${REASONING_EFFORTS.map((name) => `"${name}"`).join(', ')}.`, 'reasoning_effort');
+  }
+  if (effort === 'none') return { mode: 'off' };
+  return { mode: 'on', effort: effort as ActiveEffort, budgetTokens: body[THINKING_BUDGET] };
+}
+
+/** The budget to think within: the one asked for exactly, else the effort's. */
+export function thinkingBudget(reasoning: Extract<Reasoning, { mode: 'on' }>): number {
+  return reasoning.budgetTokens ?? EFFORT_BUDGETS[reasoning.effort];
+}
+
+/** The smallest effort whose budget covers `tokens` (`xhigh` above them all). */
+export function effortOfBudget(tokens: number): ActiveEffort {
+  for (const [effort, budget] of Object.entries(EFFORT_BUDGETS) as [ActiveEffort, number][]) {
+    if (tokens <= budget) return effort;
+  }
+  return 'xhigh';
+}
+
+/**
+ * A block of a model's reasoning as Anthropic signs it. The signature lets the provider check,
+ * when the block comes back in a later request, that it is the model's own; a block without one
+ * (reasoning text from a provider that signs nothing) cannot go back to a provider that checks.
+ */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
+
+/**
+ * An assistant message's `thinking_blocks` (`param` names the message), as a client sends back
+ * what the gateway answered. A block of another shape is the client's 400 naming it.
+ */
+export function readThinkingBlocks(message: JsonObject, param: string): ThinkingBlock[] {
+  const blocks = message.thinking_blocks;
+  if (blocks === undefined || blocks === null) return [];
+  if (!Array.isArray(blocks)) throw invalidRequest(`${param}.thinking_blocks must be an array.`, `${param}.thinking_blocks`);
+  return blocks.map((block: unknown, index) => {
+    const where = `${param}.thinking_blocks[${index}]`;
+    if (isJsonObject(block)) {
+      if (block.type === 'thinking' && typeof block.thinking === 'string' && (block.signature === undefined || typeof block.signature === 'string')) {
+        return block.signature === undefined ? { type: 'thinking', thinking: block.thinking } : { type: 'thinking', thinking: block.thinking, signature: block.signature };
+      }
+      if (block.type === 'redacted_thinking' && typeof block.data === 'string') return { type: 'redacted_thinking', data: block.data };
+    }
+    throw invalidRequest(`${where} must be {"type": "thinking", "thinking", "signature"} or {"type": "redacted_thinking", "data"}.`, where);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The mock's extended thinking, as Anthropic's API behaves: what it refuses in a request that asks
+ * for thinking (each rule a 400 with Anthropic's wording, so an adapter that breaks one fails in
+ * tests), and the signed thinking it answers with.
+ *
+ * Anthropic signs each thinking block and checks the signature when the block comes back in a
+ * later request. The mock signs with an HMAC of the block's text, so a block sent back altered,
+ * or unsigned, is refused as Anthropic refuses it.
+ */
+import { createHmac } from 'node:crypto';
+import { takesAdaptiveThinking } from '../../../anthropic/anthropic-thinking.js';
+import type { JsonObject } from '../../../types.js';
+import type { MockError } from '../../mock-errors.js';
+import { invalidRequestError } from './anthropic-errors.js';
+
+const SIGNING_KEY = 'switchyard-mock-thinking';
+
+const EFFORTS = new Set(['low', 'medium', 'high', 'max']);
+
+/** Opus 4.6 and later take only adaptive thinking. */
+const ADAPTIVE_ONLY = /opus-(?:4-[6-9]|[5-9])(?![\d])/;
+
+/** How many characters of the question the thinking text repeats. */
+const QUOTED_CHARS = 60;
+
+export function signThinking(text: string): string {
+  return createHmac('sha256', SIGNING_KEY).update(text).digest('base64');
+}
+
+/** Whether the request asks for thinking, or the 400 Anthropic answers it with. */
+export function readMockThinking(request: JsonObject): { on: boolean } | { error: MockError } {
+  const thinking = request.thinking as JsonObject | undefined;
+  const model = String(request.model);
+  const effort = (request.output_config as JsonObject | undefined)?.effort;
+  if (effort !== undefined && !EFFORTS.has(String(effort))) return refused(`output_config.effort: Input should be 'low', 'medium', 'high' or 'max'`);
+  if (thinking === undefined || thinking.type === 'disabled') return { on: false };
+  if (thinking.type === 'enabled') {
+    if (ADAPTIVE_ONLY.test(model)) return refused('thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.');
+    const budget = thinking.budget_tokens;
+    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) return refused('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+    if (typeof request.max_tokens === 'number' && budget >= request.max_tokens) return refused('`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size');
+  } else if (thinking.type === 'adaptive') {
+    if (!takesAdaptiveThinking(model)) return refused(`adaptive thinking is not supported on this model`);
+  } else {
+    return refused(`thinking: Input tag '${String(thinking.type)}' found using 'type' does not match any of the expected tags: 'disabled', 'enabled', 'adaptive'`);
+  }
+  if (request.temperature !== undefined && request.temperature !== 1) return refused('`temperature` may only be set to 1 when thinking is enabled or in adaptive mode. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility');
+  if (typeof request.top_p === 'number' && request.top_p < 0.95) return refused('`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility');
+  if (request.top_k !== undefined) return refused('`top_k` must be unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility');
+  const choice = (request.tool_choice as JsonObject | undefined)?.type;
+  if (choice === 'any' || choice === 'tool') return refused('Thinking may not be enabled when tool_choice forces tool use.');
+  const loopError = toolLoopWithoutThinking(request.messages);
+  return loopError ? { error: loopError } : { on: true };
+}
+
+/**
+ * A replayed thinking block whose signature is not the mock's for its text: the 400 Anthropic gives
+ * for a block altered or made up by the client. Checked whether or not thinking is on.
+ */
+export function checkSignatures(messages: unknown): MockError | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const [turn, message] of messages.entries()) {
+    const content = (message as JsonObject).content;
+    if (!Array.isArray(content)) continue;
+    for (const [index, block] of content.entries()) {
+      const typed = block as JsonObject;
+      if (typed.type === 'thinking' && (typeof typed.thinking !== 'string' || typed.signature !== signThinking(typed.thinking))) {
+        return invalidRequestError(`messages.${turn}.content.${index}: Invalid \`signature\` in \`thinking\` block`);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Content with the thinking blocks taken out: the answer planner reads text and tools only. */
+export function withoutThinking(content: unknown): unknown {
+  if (!Array.isArray(content)) return content;
+  return content.filter((block) => (block as JsonObject).type !== 'thinking' && (block as JsonObject).type !== 'redacted_thinking');
+}
+
+/** The thinking the mock answers with: the question, quoted, and a plan; the same question always gives the same text. */
+export function thinkingText(lastUserText: string): string {
+  const quoted = lastUserText.length > QUOTED_CHARS ? `${lastUserText.slice(0, QUOTED_CHARS)}...` : lastUserText;
+  return `The user asks: "${quoted}". I will answer briefly and plainly.`;
+}
+
+/**
+ * With thinking on, a conversation that ends in tool results needs the assistant turn that called
+ * the tools to start with its thinking (Anthropic's rule for a tool loop).
+ */
+function toolLoopWithoutThinking(messages: unknown): MockError | undefined {
+  if (!Array.isArray(messages) || messages.length < 2) return undefined;
+  const last = messages.at(-1) as JsonObject;
+  const endsInResults = last.role === 'user' && Array.isArray(last.content) && last.content.some((block) => (block as JsonObject).type === 'tool_result');
+  if (!endsInResults) return undefined;
+  const assistant = messages.at(-2) as JsonObject;
+  const first = Array.isArray(assistant.content) ? (assistant.content[0] as JsonObject | undefined) : undefined;
+  if (first?.type === 'thinking' || first?.type === 'redacted_thinking') return undefined;
+  return invalidRequestError(
+    `messages.${messages.length - 2}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first?.type ?? 'text')}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`,
+  );
+}
+
+function refused(message: string): { error: MockError } {
+  return { error: invalidRequestError(message) };
+}
