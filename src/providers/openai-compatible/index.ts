@@ -42,6 +42,7 @@ export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
       transport: transportOf(config, context),
       streamUsage: config.stream_usage ?? (config.preset && OPENAI_COMPATIBLE_PRESETS[config.preset].streamUsage) ?? true,
       notice: context.notice,
+      keepReasoningContent: true,
     });
   },
 };

@@ -12,6 +12,7 @@ import { readCompletion } from './read-openai-answer.js';
 import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
 import { malformedUpstream, mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson } from './map-openai-response.js';
 import { openaiStream } from './openai-stream.js';
+import { withoutGatewayFields } from './without-gateway-fields.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 
 export interface OpenAIProviderOptions {
@@ -36,6 +37,8 @@ export interface OpenAIProviderOptions {
   streamUsage?: boolean;
   /** Where the provider tells what it learned of its upstream (that it refuses `stream_options`). */
   notice?: (message: string) => void;
+  /** Send `reasoning_content` on assistant messages on to the upstream (without-gateway-fields.ts). Default false. */
+  keepReasoningContent?: boolean;
 }
 
 /** The endpoints of OpenAI's wire format the adapter calls. */
@@ -59,6 +62,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
   const keyHeader = options.keyHeader ?? DEFAULT_KEY_HEADER;
   if (options.apiKey) baseHeaders[keyHeader.name] = keyHeader.scheme ? `${keyHeader.scheme} ${options.apiKey}` : options.apiKey;
   const pathFor = options.pathFor ?? ((endpoint: OpenAIEndpoint) => DEFAULT_PATHS[endpoint]);
+  const keepReasoningContent = options.keepReasoningContent === true;
 
   function headersFor(call: ProviderCall): Record<string, string> {
     return withCallHeaders(baseHeaders, call);
@@ -77,7 +81,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
 
   /** A `chat.completion` or `text_completion`, passed through; what the gateway reads of it is read by hand. */
   async function complete(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatResult> {
-    const { text, bytes } = await client.requestText(postRequest(pathFor(endpoint, call.model), call, call.body));
+    const { text, bytes } = await client.requestText(postRequest(pathFor(endpoint, call.model), call, withoutGatewayFields(call.body, keepReasoningContent)));
     const facts = readCompletion(parseUpstreamJson(text, 'completion'));
     if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
     return { text, bytes, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
@@ -92,7 +96,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
 
   async function open(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall, askUsage: boolean): Promise<ChatStream> {
     // The client's own `stream_options` are kept; only `include_usage` is added.
-    const body = askUsage ? { ...call.body, stream_options: { ...(call.body.stream_options as JsonObject | undefined), include_usage: true } } : call.body;
+    const sent = withoutGatewayFields(call.body, keepReasoningContent);
+    const body = askUsage ? { ...sent, stream_options: { ...(sent.stream_options as JsonObject | undefined), include_usage: true } } : sent;
     const res = await client.request(postRequest(pathFor(endpoint, call.model), call, body));
     return upstreamStream(res, openaiStream(res.body, secrets, askUsage));
   }
