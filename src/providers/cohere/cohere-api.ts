@@ -23,7 +23,7 @@ export const cohereChatResponseSchema = z.looseObject({
   id: z.string(),
   finish_reason: z.string().nullish(),
   message: z.looseObject({
-    content: z.array(z.looseObject({ type: z.string(), text: z.string().nullish() })).nullish(),
+    content: z.array(z.looseObject({ type: z.string(), text: z.string().nullish(), thinking: z.string().nullish() })).nullish(),
     tool_calls: z.array(toolCallSchema).nullish(),
   }),
   usage: cohereUsageSchema.nullish(),
@@ -39,7 +39,7 @@ export const cohereStreamEventSchema = z.looseObject({
       message: z
         .looseObject({
           // message-start sends empty lists here; the delta events send one object.
-          content: z.union([z.looseObject({ text: z.string().nullish() }), z.array(z.unknown())]).nullish(),
+          content: z.union([z.looseObject({ text: z.string().nullish(), thinking: z.string().nullish() }), z.array(z.unknown())]).nullish(),
           tool_calls: z.union([toolCallSchema, z.array(z.unknown())]).nullish(),
         })
         .nullish(),
@@ -61,7 +61,7 @@ export type CohereUsage = z.infer<typeof cohereUsageSchema>;
 export type CohereStreamEvent = z.infer<typeof cohereStreamEventSchema>;
 
 /**
- * Reads one v2 chat stream event. The common one (a `content-delta`'s text, or an event with no
+ * Reads one v2 chat stream event. The common one (a `content-delta`'s text or thinking, or an event with no
  * tool calls, usage or content list) is used as it is; anything else goes to the schema
  * (read-payload.ts).
  */
@@ -77,5 +77,5 @@ function isCommonEvent(value: unknown): boolean {
   if (message == null) return true;
   if (!isJsonObject(message) || message.tool_calls != null) return false;
   const content = message.content;
-  return content == null || (isJsonObject(content) && isNullish(content.text, 'string'));
+  return content == null || (isJsonObject(content) && isNullish(content.text, 'string') && isNullish(content.thinking, 'string'));
 }

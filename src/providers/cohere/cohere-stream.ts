@@ -1,9 +1,9 @@
 /**
  * Cohere's v2 chat stream (`stream: true`: SSE events message-start, content-start/-delta/-end,
  * tool-plan-delta, tool-call-start/-delta/-end, citation events, message-end, then `data: [DONE]`)
- * read into canonical chunks. The tool plan (Cohere's note of what it is about to call) and
- * citations are not part of an OpenAI answer and are left out. Each event is read as the SSE
- * parser yields it (readSseWith).
+ * read into canonical chunks; a reasoning model's thinking comes out as `reasoning_content`. The
+ * tool plan (Cohere's note of what it is about to call) and citations are not part of an OpenAI
+ * answer and are left out. Each event is read as the SSE parser yields it (readSseWith).
  */
 import { GatewayError } from '../../errors.js';
 import { ChunkBuilder, syntheticId } from '../canonical/canonical-answer.js';
@@ -63,8 +63,12 @@ class CohereChunkReader implements SseReader<StreamChunk> {
     switch (data.type) {
       case 'message-start':
         return this.open(data.id).start();
-      case 'content-delta':
-        return this.open().text(single(delta?.message?.content)?.text ?? '');
+      case 'content-delta': {
+        // A reasoning model's thinking streams in content blocks of its own, as `thinking` rather than `text`.
+        const content = single(delta?.message?.content);
+        if (typeof content?.thinking === 'string') return this.open().reasoning(content.thinking);
+        return this.open().text(content?.text ?? '');
+      }
       case 'tool-call-start': {
         const call = single(delta?.message?.tool_calls);
         const key = String(data.index ?? 0);

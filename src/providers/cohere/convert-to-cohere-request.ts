@@ -5,6 +5,7 @@
  * REQUIRED/NONE only, and no `n`.
  */
 import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences } from '../canonical/request-parts.js';
+import { readReasoning, thinkingBudget, type Reasoning } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
 export function convertToCohereRequest(body: ChatBody, model: string, options: { stream: boolean }): JsonObject {
@@ -24,11 +25,29 @@ export function convertToCohereRequest(body: ChatBody, model: string, options: {
   copyNumber(body, 'frequency_penalty', request, 'frequency_penalty');
   const maxTokens = maxOutputTokens(body);
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  const thinking = cohereThinking(readReasoning(body), model, maxTokens);
+  if (thinking !== undefined) request.thinking = thinking;
   const stop = stopSequences(body.stop);
   if (stop !== undefined && stop.length > 0) request.stop_sequences = stop;
   const format = responseFormat(body.response_format);
   if (format !== undefined) request.response_format = format;
   return request;
+}
+
+/** Cohere's reasoning models (Command A Reasoning) have the word in their name; others take no `thinking`. */
+const REASONING_MODEL = /reasoning/i;
+
+/**
+ * `reasoning_effort` as Cohere's `thinking`, for its reasoning models only: they think unless told
+ * not to, so "none" turns thinking off and an effort sets a token budget (fitted under the
+ * client's `max_tokens`, as in the Anthropic adapter). Other models get nothing: the field only
+ * steers an answer, and Cohere's other models do not take it.
+ */
+function cohereThinking(reasoning: Reasoning, model: string, maxTokens: number | undefined): JsonObject | undefined {
+  if (reasoning.mode === 'default' || !REASONING_MODEL.test(model)) return undefined;
+  if (reasoning.mode === 'off') return { type: 'disabled' };
+  const budget = thinkingBudget(reasoning);
+  return { type: 'enabled', token_budget: maxTokens === undefined ? budget : Math.max(1, Math.min(budget, maxTokens - 1)) };
 }
 
 function convertMessage(message: JsonObject, index: number): JsonObject {

@@ -50,7 +50,10 @@ export function mapCohereResponse(text: string, model: string): ChatResult {
   const parsed = cohereChatResponseSchema.safeParse(parseUpstreamJson(text, 'response'));
   if (!parsed.success) throw malformedUpstream('The upstream sent a chat response without id or message.');
   const response = parsed.data;
-  const content = (response.message.content ?? []).map((part) => (part.type === 'text' ? (part.text ?? '') : '')).join('');
+  const parts = response.message.content ?? [];
+  const content = parts.map((part) => (part.type === 'text' ? (part.text ?? '') : '')).join('');
+  // A reasoning model's thinking comes in its own content blocks, before the text.
+  const thinking = parts.filter((part) => part.type === 'thinking' && typeof part.thinking === 'string').map((part) => part.thinking as string);
   const toolCalls = (response.message.tool_calls ?? []).map((call, index) => ({
     id: call.id ?? `call_${response.id}_${index}`,
     name: call.function?.name ?? '',
@@ -60,6 +63,7 @@ export function mapCohereResponse(text: string, model: string): ChatResult {
   const failure = emptyAnswerFailure(finishReason, content !== '' || toolCalls.length > 0);
   if (failure) throw failure;
   const usage = mapCohereUsage(response.usage);
-  const completion = completionJson({ id: response.id, model, content: content === '' && toolCalls.length > 0 ? null : content, toolCalls, finishReason, usage });
+  const reasoning = thinking.length > 0 ? thinking.join('\n\n') : undefined;
+  const completion = completionJson({ id: response.id, model, content: content === '' && toolCalls.length > 0 ? null : content, toolCalls, finishReason, usage, reasoning });
   return { text: JSON.stringify(completion), id: response.id, responseModel: model, finishReasons: [finishReason], usage };
 }

@@ -23,7 +23,7 @@ export async function handleCohereChat(exchange: MockExchange, state: MockState)
   });
   if (prepared === undefined) return;
   const { mode, plan } = prepared;
-  const answer = newCohereAnswer(plan);
+  const answer = newCohereAnswer(plan, parsed.thinking);
   if (!stream) {
     const body = buildChatResponse(plan, answer);
     sendAnswer(exchange.res, body, mode);

@@ -26,9 +26,20 @@ const chatSchema = z.looseObject({
   max_tokens: z.int().positive().optional(),
   tools: z.array(z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) })).optional(),
   tool_choice: z.enum(['REQUIRED', 'NONE']).optional(),
+  thinking: z.discriminatedUnion('type', [z.looseObject({ type: z.literal('enabled'), token_budget: z.int().positive().optional() }), z.looseObject({ type: z.literal('disabled') })]).optional(),
 });
 
-export type ParsedCohereChat = { ok: true; chat: MockChatRequest } | { ok: false; error: MockError };
+/** Cohere's reasoning models (Command A Reasoning): they think unless `thinking.type` is disabled. */
+const REASONING_MODEL = /reasoning/i;
+
+export type ParsedCohereChat =
+  | {
+      ok: true;
+      chat: MockChatRequest;
+      /** The thinking the answer starts with (a reasoning model not told to stop). */
+      thinking: string | undefined;
+    }
+  | { ok: false; error: MockError };
 
 export function parseCohereChat(body: JsonObject): ParsedCohereChat {
   const parsed = chatSchema.safeParse(body);
@@ -40,7 +51,11 @@ export function parseCohereChat(body: JsonObject): ParsedCohereChat {
   const request = parsed.data;
   const toolMessage = request.messages.findIndex((message) => message.role === 'tool' && message.tool_call_id === undefined);
   if (toolMessage >= 0) return { ok: false, error: cohereError(400, `invalid request: messages[${toolMessage}].tool_call_id is required for a tool message`) };
+  const reasoning = REASONING_MODEL.test(request.model);
+  if (request.thinking !== undefined && !reasoning) return { ok: false, error: cohereError(400, `invalid request: thinking is not supported by model ${request.model}`) };
+  const lastUser = request.messages.findLast((message) => message.role === 'user');
   return {
+    thinking: reasoning && request.thinking?.type !== 'disabled' ? `Considering: ${textOf(lastUser?.content)}` : undefined,
     ok: true,
     chat: {
       model: request.model,

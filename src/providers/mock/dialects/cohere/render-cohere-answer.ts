@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../../types.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { estimateTokens } from '../../estimate-tokens.js';
 import { randomId } from '../../random-id.js';
 import { sseFrame } from '../../write-sse.js';
 
@@ -26,26 +27,38 @@ const FINISH_REASONS: Record<MockFinishReason, string> = {
 export interface CohereAnswer {
   id: string;
   toolCallId: string | undefined;
+  /** A reasoning model's thinking, first in the content. */
+  thinking: string | undefined;
 }
 
-export function newCohereAnswer(plan: AnswerPlan): CohereAnswer {
-  return { id: randomUUID(), toolCallId: plan.toolCall ? `${plan.toolCall.name}_${randomId('', 12).toLowerCase()}` : undefined };
+export function newCohereAnswer(plan: AnswerPlan, thinking?: string): CohereAnswer {
+  return { id: randomUUID(), toolCallId: plan.toolCall ? `${plan.toolCall.name}_${randomId('', 12).toLowerCase()}` : undefined, thinking };
 }
 
 export function buildChatResponse(plan: AnswerPlan, answer: CohereAnswer): JsonObject {
   const message: JsonObject = { role: 'assistant' };
+  const thinking = answer.thinking === undefined ? [] : [{ type: 'thinking', thinking: answer.thinking }];
   if (plan.toolCall) {
     message.tool_plan = toolPlan(plan);
     message.tool_calls = [{ id: answer.toolCallId, type: 'function', function: { name: plan.toolCall.name, arguments: plan.toolCall.arguments } }];
+    if (thinking.length > 0) message.content = thinking;
   } else {
-    message.content = plan.content ? [{ type: 'text', text: plan.content }] : [];
+    message.content = plan.content ? [...thinking, { type: 'text', text: plan.content }] : thinking;
   }
-  return { id: answer.id, message, finish_reason: FINISH_REASONS[plan.finishReason], usage: usage(plan) };
+  return { id: answer.id, message, finish_reason: FINISH_REASONS[plan.finishReason], usage: usage(plan, answer) };
 }
 
 /** The stream's frames, without the closing `data: [DONE]` (see DONE_FRAME). */
 export function buildChatFrames(plan: AnswerPlan, answer: CohereAnswer): string[] {
   const frames = [event('message-start', { id: answer.id, delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } })];
+  // A reasoning model's thinking is content block 0, streamed as `thinking`; the text is block 1.
+  let textIndex = 0;
+  if (answer.thinking !== undefined) {
+    frames.push(event('content-start', { index: 0, delta: { message: { content: { type: 'thinking', thinking: '' } } } }));
+    for (const piece of wordGroups(answer.thinking)) frames.push(event('content-delta', { index: 0, delta: { message: { content: { thinking: piece } } } }));
+    frames.push(event('content-end', { index: 0 }));
+    textIndex = 1;
+  }
   const call = plan.toolCall;
   if (call) {
     for (const piece of wordGroups(toolPlan(plan))) frames.push(event('tool-plan-delta', { delta: { message: { tool_plan: piece } } }));
@@ -55,11 +68,11 @@ export function buildChatFrames(plan: AnswerPlan, answer: CohereAnswer): string[
     }
     frames.push(event('tool-call-end', { index: 0 }));
   } else if (plan.content) {
-    frames.push(event('content-start', { index: 0, delta: { message: { content: { type: 'text', text: '' } } } }));
-    for (const piece of wordGroups(plan.content)) frames.push(event('content-delta', { index: 0, delta: { message: { content: { text: piece } } } }));
-    frames.push(event('content-end', { index: 0 }));
+    frames.push(event('content-start', { index: textIndex, delta: { message: { content: { type: 'text', text: '' } } } }));
+    for (const piece of wordGroups(plan.content)) frames.push(event('content-delta', { index: textIndex, delta: { message: { content: { text: piece } } } }));
+    frames.push(event('content-end', { index: textIndex }));
   }
-  frames.push(event('message-end', { delta: { finish_reason: FINISH_REASONS[plan.finishReason], usage: usage(plan) } }));
+  frames.push(event('message-end', { delta: { finish_reason: FINISH_REASONS[plan.finishReason], usage: usage(plan, answer) } }));
   return frames;
 }
 
@@ -74,9 +87,9 @@ function toolPlan(plan: AnswerPlan): string {
   return `I will call ${plan.toolCall?.name ?? 'the tool'} to answer this.`;
 }
 
-function usage(plan: AnswerPlan): JsonObject {
+function usage(plan: AnswerPlan, answer: CohereAnswer): JsonObject {
   const input = plan.usage.prompt_tokens;
-  const output = plan.usage.completion_tokens;
+  const output = plan.usage.completion_tokens + (answer.thinking === undefined ? 0 : estimateTokens(answer.thinking));
   return { billed_units: { input_tokens: input, output_tokens: output }, tokens: { input_tokens: input + TEMPLATE_TOKENS, output_tokens: output } };
 }
 
