@@ -13,9 +13,19 @@ export const bedrockUsageSchema = z.looseObject({
   cacheWriteInputTokens: z.number().nullish(),
 });
 
+/**
+ * A block of the model's reasoning: its text (signed, from Claude), or reasoning its provider
+ * encrypted (`redactedContent`: bytes, which JSON carries as base64).
+ */
+const reasoningContentSchema = z.looseObject({
+  reasoningText: z.looseObject({ text: z.string(), signature: z.string().optional() }).optional(),
+  redactedContent: z.string().optional(),
+});
+
 const contentBlockSchema = z.looseObject({
   text: z.string().optional(),
   toolUse: z.looseObject({ toolUseId: z.string(), name: z.string(), input: z.unknown() }).optional(),
+  reasoningContent: reasoningContentSchema.optional(),
 });
 
 /** The body of a Converse answer. It carries no id: the request id is in the `x-amzn-requestid` header. */
@@ -38,20 +48,32 @@ export const contentBlockDeltaSchema = z.looseObject({
   delta: z.looseObject({
     text: z.string().optional(),
     toolUse: z.looseObject({ input: z.string() }).optional(),
+    /** A piece of a reasoning block: its text, its signature, or redacted (base64) bytes. */
+    reasoningContent: z.looseObject({ text: z.string().optional(), signature: z.string().optional(), redactedContent: z.string().optional() }).optional(),
   }),
 });
 
 /**
- * Reads a contentBlockDelta, the event of nearly every token. The common one (text, or a piece of
- * a tool's input) is used as it is; anything else goes to the schema (read-payload.ts).
+ * Reads a contentBlockDelta, the event of nearly every token. The common one (text, a piece of a
+ * tool's input or of reasoning) is used as it is; anything else goes to the schema (read-payload.ts).
  */
 export const readContentBlockDelta = schemaReader(contentBlockDeltaSchema, isCommonDelta);
 
 function isCommonDelta(value: unknown): boolean {
   if (!isJsonObject(value) || typeof value.contentBlockIndex !== 'number' || !isJsonObject(value.delta)) return false;
-  const { text, toolUse } = value.delta;
-  return isOptional(text, 'string') && (toolUse === undefined || (isJsonObject(toolUse) && typeof toolUse.input === 'string'));
+  const { text, toolUse, reasoningContent } = value.delta;
+  return (
+    isOptional(text, 'string') &&
+    (toolUse === undefined || (isJsonObject(toolUse) && typeof toolUse.input === 'string')) &&
+    (reasoningContent === undefined || isCommonReasoningDelta(reasoningContent))
+  );
 }
+
+function isCommonReasoningDelta(value: unknown): boolean {
+  return isJsonObject(value) && isOptional(value.text, 'string') && isOptional(value.signature, 'string') && isOptional(value.redactedContent, 'string');
+}
+
+export const contentBlockStopSchema = z.looseObject({ contentBlockIndex: z.number() });
 
 export const messageStopSchema = z.looseObject({ stopReason: z.string() });
 
@@ -77,3 +99,4 @@ export const cohereEmbeddingSchema = z.looseObject({
 
 export type BedrockUsage = z.infer<typeof bedrockUsageSchema>;
 export type ConverseResponse = z.infer<typeof converseResponseSchema>;
+export type ReasoningDelta = NonNullable<z.infer<typeof contentBlockDeltaSchema>['delta']['reasoningContent']>;

@@ -1,16 +1,18 @@
 /**
  * A ConverseStream (event-stream messages: messageStart, contentBlockStart/Delta/Stop, messageStop,
  * metadata; or an exception) read into canonical chunks. The finish chunk waits for the usage in
- * `metadata`, which Bedrock sends after `messageStop`.
+ * `metadata`, which Bedrock sends after `messageStop`. Reasoning streams as `reasoning_content` as
+ * it arrives; its signature (or its redacted bytes) completes the block, which is given whole as a
+ * `thinking_blocks` entry when the block stops.
  */
 import type { z } from 'zod';
 import { ChunkBuilder } from '../canonical/canonical-answer.js';
 import { GatewayError } from '../../errors.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
-import { contentBlockStartSchema, messageStopSchema, metadataSchema, readContentBlockDelta } from './bedrock-api.js';
+import { contentBlockStartSchema, contentBlockStopSchema, messageStopSchema, metadataSchema, readContentBlockDelta, type ReasoningDelta } from './bedrock-api.js';
 import { mapBedrockStreamException } from './map-bedrock-error.js';
-import { mapBedrockStopReason, mapBedrockUsage } from './map-bedrock-response.js';
+import { mapBedrockStopReason, mapBedrockUsage, thinkingBlockOf } from './map-bedrock-response.js';
 import { stringHeader, type Message } from './read-event-stream.js';
 
 export interface BedrockStreamOptions {
@@ -31,6 +33,13 @@ const decoder = new TextDecoder();
  */
 const NO_CHUNKS: readonly StreamChunk[] = [];
 
+/** A reasoning block while it streams: its text so far, its signature, or its redacted bytes (base64, a piece per delta). */
+interface ReasoningBlock {
+  text: string;
+  signature: string | undefined;
+  redacted: string[];
+}
+
 export async function* bedrockStream(messages: AsyncIterable<Message>, options: BedrockStreamOptions): AsyncGenerator<StreamChunk, void> {
   const builder = new ChunkBuilder({ id: options.id, model: options.model, includeUsage: options.includeUsage });
   /** Content blocks that carry the json_object answer, by block index. */
@@ -43,6 +52,28 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
     finished = true;
     const reason: FinishReason = mapBedrockStopReason(stop, { answeredAsJson: jsonBlocks.size > 0 && toolCalls === 0 });
     return builder.finish(reason, usage);
+  };
+  /** Reasoning blocks not yet stopped, by block index. */
+  const reasoningBlocks = new Map<number, ReasoningBlock>();
+  let reasoned = false;
+  const addReasoning = (index: number, piece: ReasoningDelta): readonly StreamChunk[] => {
+    let block = reasoningBlocks.get(index);
+    if (!block) reasoningBlocks.set(index, (block = { text: '', signature: undefined, redacted: [] }));
+    if (piece.signature !== undefined) block.signature = (block.signature ?? '') + piece.signature;
+    if (piece.redactedContent !== undefined) block.redacted.push(piece.redactedContent);
+    if (piece.text === undefined || piece.text === '') return NO_CHUNKS;
+    // A later block's text is set apart from an earlier one's by a blank line, as in a whole answer.
+    const text = reasoned && block.text === '' ? `\n\n${piece.text}` : piece.text;
+    block.text += piece.text;
+    reasoned = true;
+    return builder.reasoning(text);
+  };
+  const stopReasoning = (index: number): readonly StreamChunk[] => {
+    const block = reasoningBlocks.get(index);
+    if (!block) return NO_CHUNKS;
+    reasoningBlocks.delete(index);
+    if (block.redacted.length > 0) return builder.thinkingBlock({ type: 'redacted_thinking', data: joinBase64(block.redacted) });
+    return builder.thinkingBlock(thinkingBlockOf(block.text, block.signature));
   };
 
   for await (const message of messages) {
@@ -83,10 +114,14 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
         else if (delta.toolUse) {
           if (jsonBlocks.has(event.contentBlockIndex)) out = builder.text(delta.toolUse.input);
           else out = builder.toolCallArguments(String(event.contentBlockIndex), delta.toolUse.input);
-        }
-        // Reasoning and citation deltas have no place in a Chat Completions chunk.
+        } else if (delta.reasoningContent) out = addReasoning(event.contentBlockIndex, delta.reasoningContent);
+        // Citation deltas have no place in a Chat Completions chunk.
         break;
       }
+      case 'contentBlockStop':
+        // Only a reasoning block gives something when it stops; without one, the event is not even read.
+        if (reasoningBlocks.size > 0) out = stopReasoning(parse(contentBlockStopSchema, message, eventType).contentBlockIndex);
+        break;
       case 'messageStop':
         stop = parse(messageStopSchema, message, eventType).stopReason;
         if (usage !== undefined) out = finish();
@@ -96,7 +131,7 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
         if (stop !== undefined) out = finish();
         break;
       default:
-        // contentBlockStop and event types added later carry nothing the canonical stream needs.
+        // Event types added later carry nothing the canonical stream needs.
         break;
     }
     for (const chunk of out) yield chunk;
@@ -105,6 +140,12 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
     throw new GatewayError('The upstream stream ended before messageStop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
   }
   if (!finished) for (const chunk of finish()) yield chunk;
+}
+
+/** Redacted bytes that came in several deltas: each piece is base64 of its own bytes, so they join as bytes. */
+function joinBase64(pieces: string[]): string {
+  if (pieces.length === 1) return pieces[0] as string;
+  return Buffer.concat(pieces.map((piece) => Buffer.from(piece, 'base64'))).toString('base64');
 }
 
 function parse<T>(schema: z.ZodType<T>, message: Message, eventType: string): T {

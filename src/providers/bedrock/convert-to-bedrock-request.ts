@@ -2,8 +2,11 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
+import { MIN_THINKING_TOP_P, isReplayable } from '../anthropic/anthropic-thinking.js';
+import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
+import { bedrockThinking, reasoningContentBlock } from './bedrock-thinking.js';
 
 /**
  * The tool a `json_object` request is answered through. Converse's native structured output
@@ -30,6 +33,11 @@ const IMAGE_FORMATS: Record<string, string> = {
   'image/webp': 'webp',
 };
 
+export interface BedrockRequestOptions {
+  /** The model id the request goes to: whether it is Claude decides how reasoning is asked for. */
+  model: string;
+}
+
 export interface BedrockRequest {
   body: JsonObject;
   /** Set when the answer may come through JSON_TOOL_NAME: its input is then the message text. */
@@ -40,23 +48,19 @@ type Block = JsonObject;
 
 type Turn = CanonicalTurn<Block>;
 
-export function convertToBedrockRequest(body: ChatBody): BedrockRequest {
+export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestOptions): BedrockRequest {
   if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate("Bedrock's Converse API answers with one choice per request; n greater than 1 cannot be translated.", 'n');
   refuseUngivenOutput(body, "Bedrock's Converse API");
-  const { system, turns } = convertMessages(body.messages);
-  const out: JsonObject = { messages: turns };
-  if (system.length > 0) out.system = system;
-  const inference = inferenceConfig(body);
-  if (inference) out.inferenceConfig = inference;
+  const reasoning = readReasoning(body);
+  const out: JsonObject = {};
 
-  const hasToolBlocks = turns.some((turn) => turn.content.some((block) => 'toolUse' in block || 'toolResult' in block));
   let tools = convertTools(body.tools);
   let toolChoice = convertToolChoice(body.tool_choice);
   // Converse has no "none": with tool blocks in the history the tools must still be declared (Bedrock
   // rejects toolUse blocks without a toolConfig), so the model is left to choose; else they are left out.
   if (toolChoice === 'none') {
     toolChoice = undefined;
-    if (!hasToolBlocks) tools = [];
+    if (!hasToolBlocks(body.messages)) tools = [];
   }
 
   let jsonTool: string | undefined;
@@ -80,27 +84,44 @@ export function convertToBedrockRequest(body: ChatBody): BedrockRequest {
     if (toolChoice) toolConfig.toolChoice = toolChoice;
     out.toolConfig = toolConfig;
   }
+
+  const thinking = bedrockThinking(reasoning, { model: options.model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
+  if (thinking.fields) out.additionalModelRequestFields = thinking.fields;
+  const inference = inferenceConfig(body, { maxTokens: thinking.maxTokens, thinking: thinking.fields !== undefined });
+  if (inference) out.inferenceConfig = inference;
+
+  const { system, turns } = convertMessages(body.messages, thinking.fields !== undefined);
+  if (system.length > 0) out.system = system;
+  out.messages = turns;
   return { body: out, jsonTool };
 }
 
-function inferenceConfig(body: ChatBody): JsonObject | undefined {
+/** Whether the history holds tool calls or results: the toolUse and toolResult blocks Converse wants declared tools for. */
+function hasToolBlocks(messages: JsonObject[]): boolean {
+  return messages.some((message) => message.role === 'tool' || (message.role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0));
+}
+
+/** With thinking on, Claude takes temperature 1 only and top_p from 0.95 (../anthropic/anthropic-thinking.ts): others are left out. */
+function inferenceConfig(body: ChatBody, options: { maxTokens: number | undefined; thinking: boolean }): JsonObject | undefined {
   const config: JsonObject = {};
-  const maxTokens = maxOutputTokens(body);
-  if (maxTokens !== undefined) config.maxTokens = maxTokens;
-  if (typeof body.temperature === 'number') config.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
-  if (typeof body.top_p === 'number') config.topP = body.top_p;
+  if (options.maxTokens !== undefined) config.maxTokens = options.maxTokens;
+  if (typeof body.temperature === 'number' && (!options.thinking || body.temperature === 1)) config.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
+  if (typeof body.top_p === 'number' && (!options.thinking || body.top_p >= MIN_THINKING_TOP_P)) config.topP = body.top_p;
   const stop = stopSequences(body.stop);
   if (stop && stop.length > 0) config.stopSequences = stop;
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
-/** System and developer messages become `system` blocks; the rest alternate user/assistant turns. */
-function convertMessages(messages: JsonObject[]): { system: Block[]; turns: Turn[] } {
+/**
+ * System and developer messages become `system` blocks; the rest alternate user/assistant turns.
+ * With thinking on, an assistant turn starts with the signed reasoning the client sent back.
+ */
+function convertMessages(messages: JsonObject[], replayThinking: boolean): { system: Block[]; turns: Turn[] } {
   return convertToTurns<Block>(messages, {
     provider: "Bedrock's Converse API",
     system: textOnly,
     user: (content, param) => contentParts(content, param).flatMap((part, partIndex) => partBlock(part, `${param}[${partIndex}]`)),
-    assistant: assistantBlocks,
+    assistant: (message, param) => assistantBlocks(message, param, replayThinking),
     tool: toolResultBlock,
   });
 }
@@ -144,8 +165,11 @@ function formatFromPath(uri: string, param: string): string {
   return format;
 }
 
-function assistantBlocks(message: JsonObject, param: string): Block[] {
-  const blocks = contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlock(part, `${param}.content[${index}]`));
+function assistantBlocks(message: JsonObject, param: string, replayThinking: boolean): Block[] {
+  // Read (and so checked) either way; sent only with thinking on, as Claude ignores past thinking otherwise.
+  const thinking = readThinkingBlocks(message, param).filter(isReplayable);
+  const blocks: Block[] = replayThinking ? thinking.map(reasoningContentBlock) : [];
+  blocks.push(...contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlock(part, `${param}.content[${index}]`)));
   const calls = message.tool_calls;
   if (calls === undefined || calls === null) return blocks;
   if (!Array.isArray(calls)) throw invalidRequest(`${param}.tool_calls must be an array.`, `${param}.tool_calls`);

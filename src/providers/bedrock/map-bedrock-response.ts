@@ -1,5 +1,6 @@
 /** A Converse answer (body and headers) read into the canonical completion and what the gateway reads of it. */
 import { completionJson, syntheticId, type CanonicalToolCall } from '../canonical/canonical-answer.js';
+import type { ThinkingBlock } from '../canonical/reasoning.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
 import type { BedrockUsage, ConverseResponse } from './bedrock-api.js';
 
@@ -39,11 +40,18 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
   return id && id !== '' ? id : syntheticId();
 }
 
+/** A reasoningText block as a canonical thinking block: with its signature when the model signed it (Claude does; others may not). */
+export function thinkingBlockOf(text: string, signature: string | undefined): ThinkingBlock {
+  return signature === undefined ? { type: 'thinking', thinking: text } : { type: 'thinking', thinking: text, signature };
+}
+
 export function mapBedrockResponse(response: ConverseResponse, options: { id: string; model: string; jsonTool: string | undefined }): ChatResult {
   let text = '';
   let hasText = false;
   const toolCalls: CanonicalToolCall[] = [];
   let answeredAsJson = false;
+  let reasoning: string | undefined;
+  const thinkingBlocks: ThinkingBlock[] = [];
   for (const block of response.output.message?.content ?? []) {
     if (block.text !== undefined) {
       text += block.text;
@@ -58,11 +66,17 @@ export function mapBedrockResponse(response: ConverseResponse, options: { id: st
       } else {
         toolCalls.push({ id: block.toolUse.toolUseId, name: block.toolUse.name, arguments: input });
       }
+    } else if (block.reasoningContent?.reasoningText) {
+      const { text: thought, signature } = block.reasoningContent.reasoningText;
+      reasoning = reasoning === undefined ? thought : `${reasoning}\n\n${thought}`;
+      thinkingBlocks.push(thinkingBlockOf(thought, signature));
+    } else if (block.reasoningContent?.redactedContent !== undefined) {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block.reasoningContent.redactedContent });
     }
-    // Other blocks (reasoning, citations) have no place in a Chat Completions message.
+    // Other blocks (citations, images) have no place in a Chat Completions message.
   }
   const finishReason = mapBedrockStopReason(response.stopReason, { answeredAsJson: answeredAsJson && toolCalls.length === 0 });
   const usage = mapBedrockUsage(response.usage);
-  const completion = completionJson({ id: options.id, model: options.model, content: hasText ? text : null, toolCalls, finishReason, usage });
+  const completion = completionJson({ id: options.id, model: options.model, content: hasText ? text : null, toolCalls, finishReason, usage, reasoning, thinkingBlocks });
   return { text: JSON.stringify(completion), id: options.id, responseModel: options.model, finishReasons: [finishReason], usage };
 }

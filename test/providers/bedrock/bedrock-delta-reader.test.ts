@@ -10,10 +10,15 @@ import { contentBlockDeltaSchema, readContentBlockDelta } from '../../../src/pro
 
 const schemaAnswerOf = (payload: unknown): unknown => schemaAnswer(contentBlockDeltaSchema, payload);
 
-test('a text delta is read as it is, without a copy, and equals what the schema reads', () => {
-  const payload = { contentBlockIndex: 0, delta: { text: 'Hel' }, p: 'abcd' };
-  assert.equal(readContentBlockDelta(payload), payload);
-  assert.deepEqual(readContentBlockDelta(payload), schemaAnswerOf(payload));
+test('a text or reasoning delta is read as it is, without a copy, and equals what the schema reads', () => {
+  for (const payload of [
+    { contentBlockIndex: 0, delta: { text: 'Hel' }, p: 'abcd' },
+    { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Let me' } }, p: 'abcd' },
+    { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'c2ln' } } },
+  ]) {
+    assert.equal(readContentBlockDelta(payload), payload);
+    assert.deepEqual(readContentBlockDelta(payload), schemaAnswerOf(payload));
+  }
 });
 
 test('wrong-typed fields and other deltas get the schema’s answer', () => {
@@ -22,6 +27,11 @@ test('wrong-typed fields and other deltas get the schema’s answer', () => {
     { contentBlockIndex: 1, delta: { toolUse: { input: { a: 1 } } } },
     { contentBlockIndex: 1, delta: { toolUse: null } },
     { contentBlockIndex: 0, delta: { reasoningContent: { text: 'hmm' } } },
+    { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'c2ln' } } },
+    { contentBlockIndex: 0, delta: { reasoningContent: { redactedContent: 'AAEC' } } },
+    { contentBlockIndex: 0, delta: { reasoningContent: { text: 7 } } },
+    { contentBlockIndex: 0, delta: { reasoningContent: null } },
+    { contentBlockIndex: 0, delta: { reasoningContent: 'hmm' } },
     { contentBlockIndex: 0, delta: { text: null } },
     { contentBlockIndex: 0, delta: { text: 3 } },
     { contentBlockIndex: 0, delta: null },
@@ -36,8 +46,17 @@ test('wrong-typed fields and other deltas get the schema’s answer', () => {
 });
 
 test('for any JSON built from the event’s fields and wrong-typed values, the reader answers as the schema does', () => {
+  const reasoningContent = fc.record(
+    { text: maybe(fc.string({ maxLength: 5 })), signature: maybe(fc.string({ maxLength: 5 })), redactedContent: maybe(fc.string({ maxLength: 5 })) },
+    { requiredKeys: [] },
+  );
   const delta = fc.record(
-    { text: maybe(fc.string({ maxLength: 5 })), toolUse: maybe(fc.record({ input: maybe(fc.string({ maxLength: 5 })) }, { requiredKeys: [] })), other: maybe(fc.string({ maxLength: 3 })) },
+    {
+      text: maybe(fc.string({ maxLength: 5 })),
+      toolUse: maybe(fc.record({ input: maybe(fc.string({ maxLength: 5 })) }, { requiredKeys: [] })),
+      reasoningContent: maybe(reasoningContent),
+      other: maybe(fc.string({ maxLength: 3 })),
+    },
     { requiredKeys: [] },
   );
   const event = fc.record({ contentBlockIndex: maybe(fc.integer({ min: 0, max: 3 })), delta: maybe(delta), p: maybe(fc.string({ maxLength: 4 })) }, { requiredKeys: [] });

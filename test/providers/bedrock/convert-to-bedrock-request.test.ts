@@ -7,20 +7,21 @@ import { embeddingFamily } from '../../../src/providers/bedrock/bedrock-embeddin
 import type { ChatBody } from '../../../src/providers/types.js';
 
 const tool = { type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } };
+const convert = (body: ChatBody) => convertToBedrockRequest(body, { model: 'anthropic.claude-3-5-sonnet-20240620-v1:0' });
 const user = (content: unknown) => ({ model: 'chat', messages: [{ role: 'user', content }] }) as ChatBody;
 
 function rejects(body: ChatBody, param: string, message: RegExp): void {
   assert.throws(
-    () => convertToBedrockRequest(body),
+    () => convert(body),
     (err: unknown) => err instanceof GatewayError && err.status === 400 && err.shape === 'client_error' && err.param === param && message.test(err.message),
   );
 }
 
 describe('convertToBedrockRequest', () => {
   test('tool_choice none leaves the tools out, unless the history holds tool blocks (Converse then requires the toolConfig)', () => {
-    const plain = convertToBedrockRequest({ ...user('hi'), tools: [tool], tool_choice: 'none' });
+    const plain = convert({ ...user('hi'), tools: [tool], tool_choice: 'none' });
     assert.equal(plain.body.toolConfig, undefined);
-    const withHistory = convertToBedrockRequest({
+    const withHistory = convert({
       model: 'chat',
       tools: [tool],
       tool_choice: 'none',
@@ -36,7 +37,7 @@ describe('convertToBedrockRequest', () => {
   });
 
   test('json_object with tools of the client lets the model pick any tool; a json_object answer tool name collision is refused', () => {
-    const request = convertToBedrockRequest({ ...user('hi'), tools: [tool], response_format: { type: 'json_object' } });
+    const request = convert({ ...user('hi'), tools: [tool], response_format: { type: 'json_object' } });
     assert.equal(request.jsonTool, JSON_TOOL_NAME);
     assert.deepEqual((request.body.toolConfig as { toolChoice: unknown }).toolChoice, { any: {} });
     rejects({ ...user('hi'), tools: [{ type: 'function', function: { name: JSON_TOOL_NAME } }], response_format: { type: 'json_object' } }, 'tools', /json_response/);
@@ -53,7 +54,7 @@ describe('convertToBedrockRequest', () => {
   });
 
   test('consecutive user messages merge into one turn; blank text blocks are left out', () => {
-    const request = convertToBedrockRequest({ model: 'chat', messages: [{ role: 'user', content: 'one' }, { role: 'user', content: '' }, { role: 'user', content: 'two' }] });
+    const request = convert({ model: 'chat', messages: [{ role: 'user', content: 'one' }, { role: 'user', content: '' }, { role: 'user', content: 'two' }] });
     assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ text: 'one' }, { text: 'two' }] }]);
   });
 });

@@ -1,4 +1,7 @@
-/** `POST /model/{modelId}/converse` and `/converse-stream`: validate, let a fault have its way, then answer in Bedrock's format. */
+/**
+ * `POST /model/{modelId}/converse` and `/converse-stream`: validate (thinking as Claude would,
+ * mock-thinking.ts), let a fault have its way, then answer in Bedrock's format.
+ */
 import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import { randomUUID } from 'node:crypto';
 import type { MockExchange } from '../../mock-exchange.js';
@@ -7,6 +10,7 @@ import type { MockState } from '../../mock-state.js';
 import { answerInvalid, sendAnswer } from '../../send-json.js';
 import { streamTail, writeStream } from '../../write-sse.js';
 import { bedrockErrors, type BedrockStreamException } from './bedrock-errors.js';
+import { checkThinking, mockReasoning } from './mock-thinking.js';
 import { parseConverseRequest } from './parse-converse-request.js';
 import { converseBody, converseStreamFrames, exceptionFrame } from './render-converse.js';
 
@@ -20,15 +24,18 @@ export function converseHandler(stream: boolean) {
     const parsed = parseConverseRequest(exchange.body, modelId, stream);
     if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
     const request = parsed.value;
+    const thinking = checkThinking(exchange.body);
+    if (!thinking.ok) return answerInvalid(exchange, state, thinking.error);
     const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: modelId, errors: bedrockErrors, adjustFault: asBedrockFault });
     if (prepared === undefined) return;
     const { mode, plan } = prepared;
+    const reasoning = thinking.thinks ? mockReasoning(request) : undefined;
     if (!stream) {
-      const body = converseBody(plan);
+      const body = converseBody(plan, reasoning);
       sendAnswer(exchange.res, body, mode);
       return;
     }
-    await writeStream(exchange.res, converseStreamFrames(plan), {
+    await writeStream(exchange.res, converseStreamFrames(plan, reasoning), {
       signal: exchange.signal,
       chunkDelayMs: state.chunkDelayMs,
       ...streamTail(mode, { error: (payload) => exceptionFrame(payload as BedrockStreamException) }),

@@ -1,13 +1,16 @@
 /**
  * An answer plan rendered as Bedrock renders it: a Converse JSON body, or ConverseStream's binary
  * event-stream messages (messageStart, content block events, messageStop, metadata), each event's
- * JSON padded with Bedrock's `p` field. Exception frames are built here too.
+ * JSON padded with Bedrock's `p` field. Exception frames are built here too. With thinking, the
+ * reasoning comes first, as its own content block (whole, or its text in pieces, then its signature).
  */
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { JsonObject } from '../../../types.js';
+import { estimateTokens } from '../../estimate-tokens.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
 import { GUARDRAIL_MESSAGE, type BedrockStreamException } from './bedrock-errors.js';
+import type { MockReasoning } from './mock-thinking.js';
 
 const STOP_REASONS: Record<MockFinishReason, string> = {
   stop: 'end_turn',
@@ -35,43 +38,65 @@ function answerText(plan: AnswerPlan): string | null {
   return plan.finishReason === 'content_filter' ? GUARDRAIL_MESSAGE : plan.content;
 }
 
-function usageOf(plan: AnswerPlan): JsonObject {
-  const { prompt_tokens: input, completion_tokens: output } = plan.usage;
+/** The reasoning to give: none with a guardrail's answer, which replaces the model's. */
+function reasoningOf(plan: AnswerPlan, reasoning: MockReasoning | undefined): MockReasoning | undefined {
+  return plan.finishReason === 'content_filter' ? undefined : reasoning;
+}
+
+/** Reasoning tokens count as output tokens, as Bedrock counts them. */
+function usageOf(plan: AnswerPlan, reasoning: MockReasoning | undefined): JsonObject {
+  const { prompt_tokens: input } = plan.usage;
+  const output = plan.usage.completion_tokens + (reasoning ? estimateTokens(reasoning.text) : 0);
   return { inputTokens: input, outputTokens: output, totalTokens: input + output, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
 }
 
-export function converseBody(plan: AnswerPlan): JsonObject {
+export function converseBody(plan: AnswerPlan, thinking?: MockReasoning): JsonObject {
+  const reasoning = reasoningOf(plan, thinking);
   const content: JsonObject[] = [];
+  if (reasoning) content.push({ reasoningContent: { reasoningText: { text: reasoning.text, signature: reasoning.signature } } });
   const text = answerText(plan);
   if (text !== null) content.push({ text });
   if (plan.toolCall) content.push({ toolUse: { toolUseId: plan.toolCall.id, name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown } });
   return {
     output: { message: { role: 'assistant', content } },
     stopReason: STOP_REASONS[plan.finishReason],
-    usage: usageOf(plan),
+    usage: usageOf(plan, reasoning),
     metrics: { latencyMs: LATENCY_MS },
   };
 }
 
-export function converseStreamFrames(plan: AnswerPlan): Uint8Array[] {
+export function converseStreamFrames(plan: AnswerPlan, thinking?: MockReasoning): Uint8Array[] {
+  const reasoning = reasoningOf(plan, thinking);
   const frames: Uint8Array[] = [eventFrame('messageStart', { role: 'assistant' })];
+  let block = 0;
+  if (reasoning) {
+    for (const piece of wordPieces(reasoning.text)) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { reasoningContent: { text: piece } } }));
+    frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { reasoningContent: { signature: reasoning.signature } } }));
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: block }));
+    block++;
+  }
   const call = plan.toolCall;
   if (call) {
-    frames.push(eventFrame('contentBlockStart', { contentBlockIndex: 0, start: { toolUse: { toolUseId: call.id, name: call.name } } }));
+    frames.push(eventFrame('contentBlockStart', { contentBlockIndex: block, start: { toolUse: { toolUseId: call.id, name: call.name } } }));
     for (let index = 0; index < call.arguments.length; index += INPUT_CHARS_PER_DELTA) {
-      frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: call.arguments.slice(index, index + INPUT_CHARS_PER_DELTA) } } }));
+      frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { toolUse: { input: call.arguments.slice(index, index + INPUT_CHARS_PER_DELTA) } } }));
     }
-    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: block }));
   } else {
-    const words = (answerText(plan) ?? '').match(WORD) ?? [];
-    for (let index = 0; index < words.length; index += WORDS_PER_DELTA) {
-      frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: words.slice(index, index + WORDS_PER_DELTA).join('') } }));
-    }
-    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+    for (const piece of wordPieces(answerText(plan) ?? '')) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { text: piece } }));
+    frames.push(eventFrame('contentBlockStop', { contentBlockIndex: block }));
   }
   frames.push(eventFrame('messageStop', { stopReason: STOP_REASONS[plan.finishReason] }));
-  frames.push(eventFrame('metadata', { usage: usageOf(plan), metrics: { latencyMs: LATENCY_MS } }));
+  frames.push(eventFrame('metadata', { usage: usageOf(plan, reasoning), metrics: { latencyMs: LATENCY_MS } }));
   return frames;
+}
+
+/** Text cut into deltas of WORDS_PER_DELTA words. */
+function wordPieces(text: string): string[] {
+  const words = text.match(WORD) ?? [];
+  const pieces: string[] = [];
+  for (let index = 0; index < words.length; index += WORDS_PER_DELTA) pieces.push(words.slice(index, index + WORDS_PER_DELTA).join(''));
+  return pieces;
 }
 
 /** One event message: `:event-type`, `:content-type`, `:message-type: event`, and the padded JSON payload. */

@@ -1,0 +1,75 @@
+/**
+ * A canonical request's reasoning (../canonical/reasoning.ts) in Converse terms.
+ *
+ * Claude on Bedrock takes Anthropic's own thinking fields, passed through Converse's
+ * `additionalModelRequestFields`: `thinking` (`{type: "enabled", budget_tokens}` or
+ * `{type: "adaptive"}`) and, for adaptive thinking, `output_config.effort`. Which model takes
+ * which, how the budget fits under the cap, and where thinking is left out (a forced tool, a tool
+ * loop that lost its signed thinking) are Anthropic's rules, decided once in
+ * ../anthropic/anthropic-thinking.ts; this file only says them in Converse's words.
+ *
+ * Other models on Bedrock are not asked to reason: each family spells it its own way, if at all,
+ * and `reasoning_effort` only steers an answer, so it is left out for them as any steering
+ * parameter without an equivalent is.
+ *
+ * Converse carries a model's reasoning as `reasoningContent` blocks: `reasoningText` (`text` and,
+ * from Claude, a `signature`) or `redactedContent` (encrypted bytes, base64 in JSON). A client's
+ * `thinking_blocks` go back as those blocks at the start of the assistant turn, only with thinking
+ * on (Claude ignores past thinking otherwise).
+ */
+import { anthropicThinking } from '../anthropic/anthropic-thinking.js';
+import type { Reasoning, ThinkingBlock } from '../canonical/reasoning.js';
+import type { JsonObject } from '../types.js';
+
+/**
+ * `maxTokens` for the answer beside a thinking budget when the client set no cap: Converse needs
+ * no `maxTokens`, but a budget must be under one. Default 4096, the Anthropic adapter's default.
+ */
+export const DEFAULT_ANSWER_TOKENS = 4096;
+
+/** `anthropic.claude-…`, `us.anthropic.claude-…`, `…:foundation-model/anthropic.claude-…`: the model id names Claude. */
+const CLAUDE_ON_BEDROCK = 'anthropic.claude';
+
+export interface BedrockThinking {
+  /** `additionalModelRequestFields` to send (`thinking`, `output_config`), when thinking is on. */
+  fields: JsonObject | undefined;
+  /** `inferenceConfig.maxTokens`: the client's cap, or raised to make room for a budget; else unset. */
+  maxTokens: number | undefined;
+}
+
+export interface BedrockThinkingContext {
+  /** The model id the request goes to (a foundation model, an inference profile, or an ARN of one). */
+  model: string;
+  /** The client's own cap on output tokens, if it set one. */
+  clientMaxTokens: number | undefined;
+  /** The Converse `toolChoice` about to be sent, if any (`{auto}`, `{any}` or `{tool}`). */
+  toolChoice: JsonObject | undefined;
+  messages: JsonObject[];
+}
+
+/** The thinking to ask Bedrock for, or none (see the file's comment). */
+export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingContext): BedrockThinking {
+  if (!context.model.includes(CLAUDE_ON_BEDROCK)) return { fields: undefined, maxTokens: context.clientMaxTokens };
+  const decided = anthropicThinking(reasoning, {
+    model: context.model,
+    clientMaxTokens: context.clientMaxTokens,
+    defaultMaxTokens: DEFAULT_ANSWER_TOKENS,
+    // Converse's toolChoice union is keyed by the names of Anthropic's tool_choice types (auto, any, tool).
+    toolChoiceType: context.toolChoice === undefined ? undefined : Object.keys(context.toolChoice)[0],
+    messages: context.messages,
+  });
+  if (decided.thinking === undefined) return { fields: undefined, maxTokens: context.clientMaxTokens };
+  const fields: JsonObject = { thinking: decided.thinking };
+  if (decided.effort !== undefined) fields.output_config = { effort: decided.effort };
+  // Without a client cap, only a budget needs maxTokens; adaptive thinking keeps Bedrock's default.
+  const needsCap = context.clientMaxTokens !== undefined || decided.thinking.type === 'enabled';
+  return { fields, maxTokens: needsCap ? decided.maxTokens : undefined };
+}
+
+/** A thinking block a client sent back, as the Converse block that replays it. */
+export function reasoningContentBlock(block: ThinkingBlock): JsonObject {
+  if (block.type === 'redacted_thinking') return { reasoningContent: { redactedContent: block.data } };
+  const reasoningText: JsonObject = { text: block.thinking };
+  if (block.signature !== undefined) reasoningText.signature = block.signature;
+  return { reasoningContent: { reasoningText } };
+}
