@@ -2,12 +2,16 @@
  * The canonical (OpenAI Chat Completions) request as a Gemini `generateContent` body: system messages
  * become `systemInstruction`, assistant turns the `model` role, tool calls and results
  * `functionCall` / `functionResponse` parts (a result names its function, found through the id of
- * the call it answers), images `inlineData` (data URLs) or `fileData` (other URLs).
+ * the call it answers), images `inlineData` (data URLs) or `fileData` (other URLs), and
+ * `reasoning_effort` a `thinkingConfig` (gemini-thinking.ts).
  */
 import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart } from '../canonical/request-parts.js';
+import { readReasoning } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
 import { convertToGeminiSchema, isEmptyObjectSchema } from './convert-to-gemini-schema.js';
+import { geminiThinkingConfig } from './gemini-thinking.js';
 import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './gemini-tool-call-id.js';
+import { isGemini3OrLater, readGeminiModel, type GeminiModel } from './read-gemini-model.js';
 
 /** What `fileData` says of an image URL without a known extension; Gemini requires a MIME type there. */
 const DEFAULT_IMAGE_MIME_TYPE = 'image/jpeg';
@@ -22,8 +26,6 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   pdf: 'application/pdf',
 };
 const EXTENSION = /\.([a-z0-9]+)$/i;
-/** Models that validate thought signatures on replayed function calls (Gemini 3 and later). */
-const VALIDATES_SIGNATURES = /gemini-([3-9]|\d{2,})/i;
 
 type Role = 'user' | 'model';
 interface Content {
@@ -33,13 +35,15 @@ interface Content {
 
 export interface GeminiRequestOptions {
   stream: boolean;
-  /** The deployment's model: Gemini 3 and later need a thought signature on every replayed function call. */
+  /** The deployment's model: Gemini 3 and later need a thought signature on every replayed function call, and each generation is told how much to think in its own terms. */
   model: string;
 }
 
 export function convertToGeminiRequest(body: ChatBody, options: GeminiRequestOptions): JsonObject {
   refuseUngivenOutput(body, "Gemini's adapter", { logprobs: true });
-  const missingSignature = VALIDATES_SIGNATURES.test(options.model) ? SKIP_THOUGHT_SIGNATURE : undefined;
+  const model = readGeminiModel(options.model);
+  // Gemini 3 and later validate thought signatures on replayed function calls.
+  const missingSignature = isGemini3OrLater(model) ? SKIP_THOUGHT_SIGNATURE : undefined;
   const system: string[] = [];
   const contents: Content[] = [];
   const toolNames = new Map<string, string>();
@@ -79,7 +83,7 @@ export function convertToGeminiRequest(body: ChatBody, options: GeminiRequestOpt
   if (declarations.length > 0) request.tools = [{ functionDeclarations: declarations }];
   const toolConfig = functionCallingConfig(body.tool_choice);
   if (toolConfig !== undefined && declarations.length > 0) request.toolConfig = { functionCallingConfig: toolConfig };
-  const generationConfig = generationConfigOf(body, options);
+  const generationConfig = generationConfigOf(body, { stream: options.stream, model });
   if (Object.keys(generationConfig).length > 0) request.generationConfig = generationConfig;
   return request;
 }
@@ -181,7 +185,7 @@ function functionCallingConfig(choice: unknown): JsonObject | undefined {
   throw invalidRequest('tool_choice must be "auto", "none", "required" or a named function.', 'tool_choice');
 }
 
-function generationConfigOf(body: ChatBody, options: GeminiRequestOptions): JsonObject {
+function generationConfigOf(body: ChatBody, options: { stream: boolean; model: GeminiModel }): JsonObject {
   const config: JsonObject = {};
   copyNumber(body, 'temperature', config, 'temperature');
   copyNumber(body, 'top_p', config, 'topP');
@@ -203,6 +207,8 @@ function generationConfigOf(body: ChatBody, options: GeminiRequestOptions): Json
     if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) config.logprobs = body.top_logprobs;
   }
   Object.assign(config, responseFormatConfig(body.response_format));
+  const thinking = geminiThinkingConfig(readReasoning(body), options.model);
+  if (thinking !== undefined) config.thinkingConfig = thinking;
   return config;
 }
 

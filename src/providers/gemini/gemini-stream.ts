@@ -1,9 +1,10 @@
 /**
  * Gemini's `streamGenerateContent?alt=sse` read into canonical chunks. Each SSE event is a whole
  * GenerateContentResponse holding the next piece of candidate 0 (a function call arrives whole, in
- * one part); the last carries the finish reason and usage. There is no closing event: the body
- * ends, and a body that ends before any finish reason was cut. Each event is read as the SSE
- * parser yields it (readSseWith).
+ * one part; thought summaries, when asked for, come as parts marked `thought`, passed on as
+ * `reasoning_content` deltas); the last carries the finish reason and usage. There is no closing
+ * event: the body ends, and a body that ends before any finish reason was cut. Each event is read
+ * as the SSE parser yields it (readSseWith).
  */
 import { GatewayError } from '../../errors.js';
 import { ChunkBuilder, syntheticId } from '../canonical/canonical-answer.js';
@@ -58,7 +59,9 @@ class GeminiChunkReader implements SseReader<StreamChunk> {
     }
     if (candidate?.finishReason) this.finishRaw = candidate.finishReason;
     if (!content) return undefined;
-    const out: StreamChunk[] = builder.text(content.text, logprobsContentOf(candidate?.logprobsResult));
+    const logprobs = logprobsContentOf(candidate?.logprobsResult);
+    // Thought summaries go before the answer text they led to (in their own events, or first in one).
+    const out: StreamChunk[] = content.reasoning === '' ? builder.text(content.text, logprobs) : [...builder.reasoning(content.reasoning), ...builder.text(content.text, logprobs)];
     for (const call of content.toolCalls) {
       const key = String(this.toolCalls++);
       out.push(...builder.toolCallStart(key, call.id, call.name), ...builder.toolCallArguments(key, call.arguments));

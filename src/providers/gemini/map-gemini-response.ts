@@ -1,6 +1,7 @@
 /**
  * A Gemini `GenerateContentResponse` read into the canonical answer: candidate text joined,
- * function calls as tool calls (with ids made up, Gemini's are optional), usage, finish reasons.
+ * thought summaries joined apart as `reasoning_content`, function calls as tool calls (with ids
+ * made up, Gemini's are optional), usage, finish reasons.
  * A blocked prompt, or a candidate stopped by a safety filter before it said anything, is a
  * `guardrail_block` failure, not an empty answer another deployment could have given.
  */
@@ -43,22 +44,26 @@ export function mapGeminiUsage(usage: GeminiUsageMetadata | null | undefined): U
 export interface CandidateContent {
   text: string;
   toolCalls: CanonicalToolCall[];
+  /** The thought summaries' text (parts marked `thought`), given when the request asked with `includeThoughts`. */
+  reasoning: string;
 }
 
 export type ToolCallIds = ReturnType<typeof createToolCallIds>;
 
-/** A candidate's answer text (thought summaries left out) and function calls, ids from `ids`. */
+/** A candidate's answer text, its thought summaries apart, and function calls, ids from `ids`. */
 export function candidateContent(parts: readonly GeminiPart[], ids: ToolCallIds): CandidateContent {
   let text = '';
+  let reasoning = '';
   const toolCalls: CanonicalToolCall[] = [];
   for (const part of parts) {
     if (part.functionCall) {
       toolCalls.push({ id: ids(part.functionCall.id, part.thoughtSignature), name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) });
-    } else if (typeof part.text === 'string' && part.thought !== true) {
-      text += part.text;
+    } else if (typeof part.text === 'string') {
+      if (part.thought === true) reasoning += part.text;
+      else text += part.text;
     }
   }
-  return { text, toolCalls };
+  return { text, toolCalls, reasoning };
 }
 
 /** The failure a blocked prompt or a filtered, empty candidate stands for; undefined for a usable answer. */
@@ -103,6 +108,7 @@ export function mapGeminiResponse(text: string, model: string): ChatResult {
     finishReason: finishReasons[index] as FinishReason,
     usage,
     logprobs: logprobsContentOf((candidates[index] as GeminiCandidate).logprobsResult),
+    reasoning: content.reasoning === '' ? undefined : content.reasoning,
   }));
   const completion = completionJson(answers[0] as CanonicalAnswer);
   // completionJson builds one choice; with `n` > 1 each further candidate adds its own.

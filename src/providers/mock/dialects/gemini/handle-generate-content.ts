@@ -31,11 +31,11 @@ export async function handleGenerateContent(exchange: MockExchange, state: MockS
   const { mode, plan, fault: picked } = prepared;
   const promptBlocked = picked?.kind === 'content_filter' && picked.mode === 'error';
   if (!stream) {
-    const body = promptBlocked ? buildBlockedPromptResponse(plan) : buildGenerateContentResponse(plan);
+    const body = promptBlocked ? buildBlockedPromptResponse(plan) : buildGenerateContentResponse(plan, parsed.thought);
     sendAnswer(exchange.res, body, mode);
     return;
   }
-  const events = promptBlocked ? [JSON.stringify(buildBlockedPromptResponse(plan))] : buildGenerateContentEvents(plan);
+  const events = promptBlocked ? [JSON.stringify(buildBlockedPromptResponse(plan))] : buildGenerateContentEvents(plan, parsed.thought);
   const sse = new URL(exchange.req.url ?? '/', 'http://mock').searchParams.get('alt') === 'sse';
   await writeStream(exchange.res, sse ? events.map(sseEvent) : events.map((event, index) => (index === 0 ? `[${event}` : `,\r\n${event}`)), {
     signal: exchange.signal,

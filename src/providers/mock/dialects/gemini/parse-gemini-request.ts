@@ -9,6 +9,7 @@ import type { JsonObject } from '../../../types.js';
 import type { MockError } from '../../mock-errors.js';
 import type { MockChatRequest } from '../../mock-request.js';
 import { invalidArgument } from './gemini-mock-errors.js';
+import { checkThinkingConfig, thinkingConfigSchema, thoughtSummary } from './gemini-mock-thinking.js';
 
 const partSchema = z.looseObject({
   text: z.string().optional(),
@@ -37,6 +38,7 @@ const generateContentSchema = z.looseObject({
       responseSchema: z.unknown().optional(),
       responseLogprobs: z.boolean().optional(),
       logprobs: z.int().min(0).max(20).optional(),
+      thinkingConfig: thinkingConfigSchema.optional(),
     })
     .optional(),
 });
@@ -72,7 +74,9 @@ const SCHEMA_KEYS = new Set([
 /** Models that, like Gemini 3, refuse a replayed function call without its thought signature. */
 export const CHECKS_SIGNATURES = /gemini-([3-9]|\d{2,})/i;
 
-export type ParsedGenerateContent = { ok: true; chat: MockChatRequest } | { ok: false; error: MockError };
+export type ParsedGenerateContent =
+  /** `thought`: the thought summary to answer with first, when the request asked for one (gemini-mock-thinking.ts). */
+  { ok: true; chat: MockChatRequest; thought: string | undefined } | { ok: false; error: MockError };
 
 export function parseGenerateContent(body: JsonObject, model: string, stream: boolean): ParsedGenerateContent {
   const parsed = generateContentSchema.safeParse(body);
@@ -101,6 +105,8 @@ export function parseGenerateContent(body: JsonObject, model: string, stream: bo
   }
   const unknownInResponse = unknownSchemaKey(request.generationConfig?.responseSchema, 'generation_config.response_schema');
   if (unknownInResponse) return { ok: false, error: unknownName(unknownInResponse) };
+  const thinking = checkThinkingConfig(request.generationConfig?.thinkingConfig, model);
+  if (!thinking.ok) return thinking;
 
   const messages: MockChatRequest['messages'] = request.contents.map((content) => ({ role: content.role === 'model' ? 'assistant' : 'user', content: textOf(content.parts) }));
   if (request.systemInstruction) messages.unshift({ role: 'system', content: textOf(request.systemInstruction.parts) });
@@ -115,7 +121,8 @@ export function parseGenerateContent(body: JsonObject, model: string, stream: bo
     tools: declarations.map((declaration) => ({ type: 'function', function: { name: declaration.name, parameters: lowerTypes(declaration.parameters) } })),
     tool_choice: toolChoice(request.toolConfig?.functionCallingConfig),
   };
-  return { ok: true, chat };
+  const lastUser = messages.findLast((message) => message.role === 'user');
+  return { ok: true, chat, thought: thinking.thinks ? thoughtSummary(typeof lastUser?.content === 'string' ? lastUser.content : '') : undefined };
 }
 
 function textOf(parts: ReadonlyArray<{ text?: string }>): string {

@@ -2,12 +2,14 @@
  * An answer plan rendered as Gemini renders answers: a GenerateContentResponse with `candidates`
  * (role `model`, text or `functionCall` parts), `usageMetadata`, `modelVersion` and `responseId`,
  * whole or as the stream of such responses `streamGenerateContent` sends (text a few words per
- * event; the last event carries the finish reason and the full usage). A safety stop has no
+ * event; the last event carries the finish reason and the full usage). A thought summary, when the
+ * request asked for one, is a part marked `thought` before the answer. A safety stop has no
  * content; a blocked prompt has no candidates at all, only `promptFeedback`.
  */
 import { randomBytes } from 'node:crypto';
 import type { JsonObject } from '../../../types.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import { estimateTokens } from '../../estimate-tokens.js';
 import { geminiLogprobsResult } from '../../mock-logprobs.js';
 import { wordGroups } from '../../mock-stream.js';
 import { CHECKS_SIGNATURES } from './parse-gemini-request.js';
@@ -35,24 +37,47 @@ const SAFETY_RATINGS = [
   { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
 ];
 
-/** A whole `generateContent` answer. */
-export function buildGenerateContentResponse(plan: AnswerPlan): JsonObject {
-  const parts: JsonObject[] = plan.toolCall ? [{ functionCall: { name: plan.toolCall.name, args: JSON.parse(plan.toolCall.arguments) as unknown } }] : [{ text: plan.content ?? '' }];
-  // Gemini 3 signs its function calls (opaque bytes, base64) and wants the signature back on the next turn.
-  if (plan.toolCall && CHECKS_SIGNATURES.test(plan.model)) (parts[0] as JsonObject).thoughtSignature = randomBytes(SIGNATURE_BYTES).toString('base64');
-  return envelope(plan, candidates(plan, parts, true), fullUsage(plan));
+/** A whole `generateContent` answer; `thought`, a thought summary, comes first when the request asked for one. */
+export function buildGenerateContentResponse(plan: AnswerPlan, asked?: string): JsonObject {
+  const thought = thoughtOf(plan, asked);
+  return envelope(plan, candidates(plan, [...thoughtParts(thought), ...answerParts(plan)], true), fullUsage(plan, thought));
 }
 
-/** The events of `streamGenerateContent`, each a GenerateContentResponse as JSON text. */
-export function buildGenerateContentEvents(plan: AnswerPlan): string[] {
-  if (plan.finishReason === 'content_filter') return [JSON.stringify(envelope(plan, candidates(plan, [], true), fullUsage(plan)))];
-  if (plan.toolCall) return [JSON.stringify(buildGenerateContentResponse(plan))];
+/** The events of `streamGenerateContent`, each a GenerateContentResponse as JSON text; a thought summary is the first event, alone. */
+export function buildGenerateContentEvents(plan: AnswerPlan, asked?: string): string[] {
+  if (plan.finishReason === 'content_filter') return [JSON.stringify(envelope(plan, candidates(plan, [], true), fullUsage(plan, undefined)))];
+  const thought = thoughtOf(plan, asked);
+  const events = thought === undefined ? [] : [JSON.stringify(envelope(plan, candidates(plan, thoughtParts(thought), false), promptUsage(plan)))];
+  if (plan.toolCall) {
+    events.push(JSON.stringify(envelope(plan, candidates(plan, answerParts(plan), true), fullUsage(plan, thought))));
+    return events;
+  }
   const pieces = wordGroups(plan.content ?? '', WORDS_PER_EVENT);
   if (pieces.length === 0) pieces.push('');
-  return pieces.map((piece, index) => {
+  pieces.forEach((piece, index) => {
     const last = index === pieces.length - 1;
-    return JSON.stringify(envelope(plan, candidates(plan, [{ text: piece }], last), last ? fullUsage(plan) : promptUsage(plan)));
+    events.push(JSON.stringify(envelope(plan, candidates(plan, [{ text: piece }], last), last ? fullUsage(plan, thought) : promptUsage(plan))));
   });
+  return events;
+}
+
+/** The answer's own parts: its text, or its function call. */
+function answerParts(plan: AnswerPlan): JsonObject[] {
+  if (!plan.toolCall) return [{ text: plan.content ?? '' }];
+  const call: JsonObject = { functionCall: { name: plan.toolCall.name, args: JSON.parse(plan.toolCall.arguments) as unknown } };
+  // Gemini 3 signs its function calls (opaque bytes, base64) and wants the signature back on the next turn.
+  if (CHECKS_SIGNATURES.test(plan.model)) call.thoughtSignature = randomBytes(SIGNATURE_BYTES).toString('base64');
+  return [call];
+}
+
+/** The thought summary the request asked for, unless the answer was filtered (then it has no content at all). */
+function thoughtOf(plan: AnswerPlan, asked: string | undefined): string | undefined {
+  return plan.finishReason === 'content_filter' ? undefined : asked;
+}
+
+/** The thought summary as Gemini marks it, when there is one. */
+function thoughtParts(thought: string | undefined): JsonObject[] {
+  return thought === undefined ? [] : [{ text: thought, thought: true }];
 }
 
 /** A prompt Gemini's safety filter turned away: no candidates, a block reason. */
@@ -70,7 +95,8 @@ function candidates(plan: AnswerPlan, parts: JsonObject[], final: boolean): Json
   return Array.from({ length: plan.choices }, (_, index) => {
     const candidate: JsonObject = filtered ? {} : { content: { parts, role: 'model' } };
     if (plan.logprobs !== undefined) {
-      const text = parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+      // Log probabilities are the answer's; thought summaries have none.
+      const text = parts.map((part) => (typeof part.text === 'string' && part.thought !== true ? part.text : '')).join('');
       if (text !== '') candidate.logprobsResult = geminiLogprobsResult(text, plan.logprobs);
     }
     if (final) candidate.finishReason = FINISH_REASONS[plan.finishReason];
@@ -84,10 +110,17 @@ function envelope(plan: AnswerPlan, list: JsonObject[], usage: JsonObject): Json
   return { candidates: list, usageMetadata: usage, modelVersion: plan.model, responseId: responseIdFor(plan) };
 }
 
-function fullUsage(plan: AnswerPlan): JsonObject {
+/** The answer's usage; the tokens of a thought summary are counted apart, as Gemini counts them (one summary per candidate). */
+function fullUsage(plan: AnswerPlan, thought: string | undefined): JsonObject {
   const prompt = plan.usage.prompt_tokens;
   const output = plan.usage.completion_tokens;
-  return { promptTokenCount: prompt, candidatesTokenCount: output, totalTokenCount: prompt + output, promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+  const usage: JsonObject = { promptTokenCount: prompt, candidatesTokenCount: output, totalTokenCount: prompt + output, promptTokensDetails: [{ modality: 'TEXT', tokenCount: prompt }] };
+  if (thought !== undefined) {
+    const thoughts = estimateTokens(thought) * plan.choices;
+    usage.thoughtsTokenCount = thoughts;
+    usage.totalTokenCount = prompt + output + thoughts;
+  }
+  return usage;
 }
 
 function promptUsage(plan: AnswerPlan): JsonObject {
