@@ -8,10 +8,12 @@
  * effort level (Claude 4.6 and later), a thinking level (Gemini 3).
  *
  * An Anthropic Messages request (`POST /v1/messages`) asks with an exact budget
- * (`thinking.budget_tokens`). Its canonical body carries the nearest effort in `reasoning_effort`,
- * so any provider can serve it, and the budget itself under THINKING_BUDGET: a symbol key, which
- * JSON never writes, so an OpenAI-format upstream never sees it, while an adapter that takes a
- * budget uses it as asked.
+ * (`thinking.budget_tokens`) or an effort (adaptive thinking). Its canonical body carries the
+ * effort under THINKING_EFFORT and the budget under THINKING_BUDGET: symbol keys, which JSON never
+ * writes, so an OpenAI-format upstream never sees them (OpenAI's non-reasoning models answer a
+ * `reasoning_effort` with a 400, and Anthropic's clients ask for thinking on most requests), while
+ * every translating adapter reads them through readReasoning, an adapter that takes a budget
+ * using it as asked.
  *
  * An answer's reasoning comes back as `reasoning_content` (the text, the field DeepSeek, vLLM and
  * most OpenAI-compatible servers use) and, where the provider signs it, as `thinking_blocks`:
@@ -40,8 +42,11 @@ export type Reasoning =
 /** The exact thinking budget a Messages request asked for, on its canonical body (never serialised). */
 export const THINKING_BUDGET: unique symbol = Symbol('switchyard.thinkingBudget');
 
-/** A canonical body that may carry THINKING_BUDGET. */
-export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number };
+/** The effort a Messages request's `thinking` asked for, on its canonical body in place of `reasoning_effort` (never serialised). */
+export const THINKING_EFFORT: unique symbol = Symbol('switchyard.thinkingEffort');
+
+/** A canonical body that may carry THINKING_BUDGET and THINKING_EFFORT. */
+export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number; [THINKING_EFFORT]?: ReasoningEffort };
 
 /**
  * The thinking budget in tokens for each effort, for a provider that takes a budget. Each is
@@ -60,7 +65,7 @@ const EFFORTS = new Set<string>(REASONING_EFFORTS);
 
 /** What the request asks of reasoning. An unknown `reasoning_effort` is the client's 400. */
 export function readReasoning(body: ReasoningBody): Reasoning {
-  const effort = body.reasoning_effort;
+  const effort = body.reasoning_effort ?? body[THINKING_EFFORT];
   if (effort === undefined || effort === null) return { mode: 'default' };
   if (typeof effort !== 'string' || !EFFORTS.has(effort)) {
     throw invalidRequest(`reasoning_effort must be one of ${REASONING_EFFORTS.map((name) => `"${name}"`).join(', ')}.`, 'reasoning_effort');

@@ -6,6 +6,7 @@
  * block gets an error naming it rather than a generic "invalid union".
  */
 import { z } from 'zod';
+import { MIN_THINKING_BUDGET } from '../../providers/anthropic/anthropic-thinking.js';
 
 /** A content block before its type is known: its own schema (below) is applied by type. */
 export const anyBlockSchema = z.looseObject({ type: z.string({ error: 'Each content block needs a string "type".' }) });
@@ -26,6 +27,11 @@ export const toolUseBlockSchema = z.looseObject({
   name: z.string().min(1),
   input: z.record(z.string(), z.unknown()),
 });
+
+/** A thinking block sent back on an assistant turn; the signature is Anthropic's (an empty one is no signature). */
+export const thinkingBlockSchema = z.looseObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() });
+
+export const redactedThinkingBlockSchema = z.looseObject({ type: z.literal('redacted_thinking'), data: z.string().min(1) });
 
 export const toolResultBlockSchema = z.looseObject({
   type: z.literal('tool_result'),
@@ -60,9 +66,29 @@ const toolChoiceSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('none') }),
 ]);
 
+/** Anthropic's effort levels (`output_config.effort`). */
+export const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
 const outputConfigSchema = z.looseObject({
   format: z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).nullish(),
+  effort: z.enum(ANTHROPIC_EFFORTS).nullish(),
 });
+
+/**
+ * `thinking`, by type. `between_tools` is typed by Anthropic's SDK but not documented: it is read
+ * as thinking left to the model, like `adaptive`. `display` (summarized or omitted thinking text)
+ * has no canonical counterpart and is ignored.
+ */
+const thinkingSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.looseObject({ type: z.literal('enabled'), budget_tokens: z.int().min(MIN_THINKING_BUDGET, { error: `The thinking budget must be at least ${MIN_THINKING_BUDGET} tokens.` }) }),
+    z.looseObject({ type: z.literal('adaptive') }),
+    z.looseObject({ type: z.literal('between_tools') }),
+    z.looseObject({ type: z.literal('disabled') }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'Thinking must be of type "enabled" (with budget_tokens), "adaptive" or "disabled".' : undefined) },
+);
 
 /** The fields of a Messages request (and of a count_tokens request, where max_tokens is not asked for). */
 const requestFields = {
@@ -78,6 +104,7 @@ const requestFields = {
   tools: z.array(toolSchema).nullish(),
   tool_choice: toolChoiceSchema.nullish(),
   output_config: outputConfigSchema.nullish(),
+  thinking: thinkingSchema.nullish(),
 };
 
 export const messagesRequestSchema = z.looseObject({ ...requestFields, max_tokens: z.int().min(1) });
@@ -88,3 +115,4 @@ export type AnthropicMessage = z.infer<typeof messageSchema>;
 export type AnthropicBlock = z.infer<typeof anyBlockSchema>;
 export type AnthropicTool = z.infer<typeof toolSchema>;
 export type AnthropicToolChoice = z.infer<typeof toolChoiceSchema>;
+export type AnthropicEffort = (typeof ANTHROPIC_EFFORTS)[number];

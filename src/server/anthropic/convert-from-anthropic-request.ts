@@ -7,20 +7,28 @@
  *   takes it; OpenAI's reasoning models want the other name and answer a clear 400 otherwise.
  * - `top_k` is dropped: OpenAI's API has no such parameter and rejects unknown ones, so passing it on
  *   would turn a sampling hint into a failed request on the most common upstream.
- * - `thinking`, `cache_control`, `service_tier`, `container` and other fields with no canonical
- *   counterpart are ignored; the answer then simply carries no thinking blocks.
- * - Blocks with no canonical counterpart (documents, thinking, server-tool blocks, images inside a
- *   tool result) are a 400 naming the block: dropping them would change what the model sees.
+ * - `thinking` becomes the canonical reasoning under symbol keys that OpenAI-format upstreams never
+ *   see (convert-anthropic-thinking.ts says why).
+ * - An assistant turn's `thinking` and `redacted_thinking` blocks become its `thinking_blocks`, in
+ *   order (an adapter to a provider that checks signatures sends the signed ones back), and the
+ *   thinking text its `reasoning_content` (what OpenAI-compatible reasoning servers take back).
+ * - `cache_control`, `service_tier`, `container` and other fields with no canonical counterpart
+ *   are ignored.
+ * - Blocks with no canonical counterpart (documents, server-tool blocks, images inside a tool
+ *   result) are a 400 naming the block: dropping them would change what the model sees.
  * - A user turn's tool_result blocks become `tool` messages placed before the rest of that turn,
  *   since OpenAI wants the tool answers right after the assistant turn that called the tools.
  */
 import { invalidRequest } from '../../errors.js';
+import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
 import {
   countTokensRequestSchema,
   imageBlockSchema,
   messagesRequestSchema,
+  redactedThinkingBlockSchema,
   textBlockSchema,
+  thinkingBlockSchema,
   toolResultBlockSchema,
   toolUseBlockSchema,
   type AnthropicBlock,
@@ -30,6 +38,8 @@ import {
   type AnthropicToolChoice,
 } from './anthropic-api.js';
 import { invalidField, parseField } from '../parse-field.js';
+import { convertAnthropicThinking } from './convert-anthropic-thinking.js';
+import { THINKING_SEPARATOR } from './render-anthropic-thinking.js';
 
 type Path = (string | number)[];
 
@@ -63,6 +73,7 @@ export function convertFromAnthropicRequest(raw: unknown, options: ConvertOption
   if (request.tool_choice != null) Object.assign(body, convertToolChoice(request.tool_choice, body.tools !== undefined));
   const format = request.output_config?.format;
   if (format != null) body.response_format = { type: 'json_schema', json_schema: { name: OUTPUT_SCHEMA_NAME, schema: format.schema, strict: true } };
+  Object.assign(body, convertAnthropicThinking(request));
   if (request.stream === true) {
     body.stream = true;
     // message_delta reports usage at the end of every stream: ask every upstream for it.
@@ -89,16 +100,28 @@ function convertMessage(message: AnthropicMessage, path: Path): JsonObject[] {
 function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
   let text = '';
   const toolCalls: JsonObject[] = [];
+  const thinking: ThinkingBlock[] = [];
   blocks.forEach((block, i) => {
     const at = [...path, 'content', i];
     if (block.type === 'text') text += parseField(textBlockSchema, block, at).text;
     else if (block.type === 'tool_use') {
       const call = parseField(toolUseBlockSchema, block, at);
       toolCalls.push({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.input) } });
+    } else if (block.type === 'thinking') {
+      const { thinking: said, signature } = parseField(thinkingBlockSchema, block, at);
+      // The empty signature the gateway answers for reasoning no provider signed is no signature: no provider would take it back.
+      thinking.push(signature ? { type: 'thinking', thinking: said, signature } : { type: 'thinking', thinking: said });
+    } else if (block.type === 'redacted_thinking') {
+      thinking.push({ type: 'redacted_thinking', data: parseField(redactedThinkingBlockSchema, block, at).data });
     } else throw untranslatable(block, at, 'assistant');
   });
   const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (thinking.length > 0) {
+    message.thinking_blocks = thinking;
+    const said = thinking.flatMap((block) => (block.type === 'thinking' && block.thinking !== '' ? [block.thinking] : []));
+    if (said.length > 0) message.reasoning_content = said.join(THINKING_SEPARATOR);
+  }
   return message;
 }
 
@@ -145,7 +168,7 @@ function convertToolResult(block: AnthropicBlock, at: Path): JsonObject {
 }
 
 function untranslatable(block: AnthropicBlock, at: Path, role: 'user' | 'assistant'): Error {
-  const allowed = role === 'user' ? 'text, image and tool_result' : 'text and tool_use';
+  const allowed = role === 'user' ? 'text, image and tool_result' : 'text, tool_use, thinking and redacted_thinking';
   return invalidField(at, `Content blocks of type "${block.type}" cannot be passed to other providers by this gateway; ${role} messages may carry ${allowed} blocks.`, 'unsupported_content');
 }
 

@@ -1,6 +1,7 @@
 /**
  * A canonical completion (OpenAI's `chat.completion` JSON text, plus what the gateway read of it)
- * rendered as an Anthropic `message`: text and tool_use blocks, stop_reason, usage.
+ * rendered as an Anthropic `message`: thinking blocks (render-anthropic-thinking.ts), then text and
+ * tool_use blocks, stop_reason, usage.
  *
  * `stop_sequence` is always null: the canonical answer does not say which sequence matched, only
  * that one did (a stop_reason of `stop_sequence` is kept when the provider said so).
@@ -8,11 +9,12 @@
 import type { ChatResult, JsonObject } from '../../providers/types.js';
 import { anthropicMessageId, anthropicStopReason, anthropicUsage, toolUseId } from './anthropic-answer-parts.js';
 import { malformedAnswer, readCanonicalCompletion } from '../read-canonical-answer.js';
+import { renderAnthropicThinking } from './render-anthropic-thinking.js';
 
 export function renderAnthropicMessage(result: ChatResult, requestedModel: string): string {
   const { id, model, message, finish, usage } = readCanonicalCompletion(result);
 
-  const content: JsonObject[] = [];
+  const content: JsonObject[] = message ? renderAnthropicThinking(message) : [];
   const text = message?.content ?? '';
   const refusal = text === '' ? (message?.refusal ?? '') : '';
   if (text !== '') content.push({ type: 'text', text });

@@ -141,6 +141,131 @@ describe('canonical completion to an Anthropic message', () => {
   });
 });
 
+describe('canonical reasoning to Anthropic thinking blocks', () => {
+  /** Each content block's events, by index: its start, and the text and signature its deltas add up to. */
+  function blocksOf(events: Event[]): { start: unknown; thinking: string; text: string; signature: string | undefined; stopped: boolean }[] {
+    const blocks: ReturnType<typeof blocksOf> = [];
+    for (const { event, data } of events) {
+      const index = data.index as number;
+      if (event === 'content_block_start') {
+        assert.equal(index, blocks.length, 'block indexes are consecutive');
+        blocks.push({ start: data.content_block, thinking: '', text: '', signature: undefined, stopped: false });
+      }
+      const block = blocks[index];
+      if (event === 'content_block_delta' && block) {
+        assert.equal(block.stopped, false, `block ${index} gets no delta after its stop`);
+        const delta = data.delta as Record<string, string>;
+        if (delta.type === 'thinking_delta') block.thinking += delta.thinking;
+        if (delta.type === 'text_delta') block.text += delta.text;
+        if (delta.type === 'signature_delta') block.signature = delta.signature;
+      }
+      if (event === 'content_block_stop' && block) block.stopped = true;
+    }
+    assert.ok(blocks.every((block) => block.stopped), 'every block is stopped');
+    return blocks;
+  }
+
+  const OPEN_THINKING = { type: 'thinking', thinking: '', signature: '' };
+
+  test('reasoning text only (DeepSeek, vLLM) streams as an unsigned thinking block before the text block', () => {
+    const stream = new AnthropicEventStream('route');
+    const events = parseFrames([
+      ...stream.push(chunk({ role: 'assistant', content: '' }, { hasContent: false })),
+      ...stream.push(chunk({ reasoning_content: 'Think ' })),
+      ...stream.push(chunk({ reasoning_content: 'twice.' })),
+      ...stream.push(chunk({ content: 'Answer.' })),
+      ...stream.push(chunk({}, { hasContent: false, finishReason: { unified: 'stop', raw: 'stop' } }, 'stop')),
+      ...stream.end(),
+    ]);
+    assert.deepEqual(blocksOf(events), [
+      { start: OPEN_THINKING, thinking: 'Think twice.', text: '', signature: undefined, stopped: true },
+      { start: { type: 'text', text: '' }, thinking: '', text: 'Answer.', signature: undefined, stopped: true },
+    ]);
+  });
+
+  test('signed blocks end the thinking block that streamed them with a signature_delta; a later block leaves out the separator; redacted, text and tool_use blocks follow with consecutive indexes', () => {
+    const stream = new AnthropicEventStream('route');
+    const events = parseFrames([
+      ...stream.push(chunk({ reasoning_content: 'First ' })),
+      ...stream.push(chunk({ reasoning_content: 'step.' })),
+      ...stream.push(chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'First step.', signature: 'sig-1' }] })),
+      ...stream.push(chunk({ reasoning_content: '\n\nSecond step.' })),
+      ...stream.push(chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'Second step.', signature: 'sig-2' }] })),
+      ...stream.push(chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: 'ENCRYPTED' }] })),
+      ...stream.push(chunk({ content: 'Checking.' })),
+      ...stream.push(chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] })),
+      ...stream.push(chunk({}, { hasContent: false, finishReason: { unified: 'tool_calls', raw: 'tool_use' } }, 'tool_calls')),
+      ...stream.end(),
+    ]);
+    assert.deepEqual(blocksOf(events), [
+      { start: OPEN_THINKING, thinking: 'First step.', text: '', signature: 'sig-1', stopped: true },
+      { start: OPEN_THINKING, thinking: 'Second step.', text: '', signature: 'sig-2', stopped: true },
+      { start: { type: 'redacted_thinking', data: 'ENCRYPTED' }, thinking: '', text: '', signature: undefined, stopped: true },
+      { start: { type: 'text', text: '' }, thinking: '', text: 'Checking.', signature: undefined, stopped: true },
+      { start: { type: 'tool_use', id: 'call_1', name: 'f', input: {} }, thinking: '', text: '', signature: undefined, stopped: true },
+    ]);
+    const signature = events.findIndex((e) => (e.data.delta as Record<string, unknown> | undefined)?.type === 'signature_delta');
+    assert.equal(events[signature + 1]?.event, 'content_block_stop', "the signature comes right before its block's stop");
+  });
+
+  test('a signed block whose text was not streamed comes whole; streamed text that is not the signed text stays unsigned, and the signed block follows', () => {
+    const whole = new AnthropicEventStream('route');
+    const omitted = blocksOf(parseFrames([...whole.push(chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: 'sig-only' }] })), ...whole.push(chunk({ content: 'Hi.' })), ...whole.end()]));
+    assert.deepEqual(omitted[0], { start: OPEN_THINKING, thinking: '', text: '', signature: 'sig-only', stopped: true });
+    assert.equal(omitted[1]?.text, 'Hi.');
+
+    const mismatch = new AnthropicEventStream('route');
+    const blocks = blocksOf(parseFrames([...mismatch.push(chunk({ reasoning_content: 'draft' })), ...mismatch.push(chunk({ thinking_blocks: [{ type: 'thinking', thinking: 'final', signature: 'sig-final' }] })), ...mismatch.end()]));
+    assert.deepEqual(
+      blocks.map((block) => [block.thinking, block.signature]),
+      [
+        ['draft', undefined],
+        ['final', 'sig-final'],
+      ],
+    );
+  });
+
+  test('a whole answer puts its thinking_blocks (unsigned ones with an empty signature) before its text and tool_use blocks', () => {
+    const message = JSON.parse(
+      renderAnthropicMessage(
+        result(
+          {
+            content: 'Checking.',
+            reasoning_content: 'First step.\n\nSecond step.',
+            thinking_blocks: [
+              { type: 'thinking', thinking: 'First step.', signature: 'sig-1' },
+              { type: 'redacted_thinking', data: 'ENCRYPTED' },
+              { type: 'thinking', thinking: 'Second step.' },
+            ],
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+          },
+          [{ unified: 'tool_calls', raw: 'tool_use' }],
+        ),
+        'route',
+      ),
+    ) as { content: unknown[] };
+    assert.deepEqual(message.content, [
+      { type: 'thinking', thinking: 'First step.', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: 'ENCRYPTED' },
+      { type: 'thinking', thinking: 'Second step.', signature: '' },
+      { type: 'text', text: 'Checking.' },
+      { type: 'tool_use', id: 'call_1', name: 'f', input: {} },
+    ]);
+  });
+
+  test('reasoning_content without thinking_blocks is one unsigned thinking block; thinking_blocks that are not thinking blocks are a 502', () => {
+    const message = JSON.parse(renderAnthropicMessage(result({ content: 'Answer.', reasoning_content: 'Think twice.' }, [{ unified: 'stop', raw: 'stop' }]), 'route')) as { content: unknown[] };
+    assert.deepEqual(message.content, [
+      { type: 'thinking', thinking: 'Think twice.', signature: '' },
+      { type: 'text', text: 'Answer.' },
+    ]);
+    const bad = result({ content: 'x', thinking_blocks: [{ type: 'musing' }] }, [{ unified: 'stop', raw: 'stop' }]);
+    assert.throws(() => renderAnthropicMessage(bad, 'route'), (err: unknown) => err instanceof GatewayError && err.status === 502);
+    const badStream = new AnthropicEventStream('route');
+    assert.throws(() => badStream.push(chunk({ thinking_blocks: 'signed' })), (err: unknown) => err instanceof GatewayError && err.status === 502);
+  });
+});
+
 describe("gateway errors in Anthropic's vocabulary", () => {
   test('the gateway 503 (no capacity now) is a 529 overloaded_error with retry-after', () => {
     const error = anthropicErrorOf(new GatewayError('Every deployment of this route is unavailable (circuit open).', { status: 503, code: 'circuit_open', shape: 'upstream_5xx', retryAfterMs: 2500 }));

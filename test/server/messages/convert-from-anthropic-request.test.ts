@@ -52,8 +52,8 @@ describe('an Anthropic Messages request to the canonical body', () => {
     ]);
   });
 
-  test('thinking config, cache_control and unknown top-level fields are ignored', () => {
-    const body = convert({ thinking: { type: 'enabled', budget_tokens: 1024 }, service_tier: 'auto', some_future_field: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }] });
+  test('cache_control and unknown top-level fields are ignored', () => {
+    const body = convert({ service_tier: 'auto', some_future_field: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }] });
     assert.deepEqual(Object.keys(body).sort(), ['max_tokens', 'messages', 'model']);
     assert.deepEqual(body.messages, [{ role: 'user', content: 'hi' }]);
   });

@@ -102,13 +102,33 @@ describe('errors on /v1/messages come back in Anthropic shape and the SDK raises
     assert.match(err.apiMessage ?? '', /^messages\.0\.content\.1: Content blocks of type "document" cannot be passed/);
   });
 
-  test('a thinking block in an assistant turn and a server tool are 400s that say why', async () => {
-    const thinking = await post(fx, JSON.stringify({ model: 'chat', max_tokens: 10, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }] }, { role: 'user', content: 'go on' }] }));
-    assert.equal(thinking.status, 400);
-    assert.match(thinking.error.error.message, /messages\.1\.content\.0: Content blocks of type "thinking"/);
+  test('a server tool is a 400 that says why', async () => {
     const serverTool = await post(fx, JSON.stringify({ model: 'chat', max_tokens: 10, tools: [{ type: 'web_search_20250305', name: 'web_search' }], messages: USER }));
     assert.equal(serverTool.status, 400);
     assert.match(serverTool.error.error.message, /^tools\.0\.type: .*server tools/);
+  });
+
+  test('a thinking block in an assistant turn is no longer a 400 (regression: it was refused as untranslatable)', async () => {
+    const message = await fx.anthropic.messages.create({ model: 'chat', max_tokens: 10, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }] }, { role: 'user', content: 'go on' }] });
+    assert.equal(message.type, 'message');
+  });
+
+  test('invalid thinking is a BadRequestError in Anthropic shape naming the field, on messages and count_tokens alike', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ type: 'enabled', budget_tokens: 1000 }, /^thinking\.budget_tokens: .*1024/],
+      [{ type: 'enabled', budget_tokens: 2048 }, /^thinking\.budget_tokens: .*less than max_tokens/],
+      [{ type: 'enabled' }, /^thinking\.budget_tokens: Field required/],
+      [{ type: 'always' }, /^thinking\.type: /],
+    ];
+    for (const [thinking, message] of cases) {
+      const reply = await post(fx, JSON.stringify({ model: 'chat', max_tokens: 2048, thinking, messages: USER }));
+      assert.equal(reply.status, 400, JSON.stringify(thinking));
+      assert.equal(reply.error.error.type, 'invalid_request_error');
+      assert.match(reply.error.error.message, message);
+    }
+    const err = await fx.anthropic.messages.countTokens({ model: 'chat', thinking: { type: 'enabled', budget_tokens: 100 }, messages: USER }).catch((e: unknown) => e);
+    assert.ok(err instanceof Anthropic.BadRequestError, String(err));
+    assert.match(err.apiMessage ?? '', /^thinking\.budget_tokens: /);
   });
 
   test('an unknown model is a NotFoundError with not_found_error', async () => {

@@ -56,6 +56,7 @@ const block = fc.oneof(
     },
     { requiredKeys: ['type'] },
   ),
+  fc.record({ type: fc.constantFrom('thinking', 'redacted_thinking'), thinking: fc.oneof(fc.string({ maxLength: 20 }), anyValue), signature: fc.oneof(fc.string({ maxLength: 12 }), anyValue), data: fc.oneof(fc.string({ maxLength: 12 }), anyValue) }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constantFrom('document', 'thinking', 'redacted_thinking', 'search_result', 'server_tool_use', 'nonsense') }),
   anyValue,
 );
@@ -92,7 +93,8 @@ const messagesBody = fc.record(
     top_k: fc.oneof(fc.integer({ min: -1, max: 100 }), anyValue),
     stop_sequences: fc.oneof(fc.array(fc.string({ maxLength: 5 }), { maxLength: 2 }), anyValue),
     metadata: fc.oneof(fc.record({ user_id: anyValue }), anyValue),
-    thinking: fc.oneof(fc.record({ type: fc.constantFrom('enabled', 'disabled'), budget_tokens: fc.integer({ min: 0, max: 2000 }) }), anyValue),
+    thinking: fc.oneof(fc.record({ type: fc.oneof(fc.constantFrom('enabled', 'disabled', 'adaptive', 'between_tools', 'bogus'), anyValue), budget_tokens: fc.oneof(fc.integer({ min: 0, max: 2000 }), anyValue) }, { requiredKeys: ['type'] }), anyValue),
+    output_config: fc.oneof(fc.record({ effort: fc.oneof(fc.constantFrom('low', 'medium', 'high', 'xhigh', 'max', 'bogus'), anyValue) }), anyValue),
   },
   { requiredKeys: [] },
 );

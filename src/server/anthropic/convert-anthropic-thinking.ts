@@ -1,0 +1,64 @@
+/**
+ * A Messages request's `thinking` as the canonical request's reasoning (../../providers/canonical/reasoning.ts).
+ *
+ * Decisions:
+ * - The effort and the exact budget ride on the canonical body under symbol keys (THINKING_EFFORT,
+ *   THINKING_BUDGET), never as `reasoning_effort`. Every translating adapter reads them; an
+ *   OpenAI-format upstream never sees them. OpenAI's non-reasoning models (gpt-4o, gpt-4.1) answer
+ *   `reasoning_effort` with a 400, a 400 ends the route's chain (a client error is not tried
+ *   elsewhere), and Anthropic's clients (Claude Code) ask for thinking on most requests: sent as
+ *   JSON, it would fail every such request that such a deployment served before thinking was read.
+ *   The price: an OpenAI-format reasoning model (o-series, gpt-5, DeepSeek's reasoner) thinks at its
+ *   own default effort rather than the one asked.
+ * - `enabled`: the smallest effort whose budget covers `budget_tokens`, and the budget itself.
+ * - `adaptive` (and `between_tools`): the effort `output_config.effort` names (`max`, above the
+ *   canonical scale, is its top, `xhigh`), else `high`, Anthropic's default effort.
+ * - `disabled`: effort `none`, so that an adapter whose model thinks unless told not to (Gemini 2.5
+ *   Flash, Gemini 3) turns thinking off, as asked. An absent `thinking` asks nothing: what a model
+ *   does without it is its provider's default, Anthropic's included (its own default depends on the model).
+ * - `output_config.effort` without thinking is left out: on Anthropic it steers all of an answer's
+ *   spending (length, tool calls), not thinking alone, while on every other provider an effort
+ *   turns reasoning on, which the client did not ask for.
+ * - `budget_tokens` must be under `max_tokens`, as Anthropic requires (checked where there is a
+ *   `max_tokens`: count_tokens takes none).
+ */
+import { effortOfBudget, THINKING_BUDGET, THINKING_EFFORT, type ReasoningEffort } from '../../providers/canonical/reasoning.js';
+import { invalidField } from '../parse-field.js';
+import type { AnthropicEffort, AnthropicRequest } from './anthropic-api.js';
+
+/** The canonical effort for each of Anthropic's. */
+const EFFORT_OF: Readonly<Record<AnthropicEffort, ReasoningEffort>> = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  xhigh: 'xhigh',
+  max: 'xhigh',
+};
+
+/** Anthropic's effort when a request names none. */
+export const DEFAULT_ANTHROPIC_EFFORT: AnthropicEffort = 'high';
+
+/** What a Messages request's thinking adds to its canonical body (symbol keys only: never serialised). */
+export interface ThinkingFields {
+  [THINKING_EFFORT]?: ReasoningEffort;
+  [THINKING_BUDGET]?: number;
+}
+
+export function convertAnthropicThinking(request: AnthropicRequest): ThinkingFields {
+  const thinking = request.thinking;
+  if (thinking == null) return {};
+  switch (thinking.type) {
+    case 'disabled':
+      return { [THINKING_EFFORT]: 'none' };
+    case 'adaptive':
+    case 'between_tools':
+      return { [THINKING_EFFORT]: EFFORT_OF[request.output_config?.effort ?? DEFAULT_ANTHROPIC_EFFORT] };
+    case 'enabled': {
+      const budget = thinking.budget_tokens;
+      if (request.max_tokens != null && budget >= request.max_tokens) {
+        throw invalidField(['thinking', 'budget_tokens'], `The thinking budget (${budget}) must be less than max_tokens (${request.max_tokens}): thinking tokens count towards max_tokens.`);
+      }
+      return { [THINKING_EFFORT]: effortOfBudget(budget), [THINKING_BUDGET]: budget };
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The canonical answer's reasoning as Anthropic content blocks: each of its `thinking_blocks` as
+ * the provider signed it or, from a provider that gives its reasoning as text only
+ * (`reasoning_content`: DeepSeek, vLLM, most OpenAI-compatible servers), one thinking block of
+ * that text.
+ *
+ * A thinking block always carries a `signature`, as Anthropic's SDK types it (a client may read
+ * it, or send it back, as a required field); an unsigned one carries an empty signature, which
+ * the request converter reads back as none.
+ */
+import { readThinkingBlocks, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import type { JsonObject } from '../../providers/types.js';
+import { malformedAnswer } from '../read-canonical-answer.js';
+
+/** What the canonical reasoning text sets between two blocks' texts. */
+export const THINKING_SEPARATOR = '\n\n';
+
+/** The signature of a thinking block that no provider signed. */
+export const NO_SIGNATURE = '';
+
+/** The `thinking_blocks` of a canonical message or delta; a list of anything else is the upstream's fault (502). */
+export function answerThinkingBlocks(source: Record<string, unknown>): ThinkingBlock[] {
+  try {
+    return readThinkingBlocks(source as JsonObject, 'message');
+  } catch {
+    throw malformedAnswer('The model answered thinking_blocks that are not thinking blocks.');
+  }
+}
+
+/** One thinking block as an Anthropic content block. */
+export function anthropicThinkingBlock(block: ThinkingBlock): JsonObject {
+  if (block.type === 'redacted_thinking') return { type: 'redacted_thinking', data: block.data };
+  return { type: 'thinking', thinking: block.thinking, signature: block.signature ?? NO_SIGNATURE };
+}
+
+/** The content blocks a whole answer's reasoning gives, in order: they go before its text and tool_use blocks. */
+export function renderAnthropicThinking(message: Record<string, unknown>): JsonObject[] {
+  const blocks = answerThinkingBlocks(message);
+  if (blocks.length > 0) return blocks.map(anthropicThinkingBlock);
+  const text = message.reasoning_content;
+  return typeof text === 'string' && text !== '' ? [{ type: 'thinking', thinking: text, signature: NO_SIGNATURE }] : [];
+}
