@@ -67,8 +67,11 @@ export interface FinishReason {
 
 export interface Usage {
   inputTokens: number;
+  /** Every token generated, reasoning included (as OpenAI counts `completion_tokens` and providers bill them). */
   outputTokens: number;
   cachedInputTokens: number;
+  /** The part of outputTokens spent reasoning, when the provider counts it apart. */
+  reasoningTokens?: number;
 }
 
 /** A completed, non-streaming answer: a `chat.completion`, or a `text_completion` for a legacy completion request. */

@@ -97,6 +97,14 @@ describe('POST /v1/responses', () => {
     ]);
   });
 
+  test("a reasoning model's reasoning tokens come through in output_tokens_details", async () => {
+    primary.respond((_req, res) => sendJson(res, 200, completionJson('Thought it through', 'o-model', { usage: { ...USAGE, completion_tokens_details: { reasoning_tokens: 5 } } })));
+    const data = await gw.client.responses.create({ model: 'chat', input: 'Think', reasoning: { effort: 'low' } });
+    assert.equal(data.usage?.output_tokens, 7);
+    assert.equal(data.usage?.output_tokens_details.reasoning_tokens, 5);
+    assert.equal(userRequests(primary).at(-1)?.body.reasoning_effort, 'low');
+  });
+
   test('a stream gives the events in OpenAI order, with sequence numbers, and the final response with usage', async () => {
     primary.respond(streamWith(['Hel', 'lo, ', 'world']));
     const stream = await gw.client.responses.create({ model: 'chat', input: 'Stream it', stream: true });

@@ -37,14 +37,19 @@ export function openaiFinishReason(unified: UnifiedFinishReason): string {
   return unified === 'other' ? 'stop' : unified;
 }
 
-/** Usage in OpenAI's shape; cached input tokens are counted inside prompt_tokens, as OpenAI counts them. */
+/**
+ * Usage in OpenAI's shape; cached input tokens are counted inside prompt_tokens, and reasoning
+ * tokens (where the provider counts them apart) inside completion_tokens, as OpenAI counts them.
+ */
 export function openaiUsage(usage: Usage): JsonObject {
-  return {
+  const out: JsonObject = {
     prompt_tokens: usage.inputTokens,
     completion_tokens: usage.outputTokens,
     total_tokens: usage.inputTokens + usage.outputTokens,
     prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
   };
+  if (usage.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
+  return out;
 }
 
 /** A `chat.completion` object for one choice. */

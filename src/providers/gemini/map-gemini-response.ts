@@ -34,11 +34,13 @@ export function mapGeminiFinishReason(raw: string | undefined, hasToolCalls: boo
 /** Output counts thinking tokens too (billed as output); cached tokens are part of the prompt count, as in OpenAI's usage. */
 export function mapGeminiUsage(usage: GeminiUsageMetadata | null | undefined): Usage | undefined {
   if (!usage) return undefined;
-  return {
+  const mapped: Usage = {
     inputTokens: usage.promptTokenCount ?? 0,
     outputTokens: (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0),
     cachedInputTokens: usage.cachedContentTokenCount ?? 0,
   };
+  if (usage.thoughtsTokenCount !== undefined) mapped.reasoningTokens = usage.thoughtsTokenCount;
+  return mapped;
 }
 
 export interface CandidateContent {

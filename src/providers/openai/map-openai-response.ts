@@ -17,11 +17,15 @@ export function mapOpenAIFinishReason(raw: string | null | undefined): FinishRea
 
 export function mapOpenAIUsage(usage: OpenAIUsage | null | undefined): Usage | undefined {
   if (!usage) return undefined;
-  return {
+  const mapped: Usage = {
     inputTokens: usage.prompt_tokens ?? 0,
     outputTokens: usage.completion_tokens ?? 0,
     cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
   };
+  // A reasoning model's count; read by hand (not through the schema) on the hot path, so checked here.
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  if (typeof reasoning === 'number') mapped.reasoningTokens = reasoning;
+  return mapped;
 }
 
 /** Parses an upstream body that must be JSON; a body that is not is the upstream's fault, not the client's. */

@@ -335,7 +335,7 @@ export const GEMINI_FIXTURES: ConformanceFixture[] = [
       type: 'stream',
       text: 'The sky looks blue because air scatters short wavelengths of sunlight most.',
       finishReason: { unified: 'stop', raw: 'STOP' },
-      usage: { inputTokens: 9, outputTokens: 36, cachedInputTokens: 0 },
+      usage: { inputTokens: 9, outputTokens: 36, cachedInputTokens: 0, reasoningTokens: 24 },
     },
   },
   {
@@ -363,7 +363,7 @@ export const GEMINI_FIXTURES: ConformanceFixture[] = [
       text: '',
       toolCalls: [{ id: `call_${RESPONSE_ID}_0__sig__${SIGNATURE_IN_ID}`, name: 'get_weather', arguments: '{"location":"Boston, MA","unit":"celsius"}' }],
       finishReason: { unified: 'tool_calls', raw: 'STOP' },
-      usage: { inputTokens: 70, outputTokens: 53, cachedInputTokens: 0 },
+      usage: { inputTokens: 70, outputTokens: 53, cachedInputTokens: 0, reasoningTokens: 31 },
     },
   },
   chat({
@@ -374,7 +374,7 @@ export const GEMINI_FIXTURES: ConformanceFixture[] = [
     expect: {
       type: 'result',
       completion: { model: 'gemini-2.5-pro', choices: [{ message: { content: 'Paris is the capital of France.' } }], usage: { prompt_tokens: 2087, completion_tokens: 58, prompt_tokens_details: { cached_tokens: 2048 } } },
-      usage: { inputTokens: 2087, outputTokens: 58, cachedInputTokens: 2048 },
+      usage: { inputTokens: 2087, outputTokens: 58, cachedInputTokens: 2048, reasoningTokens: 50 },
     },
   }),
   chat({

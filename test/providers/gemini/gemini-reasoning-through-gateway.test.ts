@@ -79,6 +79,9 @@ describe('reasoning through the gateway to Gemini (mock wire: gemini)', () => {
       assert.match(message?.content ?? '', new RegExp(`^Mock answer from gemini \\(${model.replaceAll('.', '\\.')}\\): ${PROMPT}`));
       // The thinking tokens are billed as output.
       assert.ok((completion.usage?.completion_tokens ?? 0) > (plain.completion.usage?.completion_tokens ?? 0));
+      // ...and counted apart, as OpenAI counts a reasoning model's.
+      const reasoningTokens = completion.usage?.completion_tokens_details?.reasoning_tokens ?? 0;
+      assert.equal(reasoningTokens, (completion.usage?.completion_tokens ?? 0) - (plain.completion.usage?.completion_tokens ?? 0));
     });
 
     test(`${model}: streamed, the reasoning_content deltas come before the content deltas, which join to the same answer`, async () => {
