@@ -37,12 +37,21 @@ export function promptTokenUpperBound(body: ChatBody, bodyBytes: number | undefi
   return bytes + body.messages.length * TOKENS_PER_MESSAGE + 3;
 }
 
+/**
+ * An assistant message's reasoning as the gateway answered it. Providers drop the reasoning of
+ * earlier turns from what the model reads (Anthropic keeps only the turn a tool loop continues), so
+ * only the last assistant message's is counted.
+ */
+const PAST_REASONING = new Set(['reasoning_content', 'thinking_blocks']);
+
 export async function countPromptTokens(body: ChatBody): Promise<number> {
   const count = await loadTokenizer();
   let tokens = 3;
-  for (const message of body.messages) {
+  const lastAssistant = body.messages.findLastIndex((message) => message.role === 'assistant');
+  for (const [index, message] of body.messages.entries()) {
     tokens += TOKENS_PER_MESSAGE;
     for (const [key, value] of Object.entries(message)) {
+      if (index !== lastAssistant && PAST_REASONING.has(key)) continue;
       if (key === 'content') tokens += contentTokens(value, count);
       else if (typeof value === 'string') tokens += count(value);
       else if (value !== null && value !== undefined) tokens += count(JSON.stringify(value));

@@ -12,6 +12,7 @@ import { failureOfAnswer } from '../fallback/classify-failure.js';
 import { runChain, type AttemptContext, type AttemptRecord, type ChainResult } from '../fallback/run-chain.js';
 import { StepSkipped } from '../fallback/step-skipped.js';
 import { requestKey } from '../cache/request-key.js';
+import { unserialisedReasoning } from '../providers/canonical/reasoning.js';
 import { StreamRecorder, completionText, keptCompletion, streamChunks, type CachedAnswer } from '../cache/response-cache.js';
 import type { Flight } from '../idempotency/idempotency-store.js';
 import type { ChatBody, ChatResult, ChatStream, FinishReason, JsonObject, StreamChunk, Usage } from '../providers/types.js';
@@ -109,7 +110,7 @@ export async function serveText<B extends JsonObject & { model: string; stream?:
   try {
     // A client that sent its own Idempotency-Key may come back for the answer: let a non-streaming call finish.
     const upstreamCancel = options.idempotencyKey !== undefined && !stream ? NEVER_CANCELLED : clientCancel;
-    const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', ...keyScope(tenant, api.operation), plan.route.name], body) : undefined;
+    const cacheKey = plan.route.cachesAnswers ? requestKey(['cache', ...keyScope(tenant, api.operation), plan.route.name, ...unwritten(body)], body) : undefined;
     // Early chunks only from one call at a time: a hedged route may have two streaming.
     const onEarlyChunk = stream && plan.route.hedgeAfterMs === undefined ? options.onEarlyChunk : undefined;
     const attempts = new ChatAttempts({
@@ -374,15 +375,21 @@ function keyScope(tenant: string, operation: RequestEvent['operation']): string[
   return operation === 'chat' ? [tenant] : [tenant, operation];
 }
 
+/** What a body asks beyond its JSON (a Messages request's thinking, on symbol keys), as parts of its keys; none for most. */
+function unwritten(body: JsonObject): string[] {
+  const text = unserialisedReasoning(body as ChatBody);
+  return text === '' ? [] : [text];
+}
+
 function idempotencyKeyOf(services: GatewayServices, route: Route, body: JsonObject, options: CallOptions, tenant: string, operation: RequestEvent['operation']): { key: string; bodyHash: string } | undefined {
   const config = services.idempotencyConfig();
   if (!config.enabled) return undefined;
   if (options.idempotencyKey !== undefined) {
-    return { key: requestKey(['idempotency', ...keyScope(tenant, operation), options.idempotencyKey], null), bodyHash: requestKey(['body', route.name], body) };
+    return { key: requestKey(['idempotency', ...keyScope(tenant, operation), options.idempotencyKey], null), bodyHash: requestKey(['body', route.name, ...unwritten(body)], body) };
   }
   if (!config.derive_key) return undefined;
   // The canonical body (keys sorted), so a retry that serialises the same request differently is still caught.
-  const key = requestKey(['idempotency', ...keyScope(tenant, operation), route.name], body);
+  const key = requestKey(['idempotency', ...keyScope(tenant, operation), route.name, ...unwritten(body)], body);
   return { key, bodyHash: key };
 }
 

@@ -49,6 +49,17 @@ export const THINKING_EFFORT: unique symbol = Symbol('switchyard.thinkingEffort'
 export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number; [THINKING_EFFORT]?: ReasoningEffort };
 
 /**
+ * What the symbol keys ask, as text for the keys a request is cached and deduplicated under: they
+ * hash the body's JSON, which leaves symbol keys out, so two Messages requests that differ only in
+ * their thinking would otherwise share an answer. Empty when the body carries neither.
+ */
+export function unserialisedReasoning(body: ReasoningBody): string {
+  const effort = body[THINKING_EFFORT];
+  const budget = body[THINKING_BUDGET];
+  return effort === undefined && budget === undefined ? '' : `thinking:${effort ?? ''}:${budget ?? ''}`;
+}
+
+/**
  * The thinking budget in tokens for each effort, for a provider that takes a budget. Each is
  * Anthropic's smallest (1,024) or a round figure between it and the 32k that Anthropic's own
  * clients use for their highest setting; they are the gateway's choice, not a provider's.

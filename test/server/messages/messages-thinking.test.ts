@@ -354,3 +354,33 @@ describe('extended thinking through POST /v1/messages, with the @anthropic-ai/sd
     assert.ok(counted.input_tokens > 0);
   });
 });
+
+describe("a cached answer is kept apart by the request's thinking (which the body's JSON does not carry)", () => {
+  let gw: GatewayFixture;
+  let anthropic: Anthropic;
+  before(async () => {
+    gw = await startGateway({
+      log: { level: 'silent' },
+      health: { enabled: false },
+      telemetry: { request_log: { store: 'off' } },
+      providers: { claude: { type: 'mock', wire: 'anthropic', api_key: 'claude-mock-upstream-key-cache' } },
+      deployments: { claude: { provider: 'claude', model: 'claude-mock-sonnet-4-5' } },
+      manual: { sorry: { type: 'static', answer: 'Unavailable.' } },
+      routes: { cached: { chain: ['claude', { cache: 'exact' }, { manual: 'sorry' }], policy: { upstream_5xx: 'next' }, timeouts: TIMEOUTS } },
+    } as ConfigInput);
+    anthropic = new Anthropic({ baseURL: gw.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+  });
+  after(() => gw.close());
+
+  test('with the deployment down, a request with thinking gets its cached answer, and the same request without thinking does not', async () => {
+    const ask = (thinking: boolean) =>
+      anthropic.messages.create({ model: 'cached', max_tokens: 4000, messages: [{ role: 'user', content: 'Cache me' }], ...(thinking ? { thinking: THINKING } : {}) });
+    const fresh = await ask(true);
+    assert.equal(fresh.content[0]?.type, 'thinking');
+    gw.gateway.faults('claude')?.set([{ kind: 'error', status: 500 }]);
+    const stale = await ask(true);
+    assert.deepEqual(stale.content, fresh.content);
+    const other = await ask(false);
+    assert.equal(textOf(other), 'Unavailable.');
+  });
+});
