@@ -7,10 +7,20 @@ import type { UpstreamErrorAnswer } from '../http/upstream-client.js';
 import { GatewayError, type FailureShape } from '../../errors.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { scrubSecrets } from '../http/scrub-secrets.js';
+import { UNTRANSLATABLE } from '../canonical/request-parts.js';
 import { openaiErrorSchema, type OpenAIError } from './openai-api.js';
 
 const CONTEXT_OVERFLOW = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long|reduce the length/i;
 const CONTENT_FILTER = /content[_ ]filter|content[_ ]policy|responsible ai|safety system/i;
+
+/**
+ * OpenAI's codes for a parameter, or a value of one, that this model does not take
+ * (`reasoning_effort` on gpt-4o, `temperature` other than 1 on a reasoning model, `max_tokens`
+ * where it wants `max_completion_tokens`). The request is well-formed and another model may take
+ * it: a gap of the deployment, as an adapter's cannotTranslate is, so the chain passes it over for
+ * the next one; with none left the client gets the 400 naming the parameter.
+ */
+const MODEL_GAPS = new Set(['unsupported_parameter', 'unsupported_value']);
 
 export interface UpstreamErrorInput extends UpstreamErrorAnswer {
   /** Secrets this provider holds, scrubbed from any message passed on. */
@@ -25,6 +35,9 @@ export function mapOpenAIError(input: UpstreamErrorInput): GatewayError {
   const shape = shapeOf(input.status, code, type, upstreamMessage);
   const retryAfterMs = parseRetryAfter(input.headers);
   const message = shape === 'auth_error' ? 'The upstream rejected the gateway\'s credentials for this provider.' : upstreamMessage || `The upstream answered ${input.status}.`;
+  if (shape === 'client_error' && input.status === 400 && code !== undefined && MODEL_GAPS.has(code)) {
+    return new GatewayError(message, { status: 400, code: UNTRANSLATABLE, param: error?.param ?? code, shape, upstreamStatus: input.status });
+  }
   return new GatewayError(message, {
     status: clientStatusFor(shape, input.status),
     code: code ?? `upstream_${input.status}`,

@@ -6,6 +6,7 @@ import { parseRetryAfter } from '../../../src/providers/http/retry-after.js';
 import { scrubSecrets } from '../../../src/providers/http/scrub-secrets.js';
 import { failureOfAnswer } from '../../../src/fallback/classify-failure.js';
 import { GatewayError } from '../../../src/errors.js';
+import { UNTRANSLATABLE } from '../../../src/providers/canonical/request-parts.js';
 
 const err = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   mapOpenAIError({ status, bodyText: typeof body === 'string' ? body : JSON.stringify(body), headers, secrets: ['sk-secret-key-123'] });
@@ -122,5 +123,20 @@ describe('secret scrubbing', () => {
     assert.ok(!scrubSecrets('Incorrect API key provided: sk-proj-abc123def456ghi').includes('sk-proj'));
     assert.ok(!scrubSecrets('Authorization: Bearer eyJhbGciOi.abc.def').includes('eyJhbGciOi'));
     assert.equal(scrubSecrets('nothing secret here'), 'nothing secret here');
+  });
+});
+
+describe("a parameter the model does not take (OpenAI's unsupported_parameter and unsupported_value)", () => {
+  test('is a gap of the deployment (passed over for the next), naming the parameter; another 400 is still the client\'s', () => {
+    const refused = err(400, { error: { message: "Unsupported parameter: 'reasoning_effort' is not supported with this model.", type: 'invalid_request_error', param: 'reasoning_effort', code: 'unsupported_parameter' } });
+    assert.equal(refused.code, UNTRANSLATABLE);
+    assert.equal(refused.param, 'reasoning_effort');
+    assert.equal(refused.status, 400);
+    assert.match(refused.message, /reasoning_effort/);
+    const value = err(400, { error: { message: "Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.", type: 'invalid_request_error', param: 'temperature', code: 'unsupported_value' } });
+    assert.equal(value.code, UNTRANSLATABLE);
+    const other = err(400, { error: { message: "Invalid type for 'messages[0].content'.", type: 'invalid_request_error', param: 'messages[0].content', code: 'invalid_type' } });
+    assert.equal(other.code, 'invalid_type');
+    assert.equal(other.shape, 'client_error');
   });
 });
