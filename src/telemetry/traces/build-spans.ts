@@ -180,11 +180,13 @@ function addResponse(attributes: Attributes, response: ResponseFacts): void {
   if (response.usage) addUsage(attributes, response.usage);
 }
 
-function addUsage(attributes: Attributes, usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number }): void {
-  // Providers' input counts already hold the cached tokens (the conventions ask for that); the cached part is named too.
+function addUsage(attributes: Attributes, usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number; reasoningTokens?: number }): void {
+  // Providers' input counts already hold the cached tokens and their output counts the reasoning
+  // tokens (the conventions ask for both); each part is named too.
   attributes[attr.GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
   attributes[attr.GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
   if (usage.cachedInputTokens > 0) attributes[attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cachedInputTokens;
+  if (usage.reasoningTokens !== undefined && usage.reasoningTokens > 0) attributes[attr.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
 }
 
 /** A hop's cost goes on its last call (the one that served, or the last that failed on that step). */

@@ -101,6 +101,18 @@ describe('spans of one request', () => {
     assert.equal(plain?.attributes['tls.client.subject'], undefined);
   });
 
+  test("the served hop's usage names its cached input and reasoning output parts, when there are any", () => {
+    const served = record({ hop: 1, deployment: 'primary', outcome: 'served', spanId: '1'.repeat(16) });
+    const usage = { inputTokens: 40, outputTokens: 30, cachedInputTokens: 8, reasoningTokens: 24 };
+    const event = eventOf([served], { served: { requestId: 'req-1', route: 'chat', deployment: 'primary', provider: 'primary', hop: 1, attempts: [served], fallbackReason: undefined }, response: { id: 'r', model: 'm', finishReasons: [], usage } });
+    const hop = spansOf(event)[1];
+    assert.equal(hop?.attributes['gen_ai.usage.output_tokens'], 30);
+    assert.equal(hop?.attributes['gen_ai.usage.cache_read.input_tokens'], 8);
+    assert.equal(hop?.attributes['gen_ai.usage.reasoning.output_tokens'], 24);
+    const plain = spansOf(eventOf([served], { ...event, response: { id: 'r', model: 'm', finishReasons: [], usage: { inputTokens: 40, outputTokens: 30, cachedInputTokens: 0 } } }))[1];
+    assert.equal(plain?.attributes['gen_ai.usage.reasoning.output_tokens'], undefined);
+  });
+
   test('a malformed or all-zero traceparent is no parent', () => {
     assert.equal(parseTraceparent('00-' + '0'.repeat(32) + '-00f067aa0ba902b7-01'), undefined);
     assert.equal(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), undefined);
