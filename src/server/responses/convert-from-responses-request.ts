@@ -11,14 +11,18 @@
  *   `reasoning_effort`, `text.format` becomes `response_format`.
  * - Consecutive `function_call` items become one assistant message's `tool_calls` (joined to the
  *   assistant text just before them), and a `function_call_output` a `tool` message.
+ * - A `reasoning` item the gateway answered gives its thinking back to the assistant turn after it;
+ *   anyone else's is skipped (convert-reasoning-item.ts).
  * - Built-in tools (web search, file search, code interpreter...), file inputs and input item types
  *   with no canonical counterpart are a 400 naming the item: dropping them would change what the
  *   model sees.
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
+import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
 import { invalidField, parseField } from '../parse-field.js';
+import { attachReasoning, readReasoningItem } from './convert-reasoning-item.js';
 
 const textPartSchema = z.looseObject({ type: z.enum(['input_text', 'output_text']), text: z.string() });
 const imagePartSchema = z.looseObject({ type: z.literal('input_image'), image_url: z.string().min(1), detail: z.enum(['low', 'high', 'auto']).nullish() });
@@ -49,6 +53,9 @@ const formatSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('json_schema'), name: z.string().min(1), schema: z.record(z.string(), z.unknown()), description: z.string().nullish(), strict: z.boolean().nullish() }),
 ]);
 
+/** A summary of the reasoning, as OpenAI names its kinds (responses-reasoning-item.ts says what the gateway gives). */
+const summarySchema = z.enum(['auto', 'concise', 'detailed']);
+
 const requestSchema = z.looseObject({
   model: z.string().min(1),
   input: z.union([z.string(), z.array(z.looseObject({}))]),
@@ -61,7 +68,7 @@ const requestSchema = z.looseObject({
   parallel_tool_calls: z.boolean().nullish(),
   stream: z.boolean().nullish(),
   text: z.looseObject({ format: formatSchema.nullish() }).nullish(),
-  reasoning: z.looseObject({ effort: z.string().nullish() }).nullish(),
+  reasoning: z.looseObject({ effort: z.string().nullish(), summary: summarySchema.nullish(), generate_summary: summarySchema.nullish() }).nullish(),
   user: z.string().nullish(),
   previous_response_id: z.string().nullish(),
   conversation: z.unknown().optional(),
@@ -93,7 +100,11 @@ export function convertFromResponsesRequest(raw: unknown): { body: ChatBody; req
   const messages: JsonObject[] = [];
   if (request.instructions) messages.push({ role: 'system', content: request.instructions });
   if (typeof request.input === 'string') messages.push({ role: 'user', content: request.input });
-  else request.input.forEach((item, index) => addItem(messages, item, ['input', index]));
+  else {
+    // The thinking of reasoning items read, waiting for the assistant turn they belong to.
+    const reasoning: ThinkingBlock[] = [];
+    request.input.forEach((item, index) => addItem(messages, reasoning, item, ['input', index]));
+  }
   if (messages.length === 0) throw invalidField(['input'], 'give at least one input item.');
 
   const body: ChatBody = { model: request.model, messages };
@@ -121,40 +132,51 @@ export function convertFromResponsesRequest(raw: unknown): { body: ChatBody; req
   return { body, request };
 }
 
-function addItem(messages: JsonObject[], raw: Record<string, unknown>, path: Path): void {
+function addItem(messages: JsonObject[], reasoning: ThinkingBlock[], raw: Record<string, unknown>, path: Path): void {
   const type = raw.type ?? 'message';
+  if (type === 'reasoning') {
+    reasoning.push(...readReasoningItem(raw, path));
+    return;
+  }
   if (type === 'message') {
     const item = parseField(messageItemSchema, raw, path);
     const role = item.role === 'developer' ? 'system' : item.role;
-    if (typeof item.content === 'string') messages.push({ role, content: item.content });
+    let message: JsonObject;
+    if (typeof item.content === 'string') message = { role, content: item.content };
     // Only a user turn keeps its parts (images); system and assistant text is one string, which every provider takes.
-    else if (role === 'user') messages.push({ role, content: item.content.map((part, index) => canonicalPart(part, [...path, 'content', index])) });
-    else messages.push({ role, content: item.content.map((part, index) => textOf(part, [...path, 'content', index])).join('') });
+    else if (role === 'user') message = { role, content: item.content.map((part, index) => canonicalPart(part, [...path, 'content', index])) };
+    else message = { role, content: item.content.map((part, index) => textOf(part, [...path, 'content', index])).join('') };
+    messages.push(message);
+    if (role === 'assistant') attachReasoning(message, reasoning);
+    else reasoning.length = 0;
     return;
   }
   if (type === 'function_call') {
     const item = parseField(functionCallItemSchema, raw, path);
     const call = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
-    const last = messages.at(-1);
+    let last = messages.at(-1);
     // Joined to the assistant turn just before: its text, or the calls made with it.
     if (last?.role === 'assistant') {
       const calls = (last.tool_calls as JsonObject[] | undefined) ?? [];
       last.tool_calls = [...calls, call];
     } else {
-      messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      last = { role: 'assistant', content: null, tool_calls: [call] };
+      messages.push(last);
     }
+    attachReasoning(last, reasoning);
     return;
   }
   if (type === 'function_call_output') {
     const item = parseField(functionCallOutputItemSchema, raw, path);
     const content = typeof item.output === 'string' ? item.output : item.output.map((part, index) => textOf(part, [...path, 'output', index])).join('');
     messages.push({ role: 'tool', tool_call_id: item.call_id, content });
+    reasoning.length = 0;
     return;
   }
   if (type === 'item_reference') {
     throw invalidField([...path, 'type'], "item_reference points at a stored response item, and this gateway stores none: send the item itself (the Vercel AI SDK does with providerOptions: { openai: { store: false } }).", 'unsupported_value');
   }
-  throw invalidField([...path, 'type'], `input items of type '${String(type)}' are not supported by this gateway (it serves messages, function_call and function_call_output).`, 'unsupported_value');
+  throw invalidField([...path, 'type'], `input items of type '${String(type)}' are not supported by this gateway (it serves messages, function_call, function_call_output and reasoning).`, 'unsupported_value');
 }
 
 function canonicalPart(part: { type: string }, path: Path): JsonObject {

@@ -1,7 +1,7 @@
 /**
  * The pieces a Responses API `response` object and its stream share: ids, output items (a message
- * with its text or refusal, function calls), status, usage, and the object itself with the
- * request's settings echoed back, as OpenAI does.
+ * with its text or refusal, function calls; reasoning has its own file, responses-reasoning-item.ts),
+ * status, usage, and the object itself with the request's settings echoed back, as OpenAI does.
  */
 import { randomBytes } from 'node:crypto';
 import type { FinishReason, JsonObject, Usage } from '../../providers/types.js';
@@ -67,7 +67,7 @@ export function responseObject(facts: ResponseFacts, request: ResponsesRequest):
     output: facts.output,
     parallel_tool_calls: request.parallel_tool_calls ?? true,
     previous_response_id: null,
-    reasoning: { effort: request.reasoning?.effort ?? null, summary: null },
+    reasoning: { effort: request.reasoning?.effort ?? null, summary: request.reasoning?.summary ?? request.reasoning?.generate_summary ?? null },
     store: false,
     temperature: request.temperature ?? null,
     text: { format: format as JsonObject },

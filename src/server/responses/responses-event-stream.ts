@@ -2,16 +2,26 @@
  * Canonical stream chunks (OpenAI `chat.completion.chunk` JSON text) turned into the Responses
  * API's stream events, in OpenAI's order: response.created and response.in_progress; per output
  * item an output_item.added, its parts and deltas (output_text or refusal; function call
- * arguments), their .done events and an output_item.done; then response.completed (or
- * response.incomplete) with the whole response, usage included. Every event carries its
- * `sequence_number`. A failure after the first event ends the stream with response.failed.
+ * arguments; reasoning summary or reasoning text), their .done events and an output_item.done;
+ * then response.completed (or response.incomplete) with the whole response, usage included. Every
+ * event carries its `sequence_number`. A failure after the first event ends the stream with
+ * response.failed.
+ *
+ * Reasoning (`delta.reasoning_content` pieces, then a `delta.thinking_blocks` entry as each signed
+ * block closes) opens a reasoning item ahead of the message: its one text part grows with the
+ * pieces, and the blocks go into its `encrypted_content`, which only output_item.done carries (as
+ * on OpenAI, whose output_item.added may carry it incomplete). Reasoning that comes after the answer
+ * began (interleaved thinking between tool calls) opens a reasoning item of its own there.
  */
 import { toGatewayError } from '../../errors.js';
+import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
+import { answerThinkingBlocks } from '../anthropic/render-anthropic-thinking.js';
 import { idSuffixOf, readCanonicalChunk } from '../read-canonical-answer.js';
 import type { EventTranslation } from '../write-sse.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
 import { callIdOf, endingOf, functionCallItem, messageItem, responseObject, responsesUsage } from './responses-answer-parts.js';
+import { reasoningItem, reasoningPlace, type ReasoningPlace } from './responses-reasoning-item.js';
 
 interface OpenMessage {
   kind: 'message';
@@ -19,6 +29,14 @@ interface OpenMessage {
   id: string;
   text: string;
   refusal: boolean;
+}
+
+interface OpenReasoning {
+  kind: 'reasoning';
+  outputIndex: number;
+  id: string;
+  text: string;
+  blocks: ThinkingBlock[];
 }
 
 interface ToolItem {
@@ -37,7 +55,11 @@ export class ResponsesEventStream implements EventTranslation {
   private suffix = '';
   private model: string;
   private readonly createdAt = Math.floor(Date.now() / 1000);
-  private open: OpenMessage | ToolItem | undefined;
+  private open: OpenMessage | ToolItem | OpenReasoning | undefined;
+  /** Where reasoning text goes for this request (summary or content), read once. */
+  private readonly place: ReasoningPlace;
+  /** How many reasoning items were opened: the first is `rs_<suffix>`, later ones get a number. */
+  private reasonings = 0;
   /** Canonical tool-call index → its output item. */
   private readonly tools = new Map<number, ToolItem>();
   /** Output items by index, as they were completed. */
@@ -48,6 +70,7 @@ export class ResponsesEventStream implements EventTranslation {
 
   constructor(private readonly request: ResponsesRequest) {
     this.model = request.model;
+    this.place = reasoningPlace(request);
   }
 
   /** The events one canonical chunk gives, as SSE text (possibly none). */
@@ -55,6 +78,9 @@ export class ResponsesEventStream implements EventTranslation {
     const { id, model, delta, finish, usage } = readCanonicalChunk(chunk);
     const out: string[] = [];
     if (!this.started) this.start(out, id, model);
+    // Reasoning comes before the answer's text in a delta that carries both.
+    if (delta?.reasoning_content !== undefined) this.reasoning(delta.reasoning_content, out);
+    if (delta?.thinking_blocks != null) this.thinkingBlocks(delta, out);
     if (delta?.content) this.text(delta.content, false, out);
     if (delta?.refusal) this.text(delta.refusal, true, out);
     for (const call of delta?.tool_calls ?? []) {
@@ -123,6 +149,34 @@ export class ResponsesEventStream implements EventTranslation {
     out.push(refusal ? this.event('response.refusal.delta', { ...where, delta: text }) : this.event('response.output_text.delta', { ...where, delta: text, logprobs: [] }));
   }
 
+  /** A piece of reasoning text: the reasoning item's one text part, added with the first piece, grows with it. */
+  private reasoning(piece: unknown, out: string[]): void {
+    if (typeof piece !== 'string' || piece === '') return;
+    const item = this.openReasoning(out);
+    const where = { item_id: item.id, output_index: item.outputIndex, [this.place.index]: 0 };
+    if (item.text === '') out.push(this.event(this.place.events.partAdded, { ...where, part: this.place.part('') }));
+    item.text += piece;
+    out.push(this.event(this.place.events.delta, { ...where, delta: piece }));
+  }
+
+  /** Signed blocks, once their provider closed them: they go into the reasoning item's encrypted_content. */
+  private thinkingBlocks(delta: Record<string, unknown>, out: string[]): void {
+    const blocks = answerThinkingBlocks(delta);
+    if (blocks.length > 0) this.openReasoning(out).blocks.push(...blocks);
+  }
+
+  /** The reasoning item in progress, opened (and the item before it completed) when there is none. */
+  private openReasoning(out: string[]): OpenReasoning {
+    if (this.open?.kind === 'reasoning') return this.open;
+    this.close(out);
+    const count = this.reasonings++;
+    const id = count === 0 ? `rs_${this.suffix}` : `rs_${this.suffix}_${count}`;
+    const item: OpenReasoning = { kind: 'reasoning', outputIndex: this.nextOutput++, id, text: '', blocks: [] };
+    this.open = item;
+    out.push(this.event('response.output_item.added', { output_index: item.outputIndex, item: reasoningItem(id, '', [], this.place, 'in_progress') }));
+    return item;
+  }
+
   /** Completes the item in progress, if any. */
   private close(out: string[]): void {
     const item = this.open;
@@ -134,6 +188,13 @@ export class ResponsesEventStream implements EventTranslation {
       done = messageItem(item.id, item.text, item.refusal, 'completed');
       out.push(item.refusal ? this.event('response.refusal.done', { ...where, refusal: item.text }) : this.event('response.output_text.done', { ...where, text: item.text, logprobs: [] }));
       out.push(this.event('response.content_part.done', { ...where, part: (done.content as JsonObject[])[0] as JsonObject }));
+    } else if (item.kind === 'reasoning') {
+      done = reasoningItem(item.id, item.text, item.blocks, this.place, 'completed');
+      if (item.text !== '') {
+        const where = { item_id: item.id, output_index: item.outputIndex, [this.place.index]: 0 };
+        out.push(this.event(this.place.events.textDone, { ...where, text: item.text }));
+        out.push(this.event(this.place.events.partDone, { ...where, part: this.place.part(item.text) }));
+      }
     } else {
       done = functionCallItem(item.id, item.callId, item.name, item.args, 'completed');
       out.push(this.event('response.function_call_arguments.done', { item_id: item.id, output_index: item.outputIndex, arguments: item.args }));
