@@ -10,6 +10,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { ChunkBuilder } from '../canonical/canonical-answer.js';
+import { THINKING_SEPARATOR } from '../canonical/reasoning.js';
 import { readSseWith, type SseEvent, type SseReader } from '../http/read-sse.js';
 import { fitToken, frameToken, type TokenFrame } from '../http/token-frame.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
@@ -172,7 +173,7 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
    */
   private reasoning(chunks: ChunkBuilder, block: { thinking: string }, text: string): StreamChunk[] | undefined {
     if (text === '') return undefined;
-    const piece = this.reasoned && block.thinking === '' ? `\n\n${text}` : text;
+    const piece = this.reasoned && block.thinking === '' ? `${THINKING_SEPARATOR}${text}` : text;
     block.thinking += text;
     this.reasoned = true;
     return chunks.reasoning(piece);

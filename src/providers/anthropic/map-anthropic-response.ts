@@ -1,6 +1,6 @@
 /** An Anthropic message (non-streaming) read into the canonical completion, and the pieces the stream shares. */
 import { completionJson, type CanonicalToolCall } from '../canonical/canonical-answer.js';
-import type { ThinkingBlock } from '../canonical/reasoning.js';
+import { reasoningTextOf, type ThinkingBlock } from '../canonical/reasoning.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
 import { readAnthropicMessage, type AnthropicUsage } from './anthropic-api.js';
@@ -47,7 +47,6 @@ export function mapAnthropicResponse(text: string, options: AnthropicAnswerOptio
   let content: string | null = null;
   let answeredThroughJsonTool = false;
   const toolCalls: CanonicalToolCall[] = [];
-  let reasoning: string | undefined;
   const thinkingBlocks: ThinkingBlock[] = [];
   for (const block of message.content) {
     if (block.type === 'text' && block.text !== undefined) {
@@ -61,7 +60,6 @@ export function mapAnthropicResponse(text: string, options: AnthropicAnswerOptio
         toolCalls.push({ id: block.id ?? '', name: block.name, arguments: input });
       }
     } else if (block.type === 'thinking' && block.thinking !== undefined) {
-      reasoning = reasoning === undefined ? block.thinking : `${reasoning}\n\n${block.thinking}`;
       thinkingBlocks.push(block.signature === undefined ? { type: 'thinking', thinking: block.thinking } : { type: 'thinking', thinking: block.thinking, signature: block.signature });
     } else if (block.type === 'redacted_thinking' && block.data !== undefined) {
       thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
@@ -70,6 +68,6 @@ export function mapAnthropicResponse(text: string, options: AnthropicAnswerOptio
   }
   const finishReason = mapAnthropicFinishReason(message.stop_reason, { answeredThroughJsonTool: answeredThroughJsonTool && toolCalls.length === 0 });
   const usage = mapAnthropicUsage(message.usage);
-  const completion = completionJson({ id: message.id, model: message.model, content, toolCalls, finishReason, usage, reasoning, thinkingBlocks });
+  const completion = completionJson({ id: message.id, model: message.model, content, toolCalls, finishReason, usage, reasoning: reasoningTextOf(thinkingBlocks), thinkingBlocks });
   return { text: JSON.stringify(completion), id: message.id, responseModel: message.model, finishReasons: [finishReason], usage };
 }

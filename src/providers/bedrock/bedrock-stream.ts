@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { ChunkBuilder } from '../canonical/canonical-answer.js';
+import { THINKING_SEPARATOR } from '../canonical/reasoning.js';
 import { GatewayError } from '../../errors.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
@@ -63,7 +64,7 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
     if (piece.redactedContent !== undefined) block.redacted.push(piece.redactedContent);
     if (piece.text === undefined || piece.text === '') return NO_CHUNKS;
     // A later block's text is set apart from an earlier one's by a blank line, as in a whole answer.
-    const text = reasoned && block.text === '' ? `\n\n${piece.text}` : piece.text;
+    const text = reasoned && block.text === '' ? `${THINKING_SEPARATOR}${piece.text}` : piece.text;
     block.text += piece.text;
     reasoned = true;
     return builder.reasoning(text);

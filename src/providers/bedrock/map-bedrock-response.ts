@@ -1,6 +1,6 @@
 /** A Converse answer (body and headers) read into the canonical completion and what the gateway reads of it. */
 import { completionJson, syntheticId, type CanonicalToolCall } from '../canonical/canonical-answer.js';
-import type { ThinkingBlock } from '../canonical/reasoning.js';
+import { reasoningTextOf, type ThinkingBlock } from '../canonical/reasoning.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
 import type { BedrockUsage, ConverseResponse } from './bedrock-api.js';
 
@@ -50,7 +50,6 @@ export function mapBedrockResponse(response: ConverseResponse, options: { id: st
   let hasText = false;
   const toolCalls: CanonicalToolCall[] = [];
   let answeredAsJson = false;
-  let reasoning: string | undefined;
   const thinkingBlocks: ThinkingBlock[] = [];
   for (const block of response.output.message?.content ?? []) {
     if (block.text !== undefined) {
@@ -68,7 +67,6 @@ export function mapBedrockResponse(response: ConverseResponse, options: { id: st
       }
     } else if (block.reasoningContent?.reasoningText) {
       const { text: thought, signature } = block.reasoningContent.reasoningText;
-      reasoning = reasoning === undefined ? thought : `${reasoning}\n\n${thought}`;
       thinkingBlocks.push(thinkingBlockOf(thought, signature));
     } else if (block.reasoningContent?.redactedContent !== undefined) {
       thinkingBlocks.push({ type: 'redacted_thinking', data: block.reasoningContent.redactedContent });
@@ -77,6 +75,6 @@ export function mapBedrockResponse(response: ConverseResponse, options: { id: st
   }
   const finishReason = mapBedrockStopReason(response.stopReason, { answeredAsJson: answeredAsJson && toolCalls.length === 0 });
   const usage = mapBedrockUsage(response.usage);
-  const completion = completionJson({ id: options.id, model: options.model, content: hasText ? text : null, toolCalls, finishReason, usage, reasoning, thinkingBlocks });
+  const completion = completionJson({ id: options.id, model: options.model, content: hasText ? text : null, toolCalls, finishReason, usage, reasoning: reasoningTextOf(thinkingBlocks), thinkingBlocks });
   return { text: JSON.stringify(completion), id: options.id, responseModel: options.model, finishReasons: [finishReason], usage };
 }

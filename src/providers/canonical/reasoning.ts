@@ -105,6 +105,15 @@ export function effortOfBudget(tokens: number): ActiveEffort {
  */
 export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
 
+/** What `reasoning_content` sets between two blocks' thinking: a blank line. */
+export const THINKING_SEPARATOR = '\n\n';
+
+/** The reasoning text (`reasoning_content`) of some blocks: their thinking, THINKING_SEPARATOR between; undefined when none has any. */
+export function reasoningTextOf(blocks: readonly ThinkingBlock[]): string | undefined {
+  const said = blocks.flatMap((block) => (block.type === 'thinking' && block.thinking !== '' ? [block.thinking] : []));
+  return said.length === 0 ? undefined : said.join(THINKING_SEPARATOR);
+}
+
 /**
  * An assistant message's `thinking_blocks` (`param` names the message), as a client sends back
  * what the gateway answered. A block of another shape is the client's 400 naming it.

@@ -5,6 +5,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { completionJson } from '../canonical/canonical-answer.js';
+import { THINKING_SEPARATOR } from '../canonical/reasoning.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
 import { cohereChatResponseSchema, type CohereUsage } from './cohere-api.js';
@@ -63,7 +64,7 @@ export function mapCohereResponse(text: string, model: string): ChatResult {
   const failure = emptyAnswerFailure(finishReason, content !== '' || toolCalls.length > 0);
   if (failure) throw failure;
   const usage = mapCohereUsage(response.usage);
-  const reasoning = thinking.length > 0 ? thinking.join('\n\n') : undefined;
+  const reasoning = thinking.length > 0 ? thinking.join(THINKING_SEPARATOR) : undefined;
   const completion = completionJson({ id: response.id, model, content: content === '' && toolCalls.length > 0 ? null : content, toolCalls, finishReason, usage, reasoning });
   return { text: JSON.stringify(completion), id: response.id, responseModel: model, finishReasons: [finishReason], usage };
 }

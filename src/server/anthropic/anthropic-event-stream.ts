@@ -20,10 +20,10 @@
  * OpenAI streams parallel tool calls one after another; should an upstream interleave their
  * argument pieces, a late piece goes to its own block's index even though that block was stopped.
  */
-import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { THINKING_SEPARATOR, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
 import { anthropicMessageId, anthropicStopReason, anthropicUsage, toolUseId } from './anthropic-answer-parts.js';
-import { answerThinkingBlocks, anthropicThinkingBlock, NO_SIGNATURE, THINKING_SEPARATOR } from './render-anthropic-thinking.js';
+import { answerThinkingBlocks, anthropicThinkingBlock, NO_SIGNATURE } from './render-anthropic-thinking.js';
 import { readCanonicalChunk, type CanonicalChunk } from '../read-canonical-answer.js';
 import type { EventTranslation } from '../write-sse.js';
 

@@ -20,7 +20,7 @@
  *   since OpenAI wants the tool answers right after the assistant turn that called the tools.
  */
 import { invalidRequest } from '../../errors.js';
-import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { reasoningTextOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
 import {
   countTokensRequestSchema,
@@ -39,7 +39,6 @@ import {
 } from './anthropic-api.js';
 import { invalidField, parseField } from '../parse-field.js';
 import { convertAnthropicThinking } from './convert-anthropic-thinking.js';
-import { THINKING_SEPARATOR } from './render-anthropic-thinking.js';
 
 type Path = (string | number)[];
 
@@ -119,8 +118,8 @@ function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (thinking.length > 0) {
     message.thinking_blocks = thinking;
-    const said = thinking.flatMap((block) => (block.type === 'thinking' && block.thinking !== '' ? [block.thinking] : []));
-    if (said.length > 0) message.reasoning_content = said.join(THINKING_SEPARATOR);
+    const said = reasoningTextOf(thinking);
+    if (said !== undefined) message.reasoning_content = said;
   }
   return message;
 }

@@ -12,9 +12,6 @@ import { readThinkingBlocks, type ThinkingBlock } from '../../providers/canonica
 import type { JsonObject } from '../../providers/types.js';
 import { malformedAnswer } from '../read-canonical-answer.js';
 
-/** What the canonical reasoning text sets between two blocks' texts. */
-export const THINKING_SEPARATOR = '\n\n';
-
 /** The signature of a thinking block that no provider signed. */
 export const NO_SIGNATURE = '';
 

@@ -19,9 +19,8 @@
  *   to carry it would change the conversation the model sees.
  */
 import { z } from 'zod';
-import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { reasoningTextOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
-import { THINKING_SEPARATOR } from '../anthropic/render-anthropic-thinking.js';
 import { parseField } from '../parse-field.js';
 import { decodeReasoning } from './reasoning-envelope.js';
 
@@ -46,7 +45,6 @@ export function attachReasoning(message: JsonObject, pending: ThinkingBlock[]): 
   const blocks = [...((message.thinking_blocks as ThinkingBlock[] | undefined) ?? []), ...pending];
   pending.length = 0;
   message.thinking_blocks = blocks;
-  // The canonical answer's reasoning text is its blocks' texts set apart by a blank line.
-  const said = blocks.flatMap((block) => (block.type === 'thinking' && block.thinking !== '' ? [block.thinking] : []));
-  if (said.length > 0) message.reasoning_content = said.join(THINKING_SEPARATOR);
+  const said = reasoningTextOf(blocks);
+  if (said !== undefined) message.reasoning_content = said;
 }
