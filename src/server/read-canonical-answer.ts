@@ -1,15 +1,17 @@
 /**
  * The canonical answer (OpenAI's `chat.completion` and `chat.completion.chunk` JSON text) as the
  * endpoints that translate it (Anthropic's Messages, OpenAI's Responses) read it: only the first
- * choice's text, refusal, tool calls, finish reason, and the usage. Whatever else an upstream put
- * there is not carried over.
+ * choice's text, refusal, tool calls, finish reason, the usage, and its reasoning (`thinking_blocks`
+ * read here, `reasoning_content` by each endpoint). Whatever else an upstream put there is not
+ * carried over.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
 import { mapOpenAIFinishReason, mapOpenAIUsage } from '../providers/openai/map-openai-response.js';
 import { usageSchema } from '../providers/openai/openai-api.js';
-import type { ChatResult, FinishReason, StreamChunk, Usage } from '../providers/types.js';
+import { readThinkingBlocks, type ThinkingBlock } from '../providers/canonical/reasoning.js';
+import type { ChatResult, FinishReason, JsonObject, StreamChunk, Usage } from '../providers/types.js';
 
 const functionSchema = z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish();
 /** What a completion's message and a chunk's delta both carry (a delta's tool calls add an `index`). */
@@ -104,6 +106,15 @@ function parseJson(text: string, unreadable: string): unknown {
     return JSON.parse(text);
   } catch {
     throw malformedAnswer(unreadable);
+  }
+}
+
+/** The `thinking_blocks` of a canonical message or delta; a list of anything else is the upstream's fault (502). */
+export function answerThinkingBlocks(source: Record<string, unknown>): ThinkingBlock[] {
+  try {
+    return readThinkingBlocks(source as JsonObject, 'message');
+  } catch {
+    throw malformedAnswer('The model answered thinking_blocks that are not thinking blocks.');
   }
 }
 

@@ -23,8 +23,8 @@
 import { THINKING_SEPARATOR, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
 import { anthropicMessageId, anthropicStopReason, anthropicUsage, toolUseId } from './anthropic-answer-parts.js';
-import { answerThinkingBlocks, anthropicThinkingBlock, NO_SIGNATURE } from './render-anthropic-thinking.js';
-import { readCanonicalChunk, type CanonicalChunk } from '../read-canonical-answer.js';
+import { anthropicThinkingBlock, NO_SIGNATURE } from './render-anthropic-thinking.js';
+import { answerThinkingBlocks, readCanonicalChunk, type CanonicalChunk } from '../read-canonical-answer.js';
 import type { EventTranslation } from '../write-sse.js';
 
 type ToolCallDelta = NonNullable<NonNullable<NonNullable<CanonicalChunk['choices']>[number]['delta']>['tool_calls']>[number];

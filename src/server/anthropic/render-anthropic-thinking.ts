@@ -8,21 +8,12 @@
  * it, or send it back, as a required field); an unsigned one carries an empty signature, which
  * the request converter reads back as none.
  */
-import { readThinkingBlocks, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
-import { malformedAnswer } from '../read-canonical-answer.js';
+import { answerThinkingBlocks } from '../read-canonical-answer.js';
 
 /** The signature of a thinking block that no provider signed. */
 export const NO_SIGNATURE = '';
-
-/** The `thinking_blocks` of a canonical message or delta; a list of anything else is the upstream's fault (502). */
-export function answerThinkingBlocks(source: Record<string, unknown>): ThinkingBlock[] {
-  try {
-    return readThinkingBlocks(source as JsonObject, 'message');
-  } catch {
-    throw malformedAnswer('The model answered thinking_blocks that are not thinking blocks.');
-  }
-}
 
 /** One thinking block as an Anthropic content block. */
 export function anthropicThinkingBlock(block: ThinkingBlock): JsonObject {

@@ -16,8 +16,7 @@
 import { toGatewayError } from '../../errors.js';
 import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { FinishReason, JsonObject, StreamChunk, Usage } from '../../providers/types.js';
-import { answerThinkingBlocks } from '../anthropic/render-anthropic-thinking.js';
-import { idSuffixOf, readCanonicalChunk } from '../read-canonical-answer.js';
+import { answerThinkingBlocks, idSuffixOf, readCanonicalChunk } from '../read-canonical-answer.js';
 import type { EventTranslation } from '../write-sse.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
 import { callIdOf, endingOf, functionCallItem, messageItem, responseObject, responsesUsage } from './responses-answer-parts.js';

@@ -26,7 +26,7 @@
  */
 import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
-import { answerThinkingBlocks } from '../anthropic/render-anthropic-thinking.js';
+import { answerThinkingBlocks } from '../read-canonical-answer.js';
 import type { ResponsesRequest } from './convert-from-responses-request.js';
 import { encodeReasoning } from './reasoning-envelope.js';
 
