@@ -177,6 +177,12 @@ const deploymentSchema = z.strictObject({
   provider: name,
   /** The model name the provider knows. */
   model: z.string().min(1),
+  /**
+   * The public model name `model` stands for, when it does not say (a Bedrock application inference
+   * profile ARN, an alias, a fine-tune): the adapters read from it which form of a request the model
+   * takes (adaptive thinking or a budget, Gemini's thinking levels, whether a model reasons).
+   */
+  model_family: z.string().min(1).optional(),
   /** The model's context window in tokens, when known (the fallback engine skips a deployment too small for a prompt). */
   context_window: int().pipe(z.int().positive()).optional(),
   timeouts: timeoutsSchema.optional(),

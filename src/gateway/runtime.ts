@@ -29,6 +29,8 @@ export interface StepTimeouts extends HopTimeouts {
 export interface DeploymentStep extends ChainStep {
   kind: 'deployment';
   provider: Provider;
+  /** The deployment's `model_family`: the public model name its model stands for, when the name does not say. */
+  modelFamily: string | undefined;
   contextWindow: number | undefined;
   timeouts: StepTimeouts;
 }
@@ -89,6 +91,7 @@ export class Runtime {
           providerName: own.provider,
           model: own.model,
           provider: providers.get(own.provider) as Provider,
+          modelFamily: own.model_family,
           contextWindow: own.context_window,
           timeouts: resolveTimeouts(own.timeouts, route.timeouts),
         };

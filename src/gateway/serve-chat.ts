@@ -297,6 +297,7 @@ class ChatAttempts<B extends JsonObject> {
     const deps = this.deps;
     const call: TextCall<B> = {
       model: step.model,
+      modelFamily: step.modelFamily,
       body: deps.body,
       cancel,
       timeouts: hopTimeouts(step, context.remainingMs),

@@ -30,6 +30,11 @@ export interface HopTimeouts {
 export interface ProviderCall {
   /** The model name the upstream knows (the deployment's, not the route's). */
   model: string;
+  /**
+   * The public model name `model` stands for (the deployment's `model_family`), when the name does
+   * not say: what an adapter reads a model's rules from (which thinking it takes). Unset: `model`.
+   */
+  modelFamily?: string;
   /** Cancelled when the call must stop (the client left, a hedge lost, a stall, a first-token deadline). */
   cancel: Cancel;
   timeouts: HopTimeouts;

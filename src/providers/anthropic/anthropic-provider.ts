@@ -44,7 +44,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   if (options.apiKey) baseHeaders['x-api-key'] = options.apiKey;
 
   function translate(call: ChatCall, stream: boolean): AnthropicRequest {
-    return convertToAnthropicRequest(call.body, { model: call.model, defaultMaxTokens: options.defaultMaxTokens, stream });
+    return convertToAnthropicRequest(call.body, { model: call.model, modelFamily: call.modelFamily, defaultMaxTokens: options.defaultMaxTokens, stream });
   }
 
   function postRequest(call: ChatCall, request: AnthropicRequest): UpstreamRequest {

@@ -24,6 +24,8 @@ const EMPTY_INPUT_SCHEMA: JsonObject = { type: 'object', properties: {} };
 export interface AnthropicRequestOptions {
   /** The upstream model name (the deployment's). */
   model: string;
+  /** The public model name `model` stands for, when it does not say (the deployment's `model_family`): which thinking it takes. */
+  modelFamily?: string;
   /** `max_tokens` when the request gives neither `max_tokens` nor `max_completion_tokens` (Anthropic requires one). */
   defaultMaxTokens: number;
   stream: boolean;
@@ -67,7 +69,7 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   if (toolChoice) out.tool_choice = toolChoice;
 
   const thinking = anthropicThinking(reasoning, {
-    model: options.model,
+    model: options.modelFamily ?? options.model,
     clientMaxTokens: maxOutputTokens(body),
     defaultMaxTokens: options.defaultMaxTokens,
     toolChoiceType: toolChoice?.type,

@@ -72,7 +72,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const request = convertToBedrockRequest(call.body, { model: call.model });
+      const request = convertToBedrockRequest(call.body, { model: call.model, modelFamily: call.modelFamily });
       const res = await sendJson(modelPath(call.model, 'converse'), call, request.body);
       const parsed = converseResponseSchema.safeParse(parseUpstreamJson(res.text, 'Converse answer'));
       if (!parsed.success) throw malformedUpstream('The upstream sent a Converse answer without output or stopReason.');
@@ -80,7 +80,7 @@ export function createBedrockProvider(options: BedrockProviderOptions): Provider
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
-      const request = convertToBedrockRequest(call.body, { model: call.model });
+      const request = convertToBedrockRequest(call.body, { model: call.model, modelFamily: call.modelFamily });
       const res = await client.request(await signedRequest(modelPath(call.model, 'converse-stream'), call, request.body, EVENT_STREAM_TYPE));
       const streamOptions = { id: requestIdOf(res.headers), model: call.model, includeUsage: wantsUsage(call.body), jsonTool: request.jsonTool, secrets };
       return upstreamStream(res, bedrockStream(readEventStream(res.body), streamOptions));

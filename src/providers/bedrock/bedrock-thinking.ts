@@ -27,8 +27,11 @@ import type { JsonObject } from '../types.js';
  */
 export const DEFAULT_ANSWER_TOKENS = 4096;
 
-/** `anthropic.claude-…`, `us.anthropic.claude-…`, `…:foundation-model/anthropic.claude-…`: the model id names Claude. */
-const CLAUDE_ON_BEDROCK = 'anthropic.claude';
+/**
+ * `anthropic.claude-…`, `us.anthropic.claude-…`, `…:foundation-model/anthropic.claude-…`: the model
+ * id names Claude; or a `model_family` in Anthropic's own words (`claude-sonnet-4-5`).
+ */
+const CLAUDE_ON_BEDROCK = /anthropic\.claude|^claude-/;
 
 export interface BedrockThinking {
   /** `additionalModelRequestFields` to send (`thinking`, `output_config`), when thinking is on. */
@@ -38,7 +41,7 @@ export interface BedrockThinking {
 }
 
 export interface BedrockThinkingContext {
-  /** The model id the request goes to (a foundation model, an inference profile, or an ARN of one). */
+  /** The model id the request goes to (a foundation model, an inference profile, or an ARN of one), or the public name it stands for. */
   model: string;
   /** The client's own cap on output tokens, if it set one. */
   clientMaxTokens: number | undefined;
@@ -49,7 +52,7 @@ export interface BedrockThinkingContext {
 
 /** The thinking to ask Bedrock for, or none (see the file's comment). */
 export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingContext): BedrockThinking {
-  if (!context.model.includes(CLAUDE_ON_BEDROCK)) return { fields: undefined, maxTokens: context.clientMaxTokens };
+  if (!CLAUDE_ON_BEDROCK.test(context.model)) return { fields: undefined, maxTokens: context.clientMaxTokens };
   const decided = anthropicThinking(reasoning, {
     model: context.model,
     clientMaxTokens: context.clientMaxTokens,

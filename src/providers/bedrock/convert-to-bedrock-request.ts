@@ -36,6 +36,8 @@ const IMAGE_FORMATS: Record<string, string> = {
 export interface BedrockRequestOptions {
   /** The model id the request goes to: whether it is Claude decides how reasoning is asked for. */
   model: string;
+  /** The public model name the id stands for, when it does not say (an application inference profile ARN): the deployment's `model_family`. */
+  modelFamily?: string;
 }
 
 export interface BedrockRequest {
@@ -85,7 +87,7 @@ export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestO
     out.toolConfig = toolConfig;
   }
 
-  const thinking = bedrockThinking(reasoning, { model: options.model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
+  const thinking = bedrockThinking(reasoning, { model: options.modelFamily ?? options.model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
   if (thinking.fields) out.additionalModelRequestFields = thinking.fields;
   const inference = inferenceConfig(body, { maxTokens: thinking.maxTokens, thinking: thinking.fields !== undefined });
   if (inference) out.inferenceConfig = inference;

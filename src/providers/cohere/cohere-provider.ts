@@ -51,12 +51,12 @@ export function createCohereProvider(options: CohereProviderOptions): Provider {
     proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const body = convertToCohereRequest(call.body, call.model, { stream: false });
+      const body = convertToCohereRequest(call.body, call.model, { stream: false, modelFamily: call.modelFamily });
       return mapCohereResponse(await send('/chat', call, body), call.model);
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
-      const body = convertToCohereRequest(call.body, call.model, { stream: true });
+      const body = convertToCohereRequest(call.body, call.model, { stream: true, modelFamily: call.modelFamily });
       const res = await client.request(postRequest('/chat', call, body, 'text/event-stream'));
       const streamOptions = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
       return upstreamStream(res, cohereStream(res.body, streamOptions));

@@ -8,7 +8,8 @@ import { cannotTranslate, contentParts, contentText, functionOfTool, functionOfT
 import { readReasoning, thinkingBudget, type Reasoning } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
 
-export function convertToCohereRequest(body: ChatBody, model: string, options: { stream: boolean }): JsonObject {
+/** `modelFamily`: the public model name `model` stands for, when it does not say (a fine-tune): the deployment's `model_family`. */
+export function convertToCohereRequest(body: ChatBody, model: string, options: { stream: boolean; modelFamily?: string }): JsonObject {
   const request: JsonObject = { model, messages: body.messages.map(convertMessage) };
   if (options.stream) request.stream = true;
   if (typeof body.n === 'number' && body.n > 1) throw cannotTranslate('Cohere answers one choice per request; n > 1 cannot be translated.', 'n');
@@ -25,7 +26,7 @@ export function convertToCohereRequest(body: ChatBody, model: string, options: {
   copyNumber(body, 'frequency_penalty', request, 'frequency_penalty');
   const maxTokens = maxOutputTokens(body);
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
-  const thinking = cohereThinking(readReasoning(body), model, maxTokens);
+  const thinking = cohereThinking(readReasoning(body), options.modelFamily ?? model, maxTokens);
   if (thinking !== undefined) request.thinking = thinking;
   const stop = stopSequences(body.stop);
   if (stop !== undefined && stop.length > 0) request.stop_sequences = stop;

@@ -37,11 +37,13 @@ export interface GeminiRequestOptions {
   stream: boolean;
   /** The deployment's model: Gemini 3 and later need a thought signature on every replayed function call, and each generation is told how much to think in its own terms. */
   model: string;
+  /** The public model name `model` stands for, when it does not say (a tuned model, an alias): the deployment's `model_family`. */
+  modelFamily?: string;
 }
 
 export function convertToGeminiRequest(body: ChatBody, options: GeminiRequestOptions): JsonObject {
   refuseUngivenOutput(body, "Gemini's adapter", { logprobs: true });
-  const model = readGeminiModel(options.model);
+  const model = readGeminiModel(options.modelFamily ?? options.model);
   // Gemini 3 and later validate thought signatures on replayed function calls.
   const missingSignature = isGemini3OrLater(model) ? SKIP_THOUGHT_SIGNATURE : undefined;
   const system: string[] = [];

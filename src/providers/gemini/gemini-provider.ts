@@ -102,13 +102,13 @@ export function createGeminiProvider(options: GeminiProviderOptions): Provider {
     proxy: client.shownProxy,
 
     async chat(call: ChatCall): Promise<ChatResult> {
-      const body = convertToGeminiRequest(call.body, { stream: false, model: call.model });
+      const body = convertToGeminiRequest(call.body, { stream: false, model: call.model, modelFamily: call.modelFamily });
       const text = await send(call, 'generateContent', body).catch((err: unknown) => Promise.reject(logprobsRefused(err, body, call.model)));
       return mapGeminiResponse(text, call.model);
     },
 
     async chatStream(call: ChatCall): Promise<ChatStream> {
-      const body = convertToGeminiRequest(call.body, { stream: true, model: call.model });
+      const body = convertToGeminiRequest(call.body, { stream: true, model: call.model, modelFamily: call.modelFamily });
       const res = await client.request(postRequest(call, 'streamGenerateContent', body, '?alt=sse')).catch((err: unknown) => Promise.reject(logprobsRefused(err, body, call.model)));
       const options = { model: call.model, includeUsage: wantsUsage(call.body), secrets };
       return upstreamStream(res, geminiStream(res.body, options));
