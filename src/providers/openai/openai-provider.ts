@@ -13,6 +13,7 @@ import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
 import { malformedUpstream, mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson } from './map-openai-response.js';
 import { openaiStream } from './openai-stream.js';
 import { withoutGatewayFields } from './without-gateway-fields.js';
+import { withAskedEffort } from './asked-effort.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 
 export interface OpenAIProviderOptions {
@@ -64,6 +65,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
   const pathFor = options.pathFor ?? ((endpoint: OpenAIEndpoint) => DEFAULT_PATHS[endpoint]);
   const keepReasoningContent = options.keepReasoningContent === true;
 
+  /** What the upstream gets of a chat or completion request: the gateway's own fields out, an asked effort in. */
+  function upstreamBody(call: ChatCall | CompletionCall): JsonObject {
+    return withAskedEffort(withoutGatewayFields(call.body, keepReasoningContent), call.modelFamily ?? call.model);
+  }
+
   function headersFor(call: ProviderCall): Record<string, string> {
     return withCallHeaders(baseHeaders, call);
   }
@@ -81,7 +87,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
 
   /** A `chat.completion` or `text_completion`, passed through; what the gateway reads of it is read by hand. */
   async function complete(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall): Promise<ChatResult> {
-    const { text, bytes } = await client.requestText(postRequest(pathFor(endpoint, call.model), call, withoutGatewayFields(call.body, keepReasoningContent)));
+    const { text, bytes } = await client.requestText(postRequest(pathFor(endpoint, call.model), call, upstreamBody(call)));
     const facts = readCompletion(parseUpstreamJson(text, 'completion'));
     if (!facts) throw malformedUpstream('The upstream sent a completion without id, model or choices.');
     return { text, bytes, id: facts.id, responseModel: facts.model, finishReasons: facts.finishReasons.map(mapOpenAIFinishReason), usage: facts.usage };
@@ -96,7 +102,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
 
   async function open(endpoint: 'chat' | 'completions', call: ChatCall | CompletionCall, askUsage: boolean): Promise<ChatStream> {
     // The client's own `stream_options` are kept; only `include_usage` is added.
-    const sent = withoutGatewayFields(call.body, keepReasoningContent);
+    const sent = upstreamBody(call);
     const body = askUsage ? { ...sent, stream_options: { ...(sent.stream_options as JsonObject | undefined), include_usage: true } } : sent;
     const res = await client.request(postRequest(pathFor(endpoint, call.model), call, body));
     return upstreamStream(res, openaiStream(res.body, secrets, askUsage));

@@ -3,13 +3,12 @@
  *
  * Decisions:
  * - The effort and the exact budget ride on the canonical body under symbol keys (THINKING_EFFORT,
- *   THINKING_BUDGET), never as `reasoning_effort`. Every translating adapter reads them; an
- *   OpenAI-format upstream never sees them. OpenAI's non-reasoning models (gpt-4o, gpt-4.1) answer
- *   `reasoning_effort` with a 400, a 400 ends the route's chain (a client error is not tried
- *   elsewhere), and Anthropic's clients (Claude Code) ask for thinking on most requests: sent as
- *   JSON, it would fail every such request that such a deployment served before thinking was read.
- *   The price: an OpenAI-format reasoning model (o-series, gpt-5, DeepSeek's reasoner) thinks at its
- *   own default effort rather than the one asked.
+ *   THINKING_BUDGET), never as `reasoning_effort`. Every translating adapter reads them; JSON never
+ *   writes them. OpenAI's non-reasoning models (gpt-4o, gpt-4.1) answer `reasoning_effort` with a
+ *   400 (the deployment is then passed over, and a route of such deployments fails), and
+ *   Anthropic's clients (Claude Code) ask for thinking on most requests: sent as JSON, it would
+ *   fail requests that such deployments served before thinking was read. The OpenAI adapter gives
+ *   the effort only to a model whose name says it reasons (../../providers/openai/asked-effort.ts).
  * - `enabled`: the smallest effort whose budget covers `budget_tokens`, and the budget itself.
  * - `adaptive` (and `between_tools`): the effort `output_config.effort` names (`max`, above the
  *   canonical scale, is its top, `xhigh`), else `high`, Anthropic's default effort.
