@@ -10,7 +10,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import { ChunkBuilder } from '../canonical/canonical-answer.js';
-import { THINKING_SEPARATOR } from '../canonical/reasoning.js';
+import { StreamedThinking } from '../canonical/streamed-thinking.js';
 import { readSseWith, type SseEvent, type SseReader } from '../http/read-sse.js';
 import { fitToken, frameToken, type TokenFrame } from '../http/token-frame.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
@@ -58,10 +58,8 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
   private clientToolCalls = 0;
   private jsonToolUsed = false;
   private readonly tools = new Map<number, ToolBlock>();
-  /** Open thinking blocks: their text so far and signature. */
-  private readonly thinking = new Map<number, { thinking: string; signature: string | undefined }>();
-  /** Some reasoning was passed on: a later thinking block's text is set apart from it. */
-  private reasoned = false;
+  /** Thinking blocks while they stream. */
+  private readonly thinking = new StreamedThinking();
   /** The last text_delta event read, around its text: most events after it are the same but for the text. */
   private textFrame: TokenFrame | undefined;
 
@@ -90,9 +88,9 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
       const chunks = this.started();
       if (block.type === 'text' && block.text) return chunks.text(block.text);
       if (block.type === 'thinking') {
-        const thinking = { thinking: '', signature: block.signature };
-        this.thinking.set(index, thinking);
-        return this.reasoning(chunks, thinking, block.thinking ?? '');
+        const out = this.thinking.text(chunks, index, block.thinking ?? '');
+        if (block.signature !== undefined) this.thinking.sign(index, block.signature);
+        return out;
       }
       if (block.type === 'redacted_thinking') return block.data === undefined ? undefined : chunks.thinkingBlock({ type: 'redacted_thinking', data: block.data });
       if (block.type !== 'tool_use' || block.name === undefined) return undefined;
@@ -120,12 +118,9 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
         tool.sentArguments = true;
         return tool.asContent ? chunks.text(delta.partial_json) : chunks.toolCallArguments(String(index), delta.partial_json);
       }
-      const thinking = this.thinking.get(index);
-      if (thinking && delta.type === 'thinking_delta' && delta.thinking !== undefined) {
-        return this.reasoning(chunks, thinking, delta.thinking);
-      }
-      if (thinking && delta.type === 'signature_delta' && delta.signature !== undefined) {
-        thinking.signature = (thinking.signature ?? '') + delta.signature;
+      if (this.thinking.has(index)) {
+        if (delta.type === 'thinking_delta' && delta.thinking !== undefined) return this.thinking.text(chunks, index, delta.thinking);
+        if (delta.type === 'signature_delta' && delta.signature !== undefined) this.thinking.sign(index, delta.signature);
         return undefined;
       }
       // citations_delta and later kinds: nothing a chat completion carries.
@@ -133,12 +128,7 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
     }
     if (type === 'content_block_stop') {
       const { index } = parse(contentBlockStopSchema, payload, type);
-      const thinking = this.thinking.get(index);
-      if (thinking) {
-        this.thinking.delete(index);
-        const { signature } = thinking;
-        return this.started().thinkingBlock(signature === undefined ? { type: 'thinking', thinking: thinking.thinking } : { type: 'thinking', thinking: thinking.thinking, signature });
-      }
+      if (this.thinking.has(index)) return this.thinking.stop(this.started(), index);
       const tool = this.tools.get(index);
       this.tools.delete(index);
       // A tool without parameters may stream no argument text at all; clients parse the arguments, so send its input whole.
@@ -165,18 +155,6 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
 
   ended(): never {
     throw new GatewayError('The upstream stream ended before message_stop.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
-  }
-
-  /**
-   * A piece of a thinking block, added to it and passed on as `reasoning_content`; a block's first
-   * piece is set apart from an earlier block's text by a blank line, as in a whole answer.
-   */
-  private reasoning(chunks: ChunkBuilder, block: { thinking: string }, text: string): StreamChunk[] | undefined {
-    if (text === '') return undefined;
-    const piece = this.reasoned && block.thinking === '' ? `${THINKING_SEPARATOR}${text}` : text;
-    block.thinking += text;
-    this.reasoned = true;
-    return chunks.reasoning(piece);
   }
 
   private started(): ChunkBuilder {

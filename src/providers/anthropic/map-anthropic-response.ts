@@ -1,6 +1,6 @@
 /** An Anthropic message (non-streaming) read into the canonical completion, and the pieces the stream shares. */
 import { completionJson, type CanonicalToolCall } from '../canonical/canonical-answer.js';
-import { reasoningTextOf, type ThinkingBlock } from '../canonical/reasoning.js';
+import { reasoningTextOf, thinkingBlockOf, type ThinkingBlock } from '../canonical/reasoning.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
 import { readAnthropicMessage, type AnthropicUsage } from './anthropic-api.js';
@@ -60,7 +60,7 @@ export function mapAnthropicResponse(text: string, options: AnthropicAnswerOptio
         toolCalls.push({ id: block.id ?? '', name: block.name, arguments: input });
       }
     } else if (block.type === 'thinking' && block.thinking !== undefined) {
-      thinkingBlocks.push(block.signature === undefined ? { type: 'thinking', thinking: block.thinking } : { type: 'thinking', thinking: block.thinking, signature: block.signature });
+      thinkingBlocks.push(thinkingBlockOf(block.thinking, block.signature));
     } else if (block.type === 'redacted_thinking' && block.data !== undefined) {
       thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
     }

@@ -7,13 +7,13 @@
  */
 import type { z } from 'zod';
 import { ChunkBuilder } from '../canonical/canonical-answer.js';
-import { THINKING_SEPARATOR } from '../canonical/reasoning.js';
+import { StreamedThinking } from '../canonical/streamed-thinking.js';
 import { GatewayError } from '../../errors.js';
 import { malformedUpstream, parseUpstreamJson } from '../openai/map-openai-response.js';
 import type { FinishReason, StreamChunk, Usage } from '../types.js';
 import { contentBlockStartSchema, contentBlockStopSchema, messageStopSchema, metadataSchema, readContentBlockDelta, type ReasoningDelta } from './bedrock-api.js';
 import { mapBedrockStreamException } from './map-bedrock-error.js';
-import { mapBedrockStopReason, mapBedrockUsage, thinkingBlockOf } from './map-bedrock-response.js';
+import { mapBedrockStopReason, mapBedrockUsage } from './map-bedrock-response.js';
 import { stringHeader, type Message } from './read-event-stream.js';
 
 export interface BedrockStreamOptions {
@@ -34,13 +34,6 @@ const decoder = new TextDecoder();
  */
 const NO_CHUNKS: readonly StreamChunk[] = [];
 
-/** A reasoning block while it streams: its text so far, its signature, or its redacted bytes (base64, a piece per delta). */
-interface ReasoningBlock {
-  text: string;
-  signature: string | undefined;
-  redacted: string[];
-}
-
 export async function* bedrockStream(messages: AsyncIterable<Message>, options: BedrockStreamOptions): AsyncGenerator<StreamChunk, void> {
   const builder = new ChunkBuilder({ id: options.id, model: options.model, includeUsage: options.includeUsage });
   /** Content blocks that carry the json_object answer, by block index. */
@@ -54,27 +47,12 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
     const reason: FinishReason = mapBedrockStopReason(stop, { answeredAsJson: jsonBlocks.size > 0 && toolCalls === 0 });
     return builder.finish(reason, usage);
   };
-  /** Reasoning blocks not yet stopped, by block index. */
-  const reasoningBlocks = new Map<number, ReasoningBlock>();
-  let reasoned = false;
+  /** Reasoning blocks while they stream. */
+  const thinking = new StreamedThinking();
   const addReasoning = (index: number, piece: ReasoningDelta): readonly StreamChunk[] => {
-    let block = reasoningBlocks.get(index);
-    if (!block) reasoningBlocks.set(index, (block = { text: '', signature: undefined, redacted: [] }));
-    if (piece.signature !== undefined) block.signature = (block.signature ?? '') + piece.signature;
-    if (piece.redactedContent !== undefined) block.redacted.push(piece.redactedContent);
-    if (piece.text === undefined || piece.text === '') return NO_CHUNKS;
-    // A later block's text is set apart from an earlier one's by a blank line, as in a whole answer.
-    const text = reasoned && block.text === '' ? `${THINKING_SEPARATOR}${piece.text}` : piece.text;
-    block.text += piece.text;
-    reasoned = true;
-    return builder.reasoning(text);
-  };
-  const stopReasoning = (index: number): readonly StreamChunk[] => {
-    const block = reasoningBlocks.get(index);
-    if (!block) return NO_CHUNKS;
-    reasoningBlocks.delete(index);
-    if (block.redacted.length > 0) return builder.thinkingBlock({ type: 'redacted_thinking', data: joinBase64(block.redacted) });
-    return builder.thinkingBlock(thinkingBlockOf(block.text, block.signature));
+    if (piece.signature !== undefined) thinking.sign(index, piece.signature);
+    if (piece.redactedContent !== undefined) thinking.redact(index, piece.redactedContent);
+    return thinking.text(builder, index, piece.text ?? '');
   };
 
   for await (const message of messages) {
@@ -121,7 +99,7 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
       }
       case 'contentBlockStop':
         // Only a reasoning block gives something when it stops; without one, the event is not even read.
-        if (reasoningBlocks.size > 0) out = stopReasoning(parse(contentBlockStopSchema, message, eventType).contentBlockIndex);
+        if (thinking.open) out = thinking.stop(builder, parse(contentBlockStopSchema, message, eventType).contentBlockIndex) ?? NO_CHUNKS;
         break;
       case 'messageStop':
         stop = parse(messageStopSchema, message, eventType).stopReason;
@@ -143,11 +121,6 @@ export async function* bedrockStream(messages: AsyncIterable<Message>, options: 
   if (!finished) for (const chunk of finish()) yield chunk;
 }
 
-/** Redacted bytes that came in several deltas: each piece is base64 of its own bytes, so they join as bytes. */
-function joinBase64(pieces: string[]): string {
-  if (pieces.length === 1) return pieces[0] as string;
-  return Buffer.concat(pieces.map((piece) => Buffer.from(piece, 'base64'))).toString('base64');
-}
 
 function parse<T>(schema: z.ZodType<T>, message: Message, eventType: string): T {
   const parsed = schema.safeParse(payloadOf(message, eventType));

@@ -1,6 +1,6 @@
 /** A Converse answer (body and headers) read into the canonical completion and what the gateway reads of it. */
 import { completionJson, syntheticId, type CanonicalToolCall } from '../canonical/canonical-answer.js';
-import { reasoningTextOf, type ThinkingBlock } from '../canonical/reasoning.js';
+import { reasoningTextOf, thinkingBlockOf, type ThinkingBlock } from '../canonical/reasoning.js';
 import type { ChatResult, FinishReason, UnifiedFinishReason, Usage } from '../types.js';
 import type { BedrockUsage, ConverseResponse } from './bedrock-api.js';
 
@@ -38,11 +38,6 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
   const value = headers['x-amzn-requestid'];
   const id = Array.isArray(value) ? value[0] : value;
   return id && id !== '' ? id : syntheticId();
-}
-
-/** A reasoningText block as a canonical thinking block: with its signature when the model signed it (Claude does; others may not). */
-export function thinkingBlockOf(text: string, signature: string | undefined): ThinkingBlock {
-  return signature === undefined ? { type: 'thinking', thinking: text } : { type: 'thinking', thinking: text, signature };
 }
 
 export function mapBedrockResponse(response: ConverseResponse, options: { id: string; model: string; jsonTool: string | undefined }): ChatResult {

@@ -105,6 +105,11 @@ export function effortOfBudget(tokens: number): ActiveEffort {
  */
 export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
 
+/** A thinking block of this text, with its signature when the provider signed it. */
+export function thinkingBlockOf(thinking: string, signature: string | undefined): ThinkingBlock {
+  return signature === undefined ? { type: 'thinking', thinking } : { type: 'thinking', thinking, signature };
+}
+
 /** What `reasoning_content` sets between two blocks' thinking: a blank line. */
 export const THINKING_SEPARATOR = '\n\n';
 
@@ -126,7 +131,7 @@ export function readThinkingBlocks(message: JsonObject, param: string): Thinking
     const where = `${param}.thinking_blocks[${index}]`;
     if (isJsonObject(block)) {
       if (block.type === 'thinking' && typeof block.thinking === 'string' && (block.signature === undefined || typeof block.signature === 'string')) {
-        return block.signature === undefined ? { type: 'thinking', thinking: block.thinking } : { type: 'thinking', thinking: block.thinking, signature: block.signature };
+        return thinkingBlockOf(block.thinking, block.signature);
       }
       if (block.type === 'redacted_thinking' && typeof block.data === 'string') return { type: 'redacted_thinking', data: block.data };
     }

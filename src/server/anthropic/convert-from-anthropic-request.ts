@@ -20,7 +20,7 @@
  *   since OpenAI wants the tool answers right after the assistant turn that called the tools.
  */
 import { invalidRequest } from '../../errors.js';
-import { reasoningTextOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { reasoningTextOf, thinkingBlockOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
 import {
   countTokensRequestSchema,
@@ -109,7 +109,7 @@ function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
     } else if (block.type === 'thinking') {
       const { thinking: said, signature } = parseField(thinkingBlockSchema, block, at);
       // The empty signature the gateway answers for reasoning no provider signed is no signature: no provider would take it back.
-      thinking.push(signature ? { type: 'thinking', thinking: said, signature } : { type: 'thinking', thinking: said });
+      thinking.push(thinkingBlockOf(said, signature || undefined));
     } else if (block.type === 'redacted_thinking') {
       thinking.push({ type: 'redacted_thinking', data: parseField(redactedThinkingBlockSchema, block, at).data });
     } else throw untranslatable(block, at, 'assistant');
