@@ -120,6 +120,16 @@ export function reasoningTextOf(blocks: readonly ThinkingBlock[]): string | unde
 }
 
 /**
+ * Gives an assistant message its thinking as the gateway answers it: the blocks as its
+ * `thinking_blocks`, their text as its `reasoning_content`.
+ */
+export function giveThinking(message: JsonObject, blocks: ThinkingBlock[]): void {
+  message.thinking_blocks = blocks;
+  const said = reasoningTextOf(blocks);
+  if (said !== undefined) message.reasoning_content = said;
+}
+
+/**
  * An assistant message's `thinking_blocks` (`param` names the message), as a client sends back
  * what the gateway answered. A block of another shape is the client's 400 naming it.
  */

@@ -20,7 +20,7 @@
  *   since OpenAI wants the tool answers right after the assistant turn that called the tools.
  */
 import { invalidRequest } from '../../errors.js';
-import { reasoningTextOf, thinkingBlockOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { giveThinking, thinkingBlockOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
 import {
   countTokensRequestSchema,
@@ -116,11 +116,7 @@ function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
   });
   const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
-  if (thinking.length > 0) {
-    message.thinking_blocks = thinking;
-    const said = reasoningTextOf(thinking);
-    if (said !== undefined) message.reasoning_content = said;
-  }
+  if (thinking.length > 0) giveThinking(message, thinking);
   return message;
 }
 

@@ -19,7 +19,7 @@
  *   to carry it would change the conversation the model sees.
  */
 import { z } from 'zod';
-import { reasoningTextOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { giveThinking, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
 import { parseField } from '../parse-field.js';
 import { decodeReasoning } from './reasoning-envelope.js';
@@ -42,9 +42,6 @@ export function readReasoningItem(raw: unknown, path: readonly (string | number)
 /** Gives an assistant message the blocks of the reasoning items read before it, and empties `pending`. */
 export function attachReasoning(message: JsonObject, pending: ThinkingBlock[]): void {
   if (pending.length === 0) return;
-  const blocks = [...((message.thinking_blocks as ThinkingBlock[] | undefined) ?? []), ...pending];
+  giveThinking(message, [...((message.thinking_blocks as ThinkingBlock[] | undefined) ?? []), ...pending]);
   pending.length = 0;
-  message.thinking_blocks = blocks;
-  const said = reasoningTextOf(blocks);
-  if (said !== undefined) message.reasoning_content = said;
 }
