@@ -26,7 +26,7 @@ import type { JsonObject } from '../types.js';
 export const MIN_THINKING_BUDGET = 1024;
 
 /** The lowest `top_p` Anthropic takes with thinking on. */
-export const MIN_THINKING_TOP_P = 0.95;
+const MIN_THINKING_TOP_P = 0.95;
 
 /** Anthropic's effort names (`output_config.effort`) for each canonical effort. */
 const ANTHROPIC_EFFORTS: Readonly<Record<ActiveEffort, string>> = {
@@ -69,6 +69,14 @@ export interface ThinkingContext {
   messages: JsonObject[];
 }
 
+/** The request's `temperature` and `top_p` that may go with thinking on (or off): with it, Claude takes temperature 1 only and top_p from 0.95. */
+export function samplingWithThinking(body: JsonObject, thinking: boolean): { temperature: number | undefined; topP: number | undefined } {
+  return {
+    temperature: typeof body.temperature === 'number' && (!thinking || body.temperature === 1) ? body.temperature : undefined,
+    topP: typeof body.top_p === 'number' && (!thinking || body.top_p >= MIN_THINKING_TOP_P) ? body.top_p : undefined,
+  };
+}
+
 /** The thinking to ask for, or none where Anthropic would refuse it (see the file's comment). */
 export function anthropicThinking(reasoning: Reasoning, context: ThinkingContext): ThinkingRequest {
   const maxTokens = context.clientMaxTokens ?? context.defaultMaxTokens;
@@ -77,11 +85,9 @@ export function anthropicThinking(reasoning: Reasoning, context: ThinkingContext
   if (context.toolChoiceType === 'any' || context.toolChoiceType === 'tool') return none;
   if (toolLoopLostItsThinking(context.messages)) return none;
   if (takesAdaptiveThinking(context.model)) return { thinking: { type: 'adaptive' }, effort: ANTHROPIC_EFFORTS[reasoning.effort], maxTokens };
-  const wanted = thinkingBudget(reasoning);
-  if (context.clientMaxTokens === undefined) {
-    return { thinking: { type: 'enabled', budget_tokens: Math.max(wanted, MIN_THINKING_BUDGET) }, effort: undefined, maxTokens: Math.max(wanted, MIN_THINKING_BUDGET) + context.defaultMaxTokens };
-  }
-  const budget = Math.min(Math.max(wanted, MIN_THINKING_BUDGET), context.clientMaxTokens - 1);
+  const wanted = Math.max(thinkingBudget(reasoning), MIN_THINKING_BUDGET);
+  if (context.clientMaxTokens === undefined) return { thinking: { type: 'enabled', budget_tokens: wanted }, effort: undefined, maxTokens: wanted + context.defaultMaxTokens };
+  const budget = Math.min(wanted, context.clientMaxTokens - 1);
   if (budget < MIN_THINKING_BUDGET) return none;
   return { thinking: { type: 'enabled', budget_tokens: budget }, effort: undefined, maxTokens };
 }

@@ -6,7 +6,7 @@
 import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
-import { anthropicThinking, isReplayable, MIN_THINKING_TOP_P } from './anthropic-thinking.js';
+import { anthropicThinking, isReplayable, samplingWithThinking } from './anthropic-thinking.js';
 
 /**
  * The tool a `json_object` request is answered through. Anthropic's native JSON output
@@ -79,9 +79,9 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   if (thinking.thinking) out.thinking = thinking.thinking;
   if (thinking.effort) outputConfig.effort = thinking.effort;
   if (Object.keys(outputConfig).length > 0) out.output_config = outputConfig;
-  // With thinking on, Anthropic takes temperature 1 only, and top_p from 0.95 (anthropic-thinking.ts).
-  if (typeof body.temperature === 'number' && (!thinking.thinking || body.temperature === 1)) out.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
-  if (typeof body.top_p === 'number' && (!thinking.thinking || body.top_p >= MIN_THINKING_TOP_P)) out.top_p = body.top_p;
+  const sampling = samplingWithThinking(body, thinking.thinking !== undefined);
+  if (sampling.temperature !== undefined) out.temperature = Math.min(Math.max(sampling.temperature, 0), MAX_TEMPERATURE);
+  if (sampling.topP !== undefined) out.top_p = sampling.topP;
 
   const { system, turns } = convertMessages(body.messages, thinking.thinking !== undefined);
   if (system.length > 0) out.system = system;
@@ -130,7 +130,7 @@ function imageSource(image: ImageSource): JsonObject {
 function assistantBlocks(message: JsonObject, param: string, replayThinking: boolean): Block[] {
   // Read (and so checked) either way; sent only with thinking on, as Anthropic ignores past thinking otherwise.
   const thinking = readThinkingBlocks(message, param).filter(isReplayable);
-  const blocks: Block[] = replayThinking ? thinking.map((block) => ({ ...block })) : [];
+  const blocks: Block[] = replayThinking ? thinking : [];
   blocks.push(...contentParts(message.content, `${param}.content`).flatMap(partBlock));
   const calls = message.tool_calls;
   if (calls === undefined || calls === null) return blocks;

@@ -2,7 +2,7 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
-import { MIN_THINKING_TOP_P, isReplayable } from '../anthropic/anthropic-thinking.js';
+import { isReplayable, samplingWithThinking } from '../anthropic/anthropic-thinking.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
@@ -107,8 +107,9 @@ function hasToolBlocks(messages: JsonObject[]): boolean {
 function inferenceConfig(body: ChatBody, options: { maxTokens: number | undefined; thinking: boolean }): JsonObject | undefined {
   const config: JsonObject = {};
   if (options.maxTokens !== undefined) config.maxTokens = options.maxTokens;
-  if (typeof body.temperature === 'number' && (!options.thinking || body.temperature === 1)) config.temperature = Math.min(Math.max(body.temperature, 0), MAX_TEMPERATURE);
-  if (typeof body.top_p === 'number' && (!options.thinking || body.top_p >= MIN_THINKING_TOP_P)) config.topP = body.top_p;
+  const sampling = samplingWithThinking(body, options.thinking);
+  if (sampling.temperature !== undefined) config.temperature = Math.min(Math.max(sampling.temperature, 0), MAX_TEMPERATURE);
+  if (sampling.topP !== undefined) config.topP = sampling.topP;
   const stop = stopSequences(body.stop);
   if (stop && stop.length > 0) config.stopSequences = stop;
   return Object.keys(config).length > 0 ? config : undefined;
