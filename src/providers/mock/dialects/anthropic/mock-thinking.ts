@@ -7,10 +7,10 @@
  * later request. The mock signs with an HMAC of the block's text, so a block sent back altered,
  * or unsigned, is refused as Anthropic refuses it.
  */
-import { createHmac } from 'node:crypto';
 import { takesAdaptiveThinking } from '../../../anthropic/anthropic-thinking.js';
 import type { JsonObject } from '../../../types.js';
 import type { MockError } from '../../mock-errors.js';
+import { signThinking as sign } from '../../sign-thinking.js';
 import { invalidRequestError } from './anthropic-errors.js';
 
 const SIGNING_KEY = 'switchyard-mock-thinking';
@@ -24,7 +24,7 @@ const ADAPTIVE_ONLY = /opus-(?:4-[6-9]|[5-9])(?![\d])/;
 const QUOTED_CHARS = 60;
 
 export function signThinking(text: string): string {
-  return createHmac('sha256', SIGNING_KEY).update(text).digest('base64');
+  return sign(SIGNING_KEY, text);
 }
 
 /** Whether the request asks for thinking, or the 400 Anthropic answers it with. */

@@ -10,11 +10,11 @@
  * a tool; replayed reasoning whose signature is not the mock's; and, in a tool loop, an assistant
  * turn that does not start with its reasoning.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { messageText } from '../../estimate-tokens.js';
 import type { MockError } from '../../mock-errors.js';
 import type { MockChatRequest } from '../../mock-request.js';
+import { signThinking } from '../../sign-thinking.js';
 import { bedrockError } from './bedrock-errors.js';
 
 /** The mock's own signing key: a signature is the HMAC-SHA256 of the reasoning text under it. */
@@ -97,11 +97,7 @@ export function mockReasoning(request: MockChatRequest): MockReasoning {
   const lastUser = request.messages.findLast((message) => message.role === 'user');
   const quote = lastUser ? messageText(lastUser.content).slice(0, QUOTE_CHARS) : '';
   const text = `Mock reasoning about "${quote}": weigh the question, then answer it plainly.`;
-  return { text, signature: sign(text) };
-}
-
-function sign(text: string): string {
-  return createHmac('sha256', SIGNING_KEY).update(text).digest('base64');
+  return { text, signature: signThinking(SIGNING_KEY, text) };
 }
 
 /** What is wrong with the first replayed reasoning block whose signature is not the mock's, if any. */
@@ -110,9 +106,7 @@ function forgedReasoning(request: ThinkingRequest): string | undefined {
     for (const [index, block] of message.content.entries()) {
       const reasoning = block.reasoningContent?.reasoningText;
       if (reasoning?.signature === undefined) continue;
-      const expected = Buffer.from(sign(reasoning.text));
-      const presented = Buffer.from(reasoning.signature);
-      if (expected.length !== presented.length || !timingSafeEqual(expected, presented)) {
+      if (reasoning.signature !== signThinking(SIGNING_KEY, reasoning.text)) {
         return `messages.${turn}.content.${index}: the signature of the reasoningText block does not match its text.`;
       }
     }
