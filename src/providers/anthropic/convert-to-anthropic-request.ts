@@ -6,7 +6,7 @@
 import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
-import { anthropicThinking, isReplayable, samplingWithThinking } from './anthropic-thinking.js';
+import { anthropicThinking, claudeSampling, isReplayable } from './anthropic-thinking.js';
 
 /**
  * The tool a `json_object` request is answered through. Anthropic's native JSON output
@@ -68,8 +68,9 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   if (tools.length > 0) out.tools = tools;
   if (toolChoice) out.tool_choice = toolChoice;
 
+  const model = options.modelFamily ?? options.model;
   const thinking = anthropicThinking(reasoning, {
-    model: options.modelFamily ?? options.model,
+    model,
     clientMaxTokens: maxOutputTokens(body),
     defaultMaxTokens: options.defaultMaxTokens,
     toolChoiceType: toolChoice?.type,
@@ -79,7 +80,7 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   if (thinking.thinking) out.thinking = thinking.thinking;
   if (thinking.effort) outputConfig.effort = thinking.effort;
   if (Object.keys(outputConfig).length > 0) out.output_config = outputConfig;
-  const sampling = samplingWithThinking(body, thinking.thinking !== undefined);
+  const sampling = claudeSampling(body, model, thinking.thinking !== undefined);
   if (sampling.temperature !== undefined) out.temperature = Math.min(Math.max(sampling.temperature, 0), MAX_TEMPERATURE);
   if (sampling.topP !== undefined) out.top_p = sampling.topP;
 

@@ -2,7 +2,7 @@
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
  */
-import { isReplayable, samplingWithThinking } from '../anthropic/anthropic-thinking.js';
+import { claudeSampling, isReplayable } from '../anthropic/anthropic-thinking.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
@@ -87,9 +87,10 @@ export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestO
     out.toolConfig = toolConfig;
   }
 
-  const thinking = bedrockThinking(reasoning, { model: options.modelFamily ?? options.model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
+  const model = options.modelFamily ?? options.model;
+  const thinking = bedrockThinking(reasoning, { model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
   if (thinking.fields) out.additionalModelRequestFields = thinking.fields;
-  const inference = inferenceConfig(body, { maxTokens: thinking.maxTokens, thinking: thinking.fields !== undefined });
+  const inference = inferenceConfig(body, { model, maxTokens: thinking.maxTokens, thinking: thinking.fields !== undefined });
   if (inference) out.inferenceConfig = inference;
 
   const { system, turns } = convertMessages(body.messages, thinking.fields !== undefined);
@@ -103,11 +104,11 @@ function hasToolBlocks(messages: JsonObject[]): boolean {
   return messages.some((message) => message.role === 'tool' || (message.role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0));
 }
 
-/** With thinking on, Claude takes temperature 1 only and top_p from 0.95 (../anthropic/anthropic-thinking.ts): others are left out. */
-function inferenceConfig(body: ChatBody, options: { maxTokens: number | undefined; thinking: boolean }): JsonObject | undefined {
+/** With thinking on, Claude takes temperature 1 only and top_p from 0.95, and Opus 4.7 takes neither (../anthropic/anthropic-thinking.ts): others are left out. */
+function inferenceConfig(body: ChatBody, options: { model: string; maxTokens: number | undefined; thinking: boolean }): JsonObject | undefined {
   const config: JsonObject = {};
   if (options.maxTokens !== undefined) config.maxTokens = options.maxTokens;
-  const sampling = samplingWithThinking(body, options.thinking);
+  const sampling = claudeSampling(body, options.model, options.thinking);
   if (sampling.temperature !== undefined) config.temperature = Math.min(Math.max(sampling.temperature, 0), MAX_TEMPERATURE);
   if (sampling.topP !== undefined) config.topP = sampling.topP;
   const stop = stopSequences(body.stop);

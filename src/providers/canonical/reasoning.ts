@@ -36,8 +36,11 @@ export type Reasoning =
   | { mode: 'default' }
   /** `reasoning_effort: "none"`: no reasoning, where the model can answer without. */
   | { mode: 'off' }
-  /** Reasoning at this effort; `budgetTokens` is the exact budget a Messages request gave. */
-  | { mode: 'on'; effort: ActiveEffort; budgetTokens: number | undefined };
+  /**
+   * Reasoning at this effort; `budgetTokens` is the exact budget a Messages request gave, `claude`
+   * what it said in Claude's words.
+   */
+  | { mode: 'on'; effort: ActiveEffort; budgetTokens: number | undefined; claude?: ClaudeThinking };
 
 /** The exact thinking budget a Messages request asked for, on its canonical body (never serialised). */
 export const THINKING_BUDGET: unique symbol = Symbol('switchyard.thinkingBudget');
@@ -45,8 +48,28 @@ export const THINKING_BUDGET: unique symbol = Symbol('switchyard.thinkingBudget'
 /** The effort a Messages request's `thinking` asked for, on its canonical body in place of `reasoning_effort` (never serialised). */
 export const THINKING_EFFORT: unique symbol = Symbol('switchyard.thinkingEffort');
 
-/** A canonical body that may carry THINKING_BUDGET and THINKING_EFFORT. */
-export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number; [THINKING_EFFORT]?: ReasoningEffort };
+/**
+ * What a Messages request's `thinking` said in Claude's own words, on its canonical body (never
+ * serialised), for Claude (Anthropic's API and Bedrock) to get as asked: the effort exactly
+ * (Anthropic's `xhigh` and `max` are both the canonical `xhigh`) and `display`.
+ */
+export const CLAUDE_THINKING: unique symbol = Symbol('switchyard.claudeThinking');
+
+/** Anthropic's effort levels (`output_config.effort`), lowest first. */
+export const CLAUDE_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
+export type ClaudeEffort = (typeof CLAUDE_EFFORTS)[number];
+
+/** Whether a Claude model's thinking blocks carry their text summarised, or leave it out (`thinking.display`). */
+export type ThinkingDisplay = 'summarized' | 'omitted';
+
+export interface ClaudeThinking {
+  effort?: ClaudeEffort;
+  display?: ThinkingDisplay;
+}
+
+/** A canonical body that may carry THINKING_BUDGET, THINKING_EFFORT and CLAUDE_THINKING. */
+export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number; [THINKING_EFFORT]?: ReasoningEffort; [CLAUDE_THINKING]?: ClaudeThinking };
 
 /**
  * What the symbol keys ask, as text for the keys a request is cached and deduplicated under: they
@@ -56,7 +79,9 @@ export type ReasoningBody = ChatBody & { [THINKING_BUDGET]?: number; [THINKING_E
 export function unserialisedReasoning(body: ReasoningBody): string {
   const effort = body[THINKING_EFFORT];
   const budget = body[THINKING_BUDGET];
-  return effort === undefined && budget === undefined ? '' : `thinking:${effort ?? ''}:${budget ?? ''}`;
+  const claude = body[CLAUDE_THINKING];
+  if (effort === undefined && budget === undefined && claude === undefined) return '';
+  return `thinking:${effort ?? ''}:${budget ?? ''}:${claude?.effort ?? ''}:${claude?.display ?? ''}`;
 }
 
 /**
@@ -82,7 +107,7 @@ export function readReasoning(body: ReasoningBody): Reasoning {
     throw invalidRequest(`reasoning_effort must be one of ${REASONING_EFFORTS.map((name) => `"${name}"`).join(', ')}.`, 'reasoning_effort');
   }
   if (effort === 'none') return { mode: 'off' };
-  return { mode: 'on', effort: effort as ActiveEffort, budgetTokens: body[THINKING_BUDGET] };
+  return { mode: 'on', effort: effort as ActiveEffort, budgetTokens: body[THINKING_BUDGET], claude: body[CLAUDE_THINKING] };
 }
 
 /** The budget to think within: the one asked for exactly, else the effort's. */

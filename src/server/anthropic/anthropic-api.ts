@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { MIN_THINKING_BUDGET } from '../../providers/anthropic/anthropic-thinking.js';
+import { CLAUDE_EFFORTS } from '../../providers/canonical/reasoning.js';
 
 /** A content block before its type is known: its own schema (below) is applied by type. */
 export const anyBlockSchema = z.looseObject({ type: z.string({ error: 'Each content block needs a string "type".' }) });
@@ -66,25 +67,24 @@ const toolChoiceSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('none') }),
 ]);
 
-/** Anthropic's effort levels (`output_config.effort`). */
-export const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
-
 const outputConfigSchema = z.looseObject({
   format: z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).nullish(),
-  effort: z.enum(ANTHROPIC_EFFORTS).nullish(),
+  effort: z.enum(CLAUDE_EFFORTS).nullish(),
 });
+
+/** Whether thinking blocks carry their text summarised or leave it out, on thinking that is on. */
+const display = { display: z.enum(['summarized', 'omitted'], { error: 'thinking.display must be "summarized" or "omitted".' }).nullish() };
 
 /**
  * `thinking`, by type. `between_tools` is typed by Anthropic's SDK but not documented: it is read
- * as thinking left to the model, like `adaptive`. `display` (summarized or omitted thinking text)
- * has no canonical counterpart and is ignored.
+ * as thinking left to the model, like `adaptive`.
  */
 const thinkingSchema = z.discriminatedUnion(
   'type',
   [
-    z.looseObject({ type: z.literal('enabled'), budget_tokens: z.int().min(MIN_THINKING_BUDGET, { error: `The thinking budget must be at least ${MIN_THINKING_BUDGET} tokens.` }) }),
-    z.looseObject({ type: z.literal('adaptive') }),
-    z.looseObject({ type: z.literal('between_tools') }),
+    z.looseObject({ type: z.literal('enabled'), budget_tokens: z.int().min(MIN_THINKING_BUDGET, { error: `The thinking budget must be at least ${MIN_THINKING_BUDGET} tokens.` }), ...display }),
+    z.looseObject({ type: z.literal('adaptive'), ...display }),
+    z.looseObject({ type: z.literal('between_tools'), ...display }),
     z.looseObject({ type: z.literal('disabled') }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? 'Thinking must be of type "enabled" (with budget_tokens), "adaptive" or "disabled".' : undefined) },
@@ -115,4 +115,3 @@ export type AnthropicMessage = z.infer<typeof messageSchema>;
 export type AnthropicBlock = z.infer<typeof anyBlockSchema>;
 export type AnthropicTool = z.infer<typeof toolSchema>;
 export type AnthropicToolChoice = z.infer<typeof toolChoiceSchema>;
-export type AnthropicEffort = (typeof ANTHROPIC_EFFORTS)[number];

@@ -12,6 +12,9 @@
  * - `enabled`: the smallest effort whose budget covers `budget_tokens`, and the budget itself.
  * - `adaptive` (and `between_tools`): the effort `output_config.effort` names (`max`, above the
  *   canonical scale, is its top, `xhigh`), else `high`, Anthropic's default effort.
+ * - What the request said in Claude's words rides along too (CLAUDE_THINKING): the effort exactly,
+ *   so that Claude gets `max` and `xhigh` as asked, and `display`, so that Claude shows or leaves
+ *   out the thinking text as asked (another provider has no such choice).
  * - `disabled`: effort `none`, so that an adapter whose model thinks unless told not to (Gemini 2.5
  *   Flash, Gemini 3) turns thinking off, as asked. An absent `thinking` asks nothing: what a model
  *   does without it is its provider's default, Anthropic's included (its own default depends on the model).
@@ -21,12 +24,12 @@
  * - `budget_tokens` must be under `max_tokens`, as Anthropic requires (checked where there is a
  *   `max_tokens`: count_tokens takes none).
  */
-import { effortOfBudget, THINKING_BUDGET, THINKING_EFFORT, type ReasoningEffort } from '../../providers/canonical/reasoning.js';
+import { CLAUDE_THINKING, effortOfBudget, THINKING_BUDGET, THINKING_EFFORT, type ClaudeEffort, type ClaudeThinking, type ReasoningEffort } from '../../providers/canonical/reasoning.js';
 import { invalidField } from '../parse-field.js';
-import type { AnthropicEffort, AnthropicRequest } from './anthropic-api.js';
+import type { AnthropicRequest } from './anthropic-api.js';
 
 /** The canonical effort for each of Anthropic's. */
-const EFFORT_OF: Readonly<Record<AnthropicEffort, ReasoningEffort>> = {
+const EFFORT_OF: Readonly<Record<ClaudeEffort, ReasoningEffort>> = {
   low: 'low',
   medium: 'medium',
   high: 'high',
@@ -35,12 +38,13 @@ const EFFORT_OF: Readonly<Record<AnthropicEffort, ReasoningEffort>> = {
 };
 
 /** Anthropic's effort when a request names none. */
-export const DEFAULT_ANTHROPIC_EFFORT: AnthropicEffort = 'high';
+export const DEFAULT_ANTHROPIC_EFFORT: ClaudeEffort = 'high';
 
 /** What a Messages request's thinking adds to its canonical body (symbol keys only: never serialised). */
 export interface ThinkingFields {
   [THINKING_EFFORT]?: ReasoningEffort;
   [THINKING_BUDGET]?: number;
+  [CLAUDE_THINKING]?: ClaudeThinking;
 }
 
 export function convertAnthropicThinking(request: AnthropicRequest): ThinkingFields {
@@ -50,14 +54,23 @@ export function convertAnthropicThinking(request: AnthropicRequest): ThinkingFie
     case 'disabled':
       return { [THINKING_EFFORT]: 'none' };
     case 'adaptive':
-    case 'between_tools':
-      return { [THINKING_EFFORT]: EFFORT_OF[request.output_config?.effort ?? DEFAULT_ANTHROPIC_EFFORT] };
+    case 'between_tools': {
+      const effort = request.output_config?.effort ?? DEFAULT_ANTHROPIC_EFFORT;
+      return { [THINKING_EFFORT]: EFFORT_OF[effort], [CLAUDE_THINKING]: claudeThinking(effort, thinking.display) };
+    }
     case 'enabled': {
       const budget = thinking.budget_tokens;
       if (request.max_tokens != null && budget >= request.max_tokens) {
         throw invalidField(['thinking', 'budget_tokens'], `The thinking budget (${budget}) must be less than max_tokens (${request.max_tokens}): thinking tokens count towards max_tokens.`);
       }
-      return { [THINKING_EFFORT]: effortOfBudget(budget), [THINKING_BUDGET]: budget };
+      return { [THINKING_EFFORT]: effortOfBudget(budget), [THINKING_BUDGET]: budget, [CLAUDE_THINKING]: claudeThinking(undefined, thinking.display) };
     }
   }
+}
+
+function claudeThinking(effort: ClaudeEffort | undefined, display: ClaudeThinking['display'] | null | undefined): ClaudeThinking {
+  const said: ClaudeThinking = {};
+  if (effort !== undefined) said.effort = effort;
+  if (display != null) said.display = display;
+  return said;
 }

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../../src/errors.js';
 import { DEFAULT_MAX_TOKENS } from '../../../src/providers/anthropic/index.js';
 import { anthropicStream } from '../../../src/providers/anthropic/anthropic-stream.js';
-import { takesAdaptiveThinking } from '../../../src/providers/anthropic/anthropic-thinking.js';
+import { omitsThinkingText, refusesSampling, refusesThinkingBudget, takesAdaptiveThinking, takesXhighEffort } from '../../../src/providers/anthropic/anthropic-thinking.js';
 import { convertToAnthropicRequest } from '../../../src/providers/anthropic/convert-to-anthropic-request.js';
 import { mapAnthropicResponse } from '../../../src/providers/anthropic/map-anthropic-response.js';
-import { THINKING_BUDGET, type ReasoningBody } from '../../../src/providers/canonical/reasoning.js';
+import { convertToBedrockRequest } from '../../../src/providers/bedrock/convert-to-bedrock-request.js';
+import { CLAUDE_THINKING, THINKING_BUDGET, THINKING_EFFORT, type ClaudeThinking, type ReasoningBody } from '../../../src/providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject, StreamChunk } from '../../../src/providers/types.js';
 
 const BUDGET_MODEL = 'claude-sonnet-4-5-20250929';
@@ -53,6 +54,30 @@ describe('which Claude models take adaptive thinking', () => {
   }
 });
 
+describe('the rules of Claude Opus 4.7 and later, and Mythos, read from the name', () => {
+  // [model, refuses a budget, takes xhigh, omits the thinking text by default, refuses sampling]
+  const cases: [string, boolean, boolean, boolean, boolean][] = [
+    ['claude-opus-4-7', true, true, true, true],
+    ['us.anthropic.claude-opus-4-7-v1:0', true, true, true, true],
+    ['claude-opus-4-8', true, true, true, true],
+    ['claude-opus-5', true, true, true, true],
+    ['claude-mythos-preview', true, false, true, false],
+    ['claude-opus-4-6', false, false, false, false],
+    ['claude-sonnet-4-6', false, false, false, false],
+    ['claude-opus-4-20250514', false, false, false, false],
+    ['claude-opus-4-5', false, false, false, false],
+  ];
+  for (const [model, budget, xhigh, omits, sampling] of cases) {
+    test(model, () => {
+      assert.equal(refusesThinkingBudget(model), budget, 'refuses a budget');
+      assert.equal(takesXhighEffort(model), xhigh, 'takes xhigh');
+      assert.equal(omitsThinkingText(model), omits, 'omits the text');
+      assert.equal(refusesSampling(model), sampling, 'refuses sampling');
+      assert.equal(takesAdaptiveThinking(model), budget || model.includes('-4-6'), 'adaptive');
+    });
+  }
+});
+
 describe('reasoning_effort becomes extended thinking', () => {
   test('on a budget model with no cap of its own: the effort budget, and max_tokens the budget plus the default', () => {
     const out = convert({ reasoning_effort: 'high' });
@@ -88,6 +113,26 @@ describe('reasoning_effort becomes extended thinking', () => {
     assert.deepEqual((convert({ reasoning_effort: 'minimal' }, ADAPTIVE_MODEL).output_config as JsonObject).effort, 'low');
   });
 
+  test('on Opus 4.7: xhigh as xhigh (max before it), and the thinking text asked for, as Opus 4.7 leaves it out by default', () => {
+    const out = convert({ reasoning_effort: 'xhigh' }, 'claude-opus-4-7');
+    assert.deepEqual(out.thinking, { type: 'adaptive', display: 'summarized' });
+    assert.deepEqual(out.output_config, { effort: 'xhigh' });
+    assert.deepEqual(convert({ reasoning_effort: 'xhigh' }, 'claude-opus-4-6').output_config, { effort: 'max' });
+    assert.deepEqual(convert({ reasoning_effort: 'low' }, 'claude-opus-4-6').thinking, { type: 'adaptive' }, 'a 4.6 model shows its thinking unasked');
+  });
+
+  test("a Messages request's effort and display in Claude's words are sent as asked (xhigh is max where the model has none)", () => {
+    const asked = (claude: ClaudeThinking, effort: ReasoningBody[typeof THINKING_EFFORT] = 'xhigh'): JsonObject => ({ [THINKING_EFFORT]: effort, [CLAUDE_THINKING]: claude });
+    assert.deepEqual(convert(asked({ effort: 'max' }), 'claude-opus-4-7').output_config, { effort: 'max' });
+    assert.deepEqual(convert(asked({ effort: 'xhigh' }), 'claude-opus-4-7').output_config, { effort: 'xhigh' });
+    assert.deepEqual(convert(asked({ effort: 'xhigh' }), 'claude-sonnet-4-6').output_config, { effort: 'max' });
+    assert.deepEqual(convert(asked({ effort: 'medium', display: 'omitted' }, 'medium'), 'claude-opus-4-6').thinking, { type: 'adaptive', display: 'omitted' });
+    // No display from a Messages client: the model's own default, as if it had called Anthropic.
+    assert.deepEqual(convert(asked({ effort: 'high' }, 'high'), 'claude-opus-4-7').thinking, { type: 'adaptive' });
+    const budget = convert({ [THINKING_EFFORT]: 'low', [THINKING_BUDGET]: 2048, [CLAUDE_THINKING]: { display: 'omitted' } } as JsonObject);
+    assert.deepEqual(budget.thinking, { type: 'enabled', budget_tokens: 2048, display: 'omitted' });
+  });
+
   test('"none", or no reasoning_effort, sends no thinking; an unknown effort is the client\'s 400', () => {
     assert.equal(convert({ reasoning_effort: 'none' }).thinking, undefined);
     assert.equal(convert({}).thinking, undefined);
@@ -107,6 +152,19 @@ describe('reasoning_effort becomes extended thinking', () => {
     const off = convert({ temperature: 0.2, top_p: 0.9 });
     assert.equal(off.temperature, 0.2);
     assert.equal(off.top_p, 0.9);
+  });
+
+  test('Opus 4.7 takes no temperature or top_p, with thinking or without; Bedrock says the same of it', () => {
+    for (const body of [{ temperature: 0.2, top_p: 0.9 }, { temperature: 1, top_p: 0.97, reasoning_effort: 'low' }]) {
+      const out = convert(body, 'claude-opus-4-7');
+      assert.equal(out.temperature, undefined);
+      assert.equal(out.top_p, undefined);
+    }
+    assert.equal(convert({ temperature: 0.2 }, 'claude-opus-4-6').temperature, 0.2);
+    const converse = (model: string) => convertToBedrockRequest({ model: 'chat', messages: [{ role: 'user', content: 'Hi' }], temperature: 0.2 } as ChatBody, { model }).body.inferenceConfig as JsonObject | undefined;
+    assert.equal(converse('us.anthropic.claude-opus-4-7-v1:0')?.temperature, undefined);
+    assert.equal(converse('anthropic.claude-sonnet-4-5-20250929-v1:0')?.temperature, 0.2);
+    assert.equal(converse('meta.llama3-70b-instruct-v1:0')?.temperature, 0.2);
   });
 
   test('a forced tool choice (required, a named function, json_object) sends no thinking: Anthropic refuses the two together', () => {

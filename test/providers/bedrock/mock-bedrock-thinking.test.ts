@@ -74,7 +74,7 @@ describe("the mock's Bedrock dialect with thinking", () => {
     const body = (await res.json()) as ConverseAnswer;
     const [reasoning, text] = body.output.message.content;
     assert.match(reasoning?.reasoningContent?.reasoningText.text ?? '', /^Mock reasoning about "weather in Oslo\?"/);
-    assert.match(reasoning?.reasoningContent?.reasoningText.signature ?? '', /^[A-Za-z0-9+/]{43}=$/, 'an HMAC-SHA256 in base64');
+    assert.match(reasoning?.reasoningContent?.reasoningText.signature ?? '', /^[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]{43}=$/, 'the text and an HMAC-SHA256, in base64');
     assert.match(text?.text ?? '', /^Mock answer from bedrock-mock/);
     const plain = (await (await post('converse', { messages: ask().messages })).json()) as ConverseAnswer;
     assert.equal(plain.output.message.content[0]?.reasoningContent, undefined, 'no thinking asked, none given');

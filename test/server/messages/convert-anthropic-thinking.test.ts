@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../../src/errors.js';
-import { readReasoning, THINKING_BUDGET, THINKING_EFFORT, type ReasoningBody } from '../../../src/providers/canonical/reasoning.js';
+import { CLAUDE_THINKING, readReasoning, THINKING_BUDGET, THINKING_EFFORT, unserialisedReasoning, type ReasoningBody } from '../../../src/providers/canonical/reasoning.js';
 import { convertFromAnthropicRequest } from '../../../src/server/anthropic/convert-from-anthropic-request.js';
 
 const USER = [{ role: 'user', content: 'hi' }];
@@ -22,7 +22,7 @@ describe("a Messages request's thinking to the canonical reasoning", () => {
     assert.equal(body[THINKING_BUDGET], 5000);
     assert.equal('reasoning_effort' in body, false, 'an OpenAI-format upstream must never get reasoning_effort from a Messages request');
     assert.doesNotMatch(JSON.stringify(body), /reasoning|thinking|5000/);
-    assert.deepEqual(readReasoning(body), { mode: 'on', effort: 'medium', budgetTokens: 5000 });
+    assert.deepEqual(readReasoning(body), { mode: 'on', effort: 'medium', budgetTokens: 5000, claude: {} });
     assert.equal(convert({ thinking: { type: 'enabled', budget_tokens: 1024 } })[THINKING_EFFORT], 'minimal');
     assert.equal(convertFromAnthropicRequest({ model: 'chat', max_tokens: 64000, messages: USER, thinking: { type: 'enabled', budget_tokens: 60000 } }, { requireMaxTokens: true })[THINKING_EFFORT as never], 'xhigh');
   });
@@ -36,7 +36,22 @@ describe("a Messages request's thinking to the canonical reasoning", () => {
     assert.equal(effort('xhigh')[THINKING_EFFORT], 'xhigh');
     assert.equal(effort('max')[THINKING_EFFORT], 'xhigh');
     assert.equal(effort('max')[THINKING_BUDGET], undefined);
-    assert.deepEqual(readReasoning(effort('low')), { mode: 'on', effort: 'low', budgetTokens: undefined });
+    assert.deepEqual(readReasoning(effort('low')), { mode: 'on', effort: 'low', budgetTokens: undefined, claude: { effort: 'low' } });
+  });
+
+  test("the effort and display as Claude's words have them ride along for Claude, and count in the keys a request is cached under", () => {
+    const max = convert({ thinking: { type: 'adaptive', display: 'omitted' }, output_config: { effort: 'max' } });
+    const xhigh = convert({ thinking: { type: 'adaptive', display: 'omitted' }, output_config: { effort: 'xhigh' } });
+    assert.deepEqual(max[CLAUDE_THINKING], { effort: 'max', display: 'omitted' });
+    assert.deepEqual(xhigh[CLAUDE_THINKING], { effort: 'xhigh', display: 'omitted' });
+    assert.deepEqual(convert({ thinking: { type: 'adaptive' } })[CLAUDE_THINKING], { effort: 'high' });
+    assert.deepEqual(convert({ thinking: { type: 'enabled', budget_tokens: 2048, display: 'summarized' } })[CLAUDE_THINKING], { display: 'summarized' });
+    assert.equal(convert({ thinking: { type: 'disabled' } })[CLAUDE_THINKING], undefined);
+    assert.doesNotMatch(JSON.stringify(max), /omitted|"max"/);
+    // Both are the canonical xhigh; only the Claude words tell them apart, and the keys must too.
+    assert.equal(max[THINKING_EFFORT], xhigh[THINKING_EFFORT]);
+    assert.notEqual(unserialisedReasoning(max), unserialisedReasoning(xhigh));
+    assert.notEqual(unserialisedReasoning(max), unserialisedReasoning(convert({ thinking: { type: 'adaptive', display: 'summarized' }, output_config: { effort: 'max' } })));
   });
 
   test('disabled thinking turns reasoning off; no thinking asks nothing; an effort without thinking is left out', () => {
@@ -56,6 +71,7 @@ describe("a Messages request's thinking to the canonical reasoning", () => {
     rejects({ thinking: {} }, 'thinking.type', /"enabled"/);
     rejects({ thinking: 'on' }, 'thinking', /object/);
     rejects({ thinking: { type: 'adaptive' }, output_config: { effort: 'extreme' } }, 'output_config.effort', /./);
+    rejects({ thinking: { type: 'adaptive', display: 'full' } }, 'thinking.display', /"summarized" or "omitted"/);
   });
 
   test('count_tokens takes thinking without max_tokens, and still checks the budget', () => {

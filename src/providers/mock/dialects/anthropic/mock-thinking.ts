@@ -4,38 +4,41 @@
  * tests), and the signed thinking it answers with.
  *
  * Anthropic signs each thinking block and checks the signature when the block comes back in a
- * later request. The mock signs with an HMAC of the block's text, so a block sent back altered,
- * or unsigned, is refused as Anthropic refuses it.
+ * later request. The mock's signature seals the block's text (../../sign-thinking.ts), so a block
+ * sent back altered, or unsigned, is refused as Anthropic refuses it, and one whose text was left
+ * out (`display: "omitted"`, the default of Opus 4.7) is taken back without it.
  */
-import { takesAdaptiveThinking } from '../../../anthropic/anthropic-thinking.js';
+import { omitsThinkingText, refusesSampling, refusesThinkingBudget, takesAdaptiveThinking, takesXhighEffort } from '../../../anthropic/anthropic-thinking.js';
 import type { JsonObject } from '../../../types.js';
 import type { MockError } from '../../mock-errors.js';
-import { signThinking as sign } from '../../sign-thinking.js';
+import { signatureFits } from '../../sign-thinking.js';
 import { invalidRequestError } from './anthropic-errors.js';
 
-const SIGNING_KEY = 'switchyard-mock-thinking';
+const EFFORTS = new Set(['low', 'medium', 'high', 'xhigh', 'max']);
 
-const EFFORTS = new Set(['low', 'medium', 'high', 'max']);
-
-/** Opus 4.6 and later take only adaptive thinking. */
-const ADAPTIVE_ONLY = /opus-(?:4-[6-9]|[5-9])(?![\d])/;
+const DISPLAYS = new Set(['summarized', 'omitted']);
 
 /** How many characters of the question the thinking text repeats. */
 const QUOTED_CHARS = 60;
 
-export function signThinking(text: string): string {
-  return sign(SIGNING_KEY, text);
-}
+/** What the request asks of thinking: none, or thinking whose text the answer shows or leaves out. */
+export type MockThinkingAsked = { on: false } | { on: true; omitted: boolean };
 
 /** Whether the request asks for thinking, or the 400 Anthropic answers it with. */
-export function readMockThinking(request: JsonObject): { on: boolean } | { error: MockError } {
+export function readMockThinking(request: JsonObject): MockThinkingAsked | { error: MockError } {
   const thinking = request.thinking as JsonObject | undefined;
   const model = String(request.model);
   const effort = (request.output_config as JsonObject | undefined)?.effort;
-  if (effort !== undefined && !EFFORTS.has(String(effort))) return refused(`output_config.effort: Input should be 'low', 'medium', 'high' or 'max'`);
+  if (effort !== undefined && !EFFORTS.has(String(effort))) return refused(`output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'`);
+  if (effort === 'xhigh' && !takesXhighEffort(model)) return refused(`output_config.effort: 'xhigh' is not supported for this model.`);
+  if (refusesSampling(model)) {
+    const set = ['temperature', 'top_p', 'top_k'].find((name) => request[name] !== undefined);
+    if (set !== undefined) return refused(`\`${set}\` is deprecated for this model.`);
+  }
   if (thinking === undefined || thinking.type === 'disabled') return { on: false };
+  if (thinking.display !== undefined && !DISPLAYS.has(String(thinking.display))) return refused(`thinking.${String(thinking.type)}.display: Input should be 'summarized' or 'omitted'`);
   if (thinking.type === 'enabled') {
-    if (ADAPTIVE_ONLY.test(model)) return refused('thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.');
+    if (refusesThinkingBudget(model)) return refused('thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.');
     const budget = thinking.budget_tokens;
     if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1024) return refused('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
     if (typeof request.max_tokens === 'number' && budget >= request.max_tokens) return refused('`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size');
@@ -50,12 +53,14 @@ export function readMockThinking(request: JsonObject): { on: boolean } | { error
   const choice = (request.tool_choice as JsonObject | undefined)?.type;
   if (choice === 'any' || choice === 'tool') return refused('Thinking may not be enabled when tool_choice forces tool use.');
   const loopError = toolLoopWithoutThinking(request.messages);
-  return loopError ? { error: loopError } : { on: true };
+  if (loopError) return { error: loopError };
+  return { on: true, omitted: thinking.display === undefined ? omitsThinkingText(model) : thinking.display === 'omitted' };
 }
 
 /**
- * A replayed thinking block whose signature is not the mock's for its text: the 400 Anthropic gives
- * for a block altered or made up by the client. Checked whether or not thinking is on.
+ * A replayed thinking block whose signature is not the mock's for its text (or for no text): the
+ * 400 Anthropic gives for a block altered or made up by the client. Checked whether or not
+ * thinking is on.
  */
 export function checkSignatures(messages: unknown): MockError | undefined {
   if (!Array.isArray(messages)) return undefined;
@@ -64,7 +69,7 @@ export function checkSignatures(messages: unknown): MockError | undefined {
     if (!Array.isArray(content)) continue;
     for (const [index, block] of content.entries()) {
       const typed = block as JsonObject;
-      if (typed.type === 'thinking' && (typeof typed.thinking !== 'string' || typed.signature !== signThinking(typed.thinking))) {
+      if (typed.type === 'thinking' && (typeof typed.thinking !== 'string' || typeof typed.signature !== 'string' || !signatureFits(typed.thinking, typed.signature))) {
         return invalidRequestError(`messages.${turn}.content.${index}: Invalid \`signature\` in \`thinking\` block`);
       }
     }

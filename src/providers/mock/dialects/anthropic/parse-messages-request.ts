@@ -9,6 +9,7 @@ import type { MockError } from '../../mock-errors.js';
 import type { MockChatRequest } from '../../mock-request.js';
 import { invalidRequestError } from './anthropic-errors.js';
 import { checkSignatures, readMockThinking, thinkingText, withoutThinking } from './mock-thinking.js';
+import type { MockThinking } from './render-message.js';
 
 const messagesRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -31,7 +32,7 @@ export type ParsedMessagesRequest =
       request: MessagesRequest;
       chat: MockChatRequest;
       /** The thinking the answer starts with, when the request asks for thinking. */
-      thinking: string | undefined;
+      thinking: MockThinking | undefined;
     }
   | { ok: false; error: MockError };
 
@@ -58,7 +59,7 @@ export function parseMessagesRequest(body: JsonObject): ParsedMessagesRequest {
     tools: request.tools?.map((tool) => ({ type: 'function', function: { name: tool.name, parameters: tool.input_schema } })),
     tool_choice: toolChoice(request.tool_choice),
   };
-  return { ok: true, request, chat, thinking: thinking.on ? thinkingText(lastUserText(request.messages)) : undefined };
+  return { ok: true, request, chat, thinking: thinking.on ? { text: thinkingText(lastUserText(request.messages)), omitted: thinking.omitted } : undefined };
 }
 
 /** The text of the last user turn (its text blocks), for the thinking to quote. */

@@ -9,7 +9,7 @@ import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
 import { estimateTokens } from '../../estimate-tokens.js';
 import { randomId } from '../../random-id.js';
 import { sseFrame } from '../../write-sse.js';
-import { signThinking } from './mock-thinking.js';
+import { signThinking } from '../../sign-thinking.js';
 
 /** Words per streamed text delta. */
 const WORDS_PER_DELTA = 3;
@@ -31,13 +31,19 @@ export interface MessageFrames {
   end: string;
 }
 
+/** The thinking an answer starts with: its text, and whether the block leaves it out (`display: "omitted"`; the signature still carries it). */
+export interface MockThinking {
+  text: string;
+  omitted: boolean;
+}
+
 /**
  * The answer as a `message`. `thinking`, when the request asked for thinking, opens the content as
- * a signed thinking block, and its tokens count in the output as Anthropic counts them.
+ * a signed thinking block, and its tokens count in the output as Anthropic counts them (shown or not).
  */
-export function buildMessage(plan: AnswerPlan, thinking?: string): JsonObject {
+export function buildMessage(plan: AnswerPlan, thinking?: MockThinking): JsonObject {
   const content: JsonObject[] = [];
-  if (thinking !== undefined) content.push({ type: 'thinking', thinking, signature: signThinking(thinking) });
+  if (thinking !== undefined) content.push({ type: 'thinking', thinking: thinking.omitted ? '' : thinking.text, signature: signThinking(thinking.text) });
   if (plan.toolCall) content.push({ type: 'tool_use', id: toolUseId(plan), name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown });
   else if (plan.content !== null) content.push({ type: 'text', text: plan.content });
   return {
@@ -52,8 +58,8 @@ export function buildMessage(plan: AnswerPlan, thinking?: string): JsonObject {
   };
 }
 
-/** The answer as stream frames; a thinking block, when asked for, streams first (its text, then its signature). */
-export function buildMessageFrames(plan: AnswerPlan, thinking?: string): MessageFrames {
+/** The answer as stream frames; a thinking block, when asked for, streams first (its text unless left out, then its signature). */
+export function buildMessageFrames(plan: AnswerPlan, thinking?: MockThinking): MessageFrames {
   const start = event('message_start', {
     type: 'message_start',
     message: { id: messageId(plan), type: 'message', role: 'assistant', model: plan.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(plan, 1) },
@@ -84,16 +90,16 @@ export function buildMessageFrames(plan: AnswerPlan, thinking?: string): Message
   return { frames: [...first(open), ...deltas, blockStop + messageDelta], end };
 }
 
-/** The opening events with block 0 as a thinking block: opened, its text a few words per delta, its signature, closed. */
-function thinkingFrames(start: string, thinking: string): string[] {
+/** The opening events with block 0 as a thinking block: opened, its text a few words per delta (none when left out), its signature, closed. */
+function thinkingFrames(start: string, thinking: MockThinking): string[] {
   const open = event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } });
-  const pieces = wordGroups(thinking, WORDS_PER_DELTA).map((piece) => delta(0, { type: 'thinking_delta', thinking: piece }));
-  const close = delta(0, { type: 'signature_delta', signature: signThinking(thinking) }) + event('content_block_stop', { type: 'content_block_stop', index: 0 });
+  const pieces = thinking.omitted ? [] : wordGroups(thinking.text, WORDS_PER_DELTA).map((piece) => delta(0, { type: 'thinking_delta', thinking: piece }));
+  const close = delta(0, { type: 'signature_delta', signature: signThinking(thinking.text) }) + event('content_block_stop', { type: 'content_block_stop', index: 0 });
   return [start + open, ...pieces, close];
 }
 
-function outputTokens(plan: AnswerPlan, thinking: string | undefined): number {
-  return plan.usage.completion_tokens + (thinking === undefined ? 0 : estimateTokens(thinking));
+function outputTokens(plan: AnswerPlan, thinking: MockThinking | undefined): number {
+  return plan.usage.completion_tokens + (thinking === undefined ? 0 : estimateTokens(thinking.text));
 }
 
 function delta(index: number, body: JsonObject): string {

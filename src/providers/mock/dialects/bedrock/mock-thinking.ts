@@ -1,7 +1,8 @@
 /**
  * Claude's extended thinking through Converse, as the mock does it: checks a request the way
  * Bedrock and Anthropic do, and gives deterministic reasoning signed so that the mock can tell its
- * own when a client sends it back.
+ * own when a client sends it back (the Anthropic dialect's too: Claude's signatures hold across
+ * platforms).
  *
  * A request asks for thinking in `additionalModelRequestFields.thinking`: a budget
  * (`{type: "enabled", budget_tokens}`) or adaptive (`{type: "adaptive"}`, the effort in
@@ -14,11 +15,9 @@ import { z } from 'zod';
 import { messageText } from '../../estimate-tokens.js';
 import type { MockError } from '../../mock-errors.js';
 import type { MockChatRequest } from '../../mock-request.js';
-import { signThinking } from '../../sign-thinking.js';
+import { signatureFits, signThinking } from '../../sign-thinking.js';
 import { bedrockError } from './bedrock-errors.js';
 
-/** The mock's own signing key: a signature is the HMAC-SHA256 of the reasoning text under it. */
-const SIGNING_KEY = 'switchyard-mock-bedrock-thinking';
 /** Claude's smallest thinking budget. */
 const MIN_BUDGET = 1024;
 /** The lowest topP Claude takes with thinking on. */
@@ -97,7 +96,7 @@ export function mockReasoning(request: MockChatRequest): MockReasoning {
   const lastUser = request.messages.findLast((message) => message.role === 'user');
   const quote = lastUser ? messageText(lastUser.content).slice(0, QUOTE_CHARS) : '';
   const text = `Mock reasoning about "${quote}": weigh the question, then answer it plainly.`;
-  return { text, signature: signThinking(SIGNING_KEY, text) };
+  return { text, signature: signThinking(text) };
 }
 
 /** What is wrong with the first replayed reasoning block whose signature is not the mock's, if any. */
@@ -106,7 +105,7 @@ function forgedReasoning(request: ThinkingRequest): string | undefined {
     for (const [index, block] of message.content.entries()) {
       const reasoning = block.reasoningContent?.reasoningText;
       if (reasoning?.signature === undefined) continue;
-      if (reasoning.signature !== signThinking(SIGNING_KEY, reasoning.text)) {
+      if (!signatureFits(reasoning.text, reasoning.signature)) {
         return `messages.${turn}.content.${index}: the signature of the reasoningText block does not match its text.`;
       }
     }
