@@ -8,6 +8,13 @@
  * loop that lost its signed thinking) are Anthropic's rules, decided once in
  * ../anthropic/anthropic-thinking.ts; this file only says them in Converse's words.
  *
+ * Amazon Nova 2 (`amazon.nova-2-lite-v1:0`) takes `reasoningConfig: {type: "enabled",
+ * maxReasoningEffort}` (low, medium or high; `minimal` is `low`, `xhigh` is `high`). Nova refuses a
+ * `maxTokens` beside `high`: a client's own cap is kept, and the effort is `medium` under it, as a
+ * cap on what an answer may cost outranks a parameter that steers it. Its reasoning comes back
+ * redacted (`[REDACTED]`), as Amazon documents, and is never sent back. Nova 1 models refuse
+ * `reasoningConfig` and get none.
+ *
  * Other models on Bedrock are not asked to reason: each family spells it its own way, if at all,
  * and `reasoning_effort` only steers an answer, so it is left out for them as any steering
  * parameter without an equivalent is.
@@ -18,7 +25,7 @@
  * on (Claude ignores past thinking otherwise).
  */
 import { anthropicThinking } from '../anthropic/anthropic-thinking.js';
-import type { Reasoning, ThinkingBlock } from '../canonical/reasoning.js';
+import type { ActiveEffort, Reasoning, ThinkingBlock } from '../canonical/reasoning.js';
 import type { JsonObject } from '../types.js';
 
 /**
@@ -33,11 +40,19 @@ export const DEFAULT_ANSWER_TOKENS = 4096;
  */
 const CLAUDE_ON_BEDROCK = /anthropic\.claude|^claude-/;
 
+/** `amazon.nova-2-lite-v1:0`, `us.amazon.nova-2-lite-v1:0`, or a `model_family` of `nova-2-lite`: Amazon's models that reason. */
+const NOVA_2 = /(?:^|\.)nova-2-/;
+
+/** Nova's `maxReasoningEffort` for each canonical effort. */
+const NOVA_EFFORTS: Readonly<Record<ActiveEffort, 'low' | 'medium' | 'high'>> = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'high' };
+
 export interface BedrockThinking {
-  /** `additionalModelRequestFields` to send (`thinking`, `output_config`), when thinking is on. */
+  /** `additionalModelRequestFields` to send (`thinking` and `output_config`, or `reasoningConfig`), when thinking is on. */
   fields: JsonObject | undefined;
   /** `inferenceConfig.maxTokens`: the client's cap, or raised to make room for a budget; else unset. */
   maxTokens: number | undefined;
+  /** Whether Claude thinks: its sampling rules apply, and the client's signed thinking goes back. */
+  claude: boolean;
 }
 
 export interface BedrockThinkingContext {
@@ -52,7 +67,13 @@ export interface BedrockThinkingContext {
 
 /** The thinking to ask Bedrock for, or none (see the file's comment). */
 export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingContext): BedrockThinking {
-  if (!CLAUDE_ON_BEDROCK.test(context.model)) return { fields: undefined, maxTokens: context.clientMaxTokens };
+  const none: BedrockThinking = { fields: undefined, maxTokens: context.clientMaxTokens, claude: false };
+  if (reasoning.mode !== 'on') return none;
+  if (NOVA_2.test(context.model)) {
+    const effort = NOVA_EFFORTS[reasoning.effort] === 'high' && context.clientMaxTokens !== undefined ? 'medium' : NOVA_EFFORTS[reasoning.effort];
+    return { ...none, fields: { reasoningConfig: { type: 'enabled', maxReasoningEffort: effort } } };
+  }
+  if (!CLAUDE_ON_BEDROCK.test(context.model)) return none;
   const decided = anthropicThinking(reasoning, {
     model: context.model,
     clientMaxTokens: context.clientMaxTokens,
@@ -61,12 +82,12 @@ export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingCo
     toolChoiceType: context.toolChoice === undefined ? undefined : Object.keys(context.toolChoice)[0],
     messages: context.messages,
   });
-  if (decided.thinking === undefined) return { fields: undefined, maxTokens: context.clientMaxTokens };
+  if (decided.thinking === undefined) return none;
   const fields: JsonObject = { thinking: decided.thinking };
   if (decided.effort !== undefined) fields.output_config = { effort: decided.effort };
   // Without a client cap, only a budget needs maxTokens; adaptive thinking keeps Bedrock's default.
   const needsCap = context.clientMaxTokens !== undefined || decided.thinking.type === 'enabled';
-  return { fields, maxTokens: needsCap ? decided.maxTokens : undefined };
+  return { fields, maxTokens: needsCap ? decided.maxTokens : undefined, claude: true };
 }
 
 /** A thinking block a client sent back, as the Converse block that replays it. */

@@ -90,10 +90,10 @@ export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestO
   const model = options.modelFamily ?? options.model;
   const thinking = bedrockThinking(reasoning, { model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
   if (thinking.fields) out.additionalModelRequestFields = thinking.fields;
-  const inference = inferenceConfig(body, { model, maxTokens: thinking.maxTokens, thinking: thinking.fields !== undefined });
+  const inference = inferenceConfig(body, { model, maxTokens: thinking.maxTokens, thinking: thinking.claude });
   if (inference) out.inferenceConfig = inference;
 
-  const { system, turns } = convertMessages(body.messages, thinking.fields !== undefined);
+  const { system, turns } = convertMessages(body.messages, thinking.claude);
   if (system.length > 0) out.system = system;
   out.messages = turns;
   return { body: out, jsonTool };

@@ -41,10 +41,14 @@ function config(): ConfigInput {
     deployments: {
       sonnet: { provider: 'bedrock', model: SONNET_45 },
       opus: { provider: 'bedrock', model: OPUS_46 },
+      nova2: { provider: 'bedrock', model: 'us.amazon.nova-2-lite-v1:0' },
+      novapro: { provider: 'bedrock', model: 'amazon.nova-pro-v1:0' },
     },
     routes: {
       budget: { chain: ['sonnet'], timeouts: TIMEOUTS },
       adaptive: { chain: ['opus'], timeouts: TIMEOUTS },
+      nova2: { chain: ['nova2'], timeouts: TIMEOUTS },
+      novapro: { chain: ['novapro'], timeouts: TIMEOUTS },
     },
   } as ConfigInput;
 }
@@ -136,6 +140,23 @@ describe('reasoning through a Bedrock deployment (mock, wire: bedrock)', () => {
     const refused = await post({ model: 'budget', messages: [question, forged, result], tools: [weatherTool], reasoning_effort: 'medium' });
     assert.equal(refused.status, 400, 'a forged block reaches the mock, which refuses it as Bedrock would');
     assert.match(refused.json.error?.message ?? '', /signature of the reasoningText block does not match/);
+  });
+
+  test('Amazon Nova 2 reasons when asked, at high only without a cap (which Nova refuses beside it), and its reasoning comes back redacted', async () => {
+    // The mock refuses reasoningConfig on any other Nova, and maxTokens beside high effort.
+    for (const extra of [{}, { max_tokens: 900 }, { temperature: 0.4 }]) {
+      const message = await complete({ model: 'nova2', messages: [{ role: 'user', content: 'plan a route' }], reasoning_effort: 'high', ...extra });
+      assert.equal(message.reasoning_content, '[REDACTED]', JSON.stringify(extra));
+      assert.match(message.content ?? '', /plan a route/);
+    }
+    const stream = await gw.client.chat.completions.create({ model: 'nova2', messages: [{ role: 'user', content: 'plan a route' }], reasoning_effort: 'low', stream: true });
+    let reasoning = '';
+    for await (const chunk of stream) reasoning += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '';
+    assert.equal(reasoning, '[REDACTED]');
+    const plain = await complete({ model: 'nova2', messages: [{ role: 'user', content: 'plan a route' }] });
+    assert.equal(plain.reasoning_content, undefined, 'Nova 2 reasons only when asked');
+    const pro = await complete({ model: 'novapro', messages: [{ role: 'user', content: 'plan a route' }], reasoning_effort: 'high' });
+    assert.equal(pro.reasoning_content, undefined, 'Nova Pro is not asked: it would refuse reasoningConfig');
   });
 
   test('the same tool loop sent back without its thinking_blocks still answers: thinking is dropped rather than refused', async () => {

@@ -146,4 +146,28 @@ describe('convertToBedrockRequest: reasoning for other models', () => {
       (err: unknown) => err instanceof GatewayError && err.status === 400 && err.param === 'reasoning_effort',
     );
   });
+
+  test('Amazon Nova 2 gets reasoningConfig at the nearest of its efforts; high takes no maxTokens, so under a client cap it is medium', () => {
+    const nova = (extra: JsonObject, model = 'us.amazon.nova-2-lite-v1:0') => convert(ask(extra), model);
+    const config = (body: JsonObject) => (body.additionalModelRequestFields as JsonObject | undefined)?.reasoningConfig;
+    assert.deepEqual(config(nova({ reasoning_effort: 'minimal' })), { type: 'enabled', maxReasoningEffort: 'low' });
+    assert.deepEqual(config(nova({ reasoning_effort: 'medium', max_tokens: 800 })), { type: 'enabled', maxReasoningEffort: 'medium' });
+    assert.deepEqual(nova({ reasoning_effort: 'medium', max_tokens: 800 }).inferenceConfig, { maxTokens: 800 });
+    const high = nova({ reasoning_effort: 'xhigh', temperature: 0.3 }, 'amazon.nova-2-lite-v1:0');
+    assert.deepEqual(config(high), { type: 'enabled', maxReasoningEffort: 'high' });
+    assert.deepEqual(high.inferenceConfig, { temperature: 0.3 }, 'no maxTokens beside high; Claude sampling rules do not apply');
+    const capped = nova({ reasoning_effort: 'high', max_completion_tokens: 2000 });
+    assert.deepEqual(config(capped), { type: 'enabled', maxReasoningEffort: 'medium' });
+    assert.deepEqual(capped.inferenceConfig, { maxTokens: 2000 }, "the client's cap is kept");
+    assert.equal(nova({ reasoning_effort: 'none' }).additionalModelRequestFields, undefined);
+    assert.equal(nova({}).additionalModelRequestFields, undefined);
+    // Read through model_family for a name that does not say.
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/nova';
+    assert.deepEqual(convertToBedrockRequest(ask({ reasoning_effort: 'low' }), { model: arn, modelFamily: 'nova-2-lite' }).body.additionalModelRequestFields, { reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } });
+  });
+
+  test('Nova 2 with reasoning on gets no thinking blocks back: only Claude takes signed thinking', () => {
+    const body = convert(toolLoop([signed], { reasoning_effort: 'low' }), 'amazon.nova-2-lite-v1:0');
+    assert.ok(!assistantTurn(body).some((block) => 'reasoningContent' in block));
+  });
 });

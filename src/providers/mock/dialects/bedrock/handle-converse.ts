@@ -1,6 +1,6 @@
 /**
- * `POST /model/{modelId}/converse` and `/converse-stream`: validate (thinking as Claude would,
- * mock-thinking.ts), let a fault have its way, then answer in Bedrock's format.
+ * `POST /model/{modelId}/converse` and `/converse-stream`: validate (thinking as Claude or Nova
+ * would, mock-thinking.ts), let a fault have its way, then answer in Bedrock's format.
  */
 import { prepareChatAnswer } from '../../prepare-chat-answer.js';
 import { randomUUID } from 'node:crypto';
@@ -24,12 +24,12 @@ export function converseHandler(stream: boolean) {
     const parsed = parseConverseRequest(exchange.body, modelId, stream);
     if (!parsed.ok) return answerInvalid(exchange, state, parsed.error);
     const request = parsed.value;
-    const thinking = checkThinking(exchange.body);
+    const thinking = checkThinking(exchange.body, modelId);
     if (!thinking.ok) return answerInvalid(exchange, state, thinking.error);
     const prepared = await prepareChatAnswer(exchange, state, request, { stream, model: modelId, errors: bedrockErrors, adjustFault: asBedrockFault });
     if (prepared === undefined) return;
     const { mode, plan } = prepared;
-    const reasoning = thinking.thinks ? mockReasoning(request) : undefined;
+    const reasoning = thinking.thinks ? mockReasoning(request, thinking.thinks) : undefined;
     if (!stream) {
       const body = converseBody(plan, reasoning);
       sendAnswer(exchange.res, body, mode);

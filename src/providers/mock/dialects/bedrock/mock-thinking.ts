@@ -10,6 +10,10 @@
  * not under maxTokens; a temperature other than 1 or a topP under 0.95; a toolChoice that forces
  * a tool; replayed reasoning whose signature is not the mock's; and, in a tool loop, an assistant
  * turn that does not start with its reasoning.
+ *
+ * Amazon Nova 2 asks in `additionalModelRequestFields.reasoningConfig` (`maxReasoningEffort` low,
+ * medium or high; with high, no `maxTokens`), and its reasoning comes back redacted and unsigned,
+ * as Amazon documents; another Nova model refuses `reasoningConfig`, as Bedrock does.
  */
 import { z } from 'zod';
 import { messageText } from '../../estimate-tokens.js';
@@ -28,6 +32,10 @@ const DEFAULT_MAX_TOKENS = 4096;
 const EFFORTS = new Set(['low', 'medium', 'high', 'xhigh', 'max']);
 /** How much of the last user message the reasoning quotes. */
 const QUOTE_CHARS = 40;
+/** Nova 2's models, which reason (nova-2-lite). */
+const NOVA_2 = /(?:^|\.)nova-2-/;
+/** What Nova 2 gives as its reasoning text. */
+export const NOVA_REDACTED = '[REDACTED]';
 
 const reasoningSchema = z.looseObject({
   reasoningText: z.looseObject({ text: z.string(), signature: z.string().optional() }).optional(),
@@ -42,22 +50,25 @@ const thinkingRequestSchema = z.looseObject({
     .looseObject({
       thinking: z.looseObject({ type: z.string(), budget_tokens: z.unknown().optional() }).optional(),
       output_config: z.looseObject({ effort: z.string().optional() }).optional(),
+      reasoningConfig: z.looseObject({ type: z.string(), maxReasoningEffort: z.string().optional() }).optional(),
     })
     .optional(),
 });
 
 type ThinkingRequest = z.infer<typeof thinkingRequestSchema>;
 
-export type ThinkingCheck = { ok: true; thinks: boolean } | { ok: false; error: MockError };
+/** Whether the request asks for reasoning, and whose: Claude's (signed) or Nova's (redacted). */
+export type ThinkingCheck = { ok: true; thinks: false | 'claude' | 'nova' } | { ok: false; error: MockError };
 
 /** The reasoning block the mock answers with. */
 export interface MockReasoning {
   text: string;
-  signature: string;
+  /** Claude's; Nova signs nothing. */
+  signature?: string;
 }
 
-/** Whether the request asks for thinking, or Bedrock's ValidationException for what Claude would refuse. */
-export function checkThinking(body: unknown): ThinkingCheck {
+/** Whether the request asks for thinking, or Bedrock's ValidationException for what the model would refuse. */
+export function checkThinking(body: unknown, modelId: string): ThinkingCheck {
   const parsed = thinkingRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -66,6 +77,8 @@ export function checkThinking(body: unknown): ThinkingCheck {
   const request = parsed.data;
   const forged = forgedReasoning(request);
   if (forged) return refuse(forged);
+  const reasoningConfig = request.additionalModelRequestFields?.reasoningConfig;
+  if (reasoningConfig !== undefined) return checkNovaReasoning(reasoningConfig, modelId, request.inferenceConfig?.maxTokens);
   const thinking = request.additionalModelRequestFields?.thinking;
   if (thinking === undefined || thinking.type === 'disabled') return { ok: true, thinks: false };
   const config = request.inferenceConfig ?? {};
@@ -88,11 +101,23 @@ export function checkThinking(body: unknown): ThinkingCheck {
   if (unsigned >= 0) return refuse(`messages.${unsigned}: a reasoningText block needs its signature when thinking is enabled.`);
   const lost = toolLoopWithoutReasoning(request);
   if (lost) return refuse(lost);
-  return { ok: true, thinks: true };
+  return { ok: true, thinks: 'claude' };
 }
 
-/** The mock's reasoning for a request: deterministic text from the last user message, signed. */
-export function mockReasoning(request: MockChatRequest): MockReasoning {
+/** Nova 2's reasoningConfig, checked as Bedrock does; any other model refuses the field. */
+function checkNovaReasoning(config: { type: string; maxReasoningEffort?: string | undefined }, modelId: string, maxTokens: number | undefined): ThinkingCheck {
+  if (!NOVA_2.test(modelId)) return refuse('Malformed input request: the provided reasoning config value is invalid, please reformat your input and try again.');
+  if (config.type === 'disabled') return { ok: true, thinks: false };
+  if (config.type !== 'enabled') return refuse(`reasoningConfig.type: ${JSON.stringify(config.type)} is not one of enabled, disabled.`);
+  const effort = config.maxReasoningEffort;
+  if (effort !== 'low' && effort !== 'medium' && effort !== 'high') return refuse(`reasoningConfig.maxReasoningEffort: ${JSON.stringify(effort)} is not one of low, medium, high.`);
+  if (effort === 'high' && maxTokens !== undefined) return refuse('maxTokens must not be set when reasoningConfig.maxReasoningEffort is high.');
+  return { ok: true, thinks: 'nova' };
+}
+
+/** The mock's reasoning for a request: Claude's deterministic text from the last user message, signed; Nova's redacted. */
+export function mockReasoning(request: MockChatRequest, whose: 'claude' | 'nova'): MockReasoning {
+  if (whose === 'nova') return { text: NOVA_REDACTED };
   const lastUser = request.messages.findLast((message) => message.role === 'user');
   const quote = lastUser ? messageText(lastUser.content).slice(0, QUOTE_CHARS) : '';
   const text = `Mock reasoning about "${quote}": weigh the question, then answer it plainly.`;

@@ -53,7 +53,7 @@ function usageOf(plan: AnswerPlan, reasoning: MockReasoning | undefined): JsonOb
 export function converseBody(plan: AnswerPlan, thinking?: MockReasoning): JsonObject {
   const reasoning = reasoningOf(plan, thinking);
   const content: JsonObject[] = [];
-  if (reasoning) content.push({ reasoningContent: { reasoningText: { text: reasoning.text, signature: reasoning.signature } } });
+  if (reasoning) content.push({ reasoningContent: { reasoningText: reasoning.signature === undefined ? { text: reasoning.text } : { text: reasoning.text, signature: reasoning.signature } } });
   const text = answerText(plan);
   if (text !== null) content.push({ text });
   if (plan.toolCall) content.push({ toolUse: { toolUseId: plan.toolCall.id, name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown } });
@@ -71,7 +71,7 @@ export function converseStreamFrames(plan: AnswerPlan, thinking?: MockReasoning)
   let block = 0;
   if (reasoning) {
     for (const piece of wordPieces(reasoning.text)) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { reasoningContent: { text: piece } } }));
-    frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { reasoningContent: { signature: reasoning.signature } } }));
+    if (reasoning.signature !== undefined) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: block, delta: { reasoningContent: { signature: reasoning.signature } } }));
     frames.push(eventFrame('contentBlockStop', { contentBlockIndex: block }));
     block++;
   }
