@@ -45,6 +45,33 @@ const reasoningServer: Responder = (req, res) => {
   res.end(`data: ${chunkJson({}, call ? 'tool_calls' : 'stop')}\n\ndata: [DONE]\n\n`);
 };
 
+/** An Anthropic SSE event, as Anthropic's API writes it. */
+const sse = (type: string, body: object): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...body })}\n\n`;
+
+/**
+ * Claude thinking between tool calls (interleaved thinking, as adaptive thinking does), streamed
+ * as Anthropic's API streams it: a signed thinking block, a tool call, another signed thinking
+ * block, another tool call.
+ */
+const interleavedClaude: Responder = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const thinking = (index: number, text: string, signature: string) => [
+    sse('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+    sse('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: text } }),
+    sse('content_block_delta', { index, delta: { type: 'signature_delta', signature } }),
+    sse('content_block_stop', { index }),
+  ];
+  const call = (index: number, id: string, city: string) => [
+    sse('content_block_start', { index, content_block: { type: 'tool_use', id, name: 'get_weather', input: {} } }),
+    sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify({ city }) } }),
+    sse('content_block_stop', { index }),
+  ];
+  res.write(sse('message_start', { message: { id: 'msg_interleaved', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 20, output_tokens: 1 } } }));
+  for (const event of [...thinking(0, 'Paris first.', 'sig-paris'), ...call(1, 'toolu_paris', 'Paris'), ...thinking(2, 'Now Oslo.', 'sig-oslo'), ...call(3, 'toolu_oslo', 'Oslo')]) res.write(event);
+  res.write(sse('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 60 } }));
+  res.end(sse('message_stop', {}));
+};
+
 /** An output item without its id (the whole and the streamed answers are two answers, with ids of their own). */
 function withoutId(item: ResponseOutputItem): Record<string, unknown> {
   const { id: _id, ...rest } = item as ResponseOutputItem & { id?: string };
@@ -72,9 +99,11 @@ function blocksOf(item: ResponseReasoningItem): Array<{ type: string; thinking?:
 describe('reasoning on POST /v1/responses', () => {
   let gw: GatewayFixture;
   let deepseek: RecordingUpstream;
+  let interleaved: RecordingUpstream;
 
   before(async () => {
     deepseek = await startRecordingUpstream(reasoningServer);
+    interleaved = await startRecordingUpstream(interleavedClaude);
     gw = await startGateway({
       log: { level: 'silent' },
       health: { enabled: false },
@@ -82,20 +111,23 @@ describe('reasoning on POST /v1/responses', () => {
       providers: {
         claude: { type: 'mock', wire: 'anthropic', api_key: 'claude-mock-upstream-key-responses' },
         deepseek: { type: 'openai-compatible', api_key: 'sk-upstream-deepseek-0123456789', base_url: deepseek.url },
+        interleaved: { type: 'anthropic', api_key: 'interleaved-anthropic-key-0123456789', base_url: interleaved.url },
       },
       deployments: {
         claude: { provider: 'claude', model: 'claude-sonnet-4-5' },
         deepseek: { provider: 'deepseek', model: 'deepseek-reasoner' },
+        interleaved: { provider: 'interleaved', model: 'claude-sonnet-4-6' },
       },
       routes: {
         claude: { chain: ['claude'], timeouts: TIMEOUTS },
         deepseek: { chain: ['deepseek'], timeouts: TIMEOUTS },
+        interleaved: { chain: ['interleaved'], timeouts: TIMEOUTS },
       },
     } as ConfigInput);
   });
   after(async () => {
     await gw.close();
-    await deepseek.close();
+    await Promise.all([deepseek.close(), interleaved.close()]);
   });
 
   describe("Claude (the mock's Anthropic dialect: signed thinking, signatures checked when sent back)", () => {
@@ -265,6 +297,30 @@ describe('reasoning on POST /v1/responses', () => {
         assert.ok((steps[1]?.reasoningText ?? '') !== '', 'the second step thinks again: the replayed signature was taken');
       }
     });
+  });
+
+  test('Claude thinking between tool calls, streamed: each thinking opens a reasoning item of its own where it came, its block in its encrypted_content', async () => {
+    const events: ResponseStreamEvent[] = [];
+    const stream = await gw.client.responses.create({ model: 'interleaved', input: 'Weather in Paris and Oslo?', tools: [WEATHER], reasoning: { effort: 'high' }, stream: true });
+    for await (const event of stream) events.push(event);
+    const done = events.flatMap((event) => (event.type === 'response.output_item.done' ? [event.item] : []));
+    assert.deepEqual(
+      done.map((item) => (item.type === 'function_call' ? `call:${JSON.parse(item.arguments).city}` : item.type)),
+      ['reasoning', 'call:Paris', 'reasoning', 'call:Oslo'],
+    );
+    const [first, , second] = done as [ResponseReasoningItem, ResponseOutputItem, ResponseReasoningItem];
+    assert.notEqual(first.id, second.id);
+    assert.deepEqual(first.content, [{ type: 'reasoning_text', text: 'Paris first.' }]);
+    assert.deepEqual(blocksOf(first), [{ type: 'thinking', thinking: 'Paris first.', signature: 'sig-paris' }]);
+    assert.deepEqual(blocksOf(second), [{ type: 'thinking', thinking: 'Now Oslo.', signature: 'sig-oslo' }]);
+    // Every item is added, then done, in order, and the response that completes them lists them as they streamed.
+    const added = events.flatMap((event) => (event.type === 'response.output_item.added' ? [event.output_index] : []));
+    assert.deepEqual(added, [0, 1, 2, 3]);
+    const sequence = events.map((event) => event.sequence_number);
+    assert.deepEqual(sequence, [...sequence].sort((a, b) => a - b));
+    const completed = events.at(-1);
+    assert.ok(completed?.type === 'response.completed');
+    assert.deepEqual(completed.response.output.map(withoutId), done.map(withoutId));
   });
 
   describe('an OpenAI-compatible reasoning server (reasoning_content, unsigned)', () => {
