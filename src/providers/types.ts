@@ -74,7 +74,10 @@ export interface Usage {
   inputTokens: number;
   /** Every token generated, reasoning included (as OpenAI counts `completion_tokens` and providers bill them). */
   outputTokens: number;
+  /** The part of inputTokens read from the provider's prompt cache. */
   cachedInputTokens: number;
+  /** The part of inputTokens written to the provider's prompt cache (Anthropic and Bedrock bill it apart), when the provider counts it. */
+  cacheWriteInputTokens?: number;
   /** The part of outputTokens spent reasoning, when the provider counts it apart. */
   reasoningTokens?: number;
 }

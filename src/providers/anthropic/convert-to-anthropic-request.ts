@@ -2,8 +2,12 @@
  * The canonical (OpenAI Chat Completions) request translated into an Anthropic Messages request.
  * What cannot be said in Anthropic's terms is a 400 naming the field, never silently dropped: a
  * client asking for something gets it or hears why not.
+ *
+ * Prompt-caching marks (../canonical/cache-marks.ts) go where Anthropic takes `cache_control`: on
+ * the block a content part becomes, on the last block of a marked message (the tool_result block
+ * for a tool message), on a tool_use block, on a tool, and on the request.
  */
-import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cacheMarkOf, cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
 import { anthropicThinking, claudeSampling, isReplayable } from './anthropic-thinking.js';
@@ -49,6 +53,8 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   const stop = stopSequences(body.stop);
   if (stop && stop.length > 0) out.stop_sequences = stop;
   if (typeof body.user === 'string' && body.user !== '') out.metadata = { user_id: body.user };
+  const requestMark = cacheMarkOf(body, 'body');
+  if (requestMark !== undefined) out.cache_control = requestMark;
 
   const tools = convertTools(body.tools);
   let toolChoice = tools.length > 0 ? convertToolChoice(body.tool_choice, body.parallel_tool_calls) : undefined;
@@ -102,6 +108,9 @@ function convertMessages(messages: JsonObject[], replayThinking: boolean): { sys
     user: (content, param) => contentParts(content, param).flatMap(partBlock),
     assistant: (message, param) => assistantBlocks(message, param, replayThinking),
     tool: toolResultBlock,
+    mark: (blocks, mark) => {
+      (blocks.at(-1) as Block).cache_control = mark;
+    },
   });
   // Anthropic wants a user turn's tool results before any other content in it.
   for (const turn of turns) {
@@ -119,8 +128,13 @@ function textOnly(content: unknown, param: string): Block[] {
 
 /** Anthropic rejects empty text blocks, so they are left out. */
 function partBlock(part: ContentPart): Block[] {
-  if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text', text: part.text }];
-  return [{ type: 'image', source: imageSource(part.image) }];
+  let block: Block;
+  if (part.type === 'text') {
+    if (part.text === '') return [];
+    block = { type: 'text', text: part.text };
+  } else block = { type: 'image', source: imageSource(part.image) };
+  if (part.cacheControl !== undefined) block.cache_control = part.cacheControl;
+  return [block];
 }
 
 function imageSource(image: ImageSource): JsonObject {
@@ -140,7 +154,10 @@ function assistantBlocks(message: JsonObject, param: string, replayThinking: boo
     const where = `${param}.tool_calls[${index}]`;
     if (!isObject(call) || typeof call.id !== 'string') throw invalidRequest(`${where}.id must be a string.`, `${where}.id`);
     const fn = functionOfToolCall(call, where);
-    blocks.push({ type: 'tool_use', id: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) });
+    const block: Block = { type: 'tool_use', id: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) };
+    const mark = cacheMarkOf(call, where);
+    if (mark !== undefined) block.cache_control = mark;
+    blocks.push(block);
   });
   return blocks;
 }
@@ -166,6 +183,12 @@ function toolResultBlock(message: JsonObject, param: string): Block {
     if (message.content !== '') block.content = message.content;
   } else {
     const parts = contentParts(message.content, `${param}.content`).flatMap(partBlock);
+    // Anthropic takes no mark inside a tool result: a marked part marks the result itself.
+    for (const part of parts) {
+      if (part.cache_control === undefined) continue;
+      block.cache_control = part.cache_control;
+      delete part.cache_control;
+    }
     if (parts.length > 0) block.content = parts;
   }
   return block;
@@ -183,6 +206,8 @@ function convertTools(tools: unknown): Block[] {
     const fn = functionOfTool(tool, where);
     const out: Block = { name: fn.name, input_schema: isObject(fn.parameters) ? fn.parameters : EMPTY_INPUT_SCHEMA };
     if (typeof fn.description === 'string') out.description = fn.description;
+    const mark = cacheMarkOf(tool as JsonObject, where);
+    if (mark !== undefined) out.cache_control = mark;
     return out;
   });
 }

@@ -34,11 +34,10 @@ export function mapAnthropicFinishReason(raw: string | null | undefined, options
 export function mapAnthropicUsage(usage: AnthropicUsage | null | undefined): Usage | undefined {
   if (!usage) return undefined;
   const cacheRead = usage.cache_read_input_tokens ?? 0;
-  return {
-    inputTokens: (usage.input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0) + cacheRead,
-    outputTokens: usage.output_tokens ?? 0,
-    cachedInputTokens: cacheRead,
-  };
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  const mapped: Usage = { inputTokens: (usage.input_tokens ?? 0) + cacheWrite + cacheRead, outputTokens: usage.output_tokens ?? 0, cachedInputTokens: cacheRead };
+  if (cacheWrite > 0) mapped.cacheWriteInputTokens = cacheWrite;
+  return mapped;
 }
 
 export function mapAnthropicResponse(text: string, options: AnthropicAnswerOptions): ChatResult {

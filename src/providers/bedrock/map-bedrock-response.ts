@@ -30,7 +30,9 @@ export function mapBedrockUsage(usage: BedrockUsage | undefined): Usage | undefi
   if (!usage) return undefined;
   const cacheRead = usage.cacheReadInputTokens ?? 0;
   const cacheWrite = usage.cacheWriteInputTokens ?? 0;
-  return { inputTokens: (usage.inputTokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.outputTokens ?? 0, cachedInputTokens: cacheRead };
+  const mapped: Usage = { inputTokens: (usage.inputTokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.outputTokens ?? 0, cachedInputTokens: cacheRead };
+  if (cacheWrite > 0) mapped.cacheWriteInputTokens = cacheWrite;
+  return mapped;
 }
 
 /** Bedrock's request id: Converse bodies carry no id, so this is the answer's id. */

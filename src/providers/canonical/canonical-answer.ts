@@ -40,13 +40,17 @@ export function openaiFinishReason(unified: UnifiedFinishReason): string {
 /**
  * Usage in OpenAI's shape; cached input tokens are counted inside prompt_tokens, and reasoning
  * tokens (where the provider counts them apart) inside completion_tokens, as OpenAI counts them.
+ * Tokens written to a prompt cache (Anthropic's, Bedrock's) are `prompt_tokens_details.cache_write_tokens`,
+ * as OpenRouter gives them, when there are any.
  */
 export function openaiUsage(usage: Usage): JsonObject {
+  const details: JsonObject = { cached_tokens: usage.cachedInputTokens };
+  if (usage.cacheWriteInputTokens !== undefined) details.cache_write_tokens = usage.cacheWriteInputTokens;
   const out: JsonObject = {
     prompt_tokens: usage.inputTokens,
     completion_tokens: usage.outputTokens,
     total_tokens: usage.inputTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    prompt_tokens_details: details,
   };
   if (usage.reasoningTokens !== undefined) out.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
   return out;

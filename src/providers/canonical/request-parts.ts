@@ -7,7 +7,8 @@ import { GatewayError } from '../../errors.js';
 import { isJsonObject } from '../read-payload.js';
 import type { JsonObject } from '../types.js';
 
-export type ContentPart = { type: 'text'; text: string } | { type: 'image'; image: ImageSource };
+/** A part of a message's content; `cacheControl` is its prompt-caching mark, if any (cache-marks.ts). */
+export type ContentPart = ({ type: 'text'; text: string } | { type: 'image'; image: ImageSource }) & { cacheControl?: JsonObject };
 
 export type ImageSource = { type: 'url'; url: string } | { type: 'base64'; mediaType: string; data: string };
 
@@ -22,15 +23,29 @@ export function contentParts(content: unknown, param: string): ContentPart[] {
     const where = `${param}[${index}]`;
     if (typeof part !== 'object' || part === null) throw invalidRequest(`${where} must be a content part object.`, where);
     const typed = part as JsonObject;
-    if (typed.type === 'text' && typeof typed.text === 'string') return { type: 'text', text: typed.text };
-    if (typed.type === 'image_url') {
+    let read: ContentPart;
+    if (typed.type === 'text' && typeof typed.text === 'string') read = { type: 'text', text: typed.text };
+    else if (typed.type === 'image_url') {
       const imageUrl = typed.image_url;
       const url = typeof imageUrl === 'string' ? imageUrl : typeof imageUrl === 'object' && imageUrl !== null ? (imageUrl as JsonObject).url : undefined;
       if (typeof url !== 'string') throw invalidRequest(`${where}.image_url.url must be a string.`, `${where}.image_url.url`);
-      return { type: 'image', image: imageSource(url) };
-    }
-    throw cannotTranslate(`${where} has type ${JSON.stringify(typed.type)}, which this provider's adapter cannot translate.`, where);
+      read = { type: 'image', image: imageSource(url) };
+    } else throw cannotTranslate(`${where} has type ${JSON.stringify(typed.type)}, which this provider's adapter cannot translate.`, where);
+    const mark = cacheMarkOf(typed, where);
+    if (mark !== undefined) read.cacheControl = mark;
+    return read;
   });
+}
+
+/**
+ * A prompt-caching mark as found on a part, message, tool call or tool (`param` names it;
+ * cache-marks.ts): an object, else the client's 400.
+ */
+export function cacheMarkOf(holder: JsonObject, param: string): JsonObject | undefined {
+  const mark = holder.cache_control;
+  if (mark === undefined || mark === null) return undefined;
+  if (!isJsonObject(mark)) throw invalidRequest(`${param}.cache_control must be an object, such as {"type": "ephemeral"}.`, `${param}.cache_control`);
+  return mark as JsonObject;
 }
 
 /** The text of a message's content (text parts joined), for providers that take only text somewhere. */
@@ -166,6 +181,8 @@ export interface TurnBuilders<Block> {
   assistant(message: JsonObject, param: string): Block[];
   /** A `tool` message's result, sent in a user turn. */
   tool(message: JsonObject, param: string): Block;
+  /** Marks a message's blocks to be cached up to their end (its `cache_control`, cache-marks.ts); a provider that caches by itself has none. */
+  mark?(blocks: Block[], mark: JsonObject): void;
 }
 
 /**
@@ -177,19 +194,25 @@ export function convertToTurns<Block>(messages: JsonObject[], build: TurnBuilder
   const { turns, push } = alternatingTurns<Block>();
   messages.forEach((message, index) => {
     const param = `messages[${index}]`;
+    /** The message's blocks, marked to be cached up to their end when the message says so. */
+    const marked = (blocks: Block[]): Block[] => {
+      const mark = build.mark === undefined ? undefined : cacheMarkOf(message, param);
+      if (mark !== undefined && blocks.length > 0) build.mark?.(blocks, mark);
+      return blocks;
+    };
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(...build.system(message.content, `${param}.content`));
+        system.push(...marked(build.system(message.content, `${param}.content`)));
         break;
       case 'user':
-        push('user', build.user(message.content, `${param}.content`));
+        push('user', marked(build.user(message.content, `${param}.content`)));
         break;
       case 'assistant':
-        push('assistant', build.assistant(message, param));
+        push('assistant', marked(build.assistant(message, param)));
         break;
       case 'tool':
-        push('user', [build.tool(message, param)]);
+        push('user', marked([build.tool(message, param)]));
         break;
       default:
         throw cannotTranslate(`${param}.role ${JSON.stringify(message.role)} cannot be translated for ${build.provider}.`, `${param}.role`);

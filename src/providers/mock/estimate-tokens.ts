@@ -30,6 +30,6 @@ export function messageText(content: unknown): string {
   return text;
 }
 
-function tokensForChars(chars: number): number {
+export function tokensForChars(chars: number): number {
   return Math.max(1, Math.ceil(chars / CHARS_PER_TOKEN));
 }

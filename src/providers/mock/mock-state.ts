@@ -1,6 +1,7 @@
 /**
  * What one mock server remembers between requests: its fault list (with schedules counted from when
- * it was set) and how many requests it served per outcome. Shared by the HTTP routes, the control
+ * it was set), how many requests it served per outcome, and the prompts it cached (the dialects
+ * whose providers cache what they are told to). Shared by the HTTP routes, the control
  * API and the in-process `MockServer` handle.
  */
 import { parseFaults, type Fault, type FaultKind } from './mock-faults.js';
@@ -46,6 +47,8 @@ export interface MockState {
   getFaults(): Fault[];
   stats(): MockStats;
   resetStats(): void;
+  /** Prompt prefixes cached by prompt-caching marks: a hash of the prefix, and its tokens (dialects/anthropic/mock-prompt-cache.ts). */
+  readonly promptCache: Map<string, number>;
 }
 
 export function createMockState(options: MockStateOptions): MockState {
@@ -72,6 +75,7 @@ export function createMockState(options: MockStateOptions): MockState {
     resetStats() {
       counts = emptyStats();
     },
+    promptCache: new Map(),
   };
 }
 

@@ -25,6 +25,9 @@ export function mapOpenAIUsage(usage: OpenAIUsage | null | undefined): Usage | u
   // A reasoning model's count; read by hand (not through the schema) on the hot path, so checked here.
   const reasoning = usage.completion_tokens_details?.reasoning_tokens;
   if (typeof reasoning === 'number') mapped.reasoningTokens = reasoning;
+  // Cache writes, as OpenRouter (and the gateway itself) counts them.
+  const written = (usage.prompt_tokens_details as { cache_write_tokens?: unknown } | null | undefined)?.cache_write_tokens;
+  if (typeof written === 'number' && written > 0) mapped.cacheWriteInputTokens = written;
   return mapped;
 }
 

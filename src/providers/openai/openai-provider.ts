@@ -13,6 +13,7 @@ import { mapOpenAIError, type UpstreamErrorInput } from './map-openai-error.js';
 import { malformedUpstream, mapOpenAIFinishReason, mapOpenAIUsage, parseUpstreamJson } from './map-openai-response.js';
 import { openaiStream } from './openai-stream.js';
 import { withoutGatewayFields } from './without-gateway-fields.js';
+import { withoutCacheMarks } from '../canonical/cache-marks.js';
 import { withAskedEffort } from './asked-effort.js';
 import { wantsUsage } from '../canonical/canonical-answer.js';
 
@@ -65,9 +66,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
   const pathFor = options.pathFor ?? ((endpoint: OpenAIEndpoint) => DEFAULT_PATHS[endpoint]);
   const keepReasoningContent = options.keepReasoningContent === true;
 
-  /** What the upstream gets of a chat or completion request: the gateway's own fields out, an asked effort in. */
+  /** What the upstream gets of a chat or completion request: the gateway's own fields and a Messages request's cache marks out, an asked effort in. */
   function upstreamBody(call: ChatCall | CompletionCall): JsonObject {
-    return withAskedEffort(withoutGatewayFields(call.body, keepReasoningContent), call.modelFamily ?? call.model);
+    return withAskedEffort(withoutGatewayFields(withoutCacheMarks(call.body), keepReasoningContent), call.modelFamily ?? call.model);
   }
 
   function headersFor(call: ProviderCall): Record<string, string> {

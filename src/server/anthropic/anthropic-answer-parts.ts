@@ -39,16 +39,17 @@ export function anthropicStopReason(reason: FinishReason | undefined): string | 
 }
 
 /**
- * Usage in Anthropic's terms. Anthropic counts cache reads apart from input_tokens, where the
- * canonical usage (OpenAI's) counts them inside it; cache writes are not reported by the canonical
- * usage, so they are 0 and count as plain input.
+ * Usage in Anthropic's terms. Anthropic counts cache reads and writes apart from input_tokens,
+ * where the canonical usage (OpenAI's) counts them inside it; writes are 0 where the serving
+ * provider counted none.
  */
 export function anthropicUsage(usage: Usage | undefined): JsonObject {
   const cached = usage?.cachedInputTokens ?? 0;
+  const written = usage?.cacheWriteInputTokens ?? 0;
   return {
-    input_tokens: Math.max(0, (usage?.inputTokens ?? 0) - cached),
+    input_tokens: Math.max(0, (usage?.inputTokens ?? 0) - cached - written),
     output_tokens: usage?.outputTokens ?? 0,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
   };
 }

@@ -12,14 +12,20 @@
  * - An assistant turn's `thinking` and `redacted_thinking` blocks become its `thinking_blocks`, in
  *   order (an adapter to a provider that checks signatures sends the signed ones back), and the
  *   thinking text its `reasoning_content` (what OpenAI-compatible reasoning servers take back).
- * - `cache_control`, `service_tier`, `container` and other fields with no canonical counterpart
- *   are ignored.
+ * - `cache_control` marks are kept where the canonical body has room for them
+ *   (../../providers/canonical/cache-marks.ts): on system and user text and image blocks (as
+ *   content parts; a marked system prompt stays a list of parts), on a tool_result (its tool
+ *   message), on a tool_use (its tool call), on an assistant text block (the assistant message),
+ *   on a tool, and on the request. The body then carries CACHE_MARKS, so that an OpenAI-format
+ *   upstream gets it without them, as before.
+ * - `service_tier`, `container` and other fields with no canonical counterpart are ignored.
  * - Blocks with no canonical counterpart (documents, server-tool blocks, images inside a tool
  *   result) are a 400 naming the block: dropping them would change what the model sees.
  * - A user turn's tool_result blocks become `tool` messages placed before the rest of that turn,
  *   since OpenAI wants the tool answers right after the assistant turn that called the tools.
  */
 import { invalidRequest } from '../../errors.js';
+import { CACHE_MARKS, type CacheMarkedBody } from '../../providers/canonical/cache-marks.js';
 import { giveThinking, thinkingBlockOf, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
 import {
@@ -56,19 +62,25 @@ export interface ConvertOptions {
 export function convertFromAnthropicRequest(raw: unknown, options: ConvertOptions): ChatBody {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
   const request: AnthropicRequest = options.requireMaxTokens ? parseField(messagesRequestSchema, raw, []) : parseField(countTokensRequestSchema, raw, []);
+  const marks: Marks = { found: false };
 
   const messages: JsonObject[] = [];
-  const system = systemText(request.system);
+  const system = systemContent(request.system, marks);
   if (system !== undefined) messages.push({ role: 'system', content: system });
-  request.messages.forEach((message, index) => messages.push(...convertMessage(message, ['messages', index])));
+  request.messages.forEach((message, index) => messages.push(...convertMessage(message, ['messages', index], marks)));
 
-  const body: ChatBody = { model: request.model, messages };
+  const body: ChatBody & CacheMarkedBody = { model: request.model, messages };
+  const requestMark = markOf(request, []);
+  if (requestMark !== undefined) {
+    body.cache_control = requestMark;
+    marks.found = true;
+  }
   if (request.max_tokens != null) body.max_tokens = request.max_tokens;
   if (request.stop_sequences != null && request.stop_sequences.length > 0) body.stop = request.stop_sequences;
   if (request.temperature != null) body.temperature = request.temperature;
   if (request.top_p != null) body.top_p = request.top_p;
   if (request.metadata?.user_id != null) body.user = request.metadata.user_id;
-  if (request.tools != null && request.tools.length > 0) body.tools = request.tools.map((tool, index) => convertTool(tool, ['tools', index]));
+  if (request.tools != null && request.tools.length > 0) body.tools = request.tools.map((tool, index) => convertTool(tool, ['tools', index], marks));
   if (request.tool_choice != null) Object.assign(body, convertToolChoice(request.tool_choice, body.tools !== undefined));
   const format = request.output_config?.format;
   if (format != null) body.response_format = { type: 'json_schema', json_schema: { name: OUTPUT_SCHEMA_NAME, schema: format.schema, strict: true } };
@@ -78,34 +90,67 @@ export function convertFromAnthropicRequest(raw: unknown, options: ConvertOption
     // message_delta reports usage at the end of every stream: ask every upstream for it.
     body.stream_options = { include_usage: true };
   }
+  if (marks.found) body[CACHE_MARKS] = true;
   return body;
 }
 
-function systemText(system: AnthropicRequest['system']): string | undefined {
-  if (system == null) return undefined;
-  if (typeof system === 'string') return system === '' ? undefined : system;
-  return system.length === 0 ? undefined : system.map((block) => block.text).join('\n\n');
+/** Whether the request had any prompt-caching mark. */
+interface Marks {
+  found: boolean;
 }
 
-function convertMessage(message: AnthropicMessage, path: Path): JsonObject[] {
+/** A block's (or tool's, or the request's) `cache_control`: an object, else a 400 naming it. */
+function markOf(holder: object, at: Path): JsonObject | undefined {
+  const mark = (holder as JsonObject).cache_control;
+  if (mark == null) return undefined;
+  if (typeof mark !== 'object' || Array.isArray(mark)) throw invalidField([...at, 'cache_control'], 'cache_control must be an object, such as {"type": "ephemeral"}.');
+  return mark as JsonObject;
+}
+
+/** The system prompt: its text blocks joined by a blank line, or, when one is marked, the blocks as marked text parts. */
+function systemContent(system: AnthropicRequest['system'], marks: Marks): string | JsonObject[] | undefined {
+  if (system == null) return undefined;
+  if (typeof system === 'string') return system === '' ? undefined : system;
+  if (system.length === 0) return undefined;
+  const parts = system.map((block, i) => {
+    const part: JsonObject = { type: 'text', text: block.text };
+    const mark = markOf(block, ['system', i]);
+    if (mark !== undefined) part.cache_control = mark;
+    return part;
+  });
+  if (!parts.some((part) => part.cache_control !== undefined)) return system.map((block) => block.text).join('\n\n');
+  marks.found = true;
+  return parts;
+}
+
+function convertMessage(message: AnthropicMessage, path: Path, marks: Marks): JsonObject[] {
   const blocks = typeof message.content === 'string' ? undefined : message.content;
   if (message.role === 'system') {
     return [{ role: 'system', content: blocks ? blocks.map((block, i) => parseField(textBlockSchema, block, [...path, 'content', i]).text).join('\n\n') : message.content }];
   }
   if (blocks === undefined) return [{ role: message.role, content: message.content }];
-  return message.role === 'assistant' ? [convertAssistant(blocks, path)] : convertUser(blocks, path);
+  return message.role === 'assistant' ? [convertAssistant(blocks, path, marks)] : convertUser(blocks, path, marks);
 }
 
-function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
+function convertAssistant(blocks: AnthropicBlock[], path: Path, marks: Marks): JsonObject {
   let text = '';
   const toolCalls: JsonObject[] = [];
   const thinking: ThinkingBlock[] = [];
+  let textMark: JsonObject | undefined;
   blocks.forEach((block, i) => {
     const at = [...path, 'content', i];
-    if (block.type === 'text') text += parseField(textBlockSchema, block, at).text;
-    else if (block.type === 'tool_use') {
+    if (block.type === 'text') {
+      text += parseField(textBlockSchema, block, at).text;
+      textMark = markOf(block, at) ?? textMark;
+    } else if (block.type === 'tool_use') {
       const call = parseField(toolUseBlockSchema, block, at);
-      toolCalls.push({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.input) } });
+      const toolCall: JsonObject = { id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.input) } };
+      const mark = markOf(block, at);
+      if (mark !== undefined) {
+        toolCall.cache_control = mark;
+        marks.found = true;
+      }
+      toolCalls.push(toolCall);
     } else if (block.type === 'thinking') {
       const { thinking: said, signature } = parseField(thinkingBlockSchema, block, at);
       // The empty signature the gateway answers for reasoning no provider signed is no signature: no provider would take it back.
@@ -117,35 +162,46 @@ function convertAssistant(blocks: AnthropicBlock[], path: Path): JsonObject {
   const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text };
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   if (thinking.length > 0) giveThinking(message, thinking);
+  // The text is one string: a mark on any of its blocks marks the message (up to its last block).
+  if (textMark !== undefined) {
+    message.cache_control = textMark;
+    marks.found = true;
+  }
   return message;
 }
 
-function convertUser(blocks: AnthropicBlock[], path: Path): JsonObject[] {
+function convertUser(blocks: AnthropicBlock[], path: Path, marks: Marks): JsonObject[] {
   if (blocks.length === 0) throw invalidField([...path, 'content'], 'A user message needs at least one content block.');
   const toolMessages: JsonObject[] = [];
   const parts: JsonObject[] = [];
   blocks.forEach((block, i) => {
     const at = [...path, 'content', i];
-    if (block.type === 'tool_result') toolMessages.push(convertToolResult(block, at));
-    else parts.push(userPart(block, at));
+    if (block.type === 'tool_result') toolMessages.push(convertToolResult(block, at, marks));
+    else parts.push(userPart(block, at, marks));
   });
   if (parts.length === 0) return toolMessages;
   const only = parts[0];
-  const content = parts.length === 1 && only?.type === 'text' ? only.text : parts;
+  const content = parts.length === 1 && only?.type === 'text' && only.cache_control === undefined ? only.text : parts;
   return [...toolMessages, { role: 'user', content }];
 }
 
-function userPart(block: AnthropicBlock, at: Path): JsonObject {
-  if (block.type === 'text') return { type: 'text', text: parseField(textBlockSchema, block, at).text };
-  if (block.type === 'image') {
+function userPart(block: AnthropicBlock, at: Path, marks: Marks): JsonObject {
+  let part: JsonObject;
+  if (block.type === 'text') part = { type: 'text', text: parseField(textBlockSchema, block, at).text };
+  else if (block.type === 'image') {
     const { source } = parseField(imageBlockSchema, block, at);
     const url = source.type === 'base64' ? `data:${source.media_type};base64,${source.data}` : source.url;
-    return { type: 'image_url', image_url: { url } };
+    part = { type: 'image_url', image_url: { url } };
+  } else throw untranslatable(block, at, 'user');
+  const mark = markOf(block, at);
+  if (mark !== undefined) {
+    part.cache_control = mark;
+    marks.found = true;
   }
-  throw untranslatable(block, at, 'user');
+  return part;
 }
 
-function convertToolResult(block: AnthropicBlock, at: Path): JsonObject {
+function convertToolResult(block: AnthropicBlock, at: Path, marks: Marks): JsonObject {
   const result = parseField(toolResultBlockSchema, block, at);
   let text = '';
   if (typeof result.content === 'string') text = result.content;
@@ -159,7 +215,13 @@ function convertToolResult(block: AnthropicBlock, at: Path): JsonObject {
       })
       .join('\n');
   }
-  return { role: 'tool', tool_call_id: result.tool_use_id, content: result.is_error === true ? `${TOOL_ERROR_PREFIX}${text}` : text };
+  const message: JsonObject = { role: 'tool', tool_call_id: result.tool_use_id, content: result.is_error === true ? `${TOOL_ERROR_PREFIX}${text}` : text };
+  const mark = markOf(block, at);
+  if (mark !== undefined) {
+    message.cache_control = mark;
+    marks.found = true;
+  }
+  return message;
 }
 
 function untranslatable(block: AnthropicBlock, at: Path, role: 'user' | 'assistant'): Error {
@@ -167,14 +229,20 @@ function untranslatable(block: AnthropicBlock, at: Path, role: 'user' | 'assista
   return invalidField(at, `Content blocks of type "${block.type}" cannot be passed to other providers by this gateway; ${role} messages may carry ${allowed} blocks.`, 'unsupported_content');
 }
 
-function convertTool(tool: AnthropicTool, at: Path): JsonObject {
+function convertTool(tool: AnthropicTool, at: Path, marks: Marks): JsonObject {
   if (tool.type != null && tool.type !== 'custom') {
     throw invalidField([...at, 'type'], `"${tool.type}" is one of Anthropic's server tools, which other providers cannot run; declare client tools with name, description and input_schema.`, 'unsupported_tool');
   }
   if (tool.input_schema === undefined) throw invalidField([...at, 'input_schema'], 'Field required');
   const fn: JsonObject = { name: tool.name, parameters: tool.input_schema };
   if (tool.description != null) fn.description = tool.description;
-  return { type: 'function', function: fn };
+  const out: JsonObject = { type: 'function', function: fn };
+  const mark = markOf(tool, at);
+  if (mark !== undefined) {
+    out.cache_control = mark;
+    marks.found = true;
+  }
+  return out;
 }
 
 function convertToolChoice(choice: AnthropicToolChoice, hasTools: boolean): JsonObject {

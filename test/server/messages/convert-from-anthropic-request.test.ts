@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../../src/errors.js';
+import { CACHE_MARKS, type CacheMarkedBody } from '../../../src/providers/canonical/cache-marks.js';
+import type { ChatBody, JsonObject } from '../../../src/providers/types.js';
 import { convertFromAnthropicRequest } from '../../../src/server/anthropic/convert-from-anthropic-request.js';
 
 const TOOL = { name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } };
@@ -52,10 +54,38 @@ describe('an Anthropic Messages request to the canonical body', () => {
     ]);
   });
 
-  test('cache_control and unknown top-level fields are ignored', () => {
-    const body = convert({ service_tier: 'auto', some_future_field: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }] });
+  test('unknown top-level fields are ignored', () => {
+    const body = convert({ service_tier: 'auto', some_future_field: 1, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] });
     assert.deepEqual(Object.keys(body).sort(), ['max_tokens', 'messages', 'model']);
     assert.deepEqual(body.messages, [{ role: 'user', content: 'hi' }]);
+    assert.equal((body as CacheMarkedBody)[CACHE_MARKS], undefined);
+  });
+
+  test('cache_control marks are kept where the canonical body has room for them, and the body says it carries them', () => {
+    const mark = { type: 'ephemeral' };
+    const hour = { type: 'ephemeral', ttl: '1h' };
+    const body = convert({
+      cache_control: mark,
+      system: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Long instructions.', cache_control: hour }],
+      tools: [{ name: 'lookup', input_schema: { type: 'object' }, cache_control: mark }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'look it up', cache_control: mark }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'Looking.', cache_control: mark }, { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {}, cache_control: mark }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found', cache_control: mark }] },
+      ],
+    }) as ChatBody & CacheMarkedBody;
+    assert.equal(body[CACHE_MARKS], true);
+    assert.deepEqual(body.cache_control, mark);
+    assert.deepEqual(body.messages, [
+      { role: 'system', content: [{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Long instructions.', cache_control: hour }] },
+      { role: 'user', content: [{ type: 'text', text: 'look it up', cache_control: mark }] },
+      { role: 'assistant', content: 'Looking.', tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'lookup', arguments: '{}' }, cache_control: mark }], cache_control: mark },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'found', cache_control: mark },
+    ]);
+    assert.deepEqual((body.tools as JsonObject[])[0]?.cache_control, mark);
+    // Unmarked, the system prompt is one text as before.
+    assert.equal((convert({ system: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }).messages as JsonObject[])[0]?.content, 'a\n\nb');
+    rejects({ system: [{ type: 'text', text: 'a', cache_control: 'yes' }] }, /^system\.0\.cache_control$/);
   });
 
   test('what cannot be translated is a 400 naming the field', () => {

@@ -10,6 +10,7 @@ import type { MockChatRequest } from '../../mock-request.js';
 import { invalidRequestError } from './anthropic-errors.js';
 import { checkSignatures, readMockThinking, thinkingText, withoutThinking } from './mock-thinking.js';
 import type { MockThinking } from './render-message.js';
+import { checkCacheMarks } from './mock-prompt-cache.js';
 
 const messagesRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -45,6 +46,8 @@ export function parseMessagesRequest(body: JsonObject): ParsedMessagesRequest {
     return { ok: false, error: invalidRequestError(`${path}: ${missing ? 'Field required' : (issue?.message ?? 'invalid value')}`) };
   }
   const request = parsed.data;
+  const markError = checkCacheMarks(body);
+  if (markError) return { ok: false, error: markError };
   const signatureError = checkSignatures(request.messages);
   if (signatureError) return { ok: false, error: signatureError };
   const thinking = readMockThinking(body);

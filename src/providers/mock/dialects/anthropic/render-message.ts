@@ -10,6 +10,9 @@ import { estimateTokens } from '../../estimate-tokens.js';
 import { randomId } from '../../random-id.js';
 import { sseFrame } from '../../write-sse.js';
 import { signThinking } from '../../sign-thinking.js';
+import type { CacheUse } from './mock-prompt-cache.js';
+
+const NO_CACHE_USE: CacheUse = { read: 0, written: 0 };
 
 /** Words per streamed text delta. */
 const WORDS_PER_DELTA = 3;
@@ -41,7 +44,7 @@ export interface MockThinking {
  * The answer as a `message`. `thinking`, when the request asked for thinking, opens the content as
  * a signed thinking block, and its tokens count in the output as Anthropic counts them (shown or not).
  */
-export function buildMessage(plan: AnswerPlan, thinking?: MockThinking): JsonObject {
+export function buildMessage(plan: AnswerPlan, thinking?: MockThinking, cache: CacheUse = NO_CACHE_USE): JsonObject {
   const content: JsonObject[] = [];
   if (thinking !== undefined) content.push({ type: 'thinking', thinking: thinking.omitted ? '' : thinking.text, signature: signThinking(thinking.text) });
   if (plan.toolCall) content.push({ type: 'tool_use', id: toolUseId(plan), name: plan.toolCall.name, input: JSON.parse(plan.toolCall.arguments) as unknown });
@@ -54,15 +57,15 @@ export function buildMessage(plan: AnswerPlan, thinking?: MockThinking): JsonObj
     content,
     stop_reason: STOP_REASONS[plan.finishReason],
     stop_sequence: null,
-    usage: usage(plan, outputTokens(plan, thinking)),
+    usage: usage(plan, outputTokens(plan, thinking), cache),
   };
 }
 
 /** The answer as stream frames; a thinking block, when asked for, streams first (its text unless left out, then its signature). */
-export function buildMessageFrames(plan: AnswerPlan, thinking?: MockThinking): MessageFrames {
+export function buildMessageFrames(plan: AnswerPlan, thinking?: MockThinking, cache: CacheUse = NO_CACHE_USE): MessageFrames {
   const start = event('message_start', {
     type: 'message_start',
-    message: { id: messageId(plan), type: 'message', role: 'assistant', model: plan.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(plan, 1) },
+    message: { id: messageId(plan), type: 'message', role: 'assistant', model: plan.model, content: [], stop_reason: null, stop_sequence: null, usage: usage(plan, 1, cache) },
   });
   const ping = event('ping', { type: 'ping' });
   const messageDelta = event('message_delta', {
@@ -110,11 +113,13 @@ function event(name: string, data: JsonObject): string {
   return sseFrame(JSON.stringify(data), name);
 }
 
-function usage(plan: AnswerPlan, outputTokens: number): JsonObject {
+/** Usage as Anthropic counts it: the prompt's cache reads and writes apart from its other input tokens. */
+function usage(plan: AnswerPlan, outputTokens: number, cache: CacheUse): JsonObject {
+  const prompt = Math.max(plan.usage.prompt_tokens, cache.read + cache.written);
   return {
-    input_tokens: plan.usage.prompt_tokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input_tokens: prompt - cache.read - cache.written,
+    cache_creation_input_tokens: cache.written,
+    cache_read_input_tokens: cache.read,
     output_tokens: outputTokens,
     service_tier: 'standard',
   };
