@@ -59,10 +59,12 @@ interface RatedPrice {
 /** One band's price: a fixed part (a per-request price) plus USD per million tokens of each kind. */
 interface LinearRates {
   fixed: number;
-  /** Per million input tokens not read from the cache. */
+  /** Per million input tokens neither read from the cache nor written to it. */
   uncachedInput: number;
   /** Per million input tokens read from the cache. */
   cachedInput: number;
+  /** Per million input tokens written to the cache (Anthropic's 1.25 times the input price). */
+  cacheWriteInput: number;
   output: number;
 }
 
@@ -155,19 +157,28 @@ export function createPricer(config: Config, now: () => number = Date.now): Pric
   };
 }
 
-/** The package's usage: `input_tokens` is the total, cache reads a part of it (as our Usage counts them). */
+/** The package's usage: `input_tokens` is the total, cache reads and writes parts of it (as our Usage counts them). */
 function packageUsage(usage: Usage): Record<string, number> {
+  const { cached, written } = cacheParts(usage);
   return {
     input_tokens: usage.inputTokens,
-    cache_read_tokens: Math.min(usage.cachedInputTokens, usage.inputTokens),
+    cache_read_tokens: cached,
+    cache_write_tokens: written,
     output_tokens: usage.outputTokens,
   };
 }
 
-function priceByOverride(price: ModelPriceConfig, usage: Usage): number {
+/** The input tokens read from the cache and written to it, each at most what is left of the input. */
+function cacheParts(usage: Usage): { cached: number; written: number } {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
+  return { cached, written: Math.min(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached) };
+}
+
+function priceByOverride(price: ModelPriceConfig, usage: Usage): number {
+  const { cached, written } = cacheParts(usage);
   const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
-  return ((usage.inputTokens - cached) * price.input_per_mtok + cached * cachedRate + usage.outputTokens * price.output_per_mtok) / TOKENS_PER_MTOK;
+  const writeRate = price.cache_write_input_per_mtok ?? price.input_per_mtok;
+  return ((usage.inputTokens - cached - written) * price.input_per_mtok + cached * cachedRate + written * writeRate + usage.outputTokens * price.output_per_mtok) / TOKENS_PER_MTOK;
 }
 
 /** DeepSeek's off-peak hours and the like: the price in force changes every day, at a time of day. */
@@ -207,14 +218,20 @@ const PROBE_TOKENS = TOKENS_PER_MTOK;
  */
 function ratePrice(provider: PriceProvider, model: string, now: number): RatedPrice {
   const timestamp = new Date(now);
-  const at = (input: number, cached: number, output: number): number =>
-    calcPrice({ input_tokens: input, cache_read_tokens: cached, output_tokens: output }, model, { provider, timestamp })?.total_price ?? 0;
+  const at = (input: number, cached: number, output: number, written = 0): number =>
+    calcPrice({ input_tokens: input, cache_read_tokens: cached, cache_write_tokens: written, output_tokens: output }, model, { provider, timestamp })?.total_price ?? 0;
   const found = calcPrice({ input_tokens: 0 }, model, { provider, timestamp });
   const bounds = found ? tierStarts(found.model_price) : [];
   const validUntil = found ? nextPriceChange(found.model, now) : Infinity;
   if (bounds.length === 0) {
     const fixed = at(0, 0, 0);
-    const rates = { fixed, uncachedInput: at(PROBE_TOKENS, 0, 0) - fixed, cachedInput: at(PROBE_TOKENS, PROBE_TOKENS, 0) - fixed, output: at(0, 0, PROBE_TOKENS) - fixed };
+    const rates = {
+      fixed,
+      uncachedInput: at(PROBE_TOKENS, 0, 0) - fixed,
+      cachedInput: at(PROBE_TOKENS, PROBE_TOKENS, 0) - fixed,
+      cacheWriteInput: at(PROBE_TOKENS, 0, 0, PROBE_TOKENS) - fixed,
+      output: at(0, 0, PROBE_TOKENS) - fixed,
+    };
     return { bounds, bands: [rates], validUntil };
   }
   const bands = [-1, ...bounds].map((above, k): LinearRates => {
@@ -225,10 +242,12 @@ function ratePrice(provider: PriceProvider, model: string, now: number): RatedPr
     const more = at(low + step, 0, 0);
     const perUncached = (more - base) / step;
     const perCached = perUncached + (at(low + step, step, 0) - more) / step;
+    const perWritten = perUncached + (at(low + step, 0, 0, step) - more) / step;
     return {
       fixed: base - low * perUncached,
       uncachedInput: perUncached * TOKENS_PER_MTOK,
       cachedInput: perCached * TOKENS_PER_MTOK,
+      cacheWriteInput: perWritten * TOKENS_PER_MTOK,
       output: at(low, 0, PROBE_TOKENS) - base,
     };
   });
@@ -244,7 +263,10 @@ function bandOf(rated: RatedPrice, inputTokens: number): LinearRates {
 /** In the package's order of operations (rate × tokens / 1M per kind; input, then output, then the rest), so the figures match it to the last digit in the usual case. */
 function priceLinear(rates: LinearRates, usage: Usage): number {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
-  const input = ((usage.inputTokens - cached) * rates.uncachedInput) / TOKENS_PER_MTOK + (cached * rates.cachedInput) / TOKENS_PER_MTOK;
+  let input = ((usage.inputTokens - cached) * rates.uncachedInput) / TOKENS_PER_MTOK + (cached * rates.cachedInput) / TOKENS_PER_MTOK;
+  const written = usage.cacheWriteInputTokens;
+  // Written tokens were counted above at the uncached rate: only the difference is added.
+  if (written !== undefined) input += (Math.min(written, usage.inputTokens - cached) * (rates.cacheWriteInput - rates.uncachedInput)) / TOKENS_PER_MTOK;
   return input + (usage.outputTokens * rates.output) / TOKENS_PER_MTOK + rates.fixed;
 }
 

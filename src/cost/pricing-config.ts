@@ -18,6 +18,8 @@ const modelPriceSchema = z.strictObject({
   output_per_mtok: usdPerMillion,
   /** Cached (cache-read) input tokens; without it they cost the full input price. */
   cached_input_per_mtok: usdPerMillion.optional(),
+  /** Input tokens written to the provider's prompt cache (Anthropic, Bedrock); without it they cost the full input price. */
+  cache_write_input_per_mtok: usdPerMillion.optional(),
 });
 
 export const pricingConfigSchema = z

@@ -78,6 +78,14 @@ describe('price overrides in telemetry.pricing.models', () => {
     assert.equal(price('oai', 'gpt-4o-mini', USAGE), 0.6 * 10 + 0.4 * 1 + 20);
   });
 
+  it("cache writes cost an override's write rate, or the input price without one; reads and writes are parts of the input", () => {
+    const written = { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 200_000, cacheWriteInputTokens: 500_000 };
+    const withRate = createPricer(configWith({ models: { 'claude-x': { input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: 0.3, cache_write_input_per_mtok: 3.75 } } }));
+    assert.ok(Math.abs((withRate('fake', 'claude-x', written) ?? 0) - (0.3 * 3 + 0.2 * 0.3 + 0.5 * 3.75)) < 1e-9);
+    const withoutRate = createPricer(configWith({ models: { 'claude-x': { input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: 0.3 } } }));
+    assert.ok(Math.abs((withoutRate('fake', 'claude-x', written) ?? 0) - (0.8 * 3 + 0.2 * 0.3)) < 1e-9);
+  });
+
   it('cached tokens cost the input price when an override gives no cached rate', () => {
     const price = createPricer(configWith({ models: { 'mock-model': { input_per_mtok: 2, output_per_mtok: 4 } } }));
     assert.equal(price('fake', 'mock-model', USAGE), 2 + 4);
