@@ -28,7 +28,7 @@
  *   Opus 4.7 and later take neither (nor `top_k`) at all: they are left out, as OpenAI's reasoning
  *   models do not take them either.
  */
-import { readThinkingBlocks, thinkingBudget, type ActiveEffort, type ClaudeEffort, type Reasoning, type ThinkingDisplay } from '../canonical/reasoning.js';
+import { CLAUDE_THINKING, readThinkingBlocks, thinkingBudget, type ActiveEffort, type ClaudeEffort, type Reasoning, type ReasoningBody, type ThinkingDisplay } from '../canonical/reasoning.js';
 import type { JsonObject } from '../types.js';
 
 /** Anthropic's smallest thinking budget. */
@@ -138,10 +138,25 @@ export function anthropicThinking(reasoning: Reasoning, context: ThinkingContext
   return { thinking: withDisplay({ type: 'enabled', budget_tokens: budget }, display), effort: undefined, maxTokens };
 }
 
-/** The effort for adaptive thinking: as a Messages request named it, else the canonical effort's; `xhigh` is `max` where the model has no `xhigh`. */
+/** The effort for adaptive thinking: as a Messages request named it, else the canonical effort's. */
 function anthropicEffort(reasoning: Extract<Reasoning, { mode: 'on' }>, model: string): ClaudeEffort {
-  const effort = reasoning.claude?.effort ?? ANTHROPIC_EFFORTS[reasoning.effort];
+  return effortFor(reasoning.claude?.effort ?? ANTHROPIC_EFFORTS[reasoning.effort], model);
+}
+
+/** An effort as the model takes it: `xhigh` is `max` where the model has no `xhigh`. */
+function effortFor(effort: ClaudeEffort, model: string): ClaudeEffort {
   return effort === 'xhigh' && !takesXhighEffort(model) ? 'max' : effort;
+}
+
+/**
+ * The effort a Messages request named without thinking on (`output_config.effort`, which on
+ * Anthropic steers a whole answer's spending), for a model that takes an effort (those that take
+ * adaptive thinking); undefined otherwise.
+ */
+export function effortWithoutThinking(body: ReasoningBody, model: string): ClaudeEffort | undefined {
+  const asked = body[CLAUDE_THINKING]?.effort;
+  if (asked === undefined || !takesAdaptiveThinking(model)) return undefined;
+  return effortFor(asked, model);
 }
 
 function withDisplay(thinking: JsonObject, display: ThinkingDisplay | undefined): JsonObject {

@@ -10,7 +10,7 @@
 import { cacheMarkOf, cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, namedFunctionChoice, maxOutputTokens, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../types.js';
-import { anthropicThinking, claudeSampling, isReplayable } from './anthropic-thinking.js';
+import { anthropicThinking, claudeSampling, effortWithoutThinking, isReplayable } from './anthropic-thinking.js';
 
 /**
  * The tool a `json_object` request is answered through. Anthropic's native JSON output
@@ -84,7 +84,9 @@ export function convertToAnthropicRequest(body: ChatBody, options: AnthropicRequ
   });
   out.max_tokens = thinking.maxTokens;
   if (thinking.thinking) out.thinking = thinking.thinking;
-  if (thinking.effort) outputConfig.effort = thinking.effort;
+  // A Messages request's own effort still steers the answer where thinking stays off.
+  const effort = thinking.effort ?? effortWithoutThinking(body, model);
+  if (effort) outputConfig.effort = effort;
   if (Object.keys(outputConfig).length > 0) out.output_config = outputConfig;
   const sampling = claudeSampling(body, model, thinking.thinking !== undefined);
   if (sampling.temperature !== undefined) out.temperature = Math.min(Math.max(sampling.temperature, 0), MAX_TEMPERATURE);

@@ -18,9 +18,10 @@
  * - `disabled`: effort `none`, so that an adapter whose model thinks unless told not to (Gemini 2.5
  *   Flash, Gemini 3) turns thinking off, as asked. An absent `thinking` asks nothing: what a model
  *   does without it is its provider's default, Anthropic's included (its own default depends on the model).
- * - `output_config.effort` without thinking is left out: on Anthropic it steers all of an answer's
- *   spending (length, tool calls), not thinking alone, while on every other provider an effort
- *   turns reasoning on, which the client did not ask for.
+ * - `output_config.effort` without thinking (or with it disabled) rides along only in Claude's
+ *   words: on Anthropic it steers all of an answer's spending (length, tool calls), not thinking
+ *   alone, so Claude gets it as asked; on every other provider an effort turns reasoning on, which
+ *   the client did not ask for, so they never see it.
  * - `budget_tokens` must be under `max_tokens`, as Anthropic requires (checked where there is a
  *   `max_tokens`: count_tokens takes none).
  */
@@ -49,10 +50,11 @@ export interface ThinkingFields {
 
 export function convertAnthropicThinking(request: AnthropicRequest): ThinkingFields {
   const thinking = request.thinking;
-  if (thinking == null) return {};
+  const effortAlone = request.output_config?.effort == null ? {} : { [CLAUDE_THINKING]: { effort: request.output_config.effort } };
+  if (thinking == null) return effortAlone;
   switch (thinking.type) {
     case 'disabled':
-      return { [THINKING_EFFORT]: 'none' };
+      return { [THINKING_EFFORT]: 'none', ...effortAlone };
     case 'adaptive':
     case 'between_tools': {
       const effort = request.output_config?.effort ?? DEFAULT_ANTHROPIC_EFFORT;

@@ -133,6 +133,17 @@ describe('reasoning_effort becomes extended thinking', () => {
     assert.deepEqual(budget.thinking, { type: 'enabled', budget_tokens: 2048, display: 'omitted' });
   });
 
+  test("a Messages request's effort without thinking steers the answer on a model that takes an effort, and is left out on one that does not", () => {
+    assert.deepEqual(convert({ [CLAUDE_THINKING]: { effort: 'low' } }, 'claude-sonnet-4-6').output_config, { effort: 'low' });
+    assert.equal(convert({ [CLAUDE_THINKING]: { effort: 'low' } }, 'claude-sonnet-4-6').thinking, undefined);
+    assert.deepEqual(convert({ [THINKING_EFFORT]: 'none', [CLAUDE_THINKING]: { effort: 'xhigh' } }, 'claude-opus-4-6').output_config, { effort: 'max' });
+    assert.equal(convert({ [CLAUDE_THINKING]: { effort: 'low' } }, BUDGET_MODEL).output_config, undefined);
+    // Thinking left out for a forced tool: the asked effort still goes.
+    const forced = convert({ [THINKING_EFFORT]: 'medium', [CLAUDE_THINKING]: { effort: 'medium' }, tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'required' }, 'claude-opus-4-7');
+    assert.equal(forced.thinking, undefined);
+    assert.deepEqual(forced.output_config, { effort: 'medium' });
+  });
+
   test('"none", or no reasoning_effort, sends no thinking; an unknown effort is the client\'s 400', () => {
     assert.equal(convert({ reasoning_effort: 'none' }).thinking, undefined);
     assert.equal(convert({}).thinking, undefined);

@@ -40,11 +40,13 @@ function config(): ConfigInput {
       opus47: { provider: 'claude', model: 'claude-opus-4-7' },
       sonnet46: { provider: 'claude', model: 'claude-sonnet-4-6' },
       opus46: { provider: 'claude', model: 'claude-opus-4-6' },
+      sonnet45: { provider: 'claude', model: 'claude-sonnet-4-5' },
       'opus46-bedrock': { provider: 'bedrock', model: 'us.anthropic.claude-opus-4-6-v1' },
     },
     routes: {
       opus47: { chain: ['opus47'], timeouts: TIMEOUTS },
       sonnet46: { chain: ['sonnet46'], timeouts: TIMEOUTS },
+      sonnet45: { chain: ['sonnet45'], timeouts: TIMEOUTS },
       anywhere: { chain: ['opus46', 'opus46-bedrock'], timeouts: TIMEOUTS, retry: { schedule_ms: [10], jitter: 0 } },
     },
   } as ConfigInput;
@@ -118,6 +120,13 @@ describe('Claude Opus 4.7 and Claude across platforms, through the gateway (mock
     for (const [model, effort] of [['opus47', 'max'], ['opus47', 'xhigh'], ['sonnet46', 'xhigh']] as const) {
       const message = await anthropic.messages.create({ model, max_tokens: 4096, thinking: { type: 'adaptive' }, output_config: { effort }, messages: [{ role: 'user', content: 'Think hard.' }] });
       assert.equal(message.content[0]?.type, 'thinking', `${model} at ${effort}`);
+    }
+  });
+
+  test('a Messages effort without thinking goes to a model that takes an effort (the mock refuses xhigh on Sonnet 4.6), and not to one that takes none', async () => {
+    for (const model of ['opus47', 'sonnet46', 'sonnet45']) {
+      const message = await anthropic.messages.create({ model, max_tokens: 1024, output_config: { effort: 'xhigh' }, messages: [{ role: 'user', content: 'Be brief.' }] });
+      assert.equal(message.content[0]?.type, 'text', model);
     }
   });
 

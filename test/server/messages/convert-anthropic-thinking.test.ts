@@ -54,12 +54,18 @@ describe("a Messages request's thinking to the canonical reasoning", () => {
     assert.notEqual(unserialisedReasoning(max), unserialisedReasoning(convert({ thinking: { type: 'adaptive', display: 'summarized' }, output_config: { effort: 'max' } })));
   });
 
-  test('disabled thinking turns reasoning off; no thinking asks nothing; an effort without thinking is left out', () => {
+  test('disabled thinking turns reasoning off; no thinking asks nothing; an effort without thinking rides along in Claude\'s words only', () => {
     assert.deepEqual(readReasoning(convert({ thinking: { type: 'disabled' } })), { mode: 'off' });
     assert.deepEqual(readReasoning(convert({})), { mode: 'default' });
+    assert.deepEqual(Object.getOwnPropertySymbols(convert({})), []);
     const effortOnly = convert({ output_config: { effort: 'low' } });
-    assert.deepEqual(readReasoning(effortOnly), { mode: 'default' });
-    assert.deepEqual(Object.getOwnPropertySymbols(effortOnly), []);
+    assert.deepEqual(readReasoning(effortOnly), { mode: 'default' }, 'no reasoning asked of other providers');
+    assert.equal(effortOnly[THINKING_EFFORT], undefined);
+    assert.deepEqual(effortOnly[CLAUDE_THINKING], { effort: 'low' });
+    const disabled = convert({ thinking: { type: 'disabled' }, output_config: { effort: 'medium' } });
+    assert.equal(disabled[THINKING_EFFORT], 'none');
+    assert.deepEqual(disabled[CLAUDE_THINKING], { effort: 'medium' });
+    assert.notEqual(unserialisedReasoning(effortOnly), unserialisedReasoning(convert({})), 'the effort counts in the cache key');
   });
 
   test('thinking is checked as Anthropic checks it, each error a 400 naming the field', () => {

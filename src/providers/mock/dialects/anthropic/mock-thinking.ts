@@ -30,6 +30,7 @@ export function readMockThinking(request: JsonObject): MockThinkingAsked | { err
   const model = String(request.model);
   const effort = (request.output_config as JsonObject | undefined)?.effort;
   if (effort !== undefined && !EFFORTS.has(String(effort))) return refused(`output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'`);
+  if (effort !== undefined && !takesAdaptiveThinking(model)) return refused('output_config.effort: This model does not support the effort parameter.');
   if (effort === 'xhigh' && !takesXhighEffort(model)) return refused(`output_config.effort: 'xhigh' is not supported for this model.`);
   if (refusesSampling(model)) {
     const set = ['temperature', 'top_p', 'top_k'].find((name) => request[name] !== undefined);
