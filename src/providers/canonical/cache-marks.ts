@@ -14,7 +14,8 @@
  * symbol key, never serialised). OpenAI and the other servers of its format cache by themselves
  * and define no such field (OpenAI refuses a property it does not define), so an OpenAI-format
  * upstream gets such a body without them, as it got it before marks were kept. A Chat Completions
- * client's own marks go to OpenAI-format upstreams as the client sent them, as every other field.
+ * client's own marks go to an `openai-compatible` upstream as the client sent them (OpenRouter
+ * reads them) and to no `openai` or `azure` one (../openai/without-gateway-fields.ts).
  * Gemini and Cohere have no marks and ignore them. Adapters read a mark with cacheMarkOf
  * (request-parts.ts).
  */

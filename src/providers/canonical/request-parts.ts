@@ -194,29 +194,31 @@ export function convertToTurns<Block>(messages: JsonObject[], build: TurnBuilder
   const { turns, push } = alternatingTurns<Block>();
   messages.forEach((message, index) => {
     const param = `messages[${index}]`;
-    /** The message's blocks, marked to be cached up to their end when the message says so. */
-    const marked = (blocks: Block[]): Block[] => {
-      const mark = build.mark === undefined ? undefined : cacheMarkOf(message, param);
-      if (mark !== undefined && blocks.length > 0) build.mark?.(blocks, mark);
-      return blocks;
-    };
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(...marked(build.system(message.content, `${param}.content`)));
+        system.push(...marked(build, message, param, build.system(message.content, `${param}.content`)));
         break;
       case 'user':
-        push('user', marked(build.user(message.content, `${param}.content`)));
+        push('user', marked(build, message, param, build.user(message.content, `${param}.content`)));
         break;
       case 'assistant':
-        push('assistant', marked(build.assistant(message, param)));
+        push('assistant', marked(build, message, param, build.assistant(message, param)));
         break;
       case 'tool':
-        push('user', marked([build.tool(message, param)]));
+        push('user', marked(build, message, param, [build.tool(message, param)]));
         break;
       default:
         throw cannotTranslate(`${param}.role ${JSON.stringify(message.role)} cannot be translated for ${build.provider}.`, `${param}.role`);
     }
   });
   return { system, turns };
+}
+
+/** A message's blocks, marked to be cached up to their end when the message says so and the provider takes marks. */
+function marked<Block>(build: TurnBuilders<Block>, message: JsonObject, param: string, blocks: Block[]): Block[] {
+  if (build.mark === undefined || message.cache_control === undefined) return blocks;
+  const mark = cacheMarkOf(message, param);
+  if (mark !== undefined && blocks.length > 0) build.mark(blocks, mark);
+  return blocks;
 }

@@ -43,6 +43,7 @@ export const openaiCompatibleProvider: ProviderDefinition<typeof options> = {
       streamUsage: config.stream_usage ?? (config.preset && OPENAI_COMPATIBLE_PRESETS[config.preset].streamUsage) ?? true,
       notice: context.notice,
       keepReasoningContent: true,
+      keepCacheMarks: true,
     });
   },
 };

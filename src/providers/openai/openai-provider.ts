@@ -41,6 +41,8 @@ export interface OpenAIProviderOptions {
   notice?: (message: string) => void;
   /** Send `reasoning_content` on assistant messages on to the upstream (without-gateway-fields.ts). Default false. */
   keepReasoningContent?: boolean;
+  /** Send a Chat Completions client's prompt-caching marks (`cache_control`) on to the upstream (without-gateway-fields.ts). Default false. */
+  keepCacheMarks?: boolean;
 }
 
 /** The endpoints of OpenAI's wire format the adapter calls. */
@@ -64,11 +66,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIForm
   const keyHeader = options.keyHeader ?? DEFAULT_KEY_HEADER;
   if (options.apiKey) baseHeaders[keyHeader.name] = keyHeader.scheme ? `${keyHeader.scheme} ${options.apiKey}` : options.apiKey;
   const pathFor = options.pathFor ?? ((endpoint: OpenAIEndpoint) => DEFAULT_PATHS[endpoint]);
-  const keepReasoningContent = options.keepReasoningContent === true;
+  const fieldOptions = { keepReasoningContent: options.keepReasoningContent === true, keepCacheMarks: options.keepCacheMarks === true };
 
   /** What the upstream gets of a chat or completion request: the gateway's own fields and a Messages request's cache marks out, an asked effort in. */
   function upstreamBody(call: ChatCall | CompletionCall): JsonObject {
-    return withAskedEffort(withoutGatewayFields(withoutCacheMarks(call.body), keepReasoningContent), call.modelFamily ?? call.model);
+    return withAskedEffort(withoutGatewayFields(withoutCacheMarks(call.body), fieldOptions), call.modelFamily ?? call.model);
   }
 
   function headersFor(call: ProviderCall): Record<string, string> {
