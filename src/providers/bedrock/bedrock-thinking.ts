@@ -25,7 +25,7 @@
  * on (Claude ignores past thinking otherwise).
  */
 import { anthropicThinking } from '../anthropic/anthropic-thinking.js';
-import type { ActiveEffort, Reasoning, ThinkingBlock } from '../canonical/reasoning.js';
+import type { ActiveEffort, ClaudeEffort, Reasoning, ThinkingBlock } from '../canonical/reasoning.js';
 import type { JsonObject } from '../types.js';
 
 /**
@@ -38,7 +38,7 @@ export const DEFAULT_ANSWER_TOKENS = 4096;
  * `anthropic.claude-…`, `us.anthropic.claude-…`, `…:foundation-model/anthropic.claude-…`: the model
  * id names Claude; or a `model_family` in Anthropic's own words (`claude-sonnet-4-5`).
  */
-const CLAUDE_ON_BEDROCK = /anthropic\.claude|^claude-/;
+export const CLAUDE_ON_BEDROCK = /anthropic\.claude|^claude-/;
 
 /** `amazon.nova-2-lite-v1:0`, `us.amazon.nova-2-lite-v1:0`, or a `model_family` of `nova-2-lite`: Amazon's models that reason. */
 const NOVA_2 = /(?:^|\.)nova-2-/;
@@ -62,13 +62,17 @@ export interface BedrockThinkingContext {
   clientMaxTokens: number | undefined;
   /** The Converse `toolChoice` about to be sent, if any (`{auto}`, `{any}` or `{tool}`). */
   toolChoice: JsonObject | undefined;
+  /** The effort a Messages request named without thinking, as the model takes it (../anthropic/anthropic-thinking.ts: effortWithoutThinking). */
+  effortWithoutThinking?: ClaudeEffort | undefined;
   messages: JsonObject[];
 }
 
 /** The thinking to ask Bedrock for, or none (see the file's comment). */
 export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingContext): BedrockThinking {
   const none: BedrockThinking = { fields: undefined, maxTokens: context.clientMaxTokens, claude: false };
-  if (reasoning.mode !== 'on') return none;
+  // A Messages request's own effort steers Claude's answer where thinking stays off, as on Anthropic's API.
+  const effortAlone: BedrockThinking = context.effortWithoutThinking === undefined || !CLAUDE_ON_BEDROCK.test(context.model) ? none : { ...none, fields: { output_config: { effort: context.effortWithoutThinking } } };
+  if (reasoning.mode !== 'on') return effortAlone;
   if (NOVA_2.test(context.model)) {
     const effort = NOVA_EFFORTS[reasoning.effort] === 'high' && context.clientMaxTokens !== undefined ? 'medium' : NOVA_EFFORTS[reasoning.effort];
     return { ...none, fields: { reasoningConfig: { type: 'enabled', maxReasoningEffort: effort } } };
@@ -82,9 +86,10 @@ export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingCo
     toolChoiceType: context.toolChoice === undefined ? undefined : Object.keys(context.toolChoice)[0],
     messages: context.messages,
   });
-  if (decided.thinking === undefined) return none;
+  if (decided.thinking === undefined) return effortAlone;
   const fields: JsonObject = { thinking: decided.thinking };
-  if (decided.effort !== undefined) fields.output_config = { effort: decided.effort };
+  const effort = decided.effort ?? context.effortWithoutThinking;
+  if (effort !== undefined) fields.output_config = { effort };
   // Without a client cap, only a budget needs maxTokens; adaptive thinking keeps Bedrock's default.
   const needsCap = context.clientMaxTokens !== undefined || decided.thinking.type === 'enabled';
   return { fields, maxTokens: needsCap ? decided.maxTokens : undefined, claude: true };

@@ -1,11 +1,17 @@
 /**
  * The canonical (OpenAI Chat Completions) request translated into a Bedrock Converse request.
  * What Converse cannot carry is a 400 naming the field, never silently dropped.
+ *
+ * Prompt-caching marks become cache points for the models that take them (bedrock-cache-points.ts):
+ * after the block a content part becomes, after the last block of a marked message (the toolResult
+ * block for a tool message, as for a marked part of one), after a toolUse block, after a tool, and,
+ * for a mark on the request, after the last block of the last message.
  */
-import { claudeSampling, isReplayable } from '../anthropic/anthropic-thinking.js';
+import { claudeSampling, effortWithoutThinking, isReplayable } from '../anthropic/anthropic-thinking.js';
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
-import { cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
+import { cacheMarkOf, cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
+import { appendCachePoint, cachePoint, cachePointRules, withPointsAfter, type CachePointRules } from './bedrock-cache-points.js';
 import { bedrockThinking, reasoningContentBlock } from './bedrock-thinking.js';
 
 /**
@@ -55,8 +61,10 @@ export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestO
   refuseUngivenOutput(body, "Bedrock's Converse API");
   const reasoning = readReasoning(body);
   const out: JsonObject = {};
+  const model = options.modelFamily ?? options.model;
+  const cachePoints = cachePointRules(model);
 
-  let tools = convertTools(body.tools);
+  let tools = convertTools(body.tools, cachePoints);
   let toolChoice = convertToolChoice(body.tool_choice);
   // Converse has no "none": with tool blocks in the history the tools must still be declared (Bedrock
   // rejects toolUse blocks without a toolConfig), so the model is left to choose; else they are left out.
@@ -74,7 +82,7 @@ export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestO
     // Bedrock takes the schema as JSON text, not as an object.
     out.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
   } else if (format.type === 'json_object') {
-    if (tools.some((tool) => (tool.toolSpec as JsonObject).name === JSON_TOOL_NAME)) {
+    if (tools.some((tool) => (tool.toolSpec as JsonObject | undefined)?.name === JSON_TOOL_NAME)) {
       throw cannotTranslate(`tools may not use the name "${JSON_TOOL_NAME}" together with response_format json_object: the adapter answers JSON through a tool of that name.`, 'tools');
     }
     toolChoice = jsonToolChoice(tools.length > 0, toolChoice);
@@ -87,13 +95,21 @@ export function convertToBedrockRequest(body: ChatBody, options: BedrockRequestO
     out.toolConfig = toolConfig;
   }
 
-  const model = options.modelFamily ?? options.model;
-  const thinking = bedrockThinking(reasoning, { model, clientMaxTokens: maxOutputTokens(body), toolChoice: tools.length > 0 ? toolChoice : undefined, messages: body.messages });
+  const thinking = bedrockThinking(reasoning, {
+    model,
+    clientMaxTokens: maxOutputTokens(body),
+    toolChoice: tools.length > 0 ? toolChoice : undefined,
+    messages: body.messages,
+    effortWithoutThinking: effortWithoutThinking(body, model),
+  });
   if (thinking.fields) out.additionalModelRequestFields = thinking.fields;
   const inference = inferenceConfig(body, { model, maxTokens: thinking.maxTokens, thinking: thinking.claude });
   if (inference) out.inferenceConfig = inference;
 
-  const { system, turns } = convertMessages(body.messages, thinking.claude);
+  const { system, turns } = convertMessages(body.messages, { replayThinking: thinking.claude, cachePoints });
+  // Converse has no automatic caching: the request's mark caches the whole prompt, as Anthropic's does.
+  const lastTurn = turns.at(-1);
+  if (cachePoints !== undefined && lastTurn !== undefined && cacheMarkOf(body, 'body') !== undefined) appendCachePoint(lastTurn.content, cachePoints);
   if (system.length > 0) out.system = system;
   out.messages = turns;
   return { body: out, jsonTool };
@@ -116,25 +132,51 @@ function inferenceConfig(body: ChatBody, options: { model: string; maxTokens: nu
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
+interface MessageOptions {
+  /** Whether an assistant turn starts with the signed reasoning the client sent back (Claude thinks). */
+  replayThinking: boolean;
+  /** Where the model takes cache points; undefined when it takes none, and marks are left out. */
+  cachePoints: CachePointRules | undefined;
+}
+
 /**
  * System and developer messages become `system` blocks; the rest alternate user/assistant turns.
  * With thinking on, an assistant turn starts with the signed reasoning the client sent back.
  */
-function convertMessages(messages: JsonObject[], replayThinking: boolean): { system: Block[]; turns: Turn[] } {
-  return convertToTurns<Block>(messages, {
+function convertMessages(messages: JsonObject[], options: MessageOptions): { system: Block[]; turns: Turn[] } {
+  const { cachePoints } = options;
+  // The tool builder gives one block, so a tool result that a part marks gets its point once the turns are built.
+  let markedResults: Set<Block> | undefined;
+  const { system, turns } = convertToTurns<Block>(messages, {
     provider: "Bedrock's Converse API",
-    system: textOnly,
-    user: (content, param) => contentParts(content, param).flatMap((part, partIndex) => partBlock(part, `${param}[${partIndex}]`)),
-    assistant: (message, param) => assistantBlocks(message, param, replayThinking),
-    tool: toolResultBlock,
+    system: (content, param) => textOnly(content, param, cachePoints),
+    user: (content, param) => contentParts(content, param).flatMap((part, partIndex) => partBlocks(part, `${param}[${partIndex}]`, cachePoints)),
+    assistant: (message, param) => assistantBlocks(message, param, options),
+    tool: (message, param) => {
+      const result = toolResultBlock(message, param);
+      if (result.marked && cachePoints !== undefined) (markedResults ??= new Set()).add(result.block);
+      return result.block;
+    },
+    mark: cachePoints === undefined ? undefined : (blocks) => appendCachePoint(blocks, cachePoints),
+  });
+  if (markedResults !== undefined && cachePoints !== undefined) {
+    for (const turn of turns) if (turn.role === 'user') turn.content = withPointsAfter(turn.content, markedResults, cachePoints);
+  }
+  return { system, turns };
+}
+
+function textOnly(content: unknown, param: string, cachePoints: CachePointRules | undefined): Block[] {
+  return contentParts(content, param).flatMap((part, index) => {
+    if (part.type !== 'text') throw cannotTranslate(`${param}[${index}] is an image; Bedrock's system prompt takes only text.`, `${param}[${index}]`);
+    return partBlocks(part, `${param}[${index}]`, cachePoints);
   });
 }
 
-function textOnly(content: unknown, param: string): Block[] {
-  return contentParts(content, param).flatMap((part, index) => {
-    if (part.type !== 'text') throw cannotTranslate(`${param}[${index}] is an image; Bedrock's system prompt takes only text.`, `${param}[${index}]`);
-    return part.text === '' ? [] : [{ text: part.text }];
-  });
+/** A part's block, and a cache point after it when the part is marked and the model takes one. */
+function partBlocks(part: ContentPart, param: string, cachePoints: CachePointRules | undefined): Block[] {
+  const blocks = partBlock(part, param);
+  if (part.cacheControl !== undefined && cachePoints !== undefined) appendCachePoint(blocks, cachePoints);
+  return blocks;
 }
 
 /** Converse rejects blank text blocks, so they are left out. */
@@ -169,11 +211,11 @@ function formatFromPath(uri: string, param: string): string {
   return format;
 }
 
-function assistantBlocks(message: JsonObject, param: string, replayThinking: boolean): Block[] {
+function assistantBlocks(message: JsonObject, param: string, options: MessageOptions): Block[] {
   // Read (and so checked) either way; sent only with thinking on, as Claude ignores past thinking otherwise.
   const thinking = readThinkingBlocks(message, param).filter(isReplayable);
-  const blocks: Block[] = replayThinking ? thinking.map(reasoningContentBlock) : [];
-  blocks.push(...contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlock(part, `${param}.content[${index}]`)));
+  const blocks: Block[] = options.replayThinking ? thinking.map(reasoningContentBlock) : [];
+  blocks.push(...contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlocks(part, `${param}.content[${index}]`, options.cachePoints)));
   const calls = message.tool_calls;
   if (calls === undefined || calls === null) return blocks;
   if (!Array.isArray(calls)) throw invalidRequest(`${param}.tool_calls must be an array.`, `${param}.tool_calls`);
@@ -182,6 +224,7 @@ function assistantBlocks(message: JsonObject, param: string, replayThinking: boo
     if (!isObject(call) || typeof call.id !== 'string') throw invalidRequest(`${where}.id must be a string.`, `${where}.id`);
     const fn = functionOfToolCall(call, where);
     blocks.push({ toolUse: { toolUseId: call.id, name: fn.name, input: parseArguments(fn.arguments, `${where}.function.arguments`) } });
+    if (options.cachePoints !== undefined && cacheMarkOf(call, where) !== undefined) appendCachePoint(blocks, options.cachePoints);
   });
   return blocks;
 }
@@ -197,24 +240,33 @@ function parseArguments(text: unknown, param: string): unknown {
   }
 }
 
-function toolResultBlock(message: JsonObject, param: string): Block {
+/** A tool message's toolResult block, and whether a part of its content is marked (its point then follows the block). */
+function toolResultBlock(message: JsonObject, param: string): { block: Block; marked: boolean } {
   if (typeof message.tool_call_id !== 'string') throw invalidRequest(`${param}.tool_call_id must be a string.`, `${param}.tool_call_id`);
-  const content = contentParts(message.content, `${param}.content`).flatMap((part, index) => partBlock(part, `${param}.content[${index}]`));
+  let marked = false;
+  const content = contentParts(message.content, `${param}.content`).flatMap((part, index) => {
+    if (part.cacheControl !== undefined) marked = true;
+    return partBlock(part, `${param}.content[${index}]`);
+  });
   // A tool result needs content; an empty one says so in words rather than sending a blank block Bedrock rejects.
-  return { toolResult: { toolUseId: message.tool_call_id, content: content.length > 0 ? content : [{ text: '(no output)' }] } };
+  return { block: { toolResult: { toolUseId: message.tool_call_id, content: content.length > 0 ? content : [{ text: '(no output)' }] } }, marked };
 }
 
-function convertTools(tools: unknown): Block[] {
+/** Function tools as `toolSpec` entries, each marked one followed by a cache point where the model takes one there. */
+function convertTools(tools: unknown, cachePoints: CachePointRules | undefined): Block[] {
   if (tools === undefined || tools === null) return [];
   if (!Array.isArray(tools)) throw invalidRequest('tools must be an array.', 'tools');
-  return tools.map((tool: unknown, index) => {
+  const out: Block[] = [];
+  tools.forEach((tool: unknown, index) => {
     const where = `tools[${index}]`;
     const fn = functionOfTool(tool, where);
     const spec: JsonObject = { name: fn.name, inputSchema: { json: isObject(fn.parameters) ? fn.parameters : EMPTY_INPUT_SCHEMA } };
     if (typeof fn.description === 'string' && fn.description !== '') spec.description = fn.description;
     if (fn.strict === true) spec.strict = true;
-    return { toolSpec: spec };
+    out.push({ toolSpec: spec });
+    if (cachePoints?.tools === true && cacheMarkOf(tool as JsonObject, where) !== undefined) out.push(cachePoint());
   });
+  return out;
 }
 
 type ToolChoice = JsonObject | 'none' | undefined;

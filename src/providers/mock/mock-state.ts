@@ -47,7 +47,7 @@ export interface MockState {
   getFaults(): Fault[];
   stats(): MockStats;
   resetStats(): void;
-  /** Prompt prefixes cached by prompt-caching marks: a hash of the prefix, and its tokens (dialects/anthropic/mock-prompt-cache.ts). */
+  /** Prompt prefixes cached by prompt-caching marks and Bedrock's cache points: a hash of the prefix, and its tokens (dialects/anthropic/mock-prompt-cache.ts). */
   readonly promptCache: Map<string, number>;
 }
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../../src/errors.js';
 import { DEFAULT_ANSWER_TOKENS } from '../../../src/providers/bedrock/bedrock-thinking.js';
 import { convertToBedrockRequest } from '../../../src/providers/bedrock/convert-to-bedrock-request.js';
-import { EFFORT_BUDGETS, THINKING_BUDGET, type ReasoningBody } from '../../../src/providers/canonical/reasoning.js';
+import { CLAUDE_THINKING, EFFORT_BUDGETS, THINKING_BUDGET, type ReasoningBody } from '../../../src/providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../../src/providers/types.js';
 
 /** Takes a budget (Claude before 4.6). */
@@ -164,6 +164,14 @@ describe('convertToBedrockRequest: reasoning for other models', () => {
     // Read through model_family for a name that does not say.
     const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/nova';
     assert.deepEqual(convertToBedrockRequest(ask({ reasoning_effort: 'low' }), { model: arn, modelFamily: 'nova-2-lite' }).body.additionalModelRequestFields, { reasoningConfig: { type: 'enabled', maxReasoningEffort: 'low' } });
+  });
+
+  test("a Messages request's effort without thinking goes to Claude that takes an effort, as on Anthropic's API, and to no other model", () => {
+    const effortOnly = { model: 'chat', messages: [{ role: 'user', content: 'hi' }], [CLAUDE_THINKING]: { effort: 'xhigh' } } as unknown as ChatBody;
+    assert.deepEqual(convert(effortOnly, OPUS_46).additionalModelRequestFields, { output_config: { effort: 'max' } });
+    assert.equal(convert(effortOnly, SONNET_45).additionalModelRequestFields, undefined, 'Sonnet 4.5 takes no effort');
+    assert.equal(convert(effortOnly, 'amazon.nova-2-lite-v1:0').additionalModelRequestFields, undefined);
+    assert.equal(convert(effortOnly, 'meta.llama3-70b-instruct-v1:0').additionalModelRequestFields, undefined);
   });
 
   test('Nova 2 with reasoning on gets no thinking blocks back: only Claude takes signed thinking', () => {

@@ -35,7 +35,7 @@ export interface CacheUse {
 const NO_USE: CacheUse = { read: 0, written: 0 };
 
 /** A part of the prompt in caching order: what it says, its tokens, and whether it is marked. */
-interface Segment {
+export interface Segment {
   key: string;
   tokens: number;
   marked: boolean;
@@ -78,8 +78,18 @@ export function useCache(request: JsonObject, cache: Map<string, number>): Cache
   const automatic = request.cache_control !== undefined;
   const last = segments.at(-1);
   if (automatic && last) last.marked = true;
+  return usePrefixCache(String(request.model), segments, cache);
+}
+
+/**
+ * What a prompt's marked segments read and write against a server's cache (which it then adds
+ * to): the longest cached marked prefix is read; the prompt up to the last mark, past what was
+ * read, is written when at least MIN_CACHEABLE_TOKENS long. `cacheKey` keeps apart what different
+ * models (and dialects) cache.
+ */
+export function usePrefixCache(cacheKey: string, segments: readonly Segment[], cache: Map<string, number>): CacheUse {
   if (!segments.some((segment) => segment.marked)) return NO_USE;
-  const hash: Hash = createHash('sha256').update(String(request.model));
+  const hash: Hash = createHash('sha256').update(cacheKey);
   let tokens = 0;
   let read = 0;
   const marks: { key: string; tokens: number }[] = [];

@@ -3,12 +3,15 @@
  * event-stream messages (messageStart, content block events, messageStop, metadata), each event's
  * JSON padded with Bedrock's `p` field. Exception frames are built here too. With thinking, the
  * reasoning comes first, as its own content block (whole, or its text in pieces, then its signature).
+ * Usage counts the prompt's cache reads and writes (mock-cache-points.ts) apart from `inputTokens`,
+ * as Bedrock does.
  */
 import { EventStreamCodec, type MessageHeaders } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { JsonObject } from '../../../types.js';
 import { estimateTokens } from '../../estimate-tokens.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
+import type { CacheUse } from '../anthropic/mock-prompt-cache.js';
 import { GUARDRAIL_MESSAGE, type BedrockStreamException } from './bedrock-errors.js';
 import type { MockReasoning } from './mock-thinking.js';
 
@@ -33,6 +36,8 @@ const LATENCY_MS = 120;
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
+const NO_CACHE_USE: CacheUse = { read: 0, written: 0 };
+
 /** The plan's answer text: a guardrail's intervention answers with the guardrail's own message, as Bedrock does. */
 function answerText(plan: AnswerPlan): string | null {
   return plan.finishReason === 'content_filter' ? GUARDRAIL_MESSAGE : plan.content;
@@ -43,14 +48,20 @@ function reasoningOf(plan: AnswerPlan, reasoning: MockReasoning | undefined): Mo
   return plan.finishReason === 'content_filter' ? undefined : reasoning;
 }
 
-/** Reasoning tokens count as output tokens, as Bedrock counts them. */
-function usageOf(plan: AnswerPlan, reasoning: MockReasoning | undefined): JsonObject {
-  const { prompt_tokens: input } = plan.usage;
+/** Reasoning tokens count as output tokens, and cache reads and writes not as `inputTokens`, as Bedrock counts them. */
+function usageOf(plan: AnswerPlan, reasoning: MockReasoning | undefined, cache: CacheUse): JsonObject {
+  const prompt = Math.max(plan.usage.prompt_tokens, cache.read + cache.written);
   const output = plan.usage.completion_tokens + (reasoning ? estimateTokens(reasoning.text) : 0);
-  return { inputTokens: input, outputTokens: output, totalTokens: input + output, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+  return {
+    inputTokens: prompt - cache.read - cache.written,
+    outputTokens: output,
+    totalTokens: prompt + output,
+    cacheReadInputTokens: cache.read,
+    cacheWriteInputTokens: cache.written,
+  };
 }
 
-export function converseBody(plan: AnswerPlan, thinking?: MockReasoning): JsonObject {
+export function converseBody(plan: AnswerPlan, thinking?: MockReasoning, cache: CacheUse = NO_CACHE_USE): JsonObject {
   const reasoning = reasoningOf(plan, thinking);
   const content: JsonObject[] = [];
   if (reasoning) content.push({ reasoningContent: { reasoningText: reasoning.signature === undefined ? { text: reasoning.text } : { text: reasoning.text, signature: reasoning.signature } } });
@@ -60,12 +71,12 @@ export function converseBody(plan: AnswerPlan, thinking?: MockReasoning): JsonOb
   return {
     output: { message: { role: 'assistant', content } },
     stopReason: STOP_REASONS[plan.finishReason],
-    usage: usageOf(plan, reasoning),
+    usage: usageOf(plan, reasoning, cache),
     metrics: { latencyMs: LATENCY_MS },
   };
 }
 
-export function converseStreamFrames(plan: AnswerPlan, thinking?: MockReasoning): Uint8Array[] {
+export function converseStreamFrames(plan: AnswerPlan, thinking?: MockReasoning, cache: CacheUse = NO_CACHE_USE): Uint8Array[] {
   const reasoning = reasoningOf(plan, thinking);
   const frames: Uint8Array[] = [eventFrame('messageStart', { role: 'assistant' })];
   let block = 0;
@@ -87,7 +98,7 @@ export function converseStreamFrames(plan: AnswerPlan, thinking?: MockReasoning)
     frames.push(eventFrame('contentBlockStop', { contentBlockIndex: block }));
   }
   frames.push(eventFrame('messageStop', { stopReason: STOP_REASONS[plan.finishReason] }));
-  frames.push(eventFrame('metadata', { usage: usageOf(plan, reasoning), metrics: { latencyMs: LATENCY_MS } }));
+  frames.push(eventFrame('metadata', { usage: usageOf(plan, reasoning, cache), metrics: { latencyMs: LATENCY_MS } }));
   return frames;
 }
 
