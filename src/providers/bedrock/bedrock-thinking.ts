@@ -43,6 +43,11 @@ export const CLAUDE_ON_BEDROCK = /anthropic\.claude|^claude-/;
 /** `amazon.nova-2-lite-v1:0`, `us.amazon.nova-2-lite-v1:0`, or a `model_family` of `nova-2-lite`: Amazon's models that reason. */
 const NOVA_2 = /(?:^|\.)nova-2-/;
 
+/** Whether the model is Amazon Nova 2, which reasons when asked (`reasoningConfig`). */
+export function isNova2(model: string): boolean {
+  return NOVA_2.test(model);
+}
+
 /** Nova's `maxReasoningEffort` for each canonical effort. */
 const NOVA_EFFORTS: Readonly<Record<ActiveEffort, 'low' | 'medium' | 'high'>> = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'high' };
 
@@ -73,7 +78,7 @@ export function bedrockThinking(reasoning: Reasoning, context: BedrockThinkingCo
   // A Messages request's own effort steers Claude's answer where thinking stays off, as on Anthropic's API.
   const effortAlone: BedrockThinking = context.effortWithoutThinking === undefined || !CLAUDE_ON_BEDROCK.test(context.model) ? none : { ...none, fields: { output_config: { effort: context.effortWithoutThinking } } };
   if (reasoning.mode !== 'on') return effortAlone;
-  if (NOVA_2.test(context.model)) {
+  if (isNova2(context.model)) {
     const effort = NOVA_EFFORTS[reasoning.effort] === 'high' && context.clientMaxTokens !== undefined ? 'medium' : NOVA_EFFORTS[reasoning.effort];
     return { ...none, fields: { reasoningConfig: { type: 'enabled', maxReasoningEffort: effort } } };
   }

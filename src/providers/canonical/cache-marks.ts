@@ -51,7 +51,8 @@ function unmarkedMessage(message: JsonObject): JsonObject {
   return out;
 }
 
-function unmarked(holder: JsonObject): JsonObject {
+/** The object without its `cache_control`; the same object when it has none. */
+export function unmarked(holder: JsonObject): JsonObject {
   if (holder.cache_control === undefined) return holder;
   const { cache_control: _mark, ...rest } = holder;
   return rest;

@@ -14,6 +14,7 @@
  *   provider that says it takes them (`openai-compatible`: OpenRouter reads them, other servers
  *   ignore them).
  */
+import { unmarked } from '../canonical/cache-marks.js';
 import type { JsonObject } from '../types.js';
 
 export interface GatewayFieldOptions {
@@ -26,10 +27,7 @@ export function withoutGatewayFields(body: JsonObject, options: GatewayFieldOpti
   const { messages } = body;
   let out: JsonObject | undefined;
   if (!options.keepCacheMarks) {
-    if (body.cache_control !== undefined) {
-      const { cache_control: _mark, ...rest } = body;
-      out = rest;
-    }
+    if (body.cache_control !== undefined) out = unmarked(body);
     const tools = unmarkedList(body.tools);
     if (tools !== undefined) (out ??= { ...body }).tools = tools;
   }
@@ -75,8 +73,7 @@ function unmarkedList(list: unknown): unknown[] | undefined {
     const item = list[index] as JsonObject | null;
     if (typeof item !== 'object' || item === null || item.cache_control === undefined) continue;
     out ??= list.slice();
-    const { cache_control: _mark, ...rest } = item;
-    out[index] = rest;
+    out[index] = unmarked(item);
   }
   return out;
 }

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { messageText } from '../../estimate-tokens.js';
 import type { MockError } from '../../mock-errors.js';
 import type { MockChatRequest } from '../../mock-request.js';
+import { isNova2 } from '../../../bedrock/bedrock-thinking.js';
 import { signatureFits, signThinking } from '../../sign-thinking.js';
 import { bedrockError } from './bedrock-errors.js';
 
@@ -32,8 +33,6 @@ const DEFAULT_MAX_TOKENS = 4096;
 const EFFORTS = new Set(['low', 'medium', 'high', 'xhigh', 'max']);
 /** How much of the last user message the reasoning quotes. */
 const QUOTE_CHARS = 40;
-/** Nova 2's models, which reason (nova-2-lite). */
-const NOVA_2 = /(?:^|\.)nova-2-/;
 /** What Nova 2 gives as its reasoning text. */
 export const NOVA_REDACTED = '[REDACTED]';
 
@@ -106,7 +105,7 @@ export function checkThinking(body: unknown, modelId: string): ThinkingCheck {
 
 /** Nova 2's reasoningConfig, checked as Bedrock does; any other model refuses the field. */
 function checkNovaReasoning(config: { type: string; maxReasoningEffort?: string | undefined }, modelId: string, maxTokens: number | undefined): ThinkingCheck {
-  if (!NOVA_2.test(modelId)) return refuse('Malformed input request: the provided reasoning config value is invalid, please reformat your input and try again.');
+  if (!isNova2(modelId)) return refuse('Malformed input request: the provided reasoning config value is invalid, please reformat your input and try again.');
   if (config.type === 'disabled') return { ok: true, thinks: false };
   if (config.type !== 'enabled') return refuse(`reasoningConfig.type: ${JSON.stringify(config.type)} is not one of enabled, disabled.`);
   const effort = config.maxReasoningEffort;
