@@ -16,8 +16,48 @@ type CountTokens = (text: string) => number;
 let tokenizer: Promise<CountTokens> | undefined;
 
 function loadTokenizer(): Promise<CountTokens> {
-  tokenizer ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => (text: string) => module.countTokens(text));
+  tokenizer ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => (text: string) => countInPieces(module.countTokens, text));
   return tokenizer;
+}
+
+/**
+ * The longest text the tokenizer is given at once. Its merges cost the square of a word's length,
+ * and a run with no break in it is one word: 64 KB of one letter took 3.5 s of the event loop,
+ * 256 KB took 33 s, so one such prompt (or a stream of it, estimated when its client left) stalled
+ * every request the gateway was serving.
+ */
+export const MAX_PIECE_CHARS = 512;
+/** A piece is cut at the last whitespace in its second half, if there is one. */
+const MIN_PIECE_CHARS = MAX_PIECE_CHARS / 2;
+
+/**
+ * `count` over `text` in pieces of at most MAX_PIECE_CHARS, so its cost grows with the text's
+ * length, never its square. A cut before whitespace leaves the count as it was (the tokenizer
+ * splits there too); a cut inside a longer run adds about one token, which an estimate can take.
+ */
+export function countInPieces(count: CountTokens, text: string): number {
+  if (text.length <= MAX_PIECE_CHARS) return count(text);
+  let tokens = 0;
+  let start = 0;
+  while (text.length - start > MAX_PIECE_CHARS) {
+    let end = start + MAX_PIECE_CHARS;
+    let cut = end;
+    while (cut > start + MIN_PIECE_CHARS && !isWhitespace(text.charCodeAt(cut))) cut--;
+    if (cut > start + MIN_PIECE_CHARS) end = cut;
+    // Never between the two halves of a surrogate pair.
+    else if (isHighSurrogate(text.charCodeAt(end - 1))) end--;
+    tokens += count(text.slice(start, end));
+    start = end;
+  }
+  return tokens + count(text.slice(start));
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 32 || code === 10 || code === 9 || code === 13;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** Starts loading the tokenizer ahead of the first request that needs it. */
