@@ -10,7 +10,8 @@
  * them only turns a clean stop into a kill.
  *
  * An HTTP/2 connection (`server.tls.http2`) is told to stop with a GOAWAY: its client opens no new
- * stream on it, and it closes when its open streams are done, or is cut at the deadline.
+ * stream on it, and it closes when its open streams are done, or is cut at the deadline. Once
+ * node has closed its side of it, the client gets LINGER_MS to close its own.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Http2SecureServer, Http2Session, ServerHttp2Stream } from 'node:http2';
@@ -20,9 +21,21 @@ import type { Socket } from 'node:net';
 /** How often, while draining, connections that have finished their request are looked for and closed. */
 const SWEEP_INTERVAL_MS = 50;
 
+/**
+ * While draining, how long a connection that node has ended on its side (after its GOAWAY, or its
+ * last response), with nothing of it left in its buffer, waits for its client to close the other
+ * side before it is cut. A client that
+ * never does, or that stops reading so that the end cannot be written, would otherwise hold the
+ * shutdown to its deadline, and count as a request cut there. Long enough for what the server
+ * wrote last to reach a client that reads before a cut could reset the connection.
+ */
+const LINGER_MS = 1_000;
+
 /** Set on a socket once a request has come in on it. */
 const SERVED = Symbol('served');
-type TrackedSocket = Socket & { [SERVED]?: true };
+/** While draining: when the socket was first seen ended on its side, with nothing left in its buffer. */
+const ENDED_AT = Symbol('ended at');
+type TrackedSocket = Socket & { [SERVED]?: true; [ENDED_AT]?: number };
 
 /** On an HTTP/2 connection: its streams not yet closed. */
 const OPEN_STREAMS = Symbol('open streams');
@@ -104,7 +117,14 @@ export class ConnectionDrain {
     const sweep = (): void => {
       // An HTTP/2 server has this too, for its HTTP/1.1 connections (node:http's own, under allowHTTP1).
       (this.server as Server).closeIdleConnections();
-      for (const socket of this.sockets) if (!socket[SERVED]) socket.destroy();
+      const now = Date.now();
+      for (const socket of this.sockets) {
+        if (!socket[SERVED]) socket.destroy();
+        else if (socket.writableEnded && socket.writableLength === 0) {
+          socket[ENDED_AT] ??= now;
+          if (now - socket[ENDED_AT] >= LINGER_MS) socket.destroy();
+        }
+      }
     };
     sweep();
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);

@@ -3,7 +3,8 @@
  * client over HTTP/2 (undici with allowH2) and over HTTP/1.1; errors in OpenAI's shape on HTTP/2
  * streams; a stream reset by its client cancelling the upstream call, also when the gateway was
  * waiting for the client to read; mTLS subjects; a graceful shutdown that sends a GOAWAY and lets
- * the streams in flight finish; idle connections closed, busy ones not; and `switchyard start`
+ * the streams in flight finish, and one whose client never closes its side not held to the
+ * deadline; idle connections closed, busy ones not; and `switchyard start`
  * serving it from a config file.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createGateway, type Gateway } from '../../src/gateway/create-gateway.js';
@@ -281,6 +283,24 @@ describe('serving HTTP/2 (server.tls.http2)', () => {
     } finally {
       upstream.respond(answerWith('over h2'));
       await h1.close();
+      await gateway.close();
+    }
+  });
+
+  test('shutdown over HTTP/2: a client that never closes its side after the GOAWAY does not hold the shutdown to its deadline', async () => {
+    const { listening, gateway } = await serve({ ...chainConfig([upstream.url]), server: { shutdown_timeout_ms: 20_000 } });
+    let socket!: TLSSocket;
+    const session = http2Connect(listening.url, { createConnection: () => (socket = tlsConnect({ host: '127.0.0.1', port: listening.port, ca, servername: 'localhost', ALPNProtocols: ['h2'] })) });
+    session.on('error', () => {});
+    try {
+      assert.equal((await h2Request(session, post('/v1/chat/completions'), CHAT)).status, 200);
+      // The client keeps its side open: node's client would end it once the GOAWAY leaves it no stream.
+      socket.end = () => socket;
+      // Well before the 20 s deadline, where it would be counted as cut.
+      const drained = await Promise.race([listening.close(), sleep(10_000).then(() => 'still closing after 10 s')]);
+      assert.deepEqual(drained, { cut: 0 }, 'nothing was in flight, so nothing was cut');
+    } finally {
+      socket.destroy();
       await gateway.close();
     }
   });
