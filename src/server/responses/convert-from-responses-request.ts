@@ -157,8 +157,10 @@ function addItem(messages: JsonObject[], reasoning: ThinkingBlock[], raw: Record
     let last = messages.at(-1);
     // Joined to the assistant turn just before: its text, or the calls made with it.
     if (last?.role === 'assistant') {
-      const calls = (last.tool_calls as JsonObject[] | undefined) ?? [];
-      last.tool_calls = [...calls, call];
+      // Added in place: the list is this conversion's own, and a copy per call cost the square of their number.
+      const calls = last.tool_calls as JsonObject[] | undefined;
+      if (calls === undefined) last.tool_calls = [call];
+      else calls.push(call);
     } else {
       last = { role: 'assistant', content: null, tool_calls: [call] };
       messages.push(last);

@@ -19,7 +19,7 @@
  *   to carry it would change the conversation the model sees.
  */
 import { z } from 'zod';
-import { giveThinking, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { giveThinking, reasoningTextOf, THINKING_SEPARATOR, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
 import { parseField } from '../parse-field.js';
 import { decodeReasoning } from './reasoning-envelope.js';
@@ -39,9 +39,20 @@ export function readReasoningItem(raw: unknown, path: readonly (string | number)
   return decodeReasoning(item.encrypted_content, [...path, 'encrypted_content']) ?? [];
 }
 
-/** Gives an assistant message the blocks of the reasoning items read before it, and empties `pending`. */
+/**
+ * Gives an assistant message the blocks of the reasoning items read before it, and empties
+ * `pending`. A message given some already (items between its function calls) gets these added
+ * in place, and their text added to its reasoning: rebuilt whole each time, it cost the square of
+ * the number of items.
+ */
 export function attachReasoning(message: JsonObject, pending: ThinkingBlock[]): void {
   if (pending.length === 0) return;
-  giveThinking(message, [...((message.thinking_blocks as ThinkingBlock[] | undefined) ?? []), ...pending]);
+  const blocks = message.thinking_blocks as ThinkingBlock[] | undefined;
+  if (blocks === undefined) giveThinking(message, [...pending]);
+  else {
+    for (const block of pending) blocks.push(block);
+    const said = reasoningTextOf(pending);
+    if (said !== undefined) message.reasoning_content = typeof message.reasoning_content === 'string' ? message.reasoning_content + THINKING_SEPARATOR + said : said;
+  }
   pending.length = 0;
 }
