@@ -13,7 +13,7 @@ import { googleErrorSchema, type GoogleError } from './gemini-api.js';
 /** Gemini's and Vertex's wording for a prompt over the model's input limit. */
 const CONTEXT_OVERFLOW = /input token count|exceeds the maximum number of tokens|token limit|too many tokens|context (length|window)|prompt is too long/i;
 /** A request refused for what it says (rare as an HTTP error: Gemini usually answers 200 with a block reason). */
-const CONTENT_FILTER = /prohibited content|safety (filter|settings|reasons)|violat(es|ed|ing) .*polic/i;
+const CONTENT_FILTER = /prohibited content|safety (filter|settings|reasons)|violat(es|ed|ing) .{0,200}polic/i;
 /** A bad key in words, for a 400 that carries no ErrorInfo detail. */
 const BAD_KEY = /API key (not valid|expired|was reported as leaked)/i;
 const BILLING = /billing|payment|prepay|credits? (are|is) (exhausted|depleted)/i;
@@ -56,7 +56,15 @@ export function mapGeminiStreamError(payload: unknown, secrets: readonly string[
   });
 }
 
-function shapeOf(status: number, error: GoogleError | undefined, message: string): FailureShape {
+/**
+ * How much of an error's message its shape is read from. The wordings above come first in
+ * Google's messages; past them, a long message only costs time (`violates ` repeated over 160 KB
+ * took 1.8 s of the event loop when the content-filter pattern searched it whole).
+ */
+const CLASSIFIED_CHARS = 2_000;
+
+function shapeOf(status: number, error: GoogleError | undefined, whole: string): FailureShape {
+  const message = whole.length > CLASSIFIED_CHARS ? whole.slice(0, CLASSIFIED_CHARS) : whole;
   const code = error?.status;
   if (code === 'RESOURCE_EXHAUSTED' || status === 429) return onlyLongQuotas(error) ? 'quota_exhausted' : 'rate_limit_429';
   if (code === 'UNAUTHENTICATED' || code === 'PERMISSION_DENIED' || status === 401 || status === 403 || hasBadKeyReason(error) || BAD_KEY.test(message)) return 'auth_error';
