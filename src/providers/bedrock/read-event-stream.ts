@@ -19,18 +19,35 @@ const codec = new EventStreamCodec(toUtf8, fromUtf8);
 export type { Message };
 
 export async function* readEventStream(body: AsyncIterable<Uint8Array>): AsyncGenerator<Message, void> {
+  /** What is left of the last join: the start of the next message, if any. */
   let buffer: Buffer = Buffer.alloc(0);
+  // Chunks are kept apart until they can complete the next message, then joined once: joined as
+  // each arrived, a 16 MiB message in 16 KB chunks was copied a thousand times (23 s).
+  const parts: Uint8Array[] = [];
+  let held = 0;
+  /** The bytes that would complete the next message: its length once its prelude is in. */
+  let needed = PRELUDE_BYTES;
   for await (const bytes of body) {
-    buffer = buffer.length === 0 ? Buffer.from(bytes) : Buffer.concat([buffer, bytes]);
+    parts.push(bytes);
+    held += bytes.length;
+    if (buffer.length + held < needed) continue;
+    // A copy even of one chunk: a message must not hold on to the socket's buffer.
+    buffer = Buffer.concat(buffer.length === 0 ? parts : [buffer, ...parts]);
+    parts.length = 0;
+    held = 0;
+    needed = PRELUDE_BYTES;
     while (buffer.length >= PRELUDE_BYTES) {
       const total = buffer.readUInt32BE(0);
       if (total < MIN_MESSAGE_BYTES || total > MAX_MESSAGE_BYTES) throw malformedUpstream('The upstream sent an event-stream message with an impossible length.');
-      if (buffer.length < total) break;
+      if (buffer.length < total) {
+        needed = total;
+        break;
+      }
       yield decode(buffer.subarray(0, total));
       buffer = buffer.subarray(total);
     }
   }
-  if (buffer.length > 0) {
+  if (buffer.length + held > 0) {
     throw new GatewayError('The upstream event stream ended in the middle of a message.', { status: 502, code: 'stream_truncated', shape: 'connection_error' });
   }
 }
