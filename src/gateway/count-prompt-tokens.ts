@@ -16,7 +16,7 @@ type CountTokens = (text: string) => number;
 let tokenizer: Promise<CountTokens> | undefined;
 
 function loadTokenizer(): Promise<CountTokens> {
-  tokenizer ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => (text: string) => countInPieces(module.countTokens, text));
+  tokenizer ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens);
   return tokenizer;
 }
 
@@ -31,13 +31,18 @@ export const MAX_PIECE_CHARS = 512;
 const MIN_PIECE_CHARS = MAX_PIECE_CHARS / 2;
 
 /**
- * `count` over `text` in pieces of at most MAX_PIECE_CHARS, so its cost grows with the text's
+ * Text the tokenizer counts between two turns it gives the event loop: some 15 ms of its time at
+ * its slowest (about 0.5 s a MB), so a large prompt delays the other requests by that, not by its
+ * whole count (16 MB to /v1/messages/count_tokens held them for 7 s).
+ */
+export const CHARS_PER_TURN = 32 * 1024;
+
+/**
+ * `text` in pieces of at most MAX_PIECE_CHARS, so the tokenizer's cost grows with the text's
  * length, never its square. A cut before whitespace leaves the count as it was (the tokenizer
  * splits there too); a cut inside a longer run adds about one token, which an estimate can take.
  */
-export function countInPieces(count: CountTokens, text: string): number {
-  if (text.length <= MAX_PIECE_CHARS) return count(text);
-  let tokens = 0;
+function* piecesOf(text: string): Generator<string> {
   let start = 0;
   while (text.length - start > MAX_PIECE_CHARS) {
     let end = start + MAX_PIECE_CHARS;
@@ -46,10 +51,18 @@ export function countInPieces(count: CountTokens, text: string): number {
     if (cut > start + MIN_PIECE_CHARS) end = cut;
     // Never between the two halves of a surrogate pair.
     else if (isHighSurrogate(text.charCodeAt(end - 1))) end--;
-    tokens += count(text.slice(start, end));
+    yield text.slice(start, end);
     start = end;
   }
-  return tokens + count(text.slice(start));
+  yield start === 0 ? text : text.slice(start);
+}
+
+/** `count` over `text`, given it in pieces (piecesOf). */
+export function countInPieces(count: CountTokens, text: string): number {
+  if (text.length <= MAX_PIECE_CHARS) return count(text);
+  let tokens = 0;
+  for (const piece of piecesOf(text)) tokens += count(piece);
+  return tokens;
 }
 
 function isWhitespace(code: number): boolean {
@@ -58,6 +71,30 @@ function isWhitespace(code: number): boolean {
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** One count's texts, given to the tokenizer in pieces, with a turn for the event loop after each CHARS_PER_TURN of them. */
+class Counting {
+  tokens = 0;
+  private sinceTurn = 0;
+
+  constructor(private readonly count: CountTokens) {}
+
+  async add(text: string): Promise<void> {
+    if (text.length <= MAX_PIECE_CHARS && this.sinceTurn + text.length < CHARS_PER_TURN) {
+      this.tokens += this.count(text);
+      this.sinceTurn += text.length;
+      return;
+    }
+    for (const piece of piecesOf(text)) {
+      this.tokens += this.count(piece);
+      this.sinceTurn += piece.length;
+      if (this.sinceTurn >= CHARS_PER_TURN) {
+        this.sinceTurn = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
 }
 
 /** Starts loading the tokenizer ahead of the first request that needs it. */
@@ -85,32 +122,30 @@ export function promptTokenUpperBound(body: ChatBody, bodyBytes: number | undefi
 const PAST_REASONING = new Set(['reasoning_content', 'thinking_blocks']);
 
 export async function countPromptTokens(body: ChatBody): Promise<number> {
-  const count = await loadTokenizer();
-  let tokens = 3;
+  const counting = new Counting(await loadTokenizer());
+  counting.tokens = 3;
   const lastAssistant = body.messages.findLastIndex((message) => message.role === 'assistant');
   for (const [index, message] of body.messages.entries()) {
-    tokens += TOKENS_PER_MESSAGE;
+    counting.tokens += TOKENS_PER_MESSAGE;
     for (const [key, value] of Object.entries(message)) {
       if (index !== lastAssistant && PAST_REASONING.has(key)) continue;
-      if (key === 'content') tokens += contentTokens(value, count);
-      else if (typeof value === 'string') tokens += count(value);
-      else if (value !== null && value !== undefined) tokens += count(JSON.stringify(value));
+      if (key === 'content') await addContent(counting, value);
+      else if (typeof value === 'string') await counting.add(value);
+      else if (value !== null && value !== undefined) await counting.add(JSON.stringify(value));
     }
   }
-  if (Array.isArray(body.tools)) tokens += count(JSON.stringify(body.tools));
-  return tokens;
+  if (Array.isArray(body.tools)) await counting.add(JSON.stringify(body.tools));
+  return counting.tokens;
 }
 
-function contentTokens(content: unknown, count: CountTokens): number {
-  if (typeof content === 'string') return count(content);
-  if (!Array.isArray(content)) return content == null ? 0 : count(JSON.stringify(content));
-  let tokens = 0;
+async function addContent(counting: Counting, content: unknown): Promise<void> {
+  if (typeof content === 'string') return counting.add(content);
+  if (!Array.isArray(content)) return content == null ? undefined : counting.add(JSON.stringify(content));
   for (const part of content as { type?: unknown; text?: unknown }[]) {
-    if (part?.type === 'text' && typeof part.text === 'string') tokens += count(part.text);
-    else if (part?.type === 'image_url' || part?.type === 'input_image') tokens += TOKENS_PER_IMAGE;
-    else tokens += count(JSON.stringify(part));
+    if (part?.type === 'text' && typeof part.text === 'string') await counting.add(part.text);
+    else if (part?.type === 'image_url' || part?.type === 'input_image') counting.tokens += TOKENS_PER_IMAGE;
+    else await counting.add(JSON.stringify(part));
   }
-  return tokens;
 }
 
 /**
@@ -121,7 +156,7 @@ function contentTokens(content: unknown, count: CountTokens): number {
  */
 export async function estimateStreamUsage(body: ChatBody, chunks: readonly string[] | undefined): Promise<Usage> {
   const inputTokens = await countPromptTokens(body);
-  const count = await loadTokenizer();
+  const output = new Counting(await loadTokenizer());
   let text = '';
   for (const data of chunks ?? []) {
     try {
@@ -136,5 +171,6 @@ export async function estimateStreamUsage(body: ChatBody, chunks: readonly strin
       // not a canonical chunk: nothing to count
     }
   }
-  return { inputTokens, outputTokens: text === '' ? 0 : count(text), cachedInputTokens: 0 };
+  if (text !== '') await output.add(text);
+  return { inputTokens, outputTokens: output.tokens, cachedInputTokens: 0 };
 }

@@ -1,7 +1,7 @@
 /** The prompt count behind the proactive context_overflow check, for history that carries the gateway's own reasoning fields; the tokenizer given text in pieces it counts in linear time. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countInPieces, countPromptTokens, MAX_PIECE_CHARS } from '../../src/gateway/count-prompt-tokens.js';
+import { CHARS_PER_TURN, countInPieces, countPromptTokens, MAX_PIECE_CHARS } from '../../src/gateway/count-prompt-tokens.js';
 import type { ChatBody, JsonObject } from '../../src/providers/types.js';
 
 /** Half of a surrogate pair without the other (a pair is one code point, not in this category). */
@@ -64,4 +64,25 @@ test('a prompt of one letter repeated 256 KB is counted, in pieces, when a conte
   const letters = 'y'.repeat(262_144);
   // 3 for the reply's priming, 4 for the message's framing, 1 for its role, and a token per four letters.
   assert.equal(await countPromptTokens(body([{ role: 'user', content: letters }])), 3 + 4 + 1 + 65_536);
+});
+
+test('a long count gives the event loop a turn after each CHARS_PER_TURN of text; a short one takes none', async () => {
+  const turnsDuring = async (text: string): Promise<number> => {
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      if (!counting) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await countPromptTokens(body([{ role: 'user', content: text }]));
+    counting = false;
+    return turns;
+  };
+  // The tokenizer loaded first: loading it gives the event loop turns of its own.
+  await countPromptTokens(body([{ role: 'user', content: 'warm up' }]));
+  const prose = 'The quick brown fox jumps over the lazy dog, twice. '.repeat(Math.ceil((CHARS_PER_TURN * 4) / 52));
+  assert.ok((await turnsDuring(prose)) >= 3, 'other work ran while four turns of text were counted');
+  assert.equal(await turnsDuring('hello there'), 0);
 });
