@@ -3,7 +3,9 @@
  * cannot hold it is skipped rather than called (proactive context_overflow). The count uses a real
  * BPE tokenizer (o200k, GPT-4o's); other model families tokenize differently, so the figure is an
  * estimate, not a bill. The tokenizer loads on first use; a cheap upper bound avoids running it
- * when every window is clearly large enough.
+ * when every window is clearly large enough. It runs on the event loop, so it is given text in
+ * short pieces, and a long count gives the loop a turn now and then: a client's text cannot make
+ * it stall the other requests.
  */
 import type { ChatBody, Usage } from '../providers/types.js';
 
