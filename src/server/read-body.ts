@@ -49,14 +49,22 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   if (size === 0) throw invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_body');
   const received = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
   const body = decoder === undefined ? received : await decoded(req, decoder, received, maxBytes);
-  const text = body.toString('utf8');
+  const value = parsed(body.toString('utf8'));
+  // Valid JSON nested d deep is at least 2d bytes long: a short body needs no look.
+  if (body.length > 2 * MAX_JSON_DEPTH && nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`The JSON body of your request is nested more than ${MAX_JSON_DEPTH} levels deep.`, null, 'invalid_json');
+  }
+  return { value, bytes: body.length };
+}
+
+function parsed(text: string): unknown {
   try {
-    return { value: JSON.parse(text) as unknown, bytes: body.length };
+    return JSON.parse(text) as unknown;
   } catch (err) {
     // A byte order mark, which JSON parsers may ignore (RFC 8259 §8.1): looked for only when the text does not parse.
     if (text.charCodeAt(0) === BYTE_ORDER_MARK) {
       try {
-        return { value: JSON.parse(text.slice(1)) as unknown, bytes: body.length };
+        return JSON.parse(text.slice(1)) as unknown;
       } catch {
         // Reported below, as the text was sent.
       }
@@ -66,6 +74,49 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 }
 
 const BYTE_ORDER_MARK = 0xfeff;
+
+/**
+ * How deep a request's JSON may nest. The gateway's own walks of a body (its cache and idempotency
+ * key, the JSON it sends upstream) recurse, and about 5,000 levels overflowed the stack: a client's
+ * mistake answered 500. Real requests nest a few tens deep (OpenAI's structured outputs allow 10).
+ */
+export const MAX_JSON_DEPTH = 512;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * Whether valid JSON (as UTF-8, whose multi-byte characters hold no ASCII byte) nests deeper than
+ * `limit`: one pass, each string skipped with a native search for its closing quote (most of a
+ * prompt's bytes are in strings).
+ */
+function nestedDeeperThan(json: Buffer, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const byte = json[i] as number;
+    if (byte === QUOTE) i = closingQuote(json, i);
+    else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+      if (++depth > limit) return true;
+    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) depth--;
+  }
+  return false;
+}
+
+/** Where the string opened at `open` ends: the next quote that an odd run of backslashes does not escape. */
+function closingQuote(json: Buffer, open: number): number {
+  let at = open;
+  for (;;) {
+    at = json.indexOf(QUOTE, at + 1);
+    if (at === -1) return json.length;
+    let backslashes = 0;
+    while (json[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+}
 
 /** The decoder for a `content-encoding`, undefined for none (`identity`); a 415 for a coding this gateway does not read. */
 function decoderFor(header: string): Decoder | undefined {

@@ -99,6 +99,32 @@ describe('bad input gets a clear OpenAI-shaped error with the right status', () 
     assert.equal(upstream.requests.length, 0);
   });
 
+  test('JSON nested past 512 levels is a 400 invalid_json, on every endpoint and with an idempotency key; 500 levels is served', async () => {
+    // The gateway's key and upstream JSON recurse: about 5,000 levels overflowed the stack, a 500.
+    const roomy = await startGateway(chainConfig([upstream.url]));
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const chat = (depth: number) => `{"model":"chat","messages":[{"role":"user","content":"hi"}],"metadata":{"deep":${nested(depth)}}}`;
+    try {
+      for (const [path, body, headers] of [
+        ['/v1/chat/completions', chat(5_000), JSON_HEADERS],
+        ['/v1/chat/completions', chat(100_000), { ...JSON_HEADERS, 'idempotency-key': 'deep-1' }],
+        ['/v1/chat/completions', chat(511), JSON_HEADERS],
+        ['/v1/embeddings', `{"model":"embed","input":"hi","extra":${nested(600)}}`, JSON_HEADERS],
+        ['/v1/messages', `{"model":"chat","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"metadata":${nested(5_000)}}`, { ...JSON_HEADERS, 'anthropic-version': '2023-06-01' }],
+      ] as const) {
+        const reply = await send(roomy.url, 'POST', path, headers, body);
+        assert.equal(reply.status, 400, `${path} ${body.length}`);
+        assert.match(reply.text, /nested more than 512 levels deep/);
+      }
+      // A string full of brackets is not nesting.
+      const brackets = `{"model":"chat","messages":[{"role":"user","content":"${'[{'.repeat(3_000)}\\\"]"}],"metadata":{"deep":${nested(498)}}}`;
+      const served = await send(roomy.url, 'POST', '/v1/chat/completions', { ...JSON_HEADERS, 'idempotency-key': 'deep-2' }, brackets);
+      assert.equal(served.status, 200, served.text);
+    } finally {
+      await roomy.close();
+    }
+  });
+
   test('fuzz: arbitrary bodies, paths, methods and content types never get a 5xx and always a well-formed error', async () => {
     const jsonish = fc.oneof(
       fc.json(),
