@@ -109,7 +109,7 @@ function convertMessages(messages: JsonObject[], replayThinking: boolean): { sys
     system: textOnly,
     user: (content, param) => contentParts(content, param).flatMap(partBlock),
     assistant: (message, param) => assistantBlocks(message, param, replayThinking),
-    tool: toolResultBlock,
+    tool: (message, param) => [toolResultBlock(message, param)],
     mark: (blocks, mark) => {
       (blocks.at(-1) as Block).cache_control = mark;
     },

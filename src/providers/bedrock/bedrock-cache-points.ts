@@ -58,18 +58,3 @@ export function appendCachePoint(blocks: JsonObject[], rules: CachePointRules): 
   if (last.toolResult !== undefined && !rules.afterToolResult) return;
   blocks.push(cachePoint());
 }
-
-/**
- * A turn's blocks with a cache point after each of `marked`: tool results a content part of the
- * tool message marked (a toolResult's own content takes no cache point).
- */
-export function withPointsAfter(blocks: JsonObject[], marked: ReadonlySet<JsonObject>, rules: CachePointRules): JsonObject[] {
-  const out: JsonObject[] = [];
-  for (const block of blocks) {
-    // The message's own mark may have put a point there already.
-    if (block.cachePoint !== undefined && out.at(-1)?.cachePoint !== undefined) continue;
-    out.push(block);
-    if (marked.has(block)) appendCachePoint(out, rules);
-  }
-  return out;
-}

@@ -11,7 +11,7 @@ import { claudeSampling, effortWithoutThinking, isReplayable } from '../anthropi
 import { readReasoning, readThinkingBlocks } from '../canonical/reasoning.js';
 import { cacheMarkOf, cannotTranslate, contentParts, convertToTurns, functionOfTool, functionOfToolCall, invalidRequest, maxOutputTokens, namedFunctionChoice, refuseUngivenOutput, stopSequences, type ContentPart, type ImageSource, type Turn as CanonicalTurn } from '../canonical/request-parts.js';
 import type { ChatBody, JsonObject } from '../types.js';
-import { appendCachePoint, cachePoint, cachePointRules, withPointsAfter, type CachePointRules } from './bedrock-cache-points.js';
+import { appendCachePoint, cachePoint, cachePointRules, type CachePointRules } from './bedrock-cache-points.js';
 import { bedrockThinking, reasoningContentBlock } from './bedrock-thinking.js';
 
 /**
@@ -145,24 +145,14 @@ interface MessageOptions {
  */
 function convertMessages(messages: JsonObject[], options: MessageOptions): { system: Block[]; turns: Turn[] } {
   const { cachePoints } = options;
-  // The tool builder gives one block, so a tool result that a part marks gets its point once the turns are built.
-  let markedResults: Set<Block> | undefined;
-  const { system, turns } = convertToTurns<Block>(messages, {
+  return convertToTurns<Block>(messages, {
     provider: "Bedrock's Converse API",
     system: (content, param) => textOnly(content, param, cachePoints),
     user: (content, param) => contentParts(content, param).flatMap((part, partIndex) => partBlocks(part, `${param}[${partIndex}]`, cachePoints)),
     assistant: (message, param) => assistantBlocks(message, param, options),
-    tool: (message, param) => {
-      const result = toolResultBlock(message, param);
-      if (result.marked && cachePoints !== undefined) (markedResults ??= new Set()).add(result.block);
-      return result.block;
-    },
+    tool: (message, param) => toolResultBlocks(message, param, cachePoints),
     mark: cachePoints === undefined ? undefined : (blocks) => appendCachePoint(blocks, cachePoints),
   });
-  if (markedResults !== undefined && cachePoints !== undefined) {
-    for (const turn of turns) if (turn.role === 'user') turn.content = withPointsAfter(turn.content, markedResults, cachePoints);
-  }
-  return { system, turns };
 }
 
 function textOnly(content: unknown, param: string, cachePoints: CachePointRules | undefined): Block[] {
@@ -240,8 +230,8 @@ function parseArguments(text: unknown, param: string): unknown {
   }
 }
 
-/** A tool message's toolResult block, and whether a part of its content is marked (its point then follows the block). */
-function toolResultBlock(message: JsonObject, param: string): { block: Block; marked: boolean } {
+/** A tool message's toolResult block, and a cache point after it when a part of its content is marked (a toolResult's own content takes none). */
+function toolResultBlocks(message: JsonObject, param: string, cachePoints: CachePointRules | undefined): Block[] {
   if (typeof message.tool_call_id !== 'string') throw invalidRequest(`${param}.tool_call_id must be a string.`, `${param}.tool_call_id`);
   let marked = false;
   const content = contentParts(message.content, `${param}.content`).flatMap((part, index) => {
@@ -249,7 +239,9 @@ function toolResultBlock(message: JsonObject, param: string): { block: Block; ma
     return partBlock(part, `${param}.content[${index}]`);
   });
   // A tool result needs content; an empty one says so in words rather than sending a blank block Bedrock rejects.
-  return { block: { toolResult: { toolUseId: message.tool_call_id, content: content.length > 0 ? content : [{ text: '(no output)' }] } }, marked };
+  const blocks: Block[] = [{ toolResult: { toolUseId: message.tool_call_id, content: content.length > 0 ? content : [{ text: '(no output)' }] } }];
+  if (marked && cachePoints !== undefined) appendCachePoint(blocks, cachePoints);
+  return blocks;
 }
 
 /** Function tools as `toolSpec` entries, each marked one followed by a cache point where the model takes one there. */

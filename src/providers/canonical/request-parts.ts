@@ -179,8 +179,8 @@ export interface TurnBuilders<Block> {
   system(content: unknown, param: string): Block[];
   user(content: unknown, param: string): Block[];
   assistant(message: JsonObject, param: string): Block[];
-  /** A `tool` message's result, sent in a user turn. */
-  tool(message: JsonObject, param: string): Block;
+  /** A `tool` message's result, sent in a user turn (with what follows it there, such as a cache point). */
+  tool(message: JsonObject, param: string): Block[];
   /** Marks a message's blocks to be cached up to their end (its `cache_control`, cache-marks.ts); a provider that caches by itself has none. */
   mark?(blocks: Block[], mark: JsonObject): void;
 }
@@ -206,7 +206,7 @@ export function convertToTurns<Block>(messages: JsonObject[], build: TurnBuilder
         push('assistant', marked(build, message, param, build.assistant(message, param)));
         break;
       case 'tool':
-        push('user', marked(build, message, param, [build.tool(message, param)]));
+        push('user', marked(build, message, param, build.tool(message, param)));
         break;
       default:
         throw cannotTranslate(`${param}.role ${JSON.stringify(message.role)} cannot be translated for ${build.provider}.`, `${param}.role`);
