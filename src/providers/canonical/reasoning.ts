@@ -155,6 +155,22 @@ export function giveThinking(message: JsonObject, blocks: ThinkingBlock[]): void
 }
 
 /**
+ * Adds blocks after the thinking a message was given (giveThinking), in place: its blocks, and
+ * their text to its reasoning, as giveThinking would make them from all the blocks. Rebuilding
+ * both at each addition cost the square of the number of additions.
+ */
+export function addThinking(message: JsonObject, blocks: readonly ThinkingBlock[]): void {
+  const given = message.thinking_blocks as ThinkingBlock[] | undefined;
+  if (given === undefined) {
+    giveThinking(message, [...blocks]);
+    return;
+  }
+  for (const block of blocks) given.push(block);
+  const said = reasoningTextOf(blocks);
+  if (said !== undefined) message.reasoning_content = typeof message.reasoning_content === 'string' ? message.reasoning_content + THINKING_SEPARATOR + said : said;
+}
+
+/**
  * An assistant message's `thinking_blocks` (`param` names the message), as a client sends back
  * what the gateway answered. A block of another shape is the client's 400 naming it.
  */

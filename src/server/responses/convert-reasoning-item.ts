@@ -19,7 +19,7 @@
  *   to carry it would change the conversation the model sees.
  */
 import { z } from 'zod';
-import { giveThinking, reasoningTextOf, THINKING_SEPARATOR, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
+import { addThinking, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
 import { parseField } from '../parse-field.js';
 import { decodeReasoning } from './reasoning-envelope.js';
@@ -39,20 +39,9 @@ export function readReasoningItem(raw: unknown, path: readonly (string | number)
   return decodeReasoning(item.encrypted_content, [...path, 'encrypted_content']) ?? [];
 }
 
-/**
- * Gives an assistant message the blocks of the reasoning items read before it, and empties
- * `pending`. A message given some already (items between its function calls) gets these added
- * in place, and their text added to its reasoning: rebuilt whole each time, it cost the square of
- * the number of items.
- */
+/** Gives an assistant message the blocks of the reasoning items read before it (after any it was given already), and empties `pending`. */
 export function attachReasoning(message: JsonObject, pending: ThinkingBlock[]): void {
   if (pending.length === 0) return;
-  const blocks = message.thinking_blocks as ThinkingBlock[] | undefined;
-  if (blocks === undefined) giveThinking(message, [...pending]);
-  else {
-    for (const block of pending) blocks.push(block);
-    const said = reasoningTextOf(pending);
-    if (said !== undefined) message.reasoning_content = typeof message.reasoning_content === 'string' ? message.reasoning_content + THINKING_SEPARATOR + said : said;
-  }
+  addThinking(message, pending);
   pending.length = 0;
 }
