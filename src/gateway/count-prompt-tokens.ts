@@ -44,7 +44,7 @@ export const CHARS_PER_TURN = 32 * 1024;
  * length, never its square. A cut before whitespace leaves the count as it was (the tokenizer
  * splits there too); a cut inside a longer run adds about one token, which an estimate can take.
  */
-function* piecesOf(text: string): Generator<string> {
+export function* piecesOf(text: string): Generator<string> {
   let start = 0;
   while (text.length - start > MAX_PIECE_CHARS) {
     let end = start + MAX_PIECE_CHARS;
@@ -57,14 +57,6 @@ function* piecesOf(text: string): Generator<string> {
     start = end;
   }
   yield start === 0 ? text : text.slice(start);
-}
-
-/** `count` over `text`, given it in pieces (piecesOf). */
-export function countInPieces(count: CountTokens, text: string): number {
-  if (text.length <= MAX_PIECE_CHARS) return count(text);
-  let tokens = 0;
-  for (const piece of piecesOf(text)) tokens += count(piece);
-  return tokens;
 }
 
 function isWhitespace(code: number): boolean {
@@ -83,11 +75,6 @@ class Counting {
   constructor(private readonly count: CountTokens) {}
 
   async add(text: string): Promise<void> {
-    if (text.length <= MAX_PIECE_CHARS && this.sinceTurn + text.length < CHARS_PER_TURN) {
-      this.tokens += this.count(text);
-      this.sinceTurn += text.length;
-      return;
-    }
     for (const piece of piecesOf(text)) {
       this.tokens += this.count(piece);
       this.sinceTurn += piece.length;
@@ -173,6 +160,6 @@ export async function estimateStreamUsage(body: ChatBody, chunks: readonly strin
       // not a canonical chunk: nothing to count
     }
   }
-  if (text !== '') await output.add(text);
+  await output.add(text);
   return { inputTokens, outputTokens: output.tokens, cachedInputTokens: 0 };
 }

@@ -1,7 +1,7 @@
 /** The prompt count behind the proactive context_overflow check, for history that carries the gateway's own reasoning fields; the tokenizer given text in pieces it counts in linear time. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHARS_PER_TURN, countInPieces, countPromptTokens, MAX_PIECE_CHARS } from '../../src/gateway/count-prompt-tokens.js';
+import { CHARS_PER_TURN, countPromptTokens, MAX_PIECE_CHARS, piecesOf } from '../../src/gateway/count-prompt-tokens.js';
 import type { ChatBody, JsonObject } from '../../src/providers/types.js';
 
 /** Half of a surrogate pair without the other (a pair is one code point, not in this category). */
@@ -30,32 +30,29 @@ test("an earlier turn's reasoning is not counted (providers drop it); the last a
 
 test('the tokenizer is given at most MAX_PIECE_CHARS at a time, cut at whitespace where it can be and never inside a surrogate pair; the count stays what it was', async () => {
   const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-  const pieces: string[] = [];
-  const recording = (text: string): number => {
-    pieces.push(text);
-    return countTokens(text);
+  // The pieces the text was last cut into, and their count.
+  let pieces: string[] = [];
+  const countInPieces = (text: string): number => {
+    pieces = [...piecesOf(text)];
+    return pieces.reduce((tokens, piece) => tokens + countTokens(piece), 0);
   };
   const prose = 'The quick brown fox jumps over the lazy dog, twice. '.repeat(400);
   const emoji = 'é😀'.repeat(3000);
   const base64 = Buffer.from(Array.from({ length: 30_000 }, (_, i) => (i * 7919) % 256)).toString('base64');
   for (const [name, text] of [['prose', prose], ['emoji', emoji], ['base64', base64]] as const) {
-    pieces.length = 0;
-    const counted = countInPieces(recording, text);
+    const counted = countInPieces(text);
     assert.equal(pieces.join(''), text, `${name}: every character is counted once`);
     assert.ok(pieces.length > 1 && pieces.every((piece) => piece.length <= MAX_PIECE_CHARS && !LONE_SURROGATE.test(piece)), `${name}: pieces of at most ${MAX_PIECE_CHARS}, none split inside a surrogate pair`);
     const whole = countTokens(text);
     assert.ok(Math.abs(counted - whole) <= whole * 0.002, `${name}: ${counted} tokens in pieces, ${whole} whole`);
   }
   // Prose is cut at its spaces, where the tokenizer splits anyway.
-  pieces.length = 0;
-  countInPieces(recording, prose);
+  countInPieces(prose);
   assert.ok(pieces.slice(1).every((piece) => piece.startsWith(' ')));
   // A run with no break in it (whose cost would grow with its square) is cut too, and a text that fits is given whole.
-  pieces.length = 0;
-  assert.equal(countInPieces(recording, 'y'.repeat(100_000)), 25_000);
+  assert.equal(countInPieces('y'.repeat(100_000)), 25_000);
   assert.ok(pieces.length >= 100_000 / MAX_PIECE_CHARS && pieces.every((piece) => piece.length <= MAX_PIECE_CHARS));
-  pieces.length = 0;
-  countInPieces(recording, 'short');
+  countInPieces('short');
   assert.deepEqual(pieces, ['short']);
 });
 
