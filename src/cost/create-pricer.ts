@@ -157,7 +157,11 @@ export function createPricer(config: Config, now: () => number = Date.now): Pric
   };
 }
 
-/** The package's usage: `input_tokens` is the total, cache reads and writes parts of it (as our Usage counts them). */
+/**
+ * The package's usage: `input_tokens` is the total, cache reads and writes parts of it (as our Usage
+ * counts them). The package has no 1-hour cache writes: on this path (prices that change with the
+ * time of day, none of them Anthropic's) they are priced as other writes.
+ */
 function packageUsage(usage: Usage): Record<string, number> {
   const { cached, written } = cacheParts(usage);
   return {
@@ -168,18 +172,31 @@ function packageUsage(usage: Usage): Record<string, number> {
   };
 }
 
-/** The input tokens read from the cache and written to it, each at most what is left of the input. */
-function cacheParts(usage: Usage): { cached: number; written: number } {
+/**
+ * The input tokens read from the cache and written to it, each at most what is left of the input,
+ * and of the written, those written to Anthropic's 1-hour cache.
+ */
+function cacheParts(usage: Usage): { cached: number; written: number; writtenLong: number } {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
-  return { cached, written: Math.min(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached) };
+  const written = Math.min(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached);
+  return { cached, written, writtenLong: Math.min(usage.cacheWrite1hInputTokens ?? 0, written) };
 }
 
 function priceByOverride(price: ModelPriceConfig, usage: Usage): number {
-  const { cached, written } = cacheParts(usage);
+  const { cached, written, writtenLong } = cacheParts(usage);
   const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
   const writeRate = price.cache_write_input_per_mtok ?? price.input_per_mtok;
-  return ((usage.inputTokens - cached - written) * price.input_per_mtok + cached * cachedRate + written * writeRate + usage.outputTokens * price.output_per_mtok) / TOKENS_PER_MTOK;
+  const longWriteRate = price.cache_write_1h_input_per_mtok ?? writeRate;
+  const input = (usage.inputTokens - cached - written) * price.input_per_mtok + cached * cachedRate + (written - writtenLong) * writeRate + writtenLong * longWriteRate;
+  return (input + usage.outputTokens * price.output_per_mtok) / TOKENS_PER_MTOK;
 }
+
+/**
+ * Anthropic bills a write to its 1-hour cache at twice the base input price (a 5-minute one at 1.25
+ * times, the package's cache-write price). The package has no price for it, so it is read off the
+ * band's input price.
+ */
+const LONG_CACHE_WRITE_FACTOR = 2;
 
 /** DeepSeek's off-peak hours and the like: the price in force changes every day, at a time of day. */
 function changesWithTimeOfDay(model: ModelInfo): boolean {
@@ -266,7 +283,12 @@ function priceLinear(rates: LinearRates, usage: Usage): number {
   let input = ((usage.inputTokens - cached) * rates.uncachedInput) / TOKENS_PER_MTOK + (cached * rates.cachedInput) / TOKENS_PER_MTOK;
   const written = usage.cacheWriteInputTokens;
   // Written tokens were counted above at the uncached rate: only the difference is added.
-  if (written !== undefined) input += (Math.min(written, usage.inputTokens - cached) * (rates.cacheWriteInput - rates.uncachedInput)) / TOKENS_PER_MTOK;
+  if (written !== undefined) {
+    const writtenAll = Math.min(written, usage.inputTokens - cached);
+    input += (writtenAll * (rates.cacheWriteInput - rates.uncachedInput)) / TOKENS_PER_MTOK;
+    const writtenLong = Math.min(usage.cacheWrite1hInputTokens ?? 0, writtenAll);
+    if (writtenLong > 0) input += (writtenLong * (LONG_CACHE_WRITE_FACTOR * rates.uncachedInput - rates.cacheWriteInput)) / TOKENS_PER_MTOK;
+  }
   return input + (usage.outputTokens * rates.output) / TOKENS_PER_MTOK + rates.fixed;
 }
 

@@ -20,6 +20,8 @@ const modelPriceSchema = z.strictObject({
   cached_input_per_mtok: usdPerMillion.optional(),
   /** Input tokens written to the provider's prompt cache (Anthropic, Bedrock); without it they cost the full input price. */
   cache_write_input_per_mtok: usdPerMillion.optional(),
+  /** Input tokens written to Anthropic's 1-hour prompt cache (`ttl: "1h"`); without it they cost `cache_write_input_per_mtok`. */
+  cache_write_1h_input_per_mtok: usdPerMillion.optional(),
 });
 
 export const pricingConfigSchema = z

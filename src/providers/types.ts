@@ -78,6 +78,11 @@ export interface Usage {
   cachedInputTokens: number;
   /** The part of inputTokens written to the provider's prompt cache (Anthropic and Bedrock bill it apart), when the provider counts it. */
   cacheWriteInputTokens?: number;
+  /**
+   * The part of cacheWriteInputTokens written to Anthropic's 1-hour cache (`cache_control.ttl: "1h"`),
+   * which it bills at twice the input price against 1.25 times for its 5-minute cache; when the provider counts it.
+   */
+  cacheWrite1hInputTokens?: number;
   /** The part of outputTokens spent reasoning, when the provider counts it apart. */
   reasoningTokens?: number;
 }

@@ -64,6 +64,30 @@ describe('prices from @pydantic/genai-prices', () => {
     }
   });
 
+  it("prices Anthropic's 1-hour cache writes at twice the input price, in the band the input falls in", () => {
+    const config = parseConfig({
+      log: { level: 'silent' },
+      providers: { claude: { type: 'anthropic', api_key: KEY } },
+      deployments: { sonnet: { provider: 'claude', model: 'claude-sonnet-4-5' } },
+      routes: { chat: { chain: ['sonnet'] } },
+    } as ConfigInput);
+    const price = createPricer(config);
+    for (const input of [100_000, 400_000]) {
+      const found = calcPrice({ input_tokens: input }, 'claude-sonnet-4-5', { providerId: 'anthropic' });
+      assert.ok(found, 'the package prices claude-sonnet-4-5');
+      // Per million, in the band of `input` tokens: what the package charges for input and for 5-minute writes.
+      const perInput = (calcPrice({ input_tokens: input + 1000 }, 'claude-sonnet-4-5', { providerId: 'anthropic' })!.total_price - found.total_price) * 1000;
+      const perWrite = (calcPrice({ input_tokens: input, cache_write_tokens: 1000 }, 'claude-sonnet-4-5', { providerId: 'anthropic' })!.total_price - found.total_price) * 1000 + perInput;
+      assert.ok(Math.abs(perWrite - 1.25 * perInput) < 1e-6, `5-minute writes are 1.25 times the input price (${perWrite} against ${perInput})`);
+      const usage = { inputTokens: input, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 60_000 };
+      const fiveMinutes = price('claude', 'claude-sonnet-4-5', usage) ?? 0;
+      const mixed = price('claude', 'claude-sonnet-4-5', { ...usage, cacheWrite1hInputTokens: 40_000 }) ?? 0;
+      // 40,000 tokens move from the 5-minute rate (1.25 times) to the 1-hour one (2 times).
+      const expected = fiveMinutes + (40_000 * (2 - 1.25) * perInput) / 1_000_000;
+      assert.ok(Math.abs(mixed - expected) < 1e-9, `${input} input tokens: ${mixed} != ${expected}`);
+    }
+  });
+
   it('leaves a model unpriced when the package cannot know its provider (mock, local server)', () => {
     const price = createPricer(configWith());
     assert.equal(price('fake', 'gpt-4o-mini', USAGE), undefined);
@@ -84,6 +108,18 @@ describe('price overrides in telemetry.pricing.models', () => {
     assert.ok(Math.abs((withRate('fake', 'claude-x', written) ?? 0) - (0.3 * 3 + 0.2 * 0.3 + 0.5 * 3.75)) < 1e-9);
     const withoutRate = createPricer(configWith({ models: { 'claude-x': { input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: 0.3 } } }));
     assert.ok(Math.abs((withoutRate('fake', 'claude-x', written) ?? 0) - (0.8 * 3 + 0.2 * 0.3)) < 1e-9);
+  });
+
+  it("1-hour cache writes cost an override's 1-hour rate, or its write rate without one", () => {
+    const written = { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 600_000, cacheWrite1hInputTokens: 200_000 };
+    const rates = { input_per_mtok: 3, output_per_mtok: 15, cache_write_input_per_mtok: 3.75 };
+    const withLong = createPricer(configWith({ models: { 'claude-x': { ...rates, cache_write_1h_input_per_mtok: 6 } } }));
+    assert.ok(Math.abs((withLong('fake', 'claude-x', written) ?? 0) - (0.4 * 3 + 0.4 * 3.75 + 0.2 * 6)) < 1e-9);
+    const withoutLong = createPricer(configWith({ models: { 'claude-x': rates } }));
+    assert.ok(Math.abs((withoutLong('fake', 'claude-x', written) ?? 0) - (0.4 * 3 + 0.6 * 3.75)) < 1e-9);
+    // More 1-hour writes than writes (an upstream's slip) count as writes, no more.
+    const over = createPricer(configWith({ models: { 'claude-x': { ...rates, cache_write_1h_input_per_mtok: 6 } } }));
+    assert.ok(Math.abs((over('fake', 'claude-x', { ...written, cacheWrite1hInputTokens: 900_000 }) ?? 0) - (0.4 * 3 + 0.6 * 6)) < 1e-9);
   });
 
   it('cached tokens cost the input price when an override gives no cached rate', () => {

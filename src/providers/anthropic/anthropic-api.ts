@@ -11,6 +11,13 @@ const usageSchema = z.looseObject({
   output_tokens: z.number().nullish(),
   cache_creation_input_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
+  /** cache_creation_input_tokens split by the cache's lifetime (`cache_control.ttl`). */
+  cache_creation: z
+    .looseObject({
+      ephemeral_5m_input_tokens: z.number().nullish(),
+      ephemeral_1h_input_tokens: z.number().nullish(),
+    })
+    .nullish(),
 });
 
 /** A content block of an answer: `text`, `tool_use`, `thinking`, `redacted_thinking`, and others (server tools) that are skipped. */
@@ -60,7 +67,10 @@ function isCommonUsage(usage: unknown): boolean {
     isNullish(usage.input_tokens, 'number') &&
     isNullish(usage.output_tokens, 'number') &&
     isNullish(usage.cache_creation_input_tokens, 'number') &&
-    isNullish(usage.cache_read_input_tokens, 'number')
+    isNullish(usage.cache_read_input_tokens, 'number') &&
+    (usage.cache_creation === undefined ||
+      usage.cache_creation === null ||
+      (isJsonObject(usage.cache_creation) && isNullish(usage.cache_creation.ephemeral_5m_input_tokens, 'number') && isNullish(usage.cache_creation.ephemeral_1h_input_tokens, 'number')))
   );
 }
 

@@ -141,8 +141,9 @@ class AnthropicChunkReader implements SseReader<StreamChunk> {
       this.stopReason = delta.delta.stop_reason ?? this.stopReason;
       // message_delta's counts are cumulative; fields it leaves null keep message_start's values.
       for (const [key, value] of Object.entries(delta.usage ?? {})) {
-        if (typeof value === 'number') this.usage[key as keyof AnthropicUsage] = value;
+        if (typeof value === 'number') (this.usage as Record<string, unknown>)[key] = value;
       }
+      if (delta.usage?.cache_creation) this.usage.cache_creation = delta.usage.cache_creation;
       return undefined;
     }
     if (type === 'message_stop') {

@@ -30,13 +30,15 @@ export function mapAnthropicFinishReason(raw: string | null | undefined, options
   return { unified: (value !== null && FINISH_REASONS[value]) || 'other', raw: value };
 }
 
-/** Anthropic counts cache reads and writes apart from `input_tokens`; the gateway counts all input together. */
+/** Anthropic counts cache reads and writes apart from `input_tokens`; the gateway counts all input together. Writes to the 1-hour cache are priced apart. */
 export function mapAnthropicUsage(usage: AnthropicUsage | null | undefined): Usage | undefined {
   if (!usage) return undefined;
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
   const mapped: Usage = { inputTokens: (usage.input_tokens ?? 0) + cacheWrite + cacheRead, outputTokens: usage.output_tokens ?? 0, cachedInputTokens: cacheRead };
   if (cacheWrite > 0) mapped.cacheWriteInputTokens = cacheWrite;
+  const longLived = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  if (longLived > 0 && cacheWrite > 0) mapped.cacheWrite1hInputTokens = Math.min(longLived, cacheWrite);
   return mapped;
 }
 

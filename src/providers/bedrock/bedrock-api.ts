@@ -11,6 +11,8 @@ export const bedrockUsageSchema = z.looseObject({
   outputTokens: z.number().optional(),
   cacheReadInputTokens: z.number().nullish(),
   cacheWriteInputTokens: z.number().nullish(),
+  /** cacheWriteInputTokens by the cache's ttl (`5m`, `1h`). */
+  cacheDetails: z.array(z.looseObject({ ttl: z.string().nullish(), inputTokens: z.number().nullish() })).nullish(),
 });
 
 /**

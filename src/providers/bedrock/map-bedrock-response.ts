@@ -25,6 +25,7 @@ export function mapBedrockStopReason(raw: string | null | undefined, options: { 
 /**
  * Bedrock counts cache reads and writes apart from `inputTokens`; the canonical usage counts them
  * inside the input tokens, as OpenAI's `prompt_tokens` does, with the cache reads also given apart.
+ * Writes with a one-hour ttl (`cacheDetails`) are priced apart.
  */
 export function mapBedrockUsage(usage: BedrockUsage | undefined): Usage | undefined {
   if (!usage) return undefined;
@@ -32,6 +33,8 @@ export function mapBedrockUsage(usage: BedrockUsage | undefined): Usage | undefi
   const cacheWrite = usage.cacheWriteInputTokens ?? 0;
   const mapped: Usage = { inputTokens: (usage.inputTokens ?? 0) + cacheRead + cacheWrite, outputTokens: usage.outputTokens ?? 0, cachedInputTokens: cacheRead };
   if (cacheWrite > 0) mapped.cacheWriteInputTokens = cacheWrite;
+  const longLived = usage.cacheDetails?.find((detail) => detail.ttl === '1h')?.inputTokens ?? 0;
+  if (longLived > 0 && cacheWrite > 0) mapped.cacheWrite1hInputTokens = Math.min(longLived, cacheWrite);
   return mapped;
 }
 

@@ -41,16 +41,20 @@ export function anthropicStopReason(reason: FinishReason | undefined): string | 
 /**
  * Usage in Anthropic's terms. Anthropic counts cache reads and writes apart from input_tokens,
  * where the canonical usage (OpenAI's) counts them inside it; writes are 0 where the serving
- * provider counted none.
+ * provider counted none, and 5-minute ones where it did not say which cache they went to
+ * (`cache_creation`, null where no usage is known).
  */
 export function anthropicUsage(usage: Usage | undefined): JsonObject {
   const cached = usage?.cachedInputTokens ?? 0;
   const written = usage?.cacheWriteInputTokens ?? 0;
+  const longLived = Math.min(usage?.cacheWrite1hInputTokens ?? 0, written);
   return {
     input_tokens: Math.max(0, (usage?.inputTokens ?? 0) - cached - written),
     output_tokens: usage?.outputTokens ?? 0,
     cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
+    // Not known yet in a stream's message_start: null, since clients (the SDK among them) keep message_start's object.
+    cache_creation: usage === undefined ? null : { ephemeral_5m_input_tokens: written - longLived, ephemeral_1h_input_tokens: longLived },
   };
 }
 

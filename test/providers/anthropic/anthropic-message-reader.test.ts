@@ -21,7 +21,14 @@ const MESSAGE = {
   ],
   stop_reason: 'tool_use',
   stop_sequence: null,
-  usage: { input_tokens: 12, output_tokens: 8, cache_creation_input_tokens: 0, cache_read_input_tokens: null, service_tier: 'standard' },
+  usage: {
+    input_tokens: 12,
+    output_tokens: 8,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: null,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    service_tier: 'standard',
+  },
 };
 
 test('a common message is read as it is, without a copy, and equals what the schema reads', () => {
@@ -70,7 +77,13 @@ test('for any JSON built from the message’s fields and wrong-typed values, the
     { requiredKeys: [] },
   );
   const usage = fc.record(
-    { input_tokens: maybe(fc.integer()), output_tokens: maybe(fc.integer()), cache_creation_input_tokens: maybe(fc.integer()), cache_read_input_tokens: maybe(fc.integer()) },
+    {
+      input_tokens: maybe(fc.integer()),
+      output_tokens: maybe(fc.integer()),
+      cache_creation_input_tokens: maybe(fc.integer()),
+      cache_read_input_tokens: maybe(fc.integer()),
+      cache_creation: maybe(fc.record({ ephemeral_5m_input_tokens: maybe(fc.integer()), ephemeral_1h_input_tokens: maybe(fc.integer()) }, { requiredKeys: [] })),
+    },
     { requiredKeys: [] },
   );
   const message = fc.record(

@@ -26,6 +26,7 @@ interface Usage {
   totalTokens: number;
   cacheReadInputTokens: number;
   cacheWriteInputTokens: number;
+  cacheDetails: { ttl: string; inputTokens: number }[];
 }
 
 describe("the mock's Bedrock dialect with cache points", () => {
@@ -98,6 +99,9 @@ describe("the mock's Bedrock dialect with cache points", () => {
     assert.equal(streamed.cacheWriteInputTokens, 0);
     assert.ok(streamed.inputTokens < first.cacheWriteInputTokens, JSON.stringify(streamed));
 
+    assert.deepEqual(first.cacheDetails, [{ ttl: '5m', inputTokens: first.cacheWriteInputTokens }], 'written with the default ttl');
+    assert.deepEqual(second.cacheDetails, [], 'nothing written');
+
     // Another model caches apart: the same prompt is written again.
     const opus = await usage('us.anthropic.claude-opus-4-6-v1', ask('What does main.ts do?'));
     assert.equal(opus.cacheWriteInputTokens, first.cacheWriteInputTokens);
@@ -157,5 +161,16 @@ describe("the mock's Bedrock dialect with cache points", () => {
     const inside = { toolResult: { toolUseId: 't1', content: [{ text: 'found' }, POINT] } };
     await refused(SONNET_45, toolLoop([inside]), /#\/messages\/2\/content\/0\/toolResult\/content\/1: extraneous key \[cachePoint\]/);
     await refused(SONNET_45, { messages: [{ role: 'user', content: [{ text: 'hi' }, { cachePoint: { type: 'ephemeral' } }] }] }, /Member must satisfy enum value set: \[default\]/);
+  });
+
+  test('writes up to the last 1-hour point are 1-hour writes in cacheDetails, 1h first', async () => {
+    const hourPoint = { cachePoint: { type: 'default', ttl: '1h' } };
+    const body = { system: [{ text: `Hourly. ${LONG_RULES}` }, hourPoint], messages: [{ role: 'user', content: [{ text: `Today's notes. ${LONG_RULES}` }, POINT] }] };
+    const first = await usage(SONNET_45, body);
+    const [hour, minutes] = first.cacheDetails;
+    assert.equal(hour?.ttl, '1h', JSON.stringify(first));
+    assert.equal(minutes?.ttl, '5m', JSON.stringify(first));
+    assert.ok((hour?.inputTokens ?? 0) > 1024 && (minutes?.inputTokens ?? 0) > 1024, JSON.stringify(first));
+    assert.equal((hour?.inputTokens ?? 0) + (minutes?.inputTokens ?? 0), first.cacheWriteInputTokens);
   });
 });

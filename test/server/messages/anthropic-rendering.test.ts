@@ -123,8 +123,26 @@ describe('canonical completion to an Anthropic message', () => {
     const message = JSON.parse(renderAnthropicMessage(result({ content: 'hi' }, [{ unified: 'stop', raw: 'stop' }], { inputTokens: 100, outputTokens: 5, cachedInputTokens: 40 }), 'route')) as Record<string, unknown>;
     assert.equal(message.id, 'msg_xyz');
     assert.equal(message.model, 'gpt-x');
-    assert.deepEqual(message.usage, { input_tokens: 60, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 40 });
+    assert.deepEqual(message.usage, {
+      input_tokens: 60,
+      output_tokens: 5,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 40,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    });
     assert.equal(message.stop_reason, 'end_turn');
+  });
+
+  test('cache writes are split by the cache they went to: 5-minute ones where the provider did not say', () => {
+    const usageOf = (usage: Usage): unknown => (JSON.parse(renderAnthropicMessage(result({ content: 'hi' }, [{ unified: 'stop', raw: 'stop' }], usage), 'route')) as { usage: unknown }).usage;
+    assert.deepEqual(usageOf({ inputTokens: 100, outputTokens: 5, cachedInputTokens: 10, cacheWriteInputTokens: 70, cacheWrite1hInputTokens: 50 }), {
+      input_tokens: 20,
+      output_tokens: 5,
+      cache_creation_input_tokens: 70,
+      cache_read_input_tokens: 10,
+      cache_creation: { ephemeral_5m_input_tokens: 20, ephemeral_1h_input_tokens: 50 },
+    });
+    assert.deepEqual((usageOf({ inputTokens: 100, outputTokens: 5, cachedInputTokens: 0, cacheWriteInputTokens: 70 }) as { cache_creation: unknown }).cache_creation, { ephemeral_5m_input_tokens: 70, ephemeral_1h_input_tokens: 0 });
   });
 
   test('content_filter is a refusal, and an OpenAI refusal field is a text block with stop_reason refusal', () => {

@@ -11,9 +11,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { startGateway, type GatewayFixture } from '../../helpers/gateway-fixture.js';
 import { startRecordingUpstream, userRequests, type RecordingUpstream } from '../../helpers/recording-upstream.js';
+import { parsePrometheus, valueOf } from '../../telemetry/metrics/parse-prometheus.js';
 
 const TIMEOUTS = { first_byte_ms: 5000, idle_ms: 5000, total_ms: 10000 };
 const MARK = { type: 'ephemeral' as const };
+const HOUR_MARK = { type: 'ephemeral' as const, ttl: '1h' as const };
+/** The mock's model, priced here (USD per million tokens) so that what each kind of token costs shows in the cost metric. */
+const PRICE = { input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: 0.3, cache_write_input_per_mtok: 3.75, cache_write_1h_input_per_mtok: 6 };
 
 /** A system prompt long enough to be cached (over 1,024 tokens, at about four characters a token). */
 const LONG_RULES = `You are a careful coding agent. ${'Read the code before you change it; keep every change small and tested. '.repeat(80)}`;
@@ -36,7 +40,7 @@ describe('prompt caching through the gateway (mock, wire: anthropic)', () => {
     gw = await startGateway({
       log: { level: 'silent' },
       health: { enabled: false },
-      telemetry: { request_log: { store: 'off' } },
+      telemetry: { request_log: { store: 'off' }, pricing: { models: { 'claude-sonnet-4-5': PRICE } } },
       providers: {
         claude: { type: 'mock', wire: 'anthropic', api_key: 'claude-mock-key-prompt-cache' },
         gpt: { type: 'openai', api_key: 'sk-upstream-gpt-prompt-cache-0123', base_url: gpt.url },
@@ -86,6 +90,42 @@ describe('prompt caching through the gateway (mock, wire: anthropic)', () => {
     assert.ok((streamed.usage.cache_read_input_tokens ?? 0) > 1024, JSON.stringify(streamed.usage));
     assert.ok((streamed.usage.cache_read_input_tokens ?? 0) < (first.usage.cache_creation_input_tokens ?? 0));
     assert.ok((streamed.usage.cache_creation_input_tokens ?? 0) > 0);
+  });
+
+  test('1-hour marks: the writes up to the last one are 1-hour writes, counted apart and priced at their own rate, whole and streamed', async () => {
+    const costSoFar = async (): Promise<number> => valueOf(parsePrometheus(await fetch(`${gw.url}/metrics`).then((res) => res.text())), 'switchyard_cost_usd_total', { deployment: 'claude' });
+    const request = (question: string): Anthropic.MessageCreateParamsNonStreaming => ({
+      model: 'claude',
+      max_tokens: 1024,
+      system: [{ type: 'text', text: `An hour's rules. ${LONG_RULES}`, cache_control: HOUR_MARK }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: `${question} ${'Some context for this question only. '.repeat(40)}`, cache_control: MARK }] }],
+    });
+    const before = await costSoFar();
+    const first = await anthropic.messages.create(request('What do the rules say?'));
+    const written = first.usage.cache_creation_input_tokens ?? 0;
+    const hour = first.usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+    const fiveMinutes = first.usage.cache_creation?.ephemeral_5m_input_tokens ?? 0;
+    assert.ok(hour > 1024, `the system prompt went to the 1-hour cache: ${JSON.stringify(first.usage)}`);
+    assert.ok(fiveMinutes > 0, `the question went to the 5-minute one: ${JSON.stringify(first.usage)}`);
+    assert.equal(hour + fiveMinutes, written);
+    const cost = (await costSoFar()) - before;
+    const expected = (first.usage.input_tokens * PRICE.input_per_mtok + fiveMinutes * PRICE.cache_write_input_per_mtok + hour * PRICE.cache_write_1h_input_per_mtok + first.usage.output_tokens * PRICE.output_per_mtok) / 1e6;
+    assert.ok(Math.abs(cost - expected) < 1e-12, `cost ${cost}, expected ${expected}`);
+
+    // Streamed, a new question: the hour's prefix is read, the new question written for five minutes.
+    // The split comes in message_delta: the gateway's message_start cannot know it (null there), and
+    // the SDK keeps message_start's, so it is read off the event.
+    const stream = anthropic.messages.stream(request('And what do they leave out?'));
+    const deltas: Anthropic.MessageDeltaUsage[] = [];
+    stream.on('streamEvent', (event) => {
+      if (event.type === 'message_start') assert.equal(event.message.usage.cache_creation, null);
+      if (event.type === 'message_delta') deltas.push(event.usage);
+    });
+    const streamed = await stream.finalMessage();
+    assert.equal(streamed.usage.cache_read_input_tokens, hour, JSON.stringify(streamed.usage));
+    const split = (deltas[0] as { cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } } | undefined)?.cache_creation;
+    assert.deepEqual(split, { ephemeral_5m_input_tokens: streamed.usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 }, JSON.stringify(deltas));
+    assert.ok((streamed.usage.cache_creation_input_tokens ?? 0) > 0, JSON.stringify(streamed.usage));
   });
 
   test('an OpenAI-format client with LiteLLM\'s part marks and OpenCode\'s message marks caches the same way, and sees the counts', async () => {

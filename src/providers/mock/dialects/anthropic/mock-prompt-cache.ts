@@ -9,7 +9,9 @@
  * - The prompt up to each mark is looked up in the prefixes this mock server has cached: the
  *   longest found is read (`cache_read_input_tokens`), and the prompt up to the last mark, past
  *   what was read, is written (`cache_creation_input_tokens`), when it is at least
- *   MIN_CACHEABLE_TOKENS long (a shorter prefix is not cached, as at Anthropic). Every marked
+ *   MIN_CACHEABLE_TOKENS long (a shorter prefix is not cached, as at Anthropic); of it, what lies
+ *   up to the last mark with a `ttl` of `1h` is written to the 1-hour cache
+ *   (`cache_creation.ephemeral_1h_input_tokens`), the rest to the 5-minute one. Every marked
  *   prefix is then cached. Nothing expires: the mock's runs are shorter than a TTL.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -30,15 +32,20 @@ const TTLS = new Set(['5m', '1h']);
 export interface CacheUse {
   read: number;
   written: number;
+  /** The part of `written` up to the last mark with a 1-hour ttl (Anthropic's `ephemeral_1h_input_tokens`). */
+  writtenLong: number;
 }
 
-const NO_USE: CacheUse = { read: 0, written: 0 };
+/** A request without marks: nothing read, nothing written. */
+export const NO_CACHE_USE: CacheUse = { read: 0, written: 0, writtenLong: 0 };
 
 /** A part of the prompt in caching order: what it says, its tokens, and whether it is marked. */
 export interface Segment {
   key: string;
   tokens: number;
   marked: boolean;
+  /** Marked with a 1-hour ttl. */
+  longLived?: boolean;
 }
 
 /** The 400 Anthropic answers the request's marks with, if any. */
@@ -77,7 +84,10 @@ export function useCache(request: JsonObject, cache: Map<string, number>): Cache
   const segments = segmentsOf(request);
   const automatic = request.cache_control !== undefined;
   const last = segments.at(-1);
-  if (automatic && last) last.marked = true;
+  if (automatic && last) {
+    last.marked = true;
+    last.longLived ||= isLongLived(request.cache_control);
+  }
   return usePrefixCache(String(request.model), segments, cache);
 }
 
@@ -88,10 +98,11 @@ export function useCache(request: JsonObject, cache: Map<string, number>): Cache
  * models (and dialects) cache.
  */
 export function usePrefixCache(cacheKey: string, segments: readonly Segment[], cache: Map<string, number>): CacheUse {
-  if (!segments.some((segment) => segment.marked)) return NO_USE;
+  if (!segments.some((segment) => segment.marked)) return NO_CACHE_USE;
   const hash: Hash = createHash('sha256').update(cacheKey);
   let tokens = 0;
   let read = 0;
+  let longUpTo = 0;
   const marks: { key: string; tokens: number }[] = [];
   for (const segment of segments) {
     hash.update(segment.key);
@@ -99,16 +110,24 @@ export function usePrefixCache(cacheKey: string, segments: readonly Segment[], c
     if (!segment.marked) continue;
     const key = hash.copy().digest('base64');
     if (cache.has(key)) read = tokens;
+    if (segment.longLived) longUpTo = tokens;
     marks.push({ key, tokens });
   }
   const upTo = marks.at(-1)?.tokens ?? 0;
   const written = upTo >= MIN_CACHEABLE_TOKENS ? Math.max(0, upTo - read) : 0;
+  // What is written up to the last 1-hour mark goes to the 1-hour cache (such marks come first), the rest to the 5-minute one.
+  const writtenLong = written > 0 ? Math.max(0, longUpTo - read) : 0;
   for (const mark of marks) {
     if (mark.tokens < MIN_CACHEABLE_TOKENS || cache.has(mark.key)) continue;
     if (cache.size >= MAX_CACHED_PREFIXES) cache.delete(cache.keys().next().value as string);
     cache.set(mark.key, mark.tokens);
   }
-  return { read, written };
+  return { read, written, writtenLong };
+}
+
+/** A mark (`cache_control`, a Converse `cachePoint`) with a 1-hour ttl. */
+export function isLongLived(mark: unknown): boolean {
+  return typeof mark === 'object' && mark !== null && (mark as JsonObject).ttl === '1h';
 }
 
 /** The prompt in caching order: each tool, system block and message block, its mark taken out of what it says. */
@@ -121,7 +140,7 @@ function segmentsOf(request: JsonObject): Segment[] {
     }
     const { cache_control: mark, ...said } = block;
     const key = JSON.stringify(said);
-    segments.push({ key, tokens: tokensForChars(key.length), marked: mark !== undefined });
+    segments.push({ key, tokens: tokensForChars(key.length), marked: mark !== undefined, longLived: isLongLived(mark) });
   };
   list(request.tools).forEach(add);
   if (typeof request.system === 'string') add(request.system);

@@ -10,9 +10,7 @@ import { estimateTokens } from '../../estimate-tokens.js';
 import { randomId } from '../../random-id.js';
 import { sseFrame } from '../../write-sse.js';
 import { signThinking } from '../../sign-thinking.js';
-import type { CacheUse } from './mock-prompt-cache.js';
-
-const NO_CACHE_USE: CacheUse = { read: 0, written: 0 };
+import { NO_CACHE_USE, type CacheUse } from './mock-prompt-cache.js';
 
 /** Words per streamed text delta. */
 const WORDS_PER_DELTA = 3;
@@ -120,6 +118,7 @@ function usage(plan: AnswerPlan, outputTokens: number, cache: CacheUse): JsonObj
     input_tokens: prompt - cache.read - cache.written,
     cache_creation_input_tokens: cache.written,
     cache_read_input_tokens: cache.read,
+    cache_creation: { ephemeral_5m_input_tokens: cache.written - cache.writtenLong, ephemeral_1h_input_tokens: cache.writtenLong },
     output_tokens: outputTokens,
     service_tier: 'standard',
   };

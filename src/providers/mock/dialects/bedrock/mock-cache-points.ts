@@ -11,13 +11,14 @@
  * - The prompt is cached as the Anthropic dialect caches it (../anthropic/mock-prompt-cache.ts),
  *   in the same per-server map: the longest cached marked prefix is read
  *   (`cacheReadInputTokens`), and the prompt up to the last point, past what was read, is written
- *   (`cacheWriteInputTokens`) when it is at least 1,024 tokens long.
+ *   (`cacheWriteInputTokens`) when it is at least 1,024 tokens long; `cacheDetails` splits the
+ *   writes by ttl, up to the last `1h` point being 1-hour ones.
  */
 import { cachePointRules } from '../../../bedrock/bedrock-cache-points.js';
 import type { JsonObject } from '../../../types.js';
 import { tokensForChars } from '../../estimate-tokens.js';
 import type { MockError } from '../../mock-errors.js';
-import { usePrefixCache, type CacheUse, type Segment } from '../anthropic/mock-prompt-cache.js';
+import { isLongLived, usePrefixCache, type CacheUse, type Segment } from '../anthropic/mock-prompt-cache.js';
 import { bedrockError } from './bedrock-errors.js';
 
 /** Bedrock's most cache points in one request. */
@@ -69,7 +70,10 @@ export function useConverseCache(body: JsonObject, modelId: string, cache: Map<s
       } else {
         // A point marks the prompt up to where it stands, whichever section that ended in.
         const last = segments.at(-1);
-        if (last !== undefined) last.marked = true;
+        if (last !== undefined) {
+          last.marked = true;
+          last.longLived ||= isLongLived(block.cachePoint);
+        }
       }
     }
   };

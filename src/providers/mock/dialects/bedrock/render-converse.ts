@@ -11,7 +11,7 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { JsonObject } from '../../../types.js';
 import { estimateTokens } from '../../estimate-tokens.js';
 import type { AnswerPlan, MockFinishReason } from '../../mock-completion.js';
-import type { CacheUse } from '../anthropic/mock-prompt-cache.js';
+import { NO_CACHE_USE, type CacheUse } from '../anthropic/mock-prompt-cache.js';
 import { GUARDRAIL_MESSAGE, type BedrockStreamException } from './bedrock-errors.js';
 import type { MockReasoning } from './mock-thinking.js';
 
@@ -36,8 +36,6 @@ const LATENCY_MS = 120;
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
-const NO_CACHE_USE: CacheUse = { read: 0, written: 0 };
-
 /** The plan's answer text: a guardrail's intervention answers with the guardrail's own message, as Bedrock does. */
 function answerText(plan: AnswerPlan): string | null {
   return plan.finishReason === 'content_filter' ? GUARDRAIL_MESSAGE : plan.content;
@@ -58,6 +56,11 @@ function usageOf(plan: AnswerPlan, reasoning: MockReasoning | undefined, cache: 
     totalTokens: prompt + output,
     cacheReadInputTokens: cache.read,
     cacheWriteInputTokens: cache.written,
+    // The writes by ttl, 1h first, as Bedrock sorts them; empty without writes.
+    cacheDetails: [
+      { ttl: '1h', inputTokens: cache.writtenLong },
+      { ttl: '5m', inputTokens: cache.written - cache.writtenLong },
+    ].filter((detail) => detail.inputTokens > 0),
   };
 }
 
