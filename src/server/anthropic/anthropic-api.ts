@@ -8,9 +8,31 @@
 import { z } from 'zod';
 import { MIN_THINKING_BUDGET } from '../../providers/anthropic/anthropic-thinking.js';
 import { CLAUDE_EFFORTS } from '../../providers/canonical/reasoning.js';
+import { isJsonObject, isNullish } from '../../providers/read-payload.js';
+import { failFastList, isString, isTyped } from '../parse-field.js';
 
 /** A content block before its type is known: its own schema (below) is applied by type. */
 export const anyBlockSchema = z.looseObject({ type: z.string({ error: 'Each content block needs a string "type".' }) });
+
+/**
+ * The cheap tests of an item's usual shape that let a long list of bad items fail at its first
+ * (failFastList): each passes what its schema here passes, so that a bad item is seldom missed.
+ */
+const isTextBlock = (value: unknown): boolean => isJsonObject(value) && value.type === 'text' && typeof value.text === 'string';
+const isMessage = (value: unknown): boolean =>
+  isJsonObject(value) &&
+  (value.role === 'user' || value.role === 'assistant' || value.role === 'system') &&
+  (typeof value.content === 'string' || (Array.isArray(value.content) && value.content.every(isTyped)));
+const isTool = (value: unknown): boolean =>
+  isJsonObject(value) &&
+  typeof value.name === 'string' &&
+  value.name !== '' &&
+  isNullish(value.type, 'string') &&
+  isNullish(value.description, 'string') &&
+  (value.input_schema === undefined || (isJsonObject(value.input_schema) && value.input_schema.type === 'object'));
+
+/** Content blocks, each checked later by its type. */
+const blockList = () => failFastList(z.array(anyBlockSchema), isTyped);
 
 export const textBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 
@@ -37,11 +59,11 @@ export const redactedThinkingBlockSchema = z.looseObject({ type: z.literal('reda
 export const toolResultBlockSchema = z.looseObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(anyBlockSchema)]).optional(),
+  content: z.union([z.string(), blockList()]).optional(),
   is_error: z.boolean().optional(),
 });
 
-const contentSchema = z.union([z.string(), z.array(anyBlockSchema)], { error: 'Content must be a string or an array of content blocks.' });
+const contentSchema = z.union([z.string(), blockList()], { error: 'Content must be a string or an array of content blocks.' });
 
 /** `system` is accepted as a role too: SDKs from 1.x type a system turn inside `messages`. */
 const messageSchema = z.looseObject({
@@ -93,15 +115,15 @@ const thinkingSchema = z.discriminatedUnion(
 /** The fields of a Messages request (and of a count_tokens request, where max_tokens is not asked for). */
 const requestFields = {
   model: z.string().min(1),
-  messages: z.array(messageSchema).min(1),
-  system: z.union([z.string(), z.array(textBlockSchema)]).nullish(),
-  stop_sequences: z.array(z.string()).nullish(),
+  messages: failFastList(z.array(messageSchema).min(1), isMessage),
+  system: z.union([z.string(), failFastList(z.array(textBlockSchema), isTextBlock)]).nullish(),
+  stop_sequences: failFastList(z.array(z.string()), isString).nullish(),
   temperature: z.number().min(0).max(1).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   top_k: z.int().min(0).nullish(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).nullish(),
   stream: z.boolean().nullish(),
-  tools: z.array(toolSchema).nullish(),
+  tools: failFastList(z.array(toolSchema), isTool).nullish(),
   tool_choice: toolChoiceSchema.nullish(),
   output_config: outputConfigSchema.nullish(),
   thinking: thinkingSchema.nullish(),

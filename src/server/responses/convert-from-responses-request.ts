@@ -21,22 +21,26 @@ import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
 import type { ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { ChatBody, JsonObject } from '../../providers/types.js';
-import { invalidField, parseField } from '../parse-field.js';
+import { isJsonObject } from '../../providers/read-payload.js';
+import { failFastList, invalidField, isString, isTyped, parseField } from '../parse-field.js';
 import { attachReasoning, readReasoningItem } from './convert-reasoning-item.js';
 
 const textPartSchema = z.looseObject({ type: z.enum(['input_text', 'output_text']), text: z.string() });
 const imagePartSchema = z.looseObject({ type: z.literal('input_image'), image_url: z.string().min(1), detail: z.enum(['low', 'high', 'auto']).nullish() });
 
+/** Parts, items and tools before their type is known (each is checked by its type later); a long list of bad ones fails at its first (failFastList). */
+const typedList = () => failFastList(z.array(z.looseObject({ type: z.string() })), isTyped);
+
 const messageItemSchema = z.looseObject({
   type: z.literal('message').optional(),
   role: z.enum(['user', 'assistant', 'system', 'developer']),
-  content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]),
+  content: z.union([z.string(), typedList()]),
 });
 const functionCallItemSchema = z.looseObject({ type: z.literal('function_call'), call_id: z.string().min(1), name: z.string().min(1), arguments: z.string() });
 const functionCallOutputItemSchema = z.looseObject({
   type: z.literal('function_call_output'),
   call_id: z.string().min(1),
-  output: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]),
+  output: z.union([z.string(), typedList()]),
 });
 
 const functionToolSchema = z.looseObject({
@@ -56,11 +60,11 @@ const formatSchema = z.discriminatedUnion('type', [
 /** A summary of the reasoning, as OpenAI names its kinds (responses-reasoning-item.ts says what the gateway gives). */
 const summarySchema = z.enum(['auto', 'concise', 'detailed']);
 
-const requestSchema = z.looseObject({
+export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.looseObject({}))]),
+  input: z.union([z.string(), failFastList(z.array(z.looseObject({})), isJsonObject)]),
   instructions: z.string().nullish(),
-  tools: z.array(z.looseObject({ type: z.string() })).nullish(),
+  tools: typedList().nullish(),
   tool_choice: z.union([z.enum(['auto', 'none', 'required']), z.looseObject({ type: z.literal('function'), name: z.string().min(1) })]).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
@@ -75,10 +79,10 @@ const requestSchema = z.looseObject({
   background: z.boolean().nullish(),
   prompt: z.unknown().optional(),
   top_logprobs: z.int().min(0).max(20).nullish(),
-  include: z.array(z.string()).nullish(),
+  include: failFastList(z.array(z.string()), isString).nullish(),
 });
 
-export type ResponsesRequest = z.infer<typeof requestSchema>;
+export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 /** What `include` names to ask for the output text's log probabilities. */
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
@@ -87,7 +91,7 @@ type Path = (string | number)[];
 /** The canonical body, and the request as read (its echoed fields go back in the response object). */
 export function convertFromResponsesRequest(raw: unknown): { body: ChatBody; request: ResponsesRequest } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest('The request body must be a JSON object.', null, 'invalid_body');
-  const request = parseField(requestSchema, raw, []);
+  const request = parseField(responsesRequestSchema, raw, []);
   if (request.previous_response_id != null) throw unsupported('previous_response_id', 'this gateway keeps no responses: send the whole conversation in `input`.');
   if (request.conversation != null) throw unsupported('conversation', 'this gateway keeps no conversations: send the whole conversation in `input`.');
   if (request.background === true) throw unsupported('background', 'this gateway answers in the foreground and keeps no responses to poll: leave background out (or stream).');

@@ -21,14 +21,21 @@
 import { z } from 'zod';
 import { addThinking, type ThinkingBlock } from '../../providers/canonical/reasoning.js';
 import type { JsonObject } from '../../providers/types.js';
-import { parseField } from '../parse-field.js';
+import { isJsonObject } from '../../providers/read-payload.js';
+import { failFastList, parseField } from '../parse-field.js';
 import { decodeReasoning } from './reasoning-envelope.js';
+
+/** A cheap test for failFastList: a `{type, text}` part of the type. */
+const textOf =
+  (type: string) =>
+  (value: unknown): boolean =>
+    isJsonObject(value) && value.type === type && typeof value.text === 'string';
 
 const reasoningItemSchema = z.looseObject({
   type: z.literal('reasoning'),
   id: z.string().nullish(),
-  summary: z.array(z.looseObject({ type: z.literal('summary_text'), text: z.string() })),
-  content: z.array(z.looseObject({ type: z.literal('reasoning_text'), text: z.string() })).nullish(),
+  summary: failFastList(z.array(z.looseObject({ type: z.literal('summary_text'), text: z.string() })), textOf('summary_text')),
+  content: failFastList(z.array(z.looseObject({ type: z.literal('reasoning_text'), text: z.string() })), textOf('reasoning_text')).nullish(),
   encrypted_content: z.string().nullish(),
 });
 
