@@ -9,6 +9,7 @@ import { FAILURE_SHAPES, type FailureShape } from '../errors.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../health/circuit-breaker.js';
 import { proxyOption } from '../providers/provider-options.js';
 import { PROVIDER_DEFINITIONS } from '../providers/registry.js';
+import { rulePatternProblem } from '../manual/rule-pattern.js';
 
 /** Default listen address: loopback, so a fresh install is not open to the network. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -251,9 +252,20 @@ const manualSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('static'), answer: z.string().min(1) }),
   z.strictObject({
     type: z.literal('rules'),
-    /** Tried in order against the last user message; `match` is a case-insensitive regular expression. */
+    /** Tried in order against the last user message; `match` is a case-insensitive regular expression in RE2's syntax (manual/rule-pattern.ts). */
     rules: z
-      .array(z.strictObject({ match: z.string().min(1).refine(isRegExp, 'is not a valid regular expression'), answer: z.string().min(1) }))
+      .array(
+        z.strictObject({
+          match: z
+            .string()
+            .min(1)
+            .superRefine((value, ctx) => {
+              const problem = rulePatternProblem(value);
+              if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `is not a regular expression the gateway can match in linear time (RE2 syntax: no lookarounds or backreferences): ${problem}` });
+            }),
+          answer: z.string().min(1),
+        }),
+      )
       .min(1),
     /** The answer when no rule matches; without it, the chain goes on. */
     default: z.string().min(1).optional(),
@@ -270,15 +282,6 @@ const manualSchema = z.discriminatedUnion('type', [
     timeout_ms: int().pipe(z.int().positive()).default(DEFAULT_HANDOFF_TIMEOUT_MS),
   }),
 ]);
-
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source, 'i');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Default lifetime of a cached response served on failure. */
 export const DEFAULT_CACHE_TTL_MS = 24 * 3_600_000;

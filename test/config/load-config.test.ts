@@ -126,6 +126,20 @@ describe('config loading', () => {
     assert.match(message, /"eighty"/);
   });
 
+  test("a manual rule's pattern that RE2 cannot match in linear time (a lookaround, a backreference) is refused in RE2's words", () => {
+    const withRules = (...matches: string[]) => ({
+      manual: { faq: { type: 'rules', rules: matches.map((match) => ({ match, answer: 'a' })) } },
+      providers: {},
+      deployments: {},
+      routes: {},
+    });
+    const message = problemsOf(() => parseConfig(withRules('(?=refund)refund', '(a)\\1', '(')));
+    assert.match(message, /manual\.faq\.rules\[0\]\.match: is not a regular expression the gateway can match in linear time \(RE2 syntax: no lookarounds or backreferences\): invalid or unsupported Perl syntax: `\(\?=`/);
+    assert.match(message, /manual\.faq\.rules\[1\]\.match: .*invalid escape sequence: `\\1`/);
+    assert.match(message, /manual\.faq\.rules\[2\]\.match: .*missing closing \)/);
+    assert.doesNotThrow(() => parseConfig(withRules('reset.*password|forgot.*password', '^opening hours', '\\brefunds?\\b')));
+  });
+
   test('the number of recent requests kept is a whole number, 0 or more', () => {
     const empty = { providers: {}, deployments: {}, routes: {} };
     assert.equal(parseConfig({ server: { recent_requests: 0 }, ...empty }).server.recent_requests, 0);

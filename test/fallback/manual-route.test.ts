@@ -59,6 +59,15 @@ describe('manual route', () => {
     assert.equal(contentOf(history.json), 'We are open 9 to 5.', 'only the last user message is matched');
   });
 
+  test('a rule is matched in time linear in the message: the docs\' example pattern against 500 KB of its first word', { timeout: 20_000 }, async (t) => {
+    // JavaScript's own engine backtracks here: 200 KB took 11 s, and this would take over a minute.
+    const gw = await failingChainTo(t, [{ manual: 'faq' }], { faq: { type: 'rules', rules: [{ match: 'reset.*password|forgot.*password', answer: 'Reset it at /reset.' }], default: 'Please contact support.' } });
+    const long = await postChat(gw, userBody('reset'.repeat(100_000)));
+    assert.equal(contentOf(long.json), 'Please contact support.');
+    const asked = await postChat(gw, userBody('I must RESET my Password'));
+    assert.equal(contentOf(asked.json), 'Reset it at /reset.');
+  });
+
   test("a rules handler answers with its default when no rule matches", async (t) => {
     const gw = await failingChainTo(t, [{ manual: 'faq' }], { faq: { ...FAQ, default: 'Please contact support.' } });
     const res = await postChat(gw, userBody('Can I pay with bitcoin?'));
