@@ -6,22 +6,11 @@
 import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 import type { GatewayError } from '../errors.js';
+import { isJsonObject } from '../providers/read-payload.js';
 
-/**
- * `list` (a zod array schema), parsed so that a long list of bad items costs about what one bad item
- * does. zod reports a problem for every item of a list; for a body of many thousands of bad items
- * (a 10 MB Messages request of 400,000 bad messages took 2-4 s of the event loop) making those
- * reports is most of the work, and parseField reads only the first. So each item is first tried
- * with `isCommon`, a cheap test of the item's usual shape; the first item that fails it is parsed
- * with the item's schema, and if that fails too the list is cut after it, so zod reports no item
- * past it. The first problem stays the one the whole list gives: zod reports a list's problems in
- * the order of its items, and the cut is made after an item it refuses, so the first item it
- * refuses (there or before) is kept. `isCommon` decides only how fast a bad list fails, never what
- * is reported, and a valid list pays one pass of it.
- */
 /** A cheap test for failFastList: an object with a string `type` (a content block, an input item, a tool). */
 export function isTyped(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string';
+  return isJsonObject(value) && typeof value.type === 'string';
 }
 
 /** A cheap test for failFastList: a string. */
@@ -29,6 +18,18 @@ export function isString(value: unknown): boolean {
   return typeof value === 'string';
 }
 
+/**
+ * `list` (a zod array schema), parsed so that a long list of bad items costs about what one bad item
+ * does. zod reports a problem for every item of a list; for a body of many thousands of bad items
+ * (400,000 bad messages, about 13 MB, took 1.3 to 2.5 s in zod alone, against 0.1 s for as many
+ * good ones) making those reports is most of the work, and parseField reads only the first. So each item is first tried
+ * with `isCommon`, a cheap test of the item's usual shape; the first item that fails it is parsed
+ * with the item's schema, and if that fails too the list is cut after it, so zod reports no item
+ * past it. The first problem stays the one the whole list gives: zod reports a list's problems in
+ * the order of its items, and the cut is made after an item it refuses, so the first item it
+ * refuses (there or before) is kept. `isCommon` decides only how fast a bad list fails, never what
+ * is reported, and a valid list pays one pass of it.
+ */
 export function failFastList<Item extends z.ZodType>(list: z.ZodArray<Item>, isCommon: (item: unknown) => boolean) {
   const item = list.element;
   return z.preprocess((value) => {
