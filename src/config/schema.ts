@@ -3,7 +3,7 @@
  * named constant here, next to the option it fills.
  */
 import { z } from 'zod';
-import { bool, int } from './fields.js';
+import { bool, byteSize, int } from './fields.js';
 import { telemetrySchema } from './telemetry-config.js';
 import { FAILURE_SHAPES, type FailureShape } from '../errors.js';
 import { DEFAULT_BREAKER_OPTIONS } from '../health/circuit-breaker.js';
@@ -51,17 +51,6 @@ export const DEFAULT_HANDOFF_TIMEOUT_MS = 5_000;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 const name = z.string().regex(NAME, 'use letters, digits and . _ : / @ + - (starting with a letter or digit)');
 
-
-/** A byte size: a number of bytes, or a string such as `16mb`, `512kb`. */
-const byteSize = z.union([z.int().positive(), z.string().regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb)?\s*$/i, 'write a size like 16mb, 512kb or 1048576')]).transform(parseByteSize);
-
-function parseByteSize(value: number | string): number {
-  if (typeof value === 'number') return value;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(value) as RegExpExecArray;
-  const unit = (match[2] ?? 'b').toLowerCase();
-  const factor = unit === 'gb' ? 1024 ** 3 : unit === 'mb' ? 1024 ** 2 : unit === 'kb' ? 1024 : 1;
-  return Math.round(Number(match[1]) * factor);
-}
 
 const timeoutsSchema = z.strictObject({
   first_byte_ms: int().pipe(z.int().positive()).optional(),

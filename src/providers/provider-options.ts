@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
+import { byteSize } from '../config/fields.js';
 import { unreadable } from '../config/format-config-issues.js';
 import { proxyUrlProblem } from './http/egress-proxy.js';
-import type { Transport, UpstreamTls } from './http/upstream-client.js';
+import { DEFAULT_MAX_ANSWER_BYTES, MAX_ANSWER_BYTES_CEILING, type Transport, type UpstreamTls } from './http/upstream-client.js';
 import { SettingError } from '../config/setting-error.js';
 import type { ProviderContext } from './types.js';
 
@@ -48,6 +49,10 @@ export const upstreamTlsOption = z
 export const transportOptions = {
   connect_timeout_ms: z.int().positive().default(DEFAULT_CONNECT_TIMEOUT_MS),
   max_connections: z.int().positive().optional(),
+  /** The largest whole answer read from the upstream (`16mb`, `268435456`); a longer one fails the hop with a 502. Streams are not held whole and have no such cap. */
+  max_answer_bytes: byteSize
+    .pipe(z.number().max(MAX_ANSWER_BYTES_CEILING))
+    .default(DEFAULT_MAX_ANSWER_BYTES),
   proxy: proxyOption,
   tls: upstreamTlsOption,
 };
@@ -73,11 +78,18 @@ export const httpProviderOptions = {
 };
 
 export type UpstreamTlsFiles = NonNullable<z.output<typeof upstreamTlsOption>>;
-type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; proxy: string; tls?: UpstreamTlsFiles | undefined };
+type TransportConfig = { connect_timeout_ms: number; max_connections?: number | undefined; max_answer_bytes: number; proxy: string; tls?: UpstreamTlsFiles | undefined };
 
 /** A provider config's transport fields, with the environment a `proxy: env` is read from, and its TLS files read. */
 export function transportOf(config: TransportConfig, context: ProviderContext): Transport {
-  return { connectTimeoutMs: config.connect_timeout_ms, maxConnections: config.max_connections, proxy: config.proxy, env: context.env, tls: config.tls && readUpstreamTls(config.tls) };
+  return {
+    connectTimeoutMs: config.connect_timeout_ms,
+    maxConnections: config.max_connections,
+    maxAnswerBytes: config.max_answer_bytes,
+    proxy: config.proxy,
+    env: context.env,
+    tls: config.tls && readUpstreamTls(config.tls),
+  };
 }
 
 /** Reads a `tls` setting's files; one that cannot be read is a SettingError at `tls.<field>`. */

@@ -3,6 +3,15 @@
  * consumer asks (so backpressure reaches the upstream). Parsing is eventsource-parser's.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { GatewayError } from '../../errors.js';
+
+/**
+ * The most characters of an unfinished event the parser holds (its `maxBufferSize`): it holds an
+ * event whole until it ends, so an upstream that never ends one (no blank line, or no line end at
+ * all) would otherwise fill the gateway's memory. Far above any real event (a chunk is a few
+ * hundred bytes; Bedrock caps its event-stream messages at 16 MiB).
+ */
+export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 
 export interface SseEvent {
   /** The `event:` field; undefined (or absent) for the default `message` event. */
@@ -36,9 +45,14 @@ export interface SseReader<T> {
  */
 export async function* readSseWith<T>(body: AsyncIterable<Uint8Array>, reader: SseReader<T>): AsyncGenerator<T, void> {
   const pending: EventSourceMessage[] = [];
+  let overflowed = false;
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
       pending.push(message);
+    },
+    maxBufferSize: MAX_SSE_EVENT_CHARS,
+    onError(error) {
+      if (error.type === 'max-buffer-size-exceeded') overflowed = true;
     },
   });
   const decoder = new TextDecoder();
@@ -54,8 +68,18 @@ export async function* readSseWith<T>(body: AsyncIterable<Uint8Array>, reader: S
       }
       if (reader.finished) return;
     }
+    // The events that ended before it are handed on first.
+    if (overflowed) throw eventTooLong();
   }
   // What the decoder still holds is part of a character, never a line's end: no event can follow.
   const last = reader.ended();
   if (last !== undefined) for (const item of last) yield item;
+}
+
+function eventTooLong(): GatewayError {
+  return new GatewayError(`The upstream sent an event longer than ${MAX_SSE_EVENT_CHARS} characters, or never ended one.`, {
+    status: 502,
+    code: 'malformed_upstream_response',
+    shape: 'unknown_upstream_error',
+  });
 }

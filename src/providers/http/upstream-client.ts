@@ -17,6 +17,15 @@ export const DEFAULT_MAX_CONNECTIONS = 256;
 const PRECISE_TIMER_BELOW_MS = 10_000;
 /** Default idle time before a kept-alive upstream connection is closed. */
 export const DEFAULT_KEEP_ALIVE_MS = 30_000;
+/**
+ * Default cap on a whole 200 answer (`max_answer_bytes`): far above any completion's, and above
+ * the largest embeddings answer (2,048 inputs of 3,072 floats as JSON text, about 120 MB).
+ */
+export const DEFAULT_MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+/** The most `max_answer_bytes` may be: an answer is read as one string, and V8's strings stop short of 512 MiB. */
+export const MAX_ANSWER_BYTES_CEILING = 500 * 1024 * 1024;
+/** What is kept of an answer other than 200 (an error's body): the provider maps the error from its start. */
+export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
 /** How calls reach an upstream, from a provider's config (`transportOf`). */
 export interface Transport {
@@ -28,6 +37,8 @@ export interface Transport {
   env?: Env | undefined;
   /** CAs to trust and a client certificate, for the upstream's TLS (not the proxy's). */
   tls?: UpstreamTls | undefined;
+  /** The largest whole 200 answer read (default DEFAULT_MAX_ANSWER_BYTES); a larger one is a 502. */
+  maxAnswerBytes?: number | undefined;
 }
 
 /** PEM contents, as node's `tls.connect` takes them. */
@@ -114,6 +125,7 @@ export class UpstreamClient {
   private readonly proxy: EgressProxy | undefined;
   /** The same, without its credentials. */
   readonly shownProxy: ShownProxy | undefined;
+  private readonly maxAnswerBytes: number;
 
   constructor(options: UpstreamClientOptions) {
     const { transport } = options;
@@ -131,6 +143,7 @@ export class UpstreamClient {
     };
     this.dispatcher = this.proxy ? proxyDispatcher(this.proxy, { pool: poolOptions, connectTimeoutMs: transport.connectTimeoutMs, tls }) : new Pool(this.origin, poolOptions);
     this.mapError = options.mapError;
+    this.maxAnswerBytes = transport.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   }
 
   /**
@@ -140,7 +153,7 @@ export class UpstreamClient {
    */
   request(req: UpstreamRequest): Promise<UpstreamResponse> {
     return new Promise<UpstreamResponse>((resolve, reject) => {
-      new StreamingCall(req, this.mapError, this.proxy, resolve, reject).send(this.dispatcher, this.origin, this.basePath + req.path);
+      new StreamingCall(req, this.mapError, this.proxy, this.maxAnswerBytes, resolve, reject).send(this.dispatcher, this.origin, this.basePath + req.path);
     });
   }
 
@@ -150,7 +163,7 @@ export class UpstreamClient {
    */
   requestText(req: UpstreamRequest): Promise<UpstreamText> {
     return new Promise<UpstreamText>((resolve, reject) => {
-      new WholeAnswerCall(req, this.mapError, this.proxy, resolve, reject).send(this.dispatcher, this.origin, this.basePath + req.path);
+      new WholeAnswerCall(req, this.mapError, this.proxy, this.maxAnswerBytes, resolve, reject).send(this.dispatcher, this.origin, this.basePath + req.path);
     });
   }
 
@@ -215,12 +228,16 @@ abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
   protected headers: IncomingHttpHeaders = {};
   /** The body, when it is read whole: a whole answer's, or that of any answer other than 200. */
   protected readonly chunks: Buffer[] = [];
+  /** Bytes of `chunks`. */
+  private chunkBytes = 0;
   private readonly onCallerAbort = (reason: unknown): void => this.stop(reason instanceof Error ? reason : new Error('aborted'));
 
   constructor(
     private readonly req: UpstreamRequest,
     private readonly mapError: UpstreamClientOptions['mapError'],
     private readonly proxy: EgressProxy | undefined,
+    /** The largest whole 200 answer read. */
+    private readonly maxAnswerBytes: number,
     protected readonly resolve: (answer: T) => void,
     private readonly reject: (err: GatewayError) => void,
   ) {}
@@ -263,7 +280,24 @@ abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
     this.headers = headers;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  /**
+   * A chunk of a body read whole. An answer past its cap is not read further: a 200 past
+   * `maxAnswerBytes` fails the call (an upstream answering without end would otherwise hold the
+   * gateway's memory, and one past V8's longest string left the call hanging); an error's body
+   * is mapped from its first MAX_ERROR_BODY_BYTES.
+   */
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunkBytes += chunk.length;
+    if (this.status === 200 && this.chunkBytes > this.maxAnswerBytes) {
+      this.stop(answerTooLarge(this.maxAnswerBytes));
+      return;
+    }
+    if (this.status !== 200 && this.chunkBytes > MAX_ERROR_BODY_BYTES) {
+      this.chunks.push(chunk.subarray(0, chunk.length - (this.chunkBytes - MAX_ERROR_BODY_BYTES)));
+      this.rejectWithError();
+      controller.abort(new Error('the rest of the error body is not read'));
+      return;
+    }
     this.chunks.push(chunk);
   }
 
@@ -272,6 +306,11 @@ abstract class UpstreamCall<T> implements Dispatcher.DispatchHandler {
       this.onBodyEnd();
       return;
     }
+    this.rejectWithError();
+  }
+
+  /** Rejects with the provider's error for an answer other than 200, from its body as read. */
+  private rejectWithError(): void {
     if (!this.settle()) return;
     this.release();
     this.reject(this.mapError({ status: this.status, bodyText: joined(this.chunks).toString('utf8'), headers: this.headers }));
@@ -480,6 +519,15 @@ const CERTIFICATE_CODES = new Set([
   'CERT_UNTRUSTED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/** A 200 answer longer than the provider's `max_answer_bytes`: the upstream's fault, so the chain goes on. */
+function answerTooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(`The upstream's answer was longer than ${maxBytes} bytes (the provider's max_answer_bytes).`, {
+    status: 502,
+    code: 'upstream_answer_too_large',
+    shape: 'unknown_upstream_error',
+  });
+}
 
 function mapTransportError(err: unknown, caller: Cancel, hop: { timedOut(): boolean; proxy: EgressProxy | undefined }): GatewayError {
   if (err instanceof GatewayError) return err;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readSseWith, SSE_END, type SseEvent, type SseReader } from '../../../src/providers/http/read-sse.js';
+import { MAX_SSE_EVENT_CHARS, readSseWith, SSE_END, type SseEvent, type SseReader } from '../../../src/providers/http/read-sse.js';
 import { openaiStream } from '../../../src/providers/openai/openai-stream.js';
 import { GatewayError } from '../../../src/errors.js';
 
@@ -83,6 +83,26 @@ describe('readSse', () => {
     assert.deepEqual(await reader.next(), { done: true, value: undefined });
     await reader.return?.();
     assert.equal(log.returned, 0, 'a body that failed is not let go again');
+  });
+});
+
+describe('an event that never ends', () => {
+  test('past MAX_SSE_EVENT_CHARS the stream fails as a malformed upstream answer, after the events that ended before it', async () => {
+    const megabyte = 'a'.repeat(1024 * 1024);
+    const endless = ['data: one\n\n', 'data: ', ...Array.from({ length: MAX_SSE_EVENT_CHARS / megabyte.length + 1 }, () => megabyte)];
+    const { body } = scriptedBody(endless);
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const event of readSse(body)) seen.push(event.data);
+    })().then(
+      () => assert.fail('the stream should fail'),
+      (error: unknown) => error,
+    );
+    assert.deepEqual(seen, ['one']);
+    assert.ok(err instanceof GatewayError && err.status === 502 && err.code === 'malformed_upstream_response' && err.shape === 'unknown_upstream_error', String(err));
+    // Data lines without the blank line that ends their event count the same.
+    const lines = scriptedBody(Array.from({ length: 20 }, () => `data: ${megabyte}\n`));
+    await assert.rejects(all(readSse(lines.body)), /never ended one/);
   });
 });
 
